@@ -1,0 +1,35 @@
+"""Exceptions the library raises; each message says what went wrong and what to do."""
+
+from __future__ import annotations
+
+
+class FingerprintError(Exception):
+    """Base class: anything the user can act on. The app and CLI show ``str(error)``."""
+
+
+class VideoNotFoundError(FingerprintError, FileNotFoundError):
+    """The path does not exist."""
+
+
+class UnreadableFileError(FingerprintError, PermissionError):
+    """The file exists but cannot be opened (permissions, a directory, ...)."""
+
+
+class NotAVideoError(FingerprintError):
+    """The file is empty or is not a media file FFmpeg can read."""
+
+
+class NoVideoStreamError(FingerprintError):
+    """The file is media, but has no video stream (audio only, subtitles, ...)."""
+
+
+class DecodeError(FingerprintError):
+    """The video stream exists but no frame in the requested span decodes."""
+
+
+class InvalidParameterError(FingerprintError, ValueError):
+    """An option is out of range (samples < 1, start after end, ...)."""
+
+
+class FingerprintFormatError(FingerprintError):
+    """A fingerprint JSON file is not in this project's format."""

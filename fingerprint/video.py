@@ -1,0 +1,498 @@
+"""Probe a video and decode frames at chosen times, straight from the file.
+
+Frames come out as RGB at a small working size with the display aspect ratio and the
+rotation metadata applied. Nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time as _time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from .errors import (
+    DecodeError,
+    InvalidParameterError,
+    NotAVideoError,
+    NoVideoStreamError,
+    UnreadableFileError,
+    VideoNotFoundError,
+)
+from .model import Mode, VideoInfo
+
+ProgressCallback = Callable[[float, str], None]
+
+# Far past the end of any film: seeking there lands on the last keyframe.
+_END_OF_TIME = 10**12
+
+# swscale names for the colour matrices FFmpeg tags (AVColorSpace values).
+_MATRIX = {1: "itu709", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020", 10: "bt2020"}
+
+
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """Decoded samples: ``frames`` (N, H, W, 3) uint8 at working size, ``times`` (N,) the
+    actual presentation time of each frame in seconds from the film's start, ``targets``
+    (N,) the times asked for. ``ended_at`` is set when the video stopped decoding before
+    the end of the span: the time of the last frame that decoded."""
+
+    frames: np.ndarray
+    times: np.ndarray
+    targets: np.ndarray
+    ended_at: float | None = None
+
+
+def _open(path: str | os.PathLike[str]) -> av.container.InputContainer:
+    """Open ``path`` for reading, turning every way that can fail into our exceptions."""
+    p = Path(path)
+    if not p.exists():
+        raise VideoNotFoundError(f"no such file: {p}")
+    if p.is_dir():
+        raise UnreadableFileError(f"{p} is a folder, not a video file.")
+    if not os.access(p, os.R_OK):
+        raise UnreadableFileError(f"cannot read {p}: permission denied.")
+    if p.stat().st_size == 0:
+        raise NotAVideoError(f"{p.name} is empty (0 bytes).")
+    try:
+        return av.open(str(p), metadata_errors="ignore")
+    except PermissionError as exc:
+        raise UnreadableFileError(f"cannot read {p}: permission denied.") from exc
+    except (av.FFmpegError, UnicodeDecodeError, OSError) as exc:
+        raise NotAVideoError(
+            f"{p.name} is not a video FFmpeg can read ({_reason(exc)})."
+        ) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _video_stream(container: av.container.InputContainer, name: str) -> av.VideoStream:
+    """The film's picture: the largest video stream that is not cover art. Never stream 0
+    by assumption: some files put audio first."""
+    streams = [
+        s
+        for s in container.streams.video
+        if not (s.disposition & av.stream.Disposition.attached_pic)
+    ]
+    if not streams:
+        kinds = sorted({s.type for s in container.streams}) or ["nothing"]
+        raise NoVideoStreamError(
+            f"{name} has no video stream (it holds {', '.join(kinds)}); choose a video file."
+        )
+    return max(streams, key=lambda s: (s.codec_context.width * s.codec_context.height, -s.index))
+
+
+def _seconds(value: int | None, time_base) -> float | None:
+    return None if value is None or time_base is None else float(value * time_base)
+
+
+def _frame_time(frame: av.VideoFrame, stream: av.VideoStream) -> float | None:
+    ts = frame.pts if frame.pts is not None else frame.dts
+    return _seconds(ts, stream.time_base)
+
+
+def _display_size(stream: av.VideoStream, rotation: int) -> tuple[int, int]:
+    cc = stream.codec_context
+    width, height = cc.width, cc.height
+    sar = stream.sample_aspect_ratio or cc.sample_aspect_ratio
+    if sar and sar > 0 and sar != 1:
+        width = max(1, round(width * float(sar)))
+    return (height, width) if rotation in (90, 270) else (width, height)
+
+
+def _decode_frames(
+    container: av.container.InputContainer, stream: av.VideoStream
+) -> Iterator[av.VideoFrame]:
+    """Frames in order from the current position. A damaged or truncated file ends the
+    iteration instead of raising: we keep what decoded."""
+    try:
+        for packet in container.demux(stream):
+            try:
+                yield from stream.decode(packet)
+            except av.error.InvalidDataError:
+                continue  # one corrupt packet; the decoder resyncs at the next keyframe
+    except (av.FFmpegError, EOFError):
+        return
+
+
+def _last_timestamp(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
+    """The end of the stream, read from the last packets (for files whose container does
+    not say how long they are)."""
+    try:
+        container.seek(_END_OF_TIME, stream=stream, backward=True)
+    except av.FFmpegError:
+        container.seek(0, stream=stream)
+    end = None
+    try:
+        for packet in container.demux(stream):
+            ts = packet.pts if packet.pts is not None else packet.dts
+            if ts is not None:
+                t = _seconds(ts + (packet.duration or 0), stream.time_base)
+                end = t if end is None else max(end, t)
+    except av.FFmpegError:
+        pass
+    return end
+
+
+def probe(path: str | os.PathLike[str]) -> VideoInfo:
+    """Describe the film's video stream, decoding its first frame to be sure it decodes.
+
+    Raises `VideoNotFoundError`, `UnreadableFileError`, `NotAVideoError`,
+    `NoVideoStreamError` or `DecodeError` with a message a user can act on.
+    """
+    name = Path(path).name
+    with _open(path) as container:
+        stream = _video_stream(container, name)
+        cc = stream.codec_context
+        first = next(_decode_frames(container, stream), None)
+        if first is None:
+            raise DecodeError(f"{name}: its video stream ({cc.name}) has no frame that decodes.")
+        rotation = int(-round(first.rotation or 0)) % 360
+        rotation = min((0, 90, 180, 270, 360), key=lambda r: abs(r - rotation)) % 360
+        start = _frame_time(first, stream)
+        if start is None:
+            start = _seconds(stream.start_time, stream.time_base) or 0.0
+        end = None
+        if stream.duration:
+            end = _seconds((stream.start_time or 0) + stream.duration, stream.time_base)
+        elif container.duration:
+            end = (container.start_time or 0) / av.time_base + container.duration / av.time_base
+        estimated = end is None
+        if estimated:
+            end = _last_timestamp(container, stream)
+        duration = max(0.0, (end or start) - start)
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else None
+        width, height = _display_size(stream, rotation)
+        return VideoInfo(
+            name=name,
+            duration=duration,
+            fps=fps,
+            frame_count=stream.frames or None,
+            width=width,
+            height=height,
+            codec=cc.name,
+            pix_fmt=cc.pix_fmt or first.format.name,
+            rotation=rotation,
+            stream_index=stream.index,
+            start_time=start,
+            duration_estimated=estimated,
+        )
+
+
+def sample_times(
+    info: VideoInfo, *, count: int, start: float | None = None, end: float | None = None
+) -> tuple[np.ndarray, float]:
+    """``count`` target times (seconds from the film's start), one at the middle of each of
+    ``count`` equal slots over [start, end]; also returns the slot width.
+
+    Middles rather than edges, so a film's first and last frames (often black) are skipped.
+    """
+    if count < 1:
+        raise InvalidParameterError(f"samples must be at least 1, not {count}.")
+    lo = 0.0 if start is None else float(start)
+    hi = info.duration if end is None else min(float(end), info.duration)
+    if lo >= info.duration:
+        raise InvalidParameterError(
+            f"start ({lo:g} s) is past the end of {info.name} ({info.duration:.1f} s)."
+        )
+    if hi <= lo:
+        raise InvalidParameterError(f"end ({hi:g} s) must come after start ({lo:g} s).")
+    slot = (hi - lo) / count
+    return lo + (np.arange(count) + 0.5) * slot, slot
+
+
+def working_size(info: VideoInfo, size: int) -> tuple[int, int]:
+    """(width, height) of frames at ``size`` px on the long side, never upscaled."""
+    long_side = max(info.width, info.height)
+    scale = min(1.0, size / long_side)
+    return max(1, round(info.width * scale)), max(1, round(info.height * scale))
+
+
+class _Reader:
+    """One decoder walking forward through a film, seeking only when that is cheaper.
+
+    It tracks a lower bound on the keyframe interval (GOP): a target less than one GOP
+    ahead is reached by decoding forward, since a seek would land on a keyframe no later
+    than where we already are.
+    """
+
+    def __init__(
+        self, path: str, info: VideoInfo, *, mode: Mode, width: int, height: int
+    ) -> None:
+        self.container = _open(path)
+        self.stream = self.container.streams[info.stream_index]
+        cc = self.stream.codec_context
+        # One single-threaded decoder per core beats one multi-threaded decoder.
+        cc.thread_type = "NONE"
+        cc.thread_count = 1
+        if mode == "fast":
+            # Measured: halves keyframe decode time; colour shifts are far below 1 ΔE.
+            cc.options = {"skip_loop_filter": "all"}
+        self.mode = mode
+        self.info = info
+        self.rotation = info.rotation
+        self.out_size = (height, width) if info.rotation in (90, 270) else (width, height)
+        self.frames: Iterator[av.VideoFrame] | None = None  # None: must seek first
+        self.lookahead: av.VideoFrame | None = None
+        self.prev: av.VideoFrame | None = None
+        self.last_key = -math.inf
+        self.gop = 0.0
+        self.keys: np.ndarray | None = None
+        self.seeks = 0
+
+    def close(self) -> None:
+        self.container.close()
+
+    def _time(self, frame: av.VideoFrame) -> float:
+        t = _frame_time(frame, self.stream)
+        return (t if t is not None else self.info.start_time) - self.info.start_time
+
+    def _seek(self, t: float) -> None:
+        ts = int((t + self.info.start_time) / self.stream.time_base)
+        self.container.seek(max(ts, 0), stream=self.stream, backward=True)
+        # A drained decoder stays at end-of-stream until flushed.
+        self.stream.codec_context.flush_buffers()
+        self.seeks += 1
+        self.frames = None
+        self.lookahead = None
+        self.prev = None
+
+    def _next_packet(self) -> av.Packet | None:
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.size:
+                    return packet
+        except av.FFmpegError:
+            pass
+        return None
+
+    def _keyframe(self, packet: av.Packet) -> av.VideoFrame | None:
+        """Decode just this keyframe packet (skipping everything else the decoder holds)."""
+        cc = self.stream.codec_context
+        cc.skip_frame = "NONKEY"
+        try:
+            frames = self.stream.decode(packet) or self.stream.decode(None)
+        except av.FFmpegError:
+            frames = []
+        finally:
+            cc.skip_frame = "DEFAULT"
+        self.frames = None  # the decoder was drained: the next target seeks again
+        return frames[0] if frames else None
+
+    def _forward(self, t: float) -> av.VideoFrame | None:
+        """The frame on screen at ``t``: the last frame whose time is <= t."""
+        if self.frames is None:
+            self.frames = _decode_frames(self.container, self.stream)
+        best = self.prev
+        while True:
+            frame, self.lookahead = self.lookahead, None
+            if frame is None:
+                frame = next(self.frames, None)
+            if frame is None:
+                return best
+            ft = self._time(frame)
+            if self.last_key > -math.inf:
+                self.gop = max(self.gop, ft - self.last_key)
+            if frame.key_frame:
+                self.last_key = ft
+            if ft > t + 1e-6:
+                self.lookahead = frame
+                return best if best is not None else frame
+            best = self.prev = frame
+
+    def _keys(self) -> np.ndarray:
+        """Keyframe times the container's index knows (empty when it has none). MP4 indexes
+        every frame up front; Matroska loads its cues at the first seek."""
+        if self.keys is None or (len(self.keys) < 2 and self.seeks == 1):
+            entries = self.stream.index_entries
+            tb = float(self.stream.time_base)
+            self.keys = np.array(
+                [e.timestamp for e in entries if e.is_keyframe], dtype=np.float64
+            ) * tb - self.info.start_time
+        return self.keys
+
+    def _should_seek(self, here: float | None, t: float, seek_to: float) -> bool:
+        """Seek when a keyframe lies between where the decoder is and where it must go;
+        otherwise decoding forward does strictly less work."""
+        if self.frames is None or here is None or here > t:
+            return True
+        keys = self._keys()
+        if len(keys) > 1:
+            before = keys[np.searchsorted(keys, seek_to, side="right") - 1 :][:1]
+            return bool(len(before)) and before[0] > here + 1e-3
+        return t - here > self.gop
+
+    def read(self, t: float, slot: float) -> av.VideoFrame | None:
+        """The frame for target ``t`` whose slot is [t - slot/2, t + slot/2)."""
+        here = self._time(self.prev) if self.prev is not None else None
+        lo, hi = t - slot / 2, t + slot / 2
+        seek_to = hi if self.mode == "fast" else t
+        if not self._should_seek(here, t, seek_to):
+            return self._forward(t)
+        # Indexes hold decode times, so a seek can land on a keyframe shown after ``t``;
+        # then step back until the keyframe is usable.
+        for back in (0.0, 1.0, 4.0, 16.0, math.inf):
+            self._seek(max(seek_to - back, 0.0))
+            packet = self._next_packet()
+            if packet is None:
+                return None
+            ts = packet.pts if packet.pts is not None else packet.dts
+            kt = (_seconds(ts, self.stream.time_base) or 0.0) - self.info.start_time
+            if kt <= t or (self.mode == "fast" and kt < hi):
+                break
+        self.gop = max(self.gop, seek_to - kt)
+        if self.mode == "fast" and packet.is_keyframe and lo <= kt < hi:
+            self.last_key = kt
+            return self._keyframe(packet)
+        # The keyframe is before this slot: decode forward from it.
+        self.frames = _chain_packet(packet, self.container, self.stream)
+        return self._forward(t)
+
+    def to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
+        return frame_to_rgb(frame, width=self.out_size[0], height=self.out_size[1],
+                            rotation=self.rotation)
+
+
+def _chain_packet(
+    packet: av.Packet, container: av.container.InputContainer, stream: av.VideoStream
+) -> Iterator[av.VideoFrame]:
+    """Frames decoded from an already-demuxed packet, then the rest of the stream."""
+    try:
+        yield from stream.decode(packet)
+    except av.FFmpegError:
+        pass
+    yield from _decode_frames(container, stream)
+
+
+def frame_to_rgb(
+    frame: av.VideoFrame, *, width: int, height: int, rotation: int = 0
+) -> np.ndarray:
+    """Scale and convert to RGB with the frame's own colour matrix and range, then rotate.
+
+    Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below.
+    """
+    matrix = _MATRIX.get(int(frame.colorspace or 2))
+    if matrix is None:
+        matrix = "itu709" if frame.height >= 720 or frame.width >= 1280 else "itu601"
+    full_range = int(frame.color_range or 0) == 2 or frame.format.name.startswith("yuvj")
+    rgb = frame.reformat(
+        width=width,
+        height=height,
+        format="rgb24",
+        src_colorspace=matrix,
+        src_color_range="JPEG" if full_range else "MPEG",
+        dst_color_range="JPEG",
+        interpolation="AREA",
+        threads=1,
+    ).to_ndarray()
+    if rotation:
+        rgb = np.ascontiguousarray(np.rot90(rgb, k=-(rotation // 90)))
+    return rgb
+
+
+def sample(
+    path: str | os.PathLike[str],
+    *,
+    count: int = 1000,
+    mode: Mode = "fast",
+    start: float | None = None,
+    end: float | None = None,
+    size: int = 320,
+    workers: int = 2,
+    info: VideoInfo | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Samples:
+    """Decode ``count`` frames evenly spread over [start, end] at ``size`` px long side.
+
+    ``mode="fast"``: each sample is a keyframe inside its own slot, decoded alone; where
+    keyframes are sparser than the samples it decodes forward to the sample time, so
+    every sample is a distinct moment. ``mode="exact"``: the frame on screen at each
+    target time. ``workers`` decoders split the span in contiguous parts.
+    """
+    if mode not in ("fast", "exact"):
+        raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {mode!r}.")
+    info = info or probe(path)
+    targets, slot = sample_times(info, count=count, start=start, end=end)
+    width, height = working_size(info, size)
+    frames = np.zeros((count, height, width, 3), np.uint8)
+    times = np.full(count, np.nan)
+    done = [0]
+    lock = threading.Lock()
+
+    def work(indices: range) -> None:
+        reader = _Reader(str(path), info, mode=mode, width=width, height=height)
+        try:
+            for i in indices:
+                frame = reader.read(float(targets[i]), slot)
+                if frame is not None:
+                    ft = reader._time(frame)
+                    # A frame far before its target means the file ended early.
+                    if targets[i] - ft <= max(2 * slot, 3 / (info.fps or 10), 0.5):
+                        frames[i] = reader.to_rgb(frame)
+                        times[i] = ft
+                with lock:
+                    done[0] += 1
+        finally:
+            reader.close()
+
+    workers = max(1, min(workers, count))
+    bounds = np.linspace(0, count, workers + 1).round().astype(int)
+    parts = [range(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    started = _time.monotonic()
+    with ThreadPoolExecutor(len(parts)) as pool:
+        futures = [pool.submit(work, part) for part in parts]
+        # Report from the calling thread: UI callbacks must not run on worker threads.
+        while not all(f.done() for f in futures):
+            _time.sleep(0.1)
+            if on_progress:
+                on_progress(done[0] / count, _eta(done[0], count, started, "decoding frames"))
+        for f in futures:
+            f.result()
+    ok = ~np.isnan(times)
+    if not ok.any():
+        raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
+    ended_at = None
+    if not ok.all():
+        ended_at = float(np.nanmax(times))
+        # Compact in place: a boolean-index copy would double the peak memory.
+        keep = np.flatnonzero(ok)
+        for dst, src in enumerate(keep):
+            frames[dst] = frames[src]
+        frames, times, targets = frames[: len(keep)], times[keep], targets[keep]
+    if on_progress:
+        on_progress(1.0, "decoded")
+    return Samples(frames=frames, times=times, targets=targets, ended_at=ended_at)
+
+
+def _eta(done: int, total: int, started: float, what: str) -> str:
+    if done == 0:
+        return f"{what}…"
+    left = (_time.monotonic() - started) / done * (total - done)
+    return f"{what}: {done}/{total}, about {left:.0f} s left"
+
+
+def frame_at(
+    path: str | os.PathLike[str], time: float, *, size: int = 960, info: VideoInfo | None = None
+) -> np.ndarray:
+    """The frame on screen at ``time`` (seconds from the film's start), as displayed, at
+    ``size`` px on the long side: for showing one moment at screen size."""
+    info = info or probe(path)
+    width, height = working_size(info, size)
+    reader = _Reader(str(path), info, mode="exact", width=width, height=height)
+    try:
+        frame = reader.read(float(time), 0.0)
+        if frame is None:
+            raise DecodeError(f"{info.name}: no frame decodes at {time:.2f} s.")
+        return reader.to_rgb(frame)
+    finally:
+        reader.close()
