@@ -1,0 +1,43 @@
+"""Movie Color Fingerprint: a film's dominant colours over its running time.
+
+>>> from fingerprint import analyze, Params
+>>> fp = analyze("film.mp4", params=Params(samples=500, clusters=5))
+>>> fp.colors.shape   # (samples, k, 3) uint8, each palette ordered by share
+"""
+
+from .cache import Cache, content_key
+from .errors import (
+    DecodeError,
+    FingerprintError,
+    FingerprintFormatError,
+    InvalidParameterError,
+    NotAVideoError,
+    NoVideoStreamError,
+    UnreadableFileError,
+    VideoNotFoundError,
+)
+from .model import Fingerprint, Params, VideoInfo
+from .pipeline import analyze, fingerprint_samples
+from .video import Samples, frame_at, probe, sample
+
+__all__ = [
+    "Cache",
+    "DecodeError",
+    "Fingerprint",
+    "FingerprintError",
+    "FingerprintFormatError",
+    "InvalidParameterError",
+    "NoVideoStreamError",
+    "NotAVideoError",
+    "Params",
+    "Samples",
+    "UnreadableFileError",
+    "VideoInfo",
+    "VideoNotFoundError",
+    "analyze",
+    "content_key",
+    "fingerprint_samples",
+    "frame_at",
+    "probe",
+    "sample",
+]

@@ -23,6 +23,10 @@ import numpy as np
 
 from .errors import FingerprintFormatError, InvalidParameterError
 
+# Read once at import: os.umask can only be read by setting it, which races with threads.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 FORMAT_NAME = "movie-color-fingerprint"
 FORMAT_VERSION = 1
 
@@ -262,6 +266,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates 0600; give the file the permissions an ordinary open() would.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -50,8 +50,8 @@ class Samples:
     ended_at: float | None = None
 
 
-def _open(path: str | os.PathLike[str]) -> av.container.InputContainer:
-    """Open ``path`` for reading, turning every way that can fail into our exceptions."""
+def check_file(path: str | os.PathLike[str]) -> Path:
+    """Raise our exception if ``path`` is missing, a folder, unreadable or empty."""
     p = Path(path)
     if not p.exists():
         raise VideoNotFoundError(f"no such file: {p}")
@@ -61,6 +61,12 @@ def _open(path: str | os.PathLike[str]) -> av.container.InputContainer:
         raise UnreadableFileError(f"cannot read {p}: permission denied.")
     if p.stat().st_size == 0:
         raise NotAVideoError(f"{p.name} is empty (0 bytes).")
+    return p
+
+
+def _open(path: str | os.PathLike[str]) -> av.container.InputContainer:
+    """Open ``path`` for reading, turning every way that can fail into our exceptions."""
+    p = check_file(path)
     try:
         return av.open(str(p), metadata_errors="ignore")
     except PermissionError as exc:
@@ -110,12 +116,23 @@ def _display_size(stream: av.VideoStream, rotation: int) -> tuple[int, int]:
 
 
 def _decode_frames(
-    container: av.container.InputContainer, stream: av.VideoStream
+    container: av.container.InputContainer,
+    stream: av.VideoStream,
+    skip_before: Callable[[], float] | None = None,
 ) -> Iterator[av.VideoFrame]:
     """Frames in order from the current position. A damaged or truncated file ends the
-    iteration instead of raising: we keep what decoded."""
+    iteration instead of raising: we keep what decoded.
+
+    ``skip_before()`` (seconds, stream clock) lets the decoder drop non-reference frames
+    shown before that time: nobody will look at them, and nothing depends on them.
+    """
+    cc = stream.codec_context
+    tb = float(stream.time_base)
     try:
         for packet in container.demux(stream):
+            if skip_before is not None:
+                early = packet.pts is not None and packet.pts * tb < skip_before()
+                cc.skip_frame = "NONREF" if early else "DEFAULT"
             try:
                 yield from stream.decode(packet)
             except av.error.InvalidDataError:
@@ -249,9 +266,13 @@ class _Reader:
         self.gop = 0.0
         self.keys: np.ndarray | None = None
         self.seeks = 0
+        self.skip_until = -math.inf
 
     def close(self) -> None:
         self.container.close()
+
+    def _skip_before(self) -> float:
+        return self.skip_until
 
     def _time(self, frame: av.VideoFrame) -> float:
         t = _frame_time(frame, self.stream)
@@ -292,7 +313,9 @@ class _Reader:
     def _forward(self, t: float) -> av.VideoFrame | None:
         """The frame on screen at ``t``: the last frame whose time is <= t."""
         if self.frames is None:
-            self.frames = _decode_frames(self.container, self.stream)
+            self.frames = _decode_frames(self.container, self.stream, self._skip_before)
+        # Two frame intervals of margin: the frame on screen at t is shown after t - 1/fps.
+        self.skip_until = t + self.info.start_time - 2 / (self.info.fps or 10)
         best = self.prev
         while True:
             frame, self.lookahead = self.lookahead, None
@@ -355,7 +378,7 @@ class _Reader:
             self.last_key = kt
             return self._keyframe(packet)
         # The keyframe is before this slot: decode forward from it.
-        self.frames = _chain_packet(packet, self.container, self.stream)
+        self.frames = _chain_packet(packet, self.container, self.stream, self._skip_before)
         return self._forward(t)
 
     def to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
@@ -364,14 +387,17 @@ class _Reader:
 
 
 def _chain_packet(
-    packet: av.Packet, container: av.container.InputContainer, stream: av.VideoStream
+    packet: av.Packet,
+    container: av.container.InputContainer,
+    stream: av.VideoStream,
+    skip_before: Callable[[], float],
 ) -> Iterator[av.VideoFrame]:
     """Frames decoded from an already-demuxed packet, then the rest of the stream."""
     try:
         yield from stream.decode(packet)
     except av.FFmpegError:
         pass
-    yield from _decode_frames(container, stream)
+    yield from _decode_frames(container, stream, skip_before)
 
 
 def frame_to_rgb(

@@ -1,0 +1,129 @@
+"""From a film to its `Fingerprint`: probe, sample, crop bars, cluster, with the cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .bars import crop_frames, detect_bars
+from .cache import Cache
+from .colour import average_colour, palettes
+from .model import Fingerprint, Params, VideoInfo
+from .video import ProgressCallback, Samples, check_file, probe, sample
+
+# Frames clustered per batch: bounds the clustering's working memory whatever the count.
+_BATCH = 100
+
+
+def _timecode(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def fingerprint_samples(
+    samples: Samples,
+    *,
+    info: VideoInfo,
+    params: Params,
+    on_progress: ProgressCallback | None = None,
+) -> Fingerprint:
+    """Cluster decoded samples into a `Fingerprint` (no video access: this is what runs
+    again when only k, the colour space or the crop change)."""
+    frames = samples.frames
+    n, height, width = frames.shape[:3]
+    bars = detect_bars(frames) if params.crop else (0, 0, 0, 0)
+    crop = (bars[0] / height, bars[1] / height, bars[2] / width, bars[3] / width)
+    content = crop_frames(frames, bars)
+    colors = np.empty((n, params.clusters, 3), np.uint8)
+    shares = np.empty((n, params.clusters))
+    for lo in range(0, n, _BATCH):
+        hi = min(n, lo + _BATCH)
+        colors[lo:hi], shares[lo:hi] = palettes(
+            content[lo:hi], k=params.clusters, color_space=params.color_space, seed=params.seed
+        )
+        if on_progress:
+            on_progress(hi / n, f"finding colours: {hi}/{n} frames")
+    warnings = []
+    if samples.ended_at is not None:
+        warnings.append(
+            f"The video stops decoding at {_timecode(samples.ended_at)} although it claims "
+            f"{_timecode(info.duration)}: the sampled span ended early, so the fingerprint "
+            f"covers {n} of {params.samples} samples."
+        )
+    return Fingerprint(
+        video=info,
+        params=params,
+        times=samples.times,
+        colors=colors,
+        shares=shares,
+        average=average_colour(content),
+        crop=crop if any(bars) else None,
+        warnings=tuple(warnings),
+    )
+
+
+def analyze(
+    path: str | os.PathLike[str],
+    *,
+    params: Params | None = None,
+    cache: Cache | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Fingerprint:
+    """Fingerprint a film, reusing whatever the cache holds.
+
+    A cached result returns without opening the video; cached frames with other
+    clustering options are re-clustered without decoding. With ``cache=None`` nothing is
+    read or written.
+    """
+    params = params or Params()
+    if cache is None:
+        info = probe(path)
+        samples = _sample(path, info, params, on_progress)
+        return fingerprint_samples(
+            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0)
+        )
+    key = cache.key(check_file(path))
+    found = cache.load_result(key, params)
+    if found is not None:
+        return found
+    with cache.lock(key):
+        found = cache.load_result(key, params)  # another session may have just made it
+        if found is not None:
+            return found
+        entry = cache.entry(key)
+        info = entry.info if entry else probe(path)
+        samples = cache.load_samples(key, params)
+        if samples is None:
+            samples = _sample(path, info, params, on_progress)
+            cache.save_samples(key, params, samples)
+        fp = fingerprint_samples(
+            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0)
+        )
+        cache.save_info(key, info, source=Path(path).resolve())
+        cache.save_result(key, fp)
+    return fp
+
+
+def _sample(
+    path: str | os.PathLike[str], info: VideoInfo, params: Params,
+    on_progress: ProgressCallback | None,
+) -> Samples:
+    return sample(
+        path,
+        count=params.samples,
+        mode=params.mode,
+        start=params.start,
+        end=params.end,
+        size=params.size,
+        info=info,
+        on_progress=_scaled(on_progress, 0.0, 0.9),
+    )
+
+
+def _scaled(on_progress: ProgressCallback | None, lo: float, hi: float) -> ProgressCallback | None:
+    """Map a stage's 0-1 progress into its part of the whole run."""
+    if on_progress is None:
+        return None
+    return lambda fraction, message: on_progress(lo + (hi - lo) * fraction, message)
