@@ -78,8 +78,10 @@ class Cache:
     """A cache folder. Safe to share between threads and processes."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
-        root = root or os.environ.get(ENV_VAR) or platformdirs.user_cache_dir(
-            "movie-color-fingerprint"
+        root = (
+            root
+            or os.environ.get(ENV_VAR)
+            or platformdirs.user_cache_dir("movie-color-fingerprint")
         )
         self.root = Path(root).expanduser()
         self.root.mkdir(parents=True, exist_ok=True)
@@ -114,7 +116,9 @@ class Cache:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # --- film info ----------------------------------------------------------------
-    def save_info(self, key: str, info: VideoInfo, *, source: str | os.PathLike[str] | None) -> None:
+    def save_info(
+        self, key: str, info: VideoInfo, *, source: str | os.PathLike[str] | None
+    ) -> None:
         previous = self.entry(key)
         record = {
             "info": asdict(info),
@@ -152,7 +156,11 @@ class Cache:
                 ended = float(data["ended_at"])
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None  # missing, truncated or foreign: rebuilt by the caller
-        if frames.ndim != 4 or frames.shape[-1] != 3 or not len(frames) == len(times) == len(targets):
+        if (
+            frames.ndim != 4
+            or frames.shape[-1] != 3
+            or not len(frames) == len(times) == len(targets)
+        ):
             return None
         return Samples(
             frames=frames, times=times, targets=targets, ended_at=None if np.isnan(ended) else ended
@@ -162,8 +170,13 @@ class Cache:
         path = self._frames_path(key, params)
         buf = io.BytesIO()
         ended = np.nan if samples.ended_at is None else samples.ended_at
-        np.savez(buf, frames=samples.frames, times=samples.times, targets=samples.targets,
-                 ended_at=np.float64(ended))
+        np.savez(
+            buf,
+            frames=samples.frames,
+            times=samples.times,
+            targets=samples.targets,
+            ended_at=np.float64(ended),
+        )
         write_atomic(path, buf.getbuffer())
 
     # --- results ------------------------------------------------------------------

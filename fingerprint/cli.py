@@ -28,7 +28,9 @@ class _ProgressBar:
         if not self.enabled:
             return
         elapsed = time.monotonic() - self.started
-        eta = f"{elapsed / fraction * (1 - fraction):4.0f}s left" if fraction > 0.02 else "         "
+        eta = (
+            f"{elapsed / fraction * (1 - fraction):4.0f}s left" if fraction > 0.02 else "         "
+        )
         filled = int(30 * fraction)
         bar = "█" * filled + "·" * (30 - filled)
         self.stream.write(f"\r{self.label[:28]:28} {bar} {fraction:4.0%} {eta}  {message[:40]:40}")
@@ -52,28 +54,61 @@ def _parser() -> argparse.ArgumentParser:
     defaults = Params()
     a.add_argument("movies", nargs="+", type=Path, metavar="MOVIE")
     a.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
-    a.add_argument("--samples", type=int, default=defaults.samples, help="moments sampled (%(default)s)")
-    a.add_argument("--clusters", "-k", type=int, default=defaults.clusters, help="colours per moment (%(default)s)")
-    a.add_argument("--mode", choices=["fast", "exact"], default=defaults.mode,
-                   help="fast: nearest keyframes; exact: the frame on screen at each time")
+    a.add_argument(
+        "--samples", type=int, default=defaults.samples, help="moments sampled (%(default)s)"
+    )
+    a.add_argument(
+        "--clusters",
+        "-k",
+        type=int,
+        default=defaults.clusters,
+        help="colours per moment (%(default)s)",
+    )
+    a.add_argument(
+        "--mode",
+        choices=["fast", "exact"],
+        default=defaults.mode,
+        help="fast: nearest keyframes; exact: the frame on screen at each time",
+    )
     a.add_argument("--start", type=float, help="seconds to skip at the start (an intro)")
     a.add_argument("--end", type=float, help="stop at this many seconds (before the credits)")
     a.add_argument("--no-crop", action="store_true", help="keep black bars")
-    a.add_argument("--color-space", choices=["lab", "rgb"], default=defaults.color_space,
-                   help="cluster in CIELAB (perceptual) or RGB (%(default)s)")
-    a.add_argument("--csv-header", action="store_true",
-                   help="CSV with a header, times and shares instead of bare hex rows")
-    a.add_argument("--poster-size", default="3000x1000", metavar="WxH", help="poster pixels (%(default)s)")
-    a.add_argument("--bands", choices=["share", "equal"], default="share",
-                   help="poster band heights: proportional to share, or equal")
-    a.add_argument("--cache-dir", type=Path, help="cache folder (default: $FINGERPRINT_CACHE_DIR "
-                   "or the user cache folder)")
+    a.add_argument(
+        "--color-space",
+        choices=["lab", "rgb"],
+        default=defaults.color_space,
+        help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
+    )
+    a.add_argument(
+        "--csv-header",
+        action="store_true",
+        help="CSV with a header, times and shares instead of bare hex rows",
+    )
+    a.add_argument(
+        "--poster-size", default="3000x1000", metavar="WxH", help="poster pixels (%(default)s)"
+    )
+    a.add_argument(
+        "--bands",
+        choices=["share", "equal"],
+        default="share",
+        help="poster band heights: proportional to share, or equal",
+    )
+    a.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
+    )
     a.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     return parser
 
 
-def _analyze_one(movie: Path, args: argparse.Namespace, params: Params, cache: Cache | None,
-                 size: tuple[int, int]) -> None:
+def _analyze_one(
+    movie: Path,
+    args: argparse.Namespace,
+    params: Params,
+    cache: Cache | None,
+    size: tuple[int, int],
+) -> None:
     bar = _ProgressBar(movie.name, sys.stderr)
     try:
         fp = analyze(movie, params=params, cache=cache, on_progress=bar)
@@ -82,8 +117,9 @@ def _analyze_one(movie: Path, args: argparse.Namespace, params: Params, cache: C
     stem = args.out / movie.stem
     write_atomic(stem.with_suffix(".json"), fp.to_json().encode())
     write_atomic(stem.with_suffix(".csv"), fp.to_csv(header=args.csv_header).encode())
-    write_atomic(stem.with_suffix(".png"),
-                 poster_png(fp, width=size[0], height=size[1], bands=args.bands))
+    write_atomic(
+        stem.with_suffix(".png"), poster_png(fp, width=size[0], height=size[1], bands=args.bands)
+    )
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)
 
@@ -94,8 +130,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         params = Params(
-            samples=args.samples, clusters=args.clusters, mode=args.mode, start=args.start,
-            end=args.end, crop=not args.no_crop, color_space=args.color_space,
+            samples=args.samples,
+            clusters=args.clusters,
+            mode=args.mode,
+            start=args.start,
+            end=args.end,
+            crop=not args.no_crop,
+            color_space=args.color_space,
         )
         width, _, height = args.poster_size.lower().partition("x")
         size = (int(width), int(height))

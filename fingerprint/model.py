@@ -239,7 +239,9 @@ class Fingerprint:
         for i in range(len(self)):
             row = to_hex(self.colors[i])
             if header:
-                pairs = [v for c, s in zip(row, self.shares[i], strict=True) for v in (c, f"{s:.4f}")]
+                pairs = [
+                    v for c, s in zip(row, self.shares[i], strict=True) for v in (c, f"{s:.4f}")
+                ]
                 row = [str(i), f"{self.times[i]:.3f}", *pairs, to_hex(self.average[i])[0]]
             writer.writerow(row)
         return buf.getvalue()

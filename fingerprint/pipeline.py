@@ -107,7 +107,9 @@ def analyze(
 
 
 def _sample(
-    path: str | os.PathLike[str], info: VideoInfo, params: Params,
+    path: str | os.PathLike[str],
+    info: VideoInfo,
+    params: Params,
     on_progress: ProgressCallback | None,
 ) -> Samples:
     return sample(

@@ -88,7 +88,9 @@ def poster_png(
     return buf.getvalue()
 
 
-def strip_svg(fp: Fingerprint, *, width: int = 3000, height: int = 1000, bands: Bands = "share") -> str:
+def strip_svg(
+    fp: Fingerprint, *, width: int = 3000, height: int = 1000, bands: Bands = "share"
+) -> str:
     """The strip as an SVG: one rectangle per colour band, so it scales without blur."""
     colors, edges = _band_edges(fp, bands)
     tops = np.concatenate([np.zeros((len(fp), 1)), edges[:, :-1]], axis=1)

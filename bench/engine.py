@@ -1,0 +1,92 @@
+"""Engine benchmarks: wall time and peak memory of fingerprinting a film.
+
+Each measurement runs in a fresh child process, so its peak RSS is its own.
+
+    python bench/engine.py FILM                 # fast, exact, another k from the cache
+    python bench/engine.py FILM --only fast --samples 1000
+    python bench/engine.py FILM --ffmpeg        # also time `ffmpeg -i FILM -an -f null -`
+
+Figures go in docs/benchmarks.md with the command and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from fingerprint import Cache, Params, analyze
+params = Params(samples={samples}, clusters={k}, mode={mode!r})
+cache = Cache({cache!r}) if {cache!r} else None
+t0 = time.perf_counter()
+fp = analyze({film!r}, params=params, cache=cache)
+wall = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"wall_s": round(wall, 2), "peak_rss_mb": round(rss), "samples": len(fp)}}))
+"""
+
+
+def run(film: str, *, mode: str, samples: int, k: int, cache: str | None) -> dict:
+    code = _CHILD.format(root=str(ROOT), film=film, mode=mode, samples=samples, k=k, cache=cache)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ffmpeg_decode(film: str) -> float:
+    import imageio_ffmpeg
+
+    t0 = time.perf_counter()
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", film, "-an", "-f", "null", "-"],
+        check=True,
+    )
+    return round(time.perf_counter() - t0, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("film")
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--clusters", type=int, default=5)
+    parser.add_argument("--only", choices=["fast", "exact", "recluster"])
+    parser.add_argument("--ffmpeg", action="store_true", help="also time a full ffmpeg decode")
+    args = parser.parse_args()
+    print(
+        f"# {platform.node()} {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"# film: {args.film} ({os.path.getsize(args.film) / 1e9:.2f} GB)")
+    results = {}
+    with tempfile.TemporaryDirectory() as cache:
+        if args.only in (None, "fast"):
+            results["fast"] = run(
+                args.film, mode="fast", samples=args.samples, k=args.clusters, cache=None
+            )
+        if args.only in (None, "exact"):
+            results["exact"] = run(
+                args.film, mode="exact", samples=args.samples, k=args.clusters, cache=None
+            )
+        if args.only in (None, "recluster"):
+            # Fill the cache with k, then time another k: it must not decode again.
+            run(args.film, mode="fast", samples=args.samples, k=args.clusters, cache=cache)
+            results["recluster"] = run(
+                args.film, mode="fast", samples=args.samples, k=args.clusters + 2, cache=cache
+            )
+    if args.ffmpeg:
+        results["ffmpeg_full_decode_s"] = ffmpeg_decode(args.film)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
