@@ -6,12 +6,14 @@ rotation metadata applied. Nothing is written to disk.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
 import os
 import threading
 import time as _time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,13 @@ ProgressCallback = Callable[[float, str], None]
 
 # Far past the end of any film: seeking there lands on the last keyframe.
 _END_OF_TIME = 10**12
+
+# FFmpeg demuxers that draw text files (.txt, .nfo, ANSI art) as a "video" stream.
+_TEXT_FORMATS = {"tty", "bin", "xbin", "adf", "idf"}
+
+# A keyframe this close to a slot's upper edge belongs to the next slot: slot edges are
+# sums of floats, and a frame exactly on the edge must not be taken by both slots.
+_EDGE = 1e-6
 
 # swscale names for the colour matrices FFmpeg tags (AVColorSpace values).
 _MATRIX = {1: "itu709", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020", 10: "bt2020"}
@@ -54,7 +63,7 @@ def check_file(path: str | os.PathLike[str]) -> Path:
     """Raise our exception if ``path`` is missing, a folder, unreadable or empty."""
     p = Path(path)
     if not p.exists():
-        raise VideoNotFoundError(f"no such file: {p}")
+        raise VideoNotFoundError(f"no such file: {p}.")
     if p.is_dir():
         raise UnreadableFileError(f"{p} is a folder, not a video file.")
     if not os.access(p, os.R_OK):
@@ -68,13 +77,17 @@ def _open(path: str | os.PathLike[str]) -> av.container.InputContainer:
     """Open ``path`` for reading, turning every way that can fail into our exceptions."""
     p = check_file(path)
     try:
-        return av.open(str(p), metadata_errors="ignore")
+        container = av.open(str(p), metadata_errors="ignore")
     except PermissionError as exc:
         raise UnreadableFileError(f"cannot read {p}: permission denied.") from exc
     except (av.FFmpegError, UnicodeDecodeError, OSError) as exc:
         raise NotAVideoError(
             f"{p.name} is not a video FFmpeg can read ({_reason(exc)})."
         ) from exc
+    if container.format.name in _TEXT_FORMATS:
+        container.close()
+        raise NotAVideoError(f"{p.name} is a text file, not a video.")
+    return container
 
 
 def _reason(exc: BaseException) -> str:
@@ -358,10 +371,10 @@ class _Reader:
     def read(self, t: float, slot: float) -> av.VideoFrame | None:
         """The frame for target ``t`` whose slot is [t - slot/2, t + slot/2)."""
         here = self._time(self.prev) if self.prev is not None else None
-        lo, hi = t - slot / 2, t + slot / 2
+        lo, hi = t - slot / 2 - _EDGE, t + slot / 2 - _EDGE
         seek_to = hi if self.mode == "fast" else t
         if not self._should_seek(here, t, seek_to):
-            return self._forward(t)
+            return self._forward_in_slot(t, lo, hi)
         # Indexes hold decode times, so a seek can land on a keyframe shown after ``t``;
         # then step back until the keyframe is usable.
         for back in (0.0, 1.0, 4.0, 16.0, math.inf):
@@ -379,7 +392,19 @@ class _Reader:
             return self._keyframe(packet)
         # The keyframe is before this slot: decode forward from it.
         self.frames = _chain_packet(packet, self.container, self.stream, self._skip_before)
-        return self._forward(t)
+        return self._forward_in_slot(t, lo, hi)
+
+    def _forward_in_slot(self, t: float, lo: float, hi: float) -> av.VideoFrame | None:
+        """`_forward`, except that fast mode never returns a frame shown before its slot
+        while one inside it exists: that earlier frame may be the previous sample's, and
+        every sample must be a distinct moment."""
+        frame = self._forward(t)
+        if self.mode == "fast" and frame is not None and self._time(frame) < lo:
+            following = self.lookahead
+            if following is not None and self._time(following) < hi:
+                self.lookahead = None
+                frame = self.prev = following
+        return frame
 
     def to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
         return frame_to_rgb(frame, width=self.out_size[0], height=self.out_size[1],
@@ -393,10 +418,8 @@ def _chain_packet(
     skip_before: Callable[[], float],
 ) -> Iterator[av.VideoFrame]:
     """Frames decoded from an already-demuxed packet, then the rest of the stream."""
-    try:
+    with contextlib.suppress(av.FFmpegError):
         yield from stream.decode(packet)
-    except av.FFmpegError:
-        pass
     yield from _decode_frames(container, stream, skip_before)
 
 
@@ -473,13 +496,14 @@ def sample(
 
     workers = max(1, min(workers, count))
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
-    parts = [range(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     started = _time.monotonic()
     with ThreadPoolExecutor(len(parts)) as pool:
         futures = [pool.submit(work, part) for part in parts]
         # Report from the calling thread: UI callbacks must not run on worker threads.
         while not all(f.done() for f in futures):
-            _time.sleep(0.1)
+            # Wakes as soon as the work is done: a plain sleep cost every call 0.1 s.
+            wait(futures, timeout=0.1)
             if on_progress:
                 on_progress(done[0] / count, _eta(done[0], count, started, "decoding frames"))
         for f in futures:
