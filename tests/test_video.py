@@ -1,0 +1,483 @@
+"""Probing and sampling synthetic videos whose every frame is known (fingerprint/video.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+
+import numpy as np
+import pytest
+from videos import (
+    BLUE,
+    GREEN,
+    RED,
+    RGB_FPS,
+    SIZE,
+    WHITE,
+    code_frame,
+    ffmpeg_exe,
+    make_code,
+    make_rgb,
+    make_video,
+    read_code,
+    solid,
+    truncate_copy,
+)
+
+from fingerprint.colour import delta_e2000, rgb_to_lab
+from fingerprint.errors import (
+    DecodeError,
+    FingerprintError,
+    InvalidParameterError,
+    NotAVideoError,
+    NoVideoStreamError,
+    UnreadableFileError,
+    VideoNotFoundError,
+)
+from fingerprint.video import frame_at, probe, sample, sample_times, working_size
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+AUDIO_ONLY = os.path.join(DATA, "audio_only_trex_roar_2s.mp3")
+
+FPS = 10
+FRAME = 1 / FPS
+EPS = 1e-6
+
+
+@pytest.fixture(scope="session")
+def films(tmp_path_factory):
+    """Every synthetic film of this module, made once."""
+    d = tmp_path_factory.mktemp("video")
+    out = {
+        "rgb": make_rgb(d / "rgb.mp4"),
+        "rgb_vp8": make_rgb(d / "rgb.webm", codec="libvpx"),
+        # 60 frames whose picture encodes their index, with three keyframe layouts.
+        "code_every": make_code(d / "code_every.mp4", gop=1),
+        "code_gop10": make_code(d / "code_gop10.mp4", gop=10),
+        "code_single": make_code(d / "code_single.mp4", gop=1000),
+        "code_mkv": make_code(d / "code.mkv", gop=10),
+        # Written like a pipe: the container never gets its duration.
+        "code_nodur_mkv": make_code(d / "code_nodur.mkv", gop=10, seekable=False),
+        "code_nodur_webm": make_code(
+            d / "code_nodur.webm", gop=10, codec="libvpx", fmt="webm", seekable=False
+        ),
+        "long_mkv": make_code(d / "long.mkv", count=100, gop=10),
+        "long_webm": make_code(d / "long.webm", count=100, gop=10, codec="libvpx"),
+    }
+    out["trunc_mkv"] = truncate_copy(out["long_mkv"], d / "trunc.mkv")
+    out["trunc_webm"] = truncate_copy(out["long_webm"], d / "trunc.webm")
+    # A red block in the top-left corner of the coded picture.
+    corner = solid((0, 0, 0), (128, 72))
+    corner[:24, :32] = RED
+    corner[-24:, -32:] = WHITE
+    out["corner"] = corner
+    out["rot90"] = make_video(d / "rot90.mp4", [corner] * 10, rotation=90)
+    out["rot270"] = make_video(d / "rot270.mp4", [corner] * 10, rotation=-90)
+    out["rot180"] = make_video(d / "rot180.mp4", [corner] * 10, rotation=180)
+    out["sar"] = make_video(d / "sar.mp4", [corner] * 10, sar=(2, 1))
+    return out
+
+
+def truth_at(time: float) -> tuple[int, int, int]:
+    """The colour of the red/green/blue film at ``time``."""
+    return (RED, GREEN, BLUE)[min(int(time // 2.0 + EPS), 2)]
+
+
+def delta_e(a, b) -> np.ndarray:
+    return delta_e2000(rgb_to_lab(np.asarray(a, np.uint8)), rgb_to_lab(np.asarray(b, np.uint8)))
+
+
+def codes(samples) -> np.ndarray:
+    return np.array([read_code(f) for f in samples.frames])
+
+
+def frame_index(times: np.ndarray, fps: float = FPS) -> np.ndarray:
+    return np.round(np.asarray(times) * fps).astype(int)
+
+
+# --- probe ----------------------------------------------------------------------------
+
+
+def test_probe_describes_the_film(films):
+    info = probe(films["rgb"])
+    assert info.name == "rgb.mp4"
+    assert info.duration == pytest.approx(6.0, abs=FRAME)
+    assert info.fps == pytest.approx(RGB_FPS)
+    assert (info.width, info.height) == SIZE
+    assert info.codec == "h264"
+    assert info.rotation == 0
+    assert info.stream_index == 0
+    assert info.start_time == pytest.approx(0.0, abs=EPS)
+    assert not info.duration_estimated
+
+
+@pytest.mark.parametrize("name", ["code_nodur_mkv", "code_nodur_webm"])
+def test_container_without_duration_is_measured(films, name):
+    info = probe(films[name])
+    assert info.duration_estimated
+    # 60 frames at 10 fps: the last frame starts at 5.9 s and lasts 0.1 s.
+    assert info.duration == pytest.approx(6.0, abs=2 * FRAME)
+    for mode in ("fast", "exact"):
+        s = sample(films[name], count=12, mode=mode, info=info)
+        assert s.ended_at is None
+        assert len(s.times) == 12
+        assert np.all(np.diff(s.times) > 0)
+        np.testing.assert_array_equal(codes(s), frame_index(s.times))
+
+
+def test_frame_count_claims_are_never_used(films):
+    """Sampling must not depend on the container's frame count: a wrong claim (too many,
+    too few) gives exactly the same frames and times."""
+    info = probe(films["code_gop10"])
+    assert info.frame_count == 60
+    reference = sample(films["code_gop10"], count=20, mode="exact", info=info)
+    for claim in (None, 3, 86, 10**6):
+        lying = dataclasses.replace(info, frame_count=claim)
+        for mode in ("fast", "exact"):
+            s = sample(films["code_gop10"], count=20, mode=mode, info=lying)
+            assert len(s.times) == 20
+            if mode == "exact":
+                np.testing.assert_array_equal(s.times, reference.times)
+                np.testing.assert_array_equal(s.frames, reference.frames)
+
+
+# --- red, green, blue -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("film", ["rgb", "rgb_vp8"])
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+@pytest.mark.parametrize("count", [3, 12, 60])
+def test_solid_colours_come_back_at_their_times(films, film, mode, count):
+    s = sample(films[film], count=count, mode=mode)
+    assert s.frames.shape == (count, SIZE[1], SIZE[0], 3)
+    assert s.frames.dtype == np.uint8
+    assert s.ended_at is None
+    assert np.all(np.diff(s.times) > 0), "samples follow time"
+    slot = 6.0 / count
+    np.testing.assert_allclose(s.targets, (np.arange(count) + 0.5) * slot)
+    for frame, time, target in zip(s.frames, s.times, s.targets, strict=True):
+        mean = frame.reshape(-1, 3).mean(axis=0).round()
+        assert delta_e(mean, truth_at(time)) < 3, (time, mean)
+        if mode == "exact":
+            assert target - FRAME - EPS < time <= target + EPS
+        else:
+            assert target - slot / 2 - EPS <= time < target + slot / 2
+
+
+def test_known_times_have_known_colours(films):
+    """Targets 1, 3, 5 s: red, green, blue, in both modes and through `frame_at`."""
+    for mode in ("fast", "exact"):
+        s = sample(films["rgb"], count=3, mode=mode)
+        np.testing.assert_allclose(s.targets, [1.0, 3.0, 5.0])
+        for frame, colour in zip(s.frames, (RED, GREEN, BLUE), strict=True):
+            assert delta_e(frame.reshape(-1, 3).mean(axis=0).round(), colour) < 3
+    exact = sample(films["rgb"], count=3, mode="exact")
+    np.testing.assert_allclose(exact.times, [1.0, 3.0, 5.0], atol=EPS)
+    for time, colour in ((0.05, RED), (1.0, RED), (1.95, RED), (2.0, GREEN), (3.0, GREEN),
+                         (4.0, BLUE), (5.0, BLUE), (5.95, BLUE)):
+        frame = frame_at(films["rgb"], time, size=64)
+        assert frame.shape == (36, 64, 3)
+        assert delta_e(frame.reshape(-1, 3).mean(axis=0).round(), colour) < 3, time
+
+
+# --- fast mode and keyframes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [6, 15, 30, 59, 60])
+def test_fast_mode_single_keyframe_gives_distinct_moments(films, count):
+    """One keyframe, many samples: it must decode forward, one distinct frame per sample,
+    each within one frame interval of its target."""
+    s = sample(films["code_single"], count=count, mode="fast")
+    slot = 6.0 / count
+    assert len(s.times) == count
+    assert np.all(np.diff(s.times) > EPS), s.times
+    # The only keyframe (0 s) is a valid answer for the first slot; every other sample
+    # was decoded forward to its target.
+    keyframe = (s.times == 0.0) & (s.targets - slot / 2 <= EPS)
+    near = np.abs(s.times - s.targets) <= FRAME + EPS
+    assert np.all(keyframe | near), s.times - s.targets
+    assert np.all(near[1:])
+    np.testing.assert_array_equal(codes(s), frame_index(s.times))
+
+
+@pytest.mark.parametrize("count", [5, 6, 12, 30, 59, 60])
+@pytest.mark.parametrize("film", ["code_every", "code_gop10", "code_mkv"])
+def test_fast_mode_samples_stay_in_their_slot(films, film, count):
+    """Keyframes at least as dense as the samples: each sample is a keyframe from its own
+    slot [t - slot/2, t + slot/2), so all are distinct and each picture is its time's."""
+    s = sample(films[film], count=count, mode="fast")
+    slot = 6.0 / count
+    assert len(s.times) == count
+    lo, hi = s.targets - slot / 2, s.targets + slot / 2
+    # A frame at a slot's upper edge belongs to the next slot.
+    assert np.all((s.times >= lo - EPS) & (s.times < hi - EPS)), np.c_[lo, s.times, hi]
+    assert np.all(np.diff(s.times) > EPS)
+    np.testing.assert_array_equal(codes(s), frame_index(s.times))
+    if film == "code_every":
+        assert np.all(np.abs(s.times * FPS - np.round(s.times * FPS)) < 1e-3)
+
+
+def test_fast_mode_uses_keyframes_when_it_can(films):
+    """With a keyframe every second and one sample per second, fast mode returns exactly
+    the keyframes (0, 1, ..., 5 s)."""
+    s = sample(films["code_gop10"], count=6, mode="fast")
+    np.testing.assert_allclose(s.times, np.arange(6.0), atol=EPS)
+
+
+# --- exact mode -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 4, 7, 25, 60, 97])
+@pytest.mark.parametrize("film", ["code_every", "code_gop10", "code_single", "code_mkv"])
+def test_exact_mode_is_the_frame_on_screen(films, film, count):
+    """The last frame whose time is <= the target, for sparse and dense sampling."""
+    s = sample(films[film], count=count, mode="exact")
+    assert len(s.times) == count
+    expected = np.floor(s.targets * FPS + EPS) / FPS
+    np.testing.assert_allclose(s.times, expected, atol=1e-4)
+    assert np.all((s.times <= s.targets + EPS) & (s.times > s.targets - FRAME - EPS))
+    np.testing.assert_array_equal(codes(s), frame_index(s.times))
+    assert np.all(np.diff(s.times) >= 0)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_workers_do_not_change_the_result(films, workers):
+    reference = sample(films["code_gop10"], count=17, mode="exact", workers=1)
+    s = sample(films["code_gop10"], count=17, mode="exact", workers=workers)
+    np.testing.assert_array_equal(s.times, reference.times)
+    np.testing.assert_array_equal(s.frames, reference.frames)
+
+
+def test_frame_at_matches_the_code(films):
+    for time in (0.0, 0.05, 0.1, 1.0, 2.34, 5.9, 5.99):
+        frame = frame_at(films["code_single"], time, size=160)
+        assert read_code(frame) == int(time * FPS + EPS), time
+
+
+# --- start and end --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+@pytest.mark.parametrize(("start", "end"), [(1.0, 4.0), (2.0, None), (None, 3.0), (0.5, 5.5)])
+def test_start_end_trim_the_span(films, mode, start, end):
+    count = 12
+    s = sample(films["code_gop10"], count=count, mode=mode, start=start, end=end)
+    lo, hi = start or 0.0, end or 6.0
+    assert len(s.times) == count
+    assert np.all((s.times >= lo - EPS) & (s.times <= hi + EPS)), s.times
+    assert np.all((s.targets > lo) & (s.targets < hi))
+    assert np.all(np.diff(s.times) > 0)
+    np.testing.assert_array_equal(codes(s), frame_index(s.times))
+
+
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_start_between_frames_shows_a_frame_of_the_span(films, mode):
+    """A start between two frames: the first sample may be the frame already on screen at
+    the start, never an earlier one."""
+    s = sample(films["code_gop10"], count=10, mode=mode, start=1.05, end=2.05)
+    assert np.all(s.times + FRAME > 1.05)
+    assert np.all(s.times <= 2.05)
+    np.testing.assert_array_equal(codes(s), frame_index(s.times))
+
+
+def test_end_past_the_film_is_clamped(films):
+    s = sample(films["code_gop10"], count=6, mode="exact", start=3.0, end=100.0)
+    assert np.all((s.times >= 3.0) & (s.times < 6.0))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"count": 0}, "samples"),
+        ({"count": 5, "start": 7.0}, "past the end"),
+        ({"count": 5, "start": 3.0, "end": 2.0}, "must come after"),
+        ({"count": 5, "mode": "slow"}, "mode"),
+    ],
+)
+def test_bad_sampling_parameters(films, kwargs, words):
+    with pytest.raises(InvalidParameterError, match=words):
+        sample(films["rgb"], **kwargs)
+
+
+def test_sample_times_are_slot_middles(films):
+    info = probe(films["rgb"])
+    targets, slot = sample_times(info, count=4, start=1.0, end=5.0)
+    assert slot == pytest.approx(1.0)
+    np.testing.assert_allclose(targets, [1.5, 2.5, 3.5, 4.5])
+
+
+# --- geometry: size, rotation, aspect ratio -------------------------------------------
+
+
+def test_working_size_never_upscales(films):
+    info = probe(films["rgb"])
+    assert working_size(info, 320) == SIZE
+    assert working_size(info, 80) == (80, 45)
+    s = sample(films["rgb"], count=2, size=80)
+    assert s.frames.shape == (2, 45, 80, 3)
+
+
+def ffmpeg_frame(path, width: int, height: int) -> np.ndarray:
+    """The first frame as FFmpeg's own player pipeline shows it (autorotate, SAR kept)."""
+    raw = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        check=True, capture_output=True,
+    ).stdout
+    return np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+
+
+def red_corner(frame: np.ndarray) -> str:
+    """Which corner of ``frame`` holds the red block."""
+    h, w = frame.shape[:2]
+    corners = {
+        "top-left": frame[: h // 8, : w // 8],
+        "top-right": frame[: h // 8, -w // 8 :],
+        "bottom-left": frame[-h // 8 :, : w // 8],
+        "bottom-right": frame[-h // 8 :, -w // 8 :],
+    }
+    red = {k: float(v[..., 0].mean()) - float(v[..., 1:].mean()) for k, v in corners.items()}
+    return max(red, key=red.get)
+
+
+@pytest.mark.parametrize(
+    ("film", "k", "corner"),
+    # FFmpeg's display rotation is counter-clockwise: 90 puts the top-left at the bottom-left.
+    [("rot90", 1, "bottom-left"), ("rot270", -1, "top-right"), ("rot180", 2, "bottom-right")],
+)
+def test_rotation_is_applied(films, film, k, corner):
+    info = probe(films[film])
+    expected_shape = (72, 128) if k == 2 else (128, 72)
+    assert (info.height, info.width) == expected_shape
+    assert info.rotation in (90, 180, 270)
+    displayed = np.rot90(films["corner"], k=k)
+    for mode in ("fast", "exact"):
+        s = sample(films[film], count=2, mode=mode, info=info)
+        assert s.frames.shape[1:3] == expected_shape
+        assert red_corner(s.frames[0]) == corner
+        assert np.abs(s.frames[0].astype(int) - displayed).mean() < 4
+    shown = frame_at(films[film], 0.5, size=128)
+    assert shown.shape[:2] == expected_shape
+    assert red_corner(shown) == corner
+    # The same picture FFmpeg shows.
+    reference = ffmpeg_frame(films[film], info.width, info.height)
+    assert red_corner(reference) == corner
+    assert np.abs(shown.astype(int) - reference).mean() < 4
+
+
+def test_sample_aspect_ratio_is_applied(films):
+    """128x72 coded with 2:1 pixels is displayed 256x72: the working frame is 2x wider."""
+    info = probe(films["sar"])
+    assert (info.width, info.height) == (256, 72)
+    s = sample(films["sar"], count=2, size=320)
+    assert s.frames.shape[1:3] == (72, 256)
+    stretched = np.repeat(films["corner"], 2, axis=1)
+    assert red_corner(s.frames[0]) == "top-left"
+    assert np.abs(s.frames[0].astype(int) - stretched).mean() < 6
+    s = sample(films["sar"], count=2, size=128)
+    assert s.frames.shape[1:3] == (36, 128)
+
+
+# --- truncated files ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("film", ["trunc_mkv", "trunc_webm"])
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_truncated_file_keeps_what_decodes(films, film, mode):
+    """The container claims 10 s, the bytes stop about half way: samples up to the last
+    decodable frame, ``ended_at`` set, every kept frame's picture matches its time."""
+    info = probe(films[film])
+    assert info.duration == pytest.approx(10.0, abs=FRAME)
+    s = sample(films[film], count=20, mode=mode, info=info)
+    assert s.ended_at is not None
+    assert 2.0 < s.ended_at < 8.0
+    assert s.ended_at == pytest.approx(s.times.max())
+    assert 4 <= len(s.times) < 20
+    assert len(s.frames) == len(s.times) == len(s.targets)
+    # Distinct moments up to the end; only the last frame may repeat, for targets just
+    # past it (within the engine's end-of-file tolerance of two slots).
+    before = s.times < s.ended_at - EPS
+    assert np.all(np.diff(s.times[before]) > 0)
+    assert np.all(s.targets - s.ended_at <= 2 * 0.5 + EPS)
+    np.testing.assert_array_equal(codes(s), frame_index(s.times))
+
+
+# --- bad input ------------------------------------------------------------------------
+
+
+def assert_plain_sentence(error: BaseException, name: str) -> None:
+    message = str(error)
+    assert name in message, message
+    assert "\n" not in message and "Traceback" not in message
+    assert message[-1] in ".)", message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(VideoNotFoundError) as err:
+        probe(tmp_path / "nope.mp4")
+    assert_plain_sentence(err.value, "nope.mp4")
+    with pytest.raises(VideoNotFoundError):
+        sample(tmp_path / "nope.mp4", count=3)
+
+
+def test_folder(tmp_path):
+    folder = tmp_path / "film.mp4"
+    folder.mkdir()
+    with pytest.raises(UnreadableFileError) as err:
+        probe(folder)
+    assert_plain_sentence(err.value, "film.mp4")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.mp4", b""),
+        ("random.mp4", np.random.default_rng(1).integers(0, 256, 50_000, np.uint8).tobytes()),
+        ("notes.txt", b"This is a text file, not a film.\n" * 100),
+        ("fake.mkv", b"\x1a\x45\xdf\xa3" + b"\x00" * 300),
+    ],
+)
+def test_not_a_video(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(NotAVideoError) as err:
+        probe(path)
+    assert_plain_sentence(err.value, name)
+
+
+def test_audio_only():
+    with pytest.raises(NoVideoStreamError) as err:
+        probe(AUDIO_ONLY)
+    assert_plain_sentence(err.value, "audio_only_trex_roar_2s.mp3")
+    assert "audio" in str(err.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable(films, tmp_path):
+    path = tmp_path / "locked.mp4"
+    path.write_bytes(films["rgb"].read_bytes())
+    path.chmod(0)
+    try:
+        with pytest.raises(UnreadableFileError) as err:
+            probe(path)
+        assert_plain_sentence(err.value, "locked.mp4")
+    finally:
+        path.chmod(0o644)
+
+
+def test_header_only_file_is_refused_cleanly(films, tmp_path):
+    """The first few hundred bytes of a real film: whatever is missing, the error is ours."""
+    path = truncate_copy(films["long_mkv"], tmp_path / "stub.mkv", fraction=0.02)
+    with pytest.raises(FingerprintError) as err:
+        sample(path, count=5)
+    assert isinstance(err.value, NotAVideoError | DecodeError)
+    assert_plain_sentence(err.value, "stub.mkv")
+
+
+def test_code_frames_round_trip():
+    """The helper itself: a code frame reads back, also scaled down."""
+    for i in (0, 1, 37, 200, 255):
+        frame = code_frame(i)
+        assert read_code(frame) == i
+        assert read_code(frame[::2, ::2]) == i
