@@ -160,7 +160,10 @@ def _last_timestamp(container: av.container.InputContainer, stream: av.VideoStre
     try:
         container.seek(_END_OF_TIME, stream=stream, backward=True)
     except av.FFmpegError:
-        container.seek(0, stream=stream)
+        # Formats that cannot seek by time (raw elementary streams) cannot seek back to 0
+        # either: read on from where probing left off.
+        with contextlib.suppress(av.FFmpegError):
+            container.seek(0, stream=stream)
     end = None
     try:
         for packet in container.demux(stream):
@@ -199,6 +202,13 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         estimated = end is None
         if estimated:
             end = _last_timestamp(container, stream)
+            if end is None:
+                # A raw stream (.h264, .hevc) has no timestamps at all: nothing to place
+                # samples by, and its decoder cannot seek.
+                raise DecodeError(
+                    f"{name} has no timestamps (a raw {cc.name} stream); put it in a "
+                    f"container first, e.g. ffmpeg -i {name} -c copy film.mkv."
+                )
         duration = max(0.0, (end or start) - start)
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else None

@@ -475,6 +475,21 @@ def test_header_only_file_is_refused_cleanly(films, tmp_path):
     assert_plain_sentence(err.value, "stub.mkv")
 
 
+def test_raw_stream_without_timestamps_is_refused_with_a_way_out(tmp_path):
+    """A raw .h264 elementary stream has neither timestamps nor seeking: a clear error
+    naming the file, whose suggested remux then fingerprints."""
+    raw = make_code(tmp_path / "raw.h264", count=30, gop=10, fmt="h264")
+    with pytest.raises(DecodeError) as err:
+        probe(raw)
+    assert_plain_sentence(err.value, "raw.h264")
+    assert "-c copy" in str(err.value)
+    remuxed = tmp_path / "film.mkv"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(raw), "-c", "copy", str(remuxed)],
+                   check=True)
+    s = sample(remuxed, count=6, mode="exact")
+    np.testing.assert_array_equal(codes(s), frame_index(s.times))
+
+
 def test_code_frames_round_trip():
     """The helper itself: a code frame reads back, also scaled down."""
     for i in (0, 1, 37, 200, 255):
