@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -26,6 +27,8 @@ from .errors import FingerprintFormatError, InvalidParameterError
 # Read once at import: os.umask can only be read by setting it, which races with threads.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+_HEX_CODE = re.compile(r"#[0-9a-fA-F]{6}")
 
 FORMAT_NAME = "movie-color-fingerprint"
 FORMAT_VERSION = 1
@@ -113,6 +116,11 @@ def to_hex(rgb: np.ndarray) -> list[str]:
 
 def from_hex(codes: list[str]) -> np.ndarray:
     """``#rrggbb`` strings to an ``(n, 3)`` uint8 array."""
+    # int(..., 16) alone would take "#12345" or "#1234567" as a colour.
+    if isinstance(codes, str) or not all(
+        isinstance(c, str) and _HEX_CODE.fullmatch(c) for c in codes
+    ):
+        raise FingerprintFormatError(f"not a #rrggbb colour list: {codes!r:.60}")
     try:
         return np.array(
             [[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in codes], dtype=np.uint8
@@ -198,8 +206,16 @@ class Fingerprint:
             shares = np.array([f["shares"] for f in frames], dtype=np.float64)
             average = np.stack([from_hex([f["average"]])[0] for f in frames])
             crop = data.get("crop")
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # AttributeError: "video" or "params" is not an object.
             raise FingerprintFormatError(f"the fingerprint file is incomplete: {exc}") from exc
+        # Well-formed rows can still disagree with each other or with the parameters.
+        n = len(times)
+        if colors.shape != (n, params.clusters, 3) or shares.shape != (n, params.clusters):
+            raise FingerprintFormatError(
+                f"the fingerprint file's palettes do not have {params.clusters} colours and "
+                f"shares per frame, as its parameters say."
+            )
         return cls(
             video=video,
             params=params,
