@@ -54,7 +54,7 @@ import numpy as np
 
 from .colour import delta_e2000, lab_to_rgb, rgb_to_lab
 from .errors import InvalidParameterError
-from .model import Fingerprint, to_hex
+from .model import Fingerprint, Params, VideoInfo, to_hex
 
 __all__ = [
     "CURVES",
@@ -147,24 +147,39 @@ class Aligned:
     """One film on the shared axis of ``bins`` bins.
 
     ``index`` (bins,) the sample shown in each bin (nearest the bin's centre), ``times``
-    its time in seconds, ``colors``/``shares`` its palette; ``lightness``, ``chroma`` and
-    ``warmth`` (bins,) the curves averaged over each bin's samples.
+    its time in seconds, ``colors``/``shares``/``average`` its palette and mean colour;
+    ``lightness``, ``chroma`` and ``warmth`` (bins,) the curves averaged over each bin's
+    samples. ``span`` is the analysed span in seconds.
     """
 
-    name: str
+    video: VideoInfo
+    params: Params
     span: tuple[float, float]
     index: np.ndarray
     times: np.ndarray
     colors: np.ndarray
     shares: np.ndarray
+    average: np.ndarray
     lightness: np.ndarray
     chroma: np.ndarray
     warmth: np.ndarray
+
+    @property
+    def name(self) -> str:
+        return self.video.name
 
     def curve(self, name: str) -> np.ndarray:
         if name not in CURVES:
             raise InvalidParameterError(f"no curve {name!r}; curves are {', '.join(CURVES)}.")
         return getattr(self, name)
+
+    def fingerprint(self) -> Fingerprint:
+        """The aligned film as a `Fingerprint` of one sample per bin, for everything that
+        draws fingerprints (strips, posters)."""
+        return Fingerprint(
+            video=self.video, params=self.params, times=self.times, colors=self.colors,
+            shares=self.shares, average=self.average,
+        )
 
 
 def align(fp: Fingerprint, *, bins: int) -> Aligned:
@@ -182,12 +197,14 @@ def align(fp: Fingerprint, *, bins: int) -> Aligned:
     per_sample = curves(colors, shares)
     binned = resample(np.stack(per_sample, axis=1), where, bins=bins)
     return Aligned(
-        name=fp.video.name,
+        video=fp.video,
+        params=fp.params,
         span=analysed_span(fp),
         index=order[nearest],
         times=np.asarray(fp.times, dtype=np.float64)[order][nearest],
         colors=colors[nearest],
         shares=shares[nearest],
+        average=np.asarray(fp.average)[order][nearest],
         lightness=binned[:, 0],
         chroma=binned[:, 1],
         warmth=binned[:, 2],

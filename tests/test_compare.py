@@ -363,3 +363,43 @@ def test_a_thousand_bins_are_fast():
     elapsed = time.perf_counter() - started
     assert c.bins == 1000 and np.all(c.difference > 0)
     assert elapsed < 2.0, f"1000-bin comparison took {elapsed:.2f} s"
+
+
+# --- figures ---------------------------------------------------------------------------------
+def test_figures_and_png_export():
+    from PIL import Image
+
+    from fingerprint.compare_figures import (
+        comparison_figure,
+        comparison_png,
+        curves_figure,
+        difference_colors,
+        palettes_figure,
+        timecode,
+    )
+
+    a = ramp_film(30, name="ramp.mp4")
+    c = compare(a, reversed_film(a), bins=64)
+    fig = comparison_figure(c)
+    assert len(fig.layout.images) == 2  # both strips
+    hover = [t for t in fig.data if t.type == "heatmap"]
+    assert len(hover) == 3 and hover[-1].z[0][0] == pytest.approx(c.difference[0])
+    text = hover[0].text[0][10]
+    assert "A 0:" in text and "B 0:" in text and text.count("■") == 4  # 2 colours each
+    curves = curves_figure(c)
+    assert len(curves.data) == 6 and "r = -1.00" in curves.layout.annotations[0].text
+    palettes = palettes_figure(c)
+    assert sum(bar.x[0] for bar in palettes.data) == pytest.approx(200)
+
+    png = comparison_png(c, width=800, strip_height=100)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width == 800
+    pixels = np.asarray(image.convert("RGB"))
+    # The first strip's first column is the ramp's dark blue; the second's is orange.
+    assert any(np.abs(pixels[:, 20].astype(int) - a.colors[0, 0]).sum(axis=1) < 6)
+
+    np.testing.assert_array_equal(difference_colors(np.array([0.0]))[0], [0, 0, 4])
+    assert difference_colors(np.array([1e9, np.nan])).shape == (2, 3)
+    assert timecode(3.25) == "0:03.2" and timecode(125) == "2:05" and timecode(3725) == "1:02:05"
+    with pytest.raises(ValueError):
+        comparison_png(c, width=10)
