@@ -136,15 +136,23 @@ def _decode_frames(
     """Frames in order from the current position. A damaged or truncated file ends the
     iteration instead of raising: we keep what decoded.
 
-    ``skip_before()`` (seconds, stream clock) lets the decoder drop non-reference frames
-    shown before that time: nobody will look at them, and nothing depends on them.
+    ``skip_before()`` (seconds, stream clock) is the time the caller wants the frame on
+    screen at. The decoder drops a non-reference frame when a packet already read is shown
+    after it and still by that time: nobody will look at it, and nothing depends on it.
+    A fixed margin before the time is not enough: in variable-frame-rate video the frame
+    on screen can be far older than a frame interval.
     """
     cc = stream.codec_context
     tb = float(stream.time_base)
+    latest = -math.inf  # the latest time shown by the target, among packets read so far
     try:
         for packet in container.demux(stream):
             if skip_before is not None:
-                early = packet.pts is not None and packet.pts * tb < skip_before()
+                target = skip_before()
+                pts = None if packet.pts is None else packet.pts * tb
+                early = pts is not None and pts < latest <= target
+                if pts is not None and latest < pts <= target:
+                    latest = pts
                 cc.skip_frame = "NONREF" if early else "DEFAULT"
             try:
                 yield from stream.decode(packet)
@@ -337,8 +345,7 @@ class _Reader:
         """The frame on screen at ``t``: the last frame whose time is <= t."""
         if self.frames is None:
             self.frames = _decode_frames(self.container, self.stream, self._skip_before)
-        # Two frame intervals of margin: the frame on screen at t is shown after t - 1/fps.
-        self.skip_until = t + self.info.start_time - 2 / (self.info.fps or 10)
+        self.skip_until = t + self.info.start_time + 1e-6
         best = self.prev
         while True:
             frame, self.lookahead = self.lookahead, None

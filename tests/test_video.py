@@ -6,6 +6,7 @@ import dataclasses
 import os
 import subprocess
 
+import av
 import numpy as np
 import pytest
 from videos import (
@@ -23,6 +24,7 @@ from videos import (
     read_code,
     solid,
     truncate_copy,
+    vfr_times,
 )
 
 from fingerprint.colour import delta_e2000, rgb_to_lab
@@ -62,6 +64,13 @@ def films(tmp_path_factory):
         "code_nodur_webm": make_code(
             d / "code_nodur.webm", gop=10, codec="libvpx", fmt="webm", seekable=False
         ),
+        # B-frames: non-reference frames, decoded after the frame shown after them.
+        "code_bframes": make_code(d / "code_bframes.mp4", gop=12, bframes=3),
+        # Variable frame rate, gaps up to 3.5 average frame intervals, with B-frames.
+        "vfr": make_video(d / "vfr.mp4", [code_frame(i) for i in range(60)],
+                          times=vfr_times(60), bframes=3, gop=12),
+        "vfr_single": make_video(d / "vfr_single.mkv", [code_frame(i) for i in range(60)],
+                                 times=vfr_times(60, seed=1), bframes=2, gop=1000),
         "long_mkv": make_code(d / "long.mkv", count=100, gop=10),
         "long_webm": make_code(d / "long.webm", count=100, gop=10, codec="libvpx"),
     }
@@ -239,6 +248,45 @@ def test_exact_mode_is_the_frame_on_screen(films, film, count):
     assert np.all((s.times <= s.targets + EPS) & (s.times > s.targets - FRAME - EPS))
     np.testing.assert_array_equal(codes(s), frame_index(s.times))
     assert np.all(np.diff(s.times) >= 0)
+
+
+def plain_timeline(path) -> np.ndarray:
+    """Every frame's time, from a plain decode of the whole film."""
+    with av.open(str(path)) as container:
+        return np.array([f.time for f in container.decode(container.streams.video[0])])
+
+
+@pytest.mark.parametrize("count", [3, 7, 23, 60, 150])
+@pytest.mark.parametrize("film", ["code_bframes", "vfr", "vfr_single"])
+def test_exact_mode_with_b_frames_and_variable_frame_rate(films, film, count):
+    """The frame on screen can be a non-reference B-frame shown long before the target
+    (a 350 ms gap at 8 fps on average): it must not be skipped as too early."""
+    frames = plain_timeline(films[film])
+    assert len(frames) == 60
+    s = sample(films[film], count=count, mode="exact")
+    expected = np.array([frames[frames <= t + EPS].max() for t in s.targets])
+    np.testing.assert_allclose(s.times, expected, atol=1e-4)
+    index = np.array([np.argmin(np.abs(frames - t)) for t in s.times])
+    np.testing.assert_array_equal(codes(s), index)
+    for time in s.targets[:: max(1, count // 4)]:
+        shown = frame_at(films[film], float(time), size=160)
+        assert read_code(shown) == np.flatnonzero(frames <= time + EPS).max()
+
+
+@pytest.mark.parametrize("count", [3, 7, 23, 60])
+@pytest.mark.parametrize("film", ["code_bframes", "vfr", "vfr_single"])
+def test_fast_mode_with_b_frames_and_variable_frame_rate(films, film, count):
+    frames = plain_timeline(films[film])
+    info = probe(films[film])
+    s = sample(films[film], count=count, mode="fast", info=info)
+    slot = info.duration / count
+    index = np.array([np.argmin(np.abs(frames - t)) for t in s.times])
+    assert np.abs(frames[index] - s.times).max() < 1e-4, "every time is a frame's"
+    np.testing.assert_array_equal(codes(s), index)
+    for t, time in zip(s.targets, s.times, strict=True):
+        in_slot = (frames >= t - slot / 2 - EPS) & (frames < t + slot / 2 - EPS)
+        if in_slot.any():
+            assert t - slot / 2 - EPS <= time < t + slot / 2, (t, time)
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])

@@ -122,6 +122,8 @@ def make_video(
     fmt: str | None = None,
     seekable: bool = True,
     options: dict[str, str] | None = None,
+    times: Sequence[float] | None = None,
+    bframes: int = 0,
 ) -> Path:
     """Encode ``frames`` at ``fps`` (frame ``i`` at ``i / fps`` s).
 
@@ -129,14 +131,21 @@ def make_video(
     one keyframe only); None leaves the encoder's default. ``rotation``: display-matrix
     rotation in degrees, counter-clockwise as FFmpeg's ``av_display_rotation_set``.
     ``sar``: sample aspect ratio. ``seekable=False`` writes through a pipe-like object, so
-    the container carries no duration.
+    the container carries no duration. ``times``: each frame's time in seconds, for a
+    variable frame rate (millisecond clock; ``fps`` is then ignored). ``bframes``: B-frames
+    between references (x264), so some frames are non-reference and shown out of order.
     """
+    if times is not None:
+        assert len(times) == len(frames)
+        fps = 1000
     path = Path(path)
     height, width = frames[0].shape[:2]
     opts: dict[str, str] = {}
     if codec == "libx264":
         # Near-lossless, no B-frames: decoded colours are the encoded ones within a code.
-        opts.update({"crf": "10", "bf": "0", "preset": "veryfast"})
+        opts.update({"crf": "10", "bf": str(bframes), "preset": "veryfast"})
+        if bframes:
+            opts["b-pyramid"] = "none"  # every B-frame non-reference
     elif codec == "libvpx":
         opts.update({"crf": "4", "b": "2M"})
     elif codec == "mpeg4":
@@ -159,7 +168,7 @@ def make_video(
                 stream.set_display_rotation(rotation)
             for i, rgb in enumerate(frames):
                 frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-                frame.pts = i
+                frame.pts = i if times is None else round(times[i] * 1000)
                 for packet in stream.encode(frame):
                     container.mux(packet)
             for packet in stream.encode():
@@ -207,5 +216,9 @@ def make_code(path: str | Path, *, count: int = 60, fps: int = 10, **kwargs) -> 
     return make_video(path, [code_frame(i) for i in range(count)], fps=fps, **kwargs)
 
 
-def colour_truth(colour: Sequence[int]) -> np.ndarray:
-    return np.array(colour, np.uint8)
+def vfr_times(count: int = 60, seed: int = 0) -> np.ndarray:
+    """Frame times with gaps of 40, 100 or 350 ms: the long gaps are many average frame
+    intervals, as in phone and screen recordings."""
+    rng = np.random.default_rng(seed)
+    gaps = rng.choice([0.04, 0.1, 0.35], size=count - 1, p=[0.5, 0.3, 0.2])
+    return np.round(np.concatenate([[0.0], np.cumsum(gaps)]), 3)
