@@ -207,6 +207,10 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
             end = _seconds((stream.start_time or 0) + stream.duration, stream.time_base)
         elif container.duration:
             end = (container.start_time or 0) / av.time_base + container.duration / av.time_base
+            if container.start_time:
+                # Matroska counts its duration from timestamp 0, other formats from the
+                # first frame: with a start offset only the last timestamps tell the end.
+                end = _last_timestamp(container, stream) or end
         estimated = end is None
         if estimated:
             end = _last_timestamp(container, stream)

@@ -71,6 +71,15 @@ def films(tmp_path_factory):
                           times=vfr_times(60), bframes=3, gop=12),
         "vfr_single": make_video(d / "vfr_single.mkv", [code_frame(i) for i in range(60)],
                                  times=vfr_times(60, seed=1), bframes=2, gop=1000),
+        # The first frame at 5 s, as in a film cut with its timestamps kept.
+        **{
+            f"offset_{ext}": make_video(
+                d / f"offset.{ext}", [code_frame(i) for i in range(60)],
+                times=5.0 + np.arange(60) / FPS, gop=10,
+                codec="libvpx" if ext == "webm" else "libx264",
+            )
+            for ext in ("mp4", "mkv", "webm")
+        },
         "long_mkv": make_code(d / "long.mkv", count=100, gop=10),
         "long_webm": make_code(d / "long.webm", count=100, gop=10, codec="libvpx"),
     }
@@ -85,6 +94,7 @@ def films(tmp_path_factory):
     out["rot270"] = make_video(d / "rot270.mp4", [corner] * 10, rotation=-90)
     out["rot180"] = make_video(d / "rot180.mp4", [corner] * 10, rotation=180)
     out["sar"] = make_video(d / "sar.mp4", [corner] * 10, sar=(2, 1))
+    out["sar_rot90"] = make_video(d / "sar_rot90.mp4", [corner] * 10, sar=(2, 1), rotation=90)
     return out
 
 
@@ -425,6 +435,37 @@ def test_sample_aspect_ratio_is_applied(films):
     assert np.abs(s.frames[0].astype(int) - stretched).mean() < 6
     s = sample(films["sar"], count=2, size=128)
     assert s.frames.shape[1:3] == (36, 128)
+
+
+def test_sample_aspect_ratio_then_rotation(films):
+    """2:1 pixels stretch the coded width, then the picture turns: 72x256 displayed."""
+    info = probe(films["sar_rot90"])
+    assert (info.width, info.height) == (72, 256)
+    s = sample(films["sar_rot90"], count=2, size=256)
+    assert s.frames.shape[1:3] == (256, 72)
+    expected = np.rot90(np.repeat(films["corner"], 2, axis=1), k=1)
+    assert red_corner(s.frames[0]) == "bottom-left"
+    assert np.abs(s.frames[0].astype(int) - expected).mean() < 6
+
+
+# --- films that do not start at 0 -----------------------------------------------------
+
+
+@pytest.mark.parametrize("ext", ["mp4", "mkv", "webm"])
+def test_film_starting_late_is_measured_from_its_first_frame(films, ext):
+    """Frames at 5.0 ... 10.9 s: the film is 6 s long (Matroska's duration counts from
+    timestamp 0, so read naively it would be 11 s), and times count from the first frame."""
+    film = films[f"offset_{ext}"]
+    info = probe(film)
+    assert info.start_time == pytest.approx(5.0, abs=EPS)
+    assert info.duration == pytest.approx(6.0, abs=FRAME + EPS)
+    for mode in ("fast", "exact"):
+        s = sample(film, count=12, mode=mode, info=info)
+        assert s.ended_at is None
+        assert len(s.times) == 12
+        assert np.all(np.diff(s.times) > 0)
+        np.testing.assert_array_equal(codes(s), frame_index(s.times))
+    assert read_code(frame_at(film, 1.0, size=160)) == 10
 
 
 # --- truncated files ------------------------------------------------------------------
