@@ -9,12 +9,12 @@ import time
 
 import numpy as np
 import pytest
-from videos import make_code, make_rgb
+from videos import make_code, make_rgb, truncate_copy
 
 import fingerprint.cache as cache_module
 import fingerprint.pipeline as pipeline
 from fingerprint import Cache, Params, analyze, content_key
-from fingerprint.errors import FingerprintError
+from fingerprint.errors import FingerprintError, NotAVideoError, VideoNotFoundError
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +162,31 @@ def test_a_changed_file_is_analysed_again(film, cache, calls, film_source):
     assert calls.sample == 2
     # The code film is black and white only: no red, green or blue.
     assert np.all(np.ptp(fp.colors.astype(int), axis=2) < 30)
+
+
+def test_warnings_survive_the_cache(cache, calls, tmp_path):
+    long = make_code(tmp_path / "long.mkv", count=100, gop=10)
+    truncated = truncate_copy(long, tmp_path / "truncated.mkv")
+    params = Params(samples=20, clusters=2)
+    first = analyze(truncated, params=params, cache=cache)
+    assert len(first.warnings) == 1 and "ended early" in first.warnings[0]
+    calls.forbid = True
+    assert_same(first, analyze(truncated, params=params, cache=cache))
+    # Re-clustered from the cached frames: the frames remember where the film ended.
+    again = analyze(truncated, params=Params(samples=20, clusters=3), cache=cache)
+    assert again.warnings == first.warnings
+    assert len(again) == len(first)
+
+
+def test_errors_pass_through_and_leave_no_entry(cache, tmp_path):
+    with pytest.raises(VideoNotFoundError):
+        analyze(tmp_path / "missing.mp4", cache=cache)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a film\n" * 50)
+    with pytest.raises(NotAVideoError):
+        analyze(text, params=Params(samples=5), cache=cache)
+    assert cache.entries() == []
+    assert not files(cache.root, "result-*.json") and not files(cache.root, "frames-*")
 
 
 def test_entries_list_the_analysed_films(film, cache):

@@ -555,6 +555,19 @@ def test_unreadable(films, tmp_path):
         path.chmod(0o644)
 
 
+def test_unreadable_even_as_root(films, tmp_path, monkeypatch):
+    """The permission check itself, for runs as root (where chmod 000 still reads)."""
+    import fingerprint.video as video
+
+    path = tmp_path / "locked.mp4"
+    path.write_bytes(films["rgb"].read_bytes())
+    monkeypatch.setattr(video.os, "access", lambda p, mode: False)
+    with pytest.raises(UnreadableFileError) as err:
+        sample(path, count=3)
+    assert_plain_sentence(err.value, "locked.mp4")
+    assert "permission" in str(err.value)
+
+
 def test_header_only_file_is_refused_cleanly(films, tmp_path):
     """The first few hundred bytes of a real film: whatever is missing, the error is ours."""
     path = truncate_copy(films["long_mkv"], tmp_path / "stub.mkv", fraction=0.02)
