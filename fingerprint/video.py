@@ -103,7 +103,11 @@ def _video_stream(container: av.container.InputContainer, name: str) -> av.Video
         if not (s.disposition & av.stream.Disposition.attached_pic)
     ]
     if not streams:
-        kinds = sorted({s.type for s in container.streams}) or ["nothing"]
+        # Any video stream left here is cover art: "no video stream (it holds video)"
+        # would contradict itself.
+        kinds = sorted(
+            {"cover art" if s.type == "video" else s.type for s in container.streams}
+        ) or ["nothing"]
         raise NoVideoStreamError(
             f"{name} has no video stream (it holds {', '.join(kinds)}); choose a video file."
         )

@@ -542,6 +542,26 @@ def test_audio_only():
     assert "audio" in str(err.value)
 
 
+@pytest.mark.parametrize("ext", ["mp3", "m4a"])
+def test_audio_with_cover_art_has_no_video(tmp_path, ext):
+    """A cover picture is a video stream to FFmpeg, but not a film."""
+    cover = tmp_path / "cover.png"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=red:s=64x64", "-frames:v", "1", str(cover)], check=True)
+    song = tmp_path / f"song.{ext}"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", AUDIO_ONLY, "-i", str(cover), "-map", "0",
+         "-map", "1", "-c:a", "copy" if ext == "mp3" else "aac", "-c:v", "copy",
+         "-disposition:v", "attached_pic", str(song)],
+        check=True,
+    )
+    with pytest.raises(NoVideoStreamError) as err:
+        probe(song)
+    assert_plain_sentence(err.value, song.name)
+    assert "cover art" in str(err.value)
+    assert "video)" not in str(err.value) and "video," not in str(err.value)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable(films, tmp_path):
     path = tmp_path / "locked.mp4"
