@@ -150,15 +150,13 @@ def test_frame_count_claims_are_never_used(films):
     too few) gives exactly the same frames and times."""
     info = probe(films["code_gop10"])
     assert info.frame_count == 60
-    reference = sample(films["code_gop10"], count=20, mode="exact", info=info)
-    for claim in (None, 3, 86, 10**6):
-        lying = dataclasses.replace(info, frame_count=claim)
-        for mode in ("fast", "exact"):
+    for mode in ("fast", "exact"):
+        reference = sample(films["code_gop10"], count=20, mode=mode, info=info)
+        for claim in (None, 3, 86, 10**6):
+            lying = dataclasses.replace(info, frame_count=claim)
             s = sample(films["code_gop10"], count=20, mode=mode, info=lying)
-            assert len(s.times) == 20
-            if mode == "exact":
-                np.testing.assert_array_equal(s.times, reference.times)
-                np.testing.assert_array_equal(s.frames, reference.frames)
+            np.testing.assert_array_equal(s.times, reference.times)
+            np.testing.assert_array_equal(s.frames, reference.frames)
 
 
 # --- red, green, blue -----------------------------------------------------------------
