@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import plotly.graph_objects as go
 
-from .colour import rgb_to_lab
+from .colour import lab_to_rgb, rgb_to_lab
 from .model import Fingerprint, to_hex
 from .share import timecode
 
@@ -54,7 +54,7 @@ def time_ticks(times: np.ndarray, *, target: int = 8) -> tuple[list[int], list[s
 def _base_layout(fig: go.Figure, *, height: int) -> None:
     fig.update_layout(
         height=height,
-        margin={"l": 8, "r": 8, "t": 28, "b": 8},
+        margin={"l": 28, "r": 28, "t": 28, "b": 32},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font=_FONT,
@@ -211,12 +211,12 @@ def ring_figure(fp: Fingerprint, *, height: int = 620, highlight: int | None = N
     )
     if highlight is not None:
         fig.add_scatterpolar(
-            r=[1.04], theta=[theta[highlight]], mode="markers", hoverinfo="skip",
+            r=[1.05], theta=[theta[highlight]], mode="markers", hoverinfo="skip",
             customdata=[[float(highlight)]],
-            marker={"symbol": "triangle-down", "size": 12, "color": "#ffffff",
-                    "angle": float(theta[highlight])},
+            marker={"size": 9, "color": "#ffffff"},
         )
-        fig.update_layout(polar_radialaxis_range=[0, 1.08])
+        fig.update_layout(polar_radialaxis_range=[0, 1.1])
+    fig.update_layout(margin={"t": 40, "b": 40})
     return fig
 
 
@@ -250,11 +250,13 @@ def colour_space_figure(
                     "opacity": 0.9},
             hovertemplate=hover,
         )
-        reach = max(40.0, float(np.abs(lab[:, 1:]).max()) * 1.1)
+        reach = max(40.0, float(np.abs(lab[:, 1:]).max()) * 1.15)
+        _hue_ring(fig, 0.93 * reach)
         axis = {"range": [-reach, reach], "zeroline": True, "zerolinecolor": _GRID,
                 "gridcolor": _GRID, "tickfont": {"color": _MUTED}, "fixedrange": True}
         fig.update_layout(
             hovermode="closest",
+            margin={"l": 64, "b": 56},
             xaxis={**axis, "title": {"text": "a*  green ← → red", "font": {"color": _MUTED}}},
             yaxis={**axis, "title": {"text": "b*  blue ← → yellow", "font": {"color": _MUTED}},
                    "scaleanchor": "x"},
@@ -286,6 +288,18 @@ def colour_space_figure(
     else:
         raise ValueError(f"mode must be 'ab' or '3d', not {mode!r}")
     return fig
+
+
+def _hue_ring(fig: go.Figure, radius: float) -> None:
+    """A faint circle of hues behind the a*/b* plane, so a reader sees which way is red.
+    Its points carry sample -1, which names no moment when clicked."""
+    angle = np.linspace(0, 2 * np.pi, 120, endpoint=False)
+    lab = np.column_stack([np.full(120, 65.0), 38 * np.cos(angle), 38 * np.sin(angle)])
+    fig.add_scattergl(
+        x=radius * np.cos(angle), y=radius * np.sin(angle), mode="markers", hoverinfo="skip",
+        customdata=np.full((120, 1), -1.0),
+        marker={"color": to_hex(lab_to_rgb(lab)), "size": 5, "opacity": 0.55, "line_width": 0},
+    )
 
 
 def view_figure(fp: Fingerprint, view: str, *, highlight: int | None = None) -> go.Figure:

@@ -91,6 +91,9 @@ def test_every_point_of_every_view_maps_back_to_its_sample(view: str) -> None:
         custom = np.asarray(trace.customdata)
         for i, row in enumerate(custom):
             sample = point_sample({"customdata": row.tolist(), "point_index": i}, len(fp))
+            if row[0] == -1:  # the colour wheel's hue ring: no moment
+                assert sample is None
+                continue
             assert sample is not None
             if trace.type in ("bar", "barpolar"):
                 assert sample == i  # one point per sample, in time order
