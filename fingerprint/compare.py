@@ -47,6 +47,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,7 @@ __all__ = [
     "MAX_BINS",
     "SIMILARITY_SCALE",
     "Aligned",
+    "CompareOptions",
     "Comparison",
     "FilmPalette",
     "Scores",
@@ -72,6 +74,8 @@ __all__ = [
     "curves",
     "default_bins",
     "film_palette",
+    "options_from_query",
+    "options_to_query",
     "palette_distance",
     "positions",
     "resample",
@@ -611,6 +615,61 @@ def compare(
         settings={"bins": bins, "colours": colours, "seed": seed,
                   "similarity_scale": SIMILARITY_SCALE},
     )
+
+
+# --- share links ------------------------------------------------------------------------
+#: The comparison's own query parameters (the films are ``a`` and ``b``, the analysis
+#: settings those of `fingerprint.share`).
+BINS_PARAM, COLOURS_PARAM = "bins", "top"
+COLOURS_RANGE = (2, 16)
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """The comparison's settings a share link restores: ``bins`` (None: `default_bins`)
+    and ``colours``, the size of the whole-film palettes."""
+
+    bins: int | None = None
+    colours: int = 8
+
+
+def options_to_query(options: CompareOptions) -> dict[str, str]:
+    """Query parameters for the options that differ from the defaults."""
+    query = {}
+    if options.bins is not None:
+        query[BINS_PARAM] = str(options.bins)
+    if options.colours != CompareOptions.colours:
+        query[COLOURS_PARAM] = str(options.colours)
+    return query
+
+
+def options_from_query(
+    query: Mapping[str, str | Sequence[str]],
+) -> tuple[CompareOptions, list[str]]:
+    """Options from a link's parameters, and a message for each value that was ignored
+    (a bad value falls back to its default, so a mangled link still opens)."""
+    values: dict[str, int] = {}
+    problems = []
+    for field_name, param, lo, hi in (
+        ("bins", BINS_PARAM, 1, MAX_BINS),
+        ("colours", COLOURS_PARAM, *COLOURS_RANGE),
+    ):
+        raw = query.get(param)
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            raw = raw[-1] if raw else ""
+        try:
+            number = int(raw.strip())
+            if not lo <= number <= hi:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                f"ignored {param}={raw!r} in the link: must be a whole number from {lo} to {hi}."
+            )
+            continue
+        values[field_name] = number
+    return CompareOptions(**values), problems
 
 
 def same_fingerprint(a: Fingerprint, b: Fingerprint) -> bool:

@@ -4,7 +4,6 @@
   and the difference strip under them; hovering anywhere shows both films' palettes at
   that relative time and their difference.
 - `curves_figure`: lightness, chroma and warmth of both films, overlaid.
-- `palettes_figure`: the two whole-film palettes side by side.
 - `comparison_png`: the strips, the difference strip, the palettes and the scores as one
   image, drawn with Pillow (no browser or kaleido needed).
 
@@ -26,6 +25,7 @@ from plotly.colors import sequential as _sequential
 from plotly.subplots import make_subplots
 
 from .compare import CURVES, Aligned, Comparison, FilmPalette
+from .figures import _base_layout  # the app's look: transparent, its font and hover
 from .model import to_hex
 from .render import strip_image
 
@@ -35,7 +35,6 @@ __all__ = [
     "comparison_png",
     "curves_figure",
     "difference_colors",
-    "palettes_figure",
     "timecode",
 ]
 
@@ -120,7 +119,8 @@ def comparison_figure(c: Comparison, *, height: int = 520) -> go.Figure:
         subplot_titles=(
             f"A · {_short(c.a.name)}",
             f"B · {_short(c.b.name)}",
-            f"Difference (ΔE2000, mean {c.scores.mean_difference:.1f})",
+            f"Difference · ΔE2000, black 0 to light {DIFFERENCE_MAX:g}+ · "
+            f"mean {c.scores.mean_difference:.1f}",
         ),
     )
     edges = np.linspace(0, 100, c.bins + 1)
@@ -144,22 +144,21 @@ def comparison_figure(c: Comparison, *, height: int = 520) -> go.Figure:
             ),
             row=row, col=1,
         )
-        fig.update_yaxes(range=[100, 0], showticklabels=False, showgrid=False, row=row, col=1)
+        fig.update_yaxes(range=[100, 0], visible=False, row=row, col=1)
     fig.add_trace(
         go.Heatmap(
             z=[c.difference], x=edges, y=[0, 1], text=text, zmin=0, zmax=DIFFERENCE_MAX,
-            colorscale=MAGMA, hovertemplate="%{text}<extra></extra>",
-            colorbar={"title": {"text": "ΔE"}, "len": 0.2, "y": 0.08, "thickness": 12},
+            colorscale=MAGMA, hovertemplate="%{text}<extra></extra>", showscale=False,
         ),
         row=3, col=1,
     )
-    fig.update_yaxes(showticklabels=False, showgrid=False, row=3, col=1)
+    fig.update_yaxes(visible=False, row=3, col=1)
     fig.update_xaxes(range=[0, 100], showgrid=False, ticksuffix=" %")
     fig.update_xaxes(title_text="running time (% of each film's analysed span)", row=3, col=1)
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 40, "b": 40},
-        hoverlabel={"bgcolor": "#222", "font": {"color": "#eee"}}, showlegend=False,
-    )
+    _base_layout(fig, height=height)
+    # The same side margins as `curves_figure`, so the two line up one above the other.
+    fig.update_layout(margin={"l": 48, "r": 8, "t": 28, "b": 56})
+    fig.update_annotations(font_size=13, xanchor="left", x=0)  # subplot titles, left
     return fig
 
 
@@ -188,32 +187,14 @@ def curves_figure(c: Comparison, *, height: int = 480) -> go.Figure:
     fig.add_hline(y=0, line={"color": "#888", "width": 1, "dash": "dot"}, row=3, col=1)
     fig.update_xaxes(range=[0, 100], ticksuffix=" %")
     fig.update_xaxes(title_text="running time (%)", row=3, col=1)
+    _base_layout(fig, height=height)
     fig.update_layout(
-        height=height, hovermode="x unified", margin={"l": 10, "r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": 1.12, "x": 0},
+        hovermode="x unified", showlegend=True, margin={"l": 48, "r": 8, "t": 64, "b": 56},
+        legend={"orientation": "h", "y": 1.06, "yanchor": "bottom", "x": 0},
     )
-    return fig
-
-
-def palettes_figure(c: Comparison, *, height: int = 200) -> go.Figure:
-    """The two whole-film palettes as proportional bars, A above B."""
-    fig = go.Figure()
-    for tag, side, palette in (("A", c.a, c.palette_a), ("B", c.b, c.palette_b)):
-        label = f"{tag} · {_short(side.name, 28)}"
-        for colour, share in palette.pairs():
-            fig.add_trace(
-                go.Bar(
-                    x=[100 * share], y=[label], orientation="h", marker={"color": colour,
-                    "line": {"width": 0}}, showlegend=False,
-                    hovertemplate=f"{tag}: {colour} · {share:.1%}<extra></extra>",
-                )
-            )
-    fig.update_layout(
-        barmode="stack", bargap=0.25, height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 30},
-    )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title_text="share of the whole film")
+    fig.update_annotations(font_size=13, xanchor="left", x=0)
+    fig.update_yaxes(gridcolor="rgba(255,255,255,0.08)", zeroline=False, automargin=False)
+    fig.update_xaxes(gridcolor="rgba(255,255,255,0.08)")
     return fig
 
 

@@ -1,0 +1,226 @@
+"""Compare two films: both fingerprints on a shared 0-100 % time axis, the difference
+strip, the curves, the scores and the whole-film palettes, with exports and a link.
+
+Films A and B come from the same chooser as the Explore page (query parameters ``a`` and
+``b``); the analysis settings are the sidebar's, the comparison's own (``bins``, ``top``)
+are on this page. Everything is in the URL, so the address bar is a share link.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from fingerprint import Fingerprint, Params
+from fingerprint.compare import (
+    COLOURS_RANGE,
+    MAX_BINS,
+    CompareOptions,
+    Comparison,
+    compare,
+    default_bins,
+    options_from_query,
+    options_to_query,
+    same_fingerprint,
+)
+from fingerprint.compare_figures import comparison_figure, comparison_png, curves_figure
+from pages import common
+
+CHART_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
+                               "zoomOut2d", "autoScale2d", "resetScale2d"],
+}
+
+
+# --- the comparison's own settings -------------------------------------------------------
+def _options() -> CompareOptions:
+    """This session's comparison options; on its first run, those in the URL."""
+    if "compare_options" not in st.session_state:
+        restored, problems = options_from_query(st.query_params.to_dict())
+        st.session_state["compare_options"] = restored
+        for problem in problems:
+            st.warning(problem[0].upper() + problem[1:])
+    return st.session_state["compare_options"]
+
+
+def _set_option(**changes: object) -> None:
+    st.session_state["compare_options"] = replace(_options(), **changes)
+
+
+def _write_options(options: CompareOptions) -> None:
+    wanted = options_to_query(options)
+    for name in ("bins", "top"):
+        if name in wanted:
+            if st.query_params.get(name) != wanted[name]:
+                st.query_params[name] = wanted[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _comparison(
+    key_a: str, params_a: Params, key_b: str, params_b: Params, bins: int | None,
+    colours: int, _a: Fingerprint, _b: Fingerprint,
+) -> tuple[Comparison, go.Figure, go.Figure]:
+    # Keyed by the films' content and options: once per comparison, not once per rerun.
+    result = compare(_a, _b, bins=bins, colours=colours)
+    return result, comparison_figure(result), curves_figure(result)
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "film"
+
+
+def _number(value: float, fmt: str) -> str:
+    return "n/a" if math.isnan(value) else format(value, fmt)
+
+
+# --- films -----------------------------------------------------------------------------
+st.markdown("## Compare two films")
+st.caption(
+    "Both films on one time axis, 0 to 100 % of each one's running time, so films of any "
+    "lengths line up: how they use colour over time, and how alike they are."
+)
+options = _options()
+settings = common.settings()
+films = {}
+for tag, column, default in zip("AB", st.columns(2, gap="large"), ("bbb", "flower"), strict=True):
+    with column:
+        st.markdown(f"**Film {tag}**")
+        films[tag] = common.choose_film(f"compare_{tag.lower()}", param=tag.lower(),
+                                        default=default)
+        if films[tag] is not None:
+            st.markdown(f"#### {films[tag].title}")
+if films["A"] is None or films["B"] is None:
+    missing = " and ".join(f"film {t}" for t in "AB" if films[t] is None)
+    st.info(f"Choose {missing} above to compare.")
+    st.stop()
+
+fingerprints: dict[str, Fingerprint | None] = {}
+for tag in "AB":
+    film = films[tag]
+    params = common.film_params(film, settings)
+    if params is None:
+        fingerprints[tag] = None
+        continue
+    waiting = st.empty()
+    if tag == "B" and films["A"].key != film.key:
+        waiting.info("Film A is ready; analysing film B. The comparison appears when both are.")
+    fingerprints[tag] = common.load_fingerprint(film, params)
+    waiting.empty()
+failed = [t for t in "AB" if fingerprints[t] is None]
+if failed:
+    names = " and ".join(f"film {t} ({films[t].title})" for t in failed)
+    st.warning(
+        f"No comparison: {names} could not be fingerprinted, for the reason above. "
+        "Choose another film, or change the settings in the sidebar."
+    )
+    st.stop()
+fp_a, fp_b = fingerprints["A"], fingerprints["B"]
+assert fp_a is not None and fp_b is not None
+left, right = st.columns(2, gap="large")
+for column, tag, fp in ((left, "A", fp_a), (right, "B", fp_b)):
+    with column:
+        st.caption(common.describe(films[tag], fp))
+        if credit := common.credit_line(films[tag]):
+            st.caption(credit)
+        for warning in fp.warnings:
+            st.error(f"Film {tag}: {warning}")
+if same_fingerprint(fp_a, fp_b):
+    st.info(
+        "Film A and film B are the same film with the same settings, so they are identical: "
+        "similarity 1, no difference anywhere. Choose another film for B to compare."
+    )
+
+# --- options ---------------------------------------------------------------------------
+common.seed_widget("w_cmp_bins", options.bins)
+common.seed_widget("w_cmp_top", options.colours)
+auto_bins = default_bins(fp_a, fp_b)
+bins_col, top_col, _ = st.columns([2, 2, 3])
+bins_col.number_input(
+    "Bins (columns of the comparison)", min_value=1, max_value=MAX_BINS, step=50,
+    key="w_cmp_bins", placeholder=f"auto: {auto_bins}",
+    on_change=lambda: _set_option(bins=st.session_state["w_cmp_bins"]),
+    help="The shared time axis is cut into this many equal bins. Each bin shows the moment "
+    "of each film nearest its centre. Empty: as many as the film with more samples has "
+    "(at most 1000).",
+)
+top_col.slider(
+    "Colours in the whole-film palettes", *COLOURS_RANGE, key="w_cmp_top",
+    on_change=lambda: _set_option(colours=st.session_state["w_cmp_top"]),
+    help="Every palette of a film clustered together into this many colours.",
+)
+options = _options()
+_write_options(options)
+
+result, strips, curves = _comparison(
+    films["A"].key, fp_a.params, films["B"].key, fp_b.params, options.bins, options.colours,
+    fp_a, fp_b,
+)
+scores = result.scores
+
+# --- scores ----------------------------------------------------------------------------
+similarity, difference, correlation, where = st.columns(4)
+similarity.metric(
+    "Palette similarity", f"{scores.palette_similarity:.2f}",
+    help="0 to 1, from the earth mover's distance between the two whole-film palettes "
+    f"({scores.palette_distance:.1f} ΔE2000 here): 1 identical, 0.5 at 10 ΔE, near 0 for "
+    "opposite colours. Blind to when colours occur.",
+)
+difference.metric(
+    "Mean difference", f"{scores.mean_difference:.1f} ΔE",
+    help="The mean of the difference strip: per bin, the least total colour change "
+    "(ΔE2000 × share) that turns one palette into the other. About 2 is just noticeable, "
+    "10 clearly different.",
+)
+correlation.metric(
+    "Curve correlation", _number(scores.temporal_correlation, "+.2f"),
+    help="Mean Pearson correlation of the lightness, chroma and warmth curves over time: "
+    "+1 the films brighten, saturate and warm together, −1 in opposite directions. n/a "
+    "when a curve is flat.",
+)
+where.metric(
+    "Most different at", f"{100 * scores.max_difference_at:.0f} %",
+    help=f"Where the difference strip peaks ({scores.max_difference:.1f} ΔE2000).",
+)
+
+# --- the figures -----------------------------------------------------------------------
+st.plotly_chart(strips, key="compare_strips", theme=None, config=CHART_CONFIG)
+st.caption("Point anywhere to see both films' colours at the same relative time.")
+st.markdown("**Lightness, colourfulness and warmth over time**")
+st.plotly_chart(curves, key="compare_curves", theme=None, config=CHART_CONFIG)
+
+st.markdown("**Whole-film palettes**")
+left, right = st.columns(2, gap="large")
+for column, tag, palette in ((left, "A", result.palette_a), (right, "B", result.palette_b)):
+    with column:
+        st.caption(f"{tag} · {films[tag].title}")
+        st.markdown(common.swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
+
+# --- take it with you ------------------------------------------------------------------
+st.divider()
+slug = f"{_slug(films['A'].title)}-vs-{_slug(films['B'].title)}"
+data, link = st.columns([4, 5], gap="large")
+with data:
+    st.markdown("**Image and data**")
+    st.download_button(
+        "Comparison (PNG)", on_click="ignore", type="primary", icon=":material/image:",
+        data=lambda: comparison_png(result), file_name=f"{slug}.png", mime="image/png",
+    )
+    st.download_button(
+        "Bins (CSV)", data=result.to_csv, file_name=f"{slug}.csv", mime="text/csv",
+        on_click="ignore", icon=":material/table:",
+    )
+    st.download_button(
+        "Comparison (JSON)", data=result.to_json, file_name=f"{slug}.json",
+        mime="application/json", on_click="ignore", icon=":material/data_object:",
+    )
+with link:
+    st.markdown("**Share**")
+    st.code(common.share_link(), language=None, wrap_lines=True)
+    st.caption("This link reopens both films with these settings.")
