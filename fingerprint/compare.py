@@ -675,12 +675,15 @@ def options_from_query(
 def same_fingerprint(a: Fingerprint, b: Fingerprint) -> bool:
     """True when two fingerprints hold the same film analysed the same way (the same
     data): comparing them can only say "identical"."""
+    same_shape = a.colors.shape == b.colors.shape and a.times.shape == b.times.shape
     return (
         a.video == b.video
         and a.params == b.params
-        and np.array_equal(a.times, b.times)
+        and same_shape
         and np.array_equal(a.colors, b.colors)
-        and np.array_equal(a.shares, b.shares)
+        # Times and shares are stored to 6 decimals: a saved and reloaded copy is the same.
+        and np.allclose(a.times, b.times, rtol=0, atol=1e-6)
+        and np.allclose(a.shares, b.shares, rtol=0, atol=1e-6)
     )
 
 

@@ -94,6 +94,8 @@ def test_a_film_against_itself_is_identical_everywhere():
 def test_a_copy_of_a_film_is_identical_too():
     fp = ramp_film()
     twin = Fingerprint.from_dict(json.loads(fp.to_json()))
+    assert same_fingerprint(fp, twin)
+    assert not same_fingerprint(fp, reversed_film(fp))
     c = compare(fp, twin, bins=333)
     assert c.scores.palette_similarity == 1.0
     assert np.all(c.difference == 0.0)
