@@ -265,6 +265,9 @@ def resolve_film(film_id: str) -> Film:
     )
     if not share.is_content_key(film_id):
         raise unknown
+    for demo in demos().values():
+        if c.key(demo.path) == film_id:  # a demo film picked from the library
+            return resolve_film(demo.id)
     if film_id in _picked():
         source, origin = _picked()[film_id]
     else:
@@ -277,8 +280,7 @@ def resolve_film(film_id: str) -> Film:
         raise VideoNotFoundError(
             f"{path.name} was analysed on this server, but its file has moved or changed."
         )
-    title = path.stem.replace("_", " ") if origin != "upload" else path.name
-    return Film(id=film_id, key=film_id, path=path, title=title,
+    return Film(id=film_id, key=film_id, path=path, title=path.stem.replace("_", " "),
                 info=_film_info(root, film_id, str(path)), origin=origin)
 
 
@@ -399,8 +401,9 @@ def _chooser_tabs(chooser: str, current: str | None) -> None:
         else:
             widget = f"movie:{chooser}"
             files = _movie_files(str(root))
+            films = f"{len(files)} film{'s' if len(files) != 1 else ''}"
             st.selectbox(
-                f"{len(files)} films in {root}", files, index=None, key=widget,
+                f"{films} in {root}", files, index=None, key=widget,
                 placeholder="Type to search…", on_change=_pick_movie,
                 args=(chooser, root, widget),
             )

@@ -1,0 +1,261 @@
+"""The Streamlit app through AppTest: every page, settings, share links, films, bad uploads.
+
+Small sample counts keep each analysis under a second; one test opens the app exactly as a
+visitor does, at the default settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from fingerprint import Cache
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+DATA = ROOT.parent / "shared" / "data"
+TIMEOUT = 60
+
+
+def _app(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at
+
+
+def _strip(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1, "the page draws one chart"
+    return json.loads(charts[0].proto.spec)
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _sample_count(trace: dict) -> int:
+    return len(trace["x"])
+
+
+@pytest.fixture(autouse=True)
+def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the app as `streamlit run` does.
+
+    It puts the app's folder first on sys.path. And it looks for a legacy ``pages/``
+    folder once, which st.navigation then switches off for good; AppTest looks again
+    before every run, so its reruns would run the page without app.py's sidebar.
+    """
+    monkeypatch.syspath_prepend(str(ROOT))
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+    detect = PagesManager.__init__
+
+    def once(self: PagesManager, *args: object, **kwargs: object) -> None:
+        detect(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", once)
+
+
+# --- every page ------------------------------------------------------------------------
+def test_opens_on_the_demo_film_as_a_visitor_sees_it(app_cache_dir: Path) -> None:
+    at = _app().run()
+    _ok(at)
+    assert at.markdown[0].value == "## Big Buck Bunny"
+    captions = " ".join(c.value for c in at.caption)
+    assert "Blender Foundation" in captions and "CC BY 3.0" in captions
+    spec = _strip(at)
+    assert [t["type"] for t in spec["data"]] == ["bar"] * 5
+    assert _sample_count(spec["data"][0]) == 720  # auto: one per frame of the 30 s clip
+    assert at.query_params["film"] == "bbb"
+    assert "film=bbb" in at.code[-1].value  # the share link
+
+
+def test_about_page_loads_and_credits_the_demo_films(app_cache_dir: Path) -> None:
+    at = _app(samples="40").run()
+    at.switch_page("pages/about.py").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Blender Foundation" in text and "His Girl Friday" in text
+    assert "--movies" in text
+
+
+def test_compare_page_loads_on_the_demo_films(app_cache_dir: Path) -> None:
+    at = _app(samples="40").run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+# --- settings --------------------------------------------------------------------------
+def test_changing_k_redraws_with_k_colours_from_the_same_frames(app_cache_dir: Path) -> None:
+    at = _app(samples="40").run()
+    _ok(at)
+    at.slider(key="w_clusters").set_value(7).run()
+    _ok(at)
+    spec = _strip(at)
+    assert len(spec["data"]) == 7
+    assert all(_sample_count(t) == 40 for t in spec["data"])
+    assert at.query_params["k"] == "7"
+    film_dir = app_cache_dir / Cache(app_cache_dir).key(ROOT / "demo" / "bbb_30s_720p_vp8.webm")
+    assert len(list(film_dir.glob("frames-*.npz"))) == 1  # decoded once, clustered twice
+    assert len(list(film_dir.glob("result-*.json"))) == 2
+
+
+def test_views_pages_and_reloads_never_recompute(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _app(samples="40").run()
+    _ok(at)
+
+    def no_analysis(*args: object, **kwargs: object) -> None:
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(sys.modules["pages.common"], "analyze", no_analysis)
+    for view in ("bands", "average", "ring", "ab", "3d", "strip"):
+        at.segmented_control(key="w_view").set_value(view).run()
+        _ok(at)
+    at.switch_page("pages/about.py").run()
+    at.switch_page("pages/explore.py").run()
+    _ok(at)
+    assert len(_strip(at)["data"]) == 5
+    reloaded = _app(samples="40").run()  # a new session: the browser reloaded
+    _ok(reloaded)
+
+
+def test_share_link_restores_every_setting(app_cache_dir: Path) -> None:
+    link = {"film": "flower", "samples": "30", "k": "3", "mode": "exact", "colors": "rgb",
+            "crop": "0", "start": "1", "end": "4.5", "view": "bands", "t": "2.5"}
+    at = _app(**link).run()
+    _ok(at)
+    assert at.markdown[0].value == "## Flower"
+    assert at.number_input(key="w_samples").value == 30
+    assert at.slider(key="w_clusters").value == 3
+    assert at.segmented_control(key="w_mode").value == "exact"
+    assert at.segmented_control(key="w_colors").value == "rgb"
+    assert at.toggle(key="w_crop").value is False
+    assert at.text_input(key="w_start").value == "0:00:01"
+    assert at.text_input(key="w_end").value == "4.5"
+    assert at.segmented_control(key="w_view").value == "bands"
+    spec = _strip(at)
+    assert len(spec["data"]) == 3 and _sample_count(spec["data"][0]) == 30
+    assert len(at.image) == 1  # the frame of the moment in the link
+    assert "0:00:02" in " ".join(m.value for m in at.markdown)
+    # The page writes the same link back.
+    assert dict(at.query_params) == link
+
+
+def test_link_with_bad_values_warns_and_uses_defaults(app_cache_dir: Path) -> None:
+    at = _app(samples="40", k="99", view="heatmap").run()
+    assert not at.exception
+    assert len(at.warning) == 2
+    assert at.slider(key="w_clusters").value == 5
+    assert "k" not in at.query_params
+
+
+def test_link_to_a_film_this_server_lacks_says_so_and_offers_the_demos(
+    app_cache_dir: Path,
+) -> None:
+    at = _app(samples="40", film="0123456789abcdef01234567").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "does not have" in at.error[0].value
+    assert not at.get("plotly_chart")
+    at.button(key="demo:explore:friday").click().run()
+    _ok(at)
+    assert at.markdown[0].value == "## His Girl Friday (1940)"
+    assert at.query_params["film"] == "friday"
+
+
+def test_trim_accepts_timecodes_and_refuses_nonsense(app_cache_dir: Path) -> None:
+    at = _app(samples="40").run()
+    at.text_input(key="w_start").input("0:00:10").run()
+    at.text_input(key="w_end").input("20").run()
+    _ok(at)
+    assert (at.query_params["start"], at.query_params["end"]) == ("10", "20")
+    at.text_input(key="w_end").input("soon").run()
+    assert not at.exception
+    assert any("not a time" in e.value for e in at.error)
+    assert at.query_params["end"] == "20"  # the last good value stays
+
+
+# --- films -----------------------------------------------------------------------------
+def test_upload_is_analysed_and_its_link_reopens_it(app_cache_dir: Path) -> None:
+    at = _app(samples="40").run()
+    clip = (DATA / "realshort_1s_240p_h264.mp4").read_bytes()
+    at.file_uploader[0].upload("my film.mp4", clip, "video/mp4").run()
+    _ok(at)
+    assert at.markdown[0].value == "## my film"
+    key = at.query_params["film"]
+    assert (app_cache_dir / "uploads" / key / "my film.mp4").read_bytes() == clip
+    assert at.file_uploader[0].key != "upload:explore:0"  # a fresh, empty uploader
+    again = _app(samples="40", film=key).run()
+    _ok(again)
+    assert again.markdown[0].value == "## my film"
+
+
+def _truncated() -> bytes:
+    clip = (DATA / "flower_5s_540p_h264.mp4").read_bytes()
+    return clip[: len(clip) // 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("noise.mp4", os.urandom(200_000), "not a video"),
+        ("empty.mp4", b"", "empty"),
+        ("roar.mp3", (DATA / "audio_only_trex_roar_2s.mp3").read_bytes(), "no video"),
+        ("notes.txt", b"just some text\n" * 100, "not a video"),
+    ],
+)
+def test_a_file_that_is_no_video_gives_one_error_and_loses_nothing(
+    app_cache_dir: Path, name: str, content: bytes, says: str
+) -> None:
+    at = _app(samples="40").run()
+    _ok(at)
+    before = {e.key for e in Cache(app_cache_dir).entries()}
+    at.file_uploader[0].upload(name, content, "application/octet-stream").run()
+    assert not at.exception
+    assert len(at.error) == 1 and says in at.error[0].value.lower(), at.error[0].value
+    # The app stays on the film it showed, and the cache keeps every film.
+    assert at.markdown[0].value == "## Big Buck Bunny"
+    assert len(_strip(at)["data"]) == 5
+    assert {e.key for e in Cache(app_cache_dir).entries()} == before
+    assert not any((app_cache_dir / "uploads").rglob(name))
+    at.slider(key="w_clusters").set_value(4).run()  # still usable
+    _ok(at)
+
+
+def test_a_truncated_video_shows_what_decodes_and_one_error(app_cache_dir: Path) -> None:
+    at = _app(samples="40").run()
+    at.file_uploader[0].upload("cut.mp4", _truncated(), "video/mp4").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "stops decoding" in at.error[0].value
+    assert _sample_count(_strip(at)["data"][0]) < 40
+
+
+def test_movies_folder_opens_its_films_only(
+    app_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    movies = tmp_path / "Movies"
+    movies.mkdir()
+    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
+    os.symlink(DATA / "cars_30s_432p_h264.mp4", movies / "escape.mp4")
+    monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
+    at = _app(samples="40").run()
+    picker = at.selectbox(key="movie:explore")
+    assert picker.options == ["Thank you.mkv"]  # the symlink out is not offered
+    picker.select("Thank you.mkv").run()
+    _ok(at)
+    assert at.markdown[0].value == "## Thank you"
+    # Once analysed, it is in the library: its link opens it in a new session.
+    key = at.query_params["film"]
+    again = _app(samples="40", film=key).run()
+    _ok(again)
+    assert again.markdown[0].value == "## Thank you"
