@@ -108,9 +108,10 @@ for tag in "AB":
     if params is None:
         fingerprints[tag] = None
         continue
-    waiting = st.empty()
-    if tag == "B" and films["A"].key != film.key:
-        waiting.info("Film A is ready; analysing film B. The comparison appears when both are.")
+    waiting = st.empty()  # cleared at once when the film's fingerprint is on disk already
+    ready = "Film A is ready. " if tag == "B" and fingerprints.get("A") else ""
+    waiting.info(f"{ready}Fingerprinting film {tag} ({film.title}), or waiting for another "
+                 "session that is: the comparison appears when both films are ready.")
     fingerprints[tag] = common.load_fingerprint(film, params)
     waiting.empty()
 failed = [t for t in "AB" if fingerprints[t] is None]
