@@ -41,6 +41,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     """`streamlit run app.py` on a free port with its own empty cache; its base URL."""
     port = _free_port()
     env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    env.pop("FINGERPRINT_MOVIES_DIR", None)
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w+b")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

@@ -17,11 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 180
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FINGERPRINT_CACHE_DIR", str(folder))
-    return folder
+# Every test gets an empty cache of its own (conftest's app_cache_dir).
+pytestmark = pytest.mark.usefixtures("app_cache_dir")
 
 
 def open_compare(**query: str) -> AppTest:
@@ -112,9 +109,9 @@ def test_a_film_the_server_does_not_have_asks_for_another():
     assert not at.metric
 
 
-def test_a_film_another_session_is_analysing_is_waited_for(cache_dir):
+def test_a_film_another_session_is_analysing_is_waited_for(app_cache_dir):
     """Another session holds film B's lock: the page waits for it, then compares."""
-    cache = Cache(cache_dir)
+    cache = Cache(app_cache_dir)
     key = cache.key(ROOT / "demo" / "flower_5s_540p_h264.mp4")
     held, release = threading.Event(), threading.Event()
 
