@@ -1,0 +1,176 @@
+"""Speed, memory and accuracy of `fingerprint.colour.palettes` on synthetic film frames.
+
+Run from the repository root: ``.venv/bin/python bench/colour_bench.py``. The frames are
+blurred random blobs of colour with sensor noise, plus some flat and some near-black frames,
+so the clustering sees the smooth gradients of real footage rather than uniform noise.
+
+Accuracy is the mean over reference frames of the share-weighted CIEDE2000 between each of
+our colours and the nearest centre of scikit-learn's ``KMeans(n_init=10)`` fitted on all of
+the frame's pixels in the same colour space. Share error compares our shares, counted on a
+subsample, with the shares every pixel of the frame gives to the same centres.
+
+Timings on a shared machine vary with its load, so the load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+from sklearn.cluster import KMeans
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fingerprint import colour
+from fingerprint.colour import average_colour, delta_e2000, palettes, rgb_to_lab
+
+
+def synthetic_frames(n: int, *, height: int = 180, width: int = 320, seed: int = 1) -> np.ndarray:
+    """``(n, height, width, 3)`` uint8 frames: soft colour blobs, 4% flat, 4% near-black."""
+    rng = np.random.default_rng(seed)
+    frames = np.empty((n, height, width, 3), np.uint8)
+    yy, xx = np.mgrid[0:height, 0:width]
+    for i in range(n):
+        kind = rng.random()
+        if kind < 0.04:
+            frames[i] = rng.integers(0, 256, 3)
+            continue
+        canvas = np.empty((height, width, 3), np.float32)
+        canvas[:] = _film_colour(rng)
+        for _ in range(rng.integers(2, 8)):
+            cy, cx = rng.random(2) * (height, width)
+            ry, rx = rng.uniform(10, 90, 2)
+            canvas[((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1] = _film_colour(rng)
+        canvas = gaussian_filter(canvas, sigma=(rng.uniform(2, 12),) * 2 + (0,))
+        if kind < 0.08:
+            canvas *= 0.08
+        canvas += rng.normal(0, 2.5, canvas.shape)
+        frames[i] = np.clip(canvas, 0, 255).astype(np.uint8)
+    return frames
+
+
+def _film_colour(rng: np.random.Generator) -> np.ndarray:
+    """A colour between grey and saturated, the way most film palettes sit."""
+    grey = rng.uniform(10, 230)
+    saturation = rng.uniform(0, 0.8)
+    return grey * (1 - saturation) + saturation * rng.uniform(0, 255, 3)
+
+
+def reference_error(
+    frames: np.ndarray, colors: np.ndarray, shares: np.ndarray, color_space: str
+) -> np.ndarray:
+    """Per frame, share-weighted ΔE2000 from our colours to scikit-learn's nearest centre."""
+    errors = np.empty(len(frames))
+    for i, frame in enumerate(frames):
+        pixels = frame.reshape(-1, 3)
+        data = rgb_to_lab(pixels) if color_space == "lab" else pixels.astype(np.float32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # flat frames have fewer than k distinct colours
+            model = KMeans(n_clusters=colors.shape[1], n_init=10, random_state=0).fit(data)
+        centres = model.cluster_centers_
+        ref_lab = centres if color_space == "lab" else rgb_to_lab(centres / 255.0)
+        de = delta_e2000(rgb_to_lab(colors[i])[:, None, :], ref_lab[None, :, :]).min(axis=1)
+        errors[i] = float(de @ shares[i])
+    return errors
+
+
+def share_error(frames: np.ndarray, k: int, color_space: str) -> np.ndarray:
+    """Per frame, largest |share - share over every pixel|, for the same centres."""
+    colors, shares = palettes(frames, k=k, color_space=color_space)
+    default = colour._SHARE_SAMPLES
+    colour._SHARE_SAMPLES = frames.shape[1] * frames.shape[2]  # the centres do not change
+    try:
+        all_colors, all_shares = palettes(frames, k=k, color_space=color_space)
+    finally:
+        colour._SHARE_SAMPLES = default
+    errors = np.empty(len(frames))
+    for i in range(len(frames)):
+        # Rows are sorted by share, so match clusters by colour; duplicates merge.
+        ours, full = _by_colour(colors[i], shares[i]), _by_colour(all_colors[i], all_shares[i])
+        errors[i] = max(abs(ours[c] - full.get(c, 0.0)) for c in ours)
+    return errors
+
+
+def _by_colour(colors: np.ndarray, shares: np.ndarray) -> dict[tuple[int, ...], float]:
+    merged: dict[tuple[int, ...], float] = {}
+    for c, s in zip(map(tuple, colors.tolist()), shares.tolist(), strict=True):
+        merged[c] = merged.get(c, 0.0) + s
+    return merged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=1000)
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--ref-every", type=int, default=10, help="reference on every n-th frame")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    frames = synthetic_frames(args.frames)
+    print(
+        f"{args.frames} synthetic frames {frames.shape[2]}x{frames.shape[1]} in "
+        f"{time.perf_counter() - t0:.1f} s ({frames.nbytes / 1e6:.0f} MB); "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
+    )
+
+    results = {}
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for space in ("lab", "rgb"):
+        walls, cpus = [], []
+        for _ in range(args.repeats):
+            wall, cpu = time.perf_counter(), time.process_time()
+            results[space] = palettes(frames, k=args.k, color_space=space, seed=0)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        print(
+            f"palettes {space}, k={args.k}: wall best {min(walls):.2f} s, median "
+            f"{np.median(walls):.2f} s; CPU best {min(cpus):.2f} s "
+            f"({args.repeats} runs, load average now {os.getloadavg()[0]:.2f})"
+        )
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    tracemalloc.start()
+    palettes(frames, k=args.k, color_space="lab", seed=0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(
+        f"palettes lab peak memory beyond the frames: {peak / 1e6:.0f} MB (tracemalloc); "
+        f"max RSS {rss_after:.0f} MB, {rss_after - rss_before:+.0f} MB during the timed runs"
+    )
+
+    walls = []
+    for _ in range(args.repeats):
+        wall = time.perf_counter()
+        average_colour(frames)
+        walls.append(time.perf_counter() - wall)
+    print(f"average_colour: wall best {min(walls):.2f} s")
+
+    picked = slice(None, None, args.ref_every)
+    for space in ("lab", "rgb"):
+        colors, shares = results[space]
+        t0 = time.perf_counter()
+        errors = reference_error(frames[picked], colors[picked], shares[picked], space)
+        print(
+            f"{space}: share-weighted ΔE2000 to sklearn KMeans(n_init=10) on all pixels: "
+            f"mean {errors.mean():.3f}, median {np.median(errors):.3f}, "
+            f"95th percentile {np.percentile(errors, 95):.3f}, max {errors.max():.3f} "
+            f"({len(errors)} frames, reference took {time.perf_counter() - t0:.0f} s)"
+        )
+        errors = share_error(frames[picked], args.k, space)
+        print(
+            f"{space}: share error against counting every pixel: mean {errors.mean():.4f}, "
+            f"99th percentile {np.percentile(errors, 99):.4f}, max {errors.max():.4f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
