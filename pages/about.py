@@ -51,11 +51,10 @@ the work.
 )
 
 st.markdown("### Your films")
-limit = common.upload_limit_mb()
 st.markdown(
     f"""
-- **Upload** any video up to {limit} MB. It is kept in this server's cache folder so that a
-  share link can reopen it.
+- **Upload** any video up to {common.upload_limit()}. It is kept in this server's cache
+  folder so that a share link can reopen it.
 - **Movies folder**: when you run the app yourself, open films of any size without
   uploading them:
 

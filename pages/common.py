@@ -82,8 +82,10 @@ def _movie_files(root: str) -> list[str]:
     return share.movie_files(root)
 
 
-def upload_limit_mb() -> int:
-    return int(st.get_option("server.maxUploadSize"))
+def upload_limit() -> str:
+    """The upload limit set in .streamlit/config.toml, as people say it: "1 GB"."""
+    megabytes = int(st.get_option("server.maxUploadSize"))
+    return f"{megabytes / 1024:g} GB" if megabytes >= 1024 else f"{megabytes} MB"
 
 
 # --- settings --------------------------------------------------------------------------
@@ -378,11 +380,9 @@ def _chooser_tabs(chooser: str, current: str | None) -> None:
     with upload_tab:
         n = st.session_state.get(f"upload_n:{chooser}", 0)
         widget = f"upload:{chooser}:{n}"
-        limit = upload_limit_mb()
         st.file_uploader(
-            f"Any video file, up to {limit / 1024:g} GB" if limit >= 1024 else
-            f"Any video file, up to {limit} MB",
-            key=widget, on_change=_store_upload, args=(chooser, widget),
+            f"Any video file, up to {upload_limit()}", key=widget,
+            on_change=_store_upload, args=(chooser, widget),
         )
         st.caption(
             "The file is kept in this server's cache, so a share link can reopen it. A larger "
@@ -409,6 +409,7 @@ def _chooser_tabs(chooser: str, current: str | None) -> None:
             )
     with library_tab:
         entries = [e for e in cache().entries() if e.source and os.path.isfile(e.source)]
+        titles = {cache().key(d.path): d.title for d in demos().values()}
         if not entries:
             st.caption("Films analysed on this server appear here.")
         else:
@@ -416,7 +417,7 @@ def _chooser_tabs(chooser: str, current: str | None) -> None:
             st.dataframe(
                 [
                     {
-                        "Film": e.info.name,
+                        "Film": titles.get(e.key, e.info.name),
                         "Duration": timecode(e.info.duration),
                         "Resolution": f"{e.info.width}×{e.info.height}",
                         "Analysed": _ago(e.analysed_at),

@@ -1,0 +1,201 @@
+"""The app in a real browser: `streamlit run`, then headless Chromium through Playwright.
+
+Checks what a visitor does: the demo film's fingerprint is drawn on first view, pointing
+at a column shows its colours, clicking it shows the frame, and the share link reopens the
+same settings in a new session. Screenshots and timings go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+HEX = re.compile(r"#[0-9a-f]{6}")
+BARS = ".js-plotly-plot .barlayer .trace"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, float, dict]]:
+    """`streamlit run app.py` on a free port with an empty cache: (url, start, timings)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(tmp_path_factory.mktemp("browser-cache"))}
+    env.pop("FINGERPRINT_MOVIES_DIR", None)
+    log = (ARTIFACTS / "streamlit.log").open("w")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    timings: dict[str, float] = {}
+    try:
+        _wait_healthy(url, process)
+        timings["start_to_healthy_s"] = time.monotonic() - started
+        yield url, started, timings
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1) + "\n")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: object, url: str) -> object:
+    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    page.set_default_timeout(90_000)
+    page.goto(url)
+    return page
+
+
+def _chart_box(page: object) -> dict:
+    return page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+
+
+K_SLIDER = '[data-testid="stSlider"] input[type="range"]'
+
+
+def _sidebar_k(page: object) -> str:
+    return page.locator(K_SLIDER).input_value()
+
+
+def test_a_visitor_sees_points_clicks_and_shares(server: tuple, browser: object) -> None:
+    url, started, timings = server
+    opened = time.monotonic()
+    page = _open(browser, url)
+    # First view, empty cache: the demo film is analysed while a progress bar shows.
+    progress = page.locator('[data-testid="stProgress"]')
+    try:
+        progress.wait_for(state="visible", timeout=15_000)
+        page.screenshot(path=ARTIFACTS / "browser-0-progress.png")
+    except sync_api.TimeoutError:
+        pass  # a fast machine may finish before the bar is seen; the fingerprint is what counts
+    page.wait_for_function(
+        f"document.querySelectorAll('{BARS}').length === 5 && "
+        f"document.querySelectorAll('{BARS}')[0].querySelectorAll('path').length > 100"
+    )
+    timings["start_to_fingerprint_drawn_s"] = time.monotonic() - started
+    timings["page_open_to_fingerprint_drawn_s"] = time.monotonic() - opened
+    page.wait_for_timeout(500)
+    assert page.get_by_text("Big Buck Bunny, (c) 2008 Blender Foundation").count() >= 1
+    # A second visitor (or a reload) finds it analysed.
+    warm = time.monotonic()
+    again = _open(browser, url)
+    again.wait_for_function(f"document.querySelectorAll('{BARS}').length === 5")
+    timings["reload_to_fingerprint_drawn_s"] = time.monotonic() - warm
+    again.context.close()
+    page.screenshot(path=ARTIFACTS / "browser-1-fingerprint.png")
+
+    # Point at a column: the tooltip gives its timecode and its colours as hex codes.
+    box = _chart_box(page)
+    x, y = box["x"] + box["width"] * 0.42, box["y"] + box["height"] * 0.5
+    page.mouse.move(x, y)
+    tooltip = page.locator(".hoverlayer")
+    page.wait_for_function("document.querySelector('.hoverlayer').textContent.includes('#')")
+    text = tooltip.text_content()
+    assert re.search(r"\d:\d\d:\d\d · moment \d+ of 720", text), text
+    assert len(HEX.findall(text)) == 5, text
+    page.screenshot(path=ARTIFACTS / "browser-2-hover.png")
+
+    # Click it: the frame at that moment, beside its palette.
+    clicked = time.monotonic()
+    page.mouse.click(x, y)
+    page.locator('[data-testid="stImage"] img').first.wait_for(state="visible")
+    timings["click_to_frame_shown_s"] = time.monotonic() - clicked
+    page.wait_for_function("window.location.search.includes('t=')")
+    codes = page.locator('[data-testid="stCode"]').all_text_contents()
+    assert any(len(HEX.findall(c)) >= 3 for c in codes), codes  # copyable hex codes
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "browser-3-frame.png")
+
+    # Change k with the keyboard (5 -> 7) and the view: drawn from the decoded frames.
+    changed = time.monotonic()
+    page.locator(K_SLIDER).focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"document.querySelectorAll('{BARS}').length === 7")
+    timings["k_change_to_redrawn_s"] = time.monotonic() - changed
+    page.get_by_role("radio", name="Equal bands").click()
+    page.wait_for_function("window.location.search.includes('view=bands')")
+    page.wait_for_function(f"document.querySelectorAll('{BARS}').length === 7")
+    page.locator('[data-testid="stImage"] img').first.wait_for(state="visible")
+
+    # The share link, copied as a visitor would, reopens the same view in a new session.
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=stCode]')]"
+        ".some(e => e.textContent.includes('view=bands'))"
+    )
+    link = next(c for c in page.locator('[data-testid="stCode"]').all_text_contents()
+                if c.strip().startswith("http")).strip()
+    for part in ("film=bbb", "k=7", "view=bands", "t="):
+        assert part in link, link
+    moment = page.locator("text=/moment \\d+ of 720/").first.text_content()
+    reopened = time.monotonic()
+    other = _open(browser, link)
+    other.wait_for_function(f"document.querySelectorAll('{BARS}').length === 7")
+    other.locator('[data-testid="stImage"] img').first.wait_for(state="visible")
+    timings["share_link_to_view_restored_s"] = time.monotonic() - reopened
+    assert _sidebar_k(other) == "7"
+    assert other.get_by_role("radio", name="Equal bands").get_attribute("aria-checked") == "true"
+    assert other.get_by_text(moment.strip()).count() >= 1
+    assert other.url.split("?")[1] == link.split("?")[1]
+    other.wait_for_timeout(500)
+    other.screenshot(path=ARTIFACTS / "browser-4-shared-link.png")
+    # The whole page, for a look at the exports too.
+    other.set_viewport_size({"width": 1440, "height": 1900})
+    other.wait_for_timeout(800)
+    other.screenshot(path=ARTIFACTS / "browser-5-whole-page.png")
