@@ -13,7 +13,7 @@ from .colour import average_colour, palettes
 from .model import Fingerprint, Params, VideoInfo
 from .video import ProgressCallback, Samples, check_file, probe, sample
 
-# Frames clustered per batch: bounds the clustering's working memory whatever the count.
+# Frames clustered per call: how often clustering reports progress.
 _BATCH = 100
 
 
