@@ -26,7 +26,7 @@ from plotly.subplots import make_subplots
 
 from .compare import CURVES, Aligned, Comparison, FilmPalette
 from .figures import _base_layout  # the app's look: transparent, its font and hover
-from .model import to_hex
+from .model import timecode, to_hex
 from .render import strip_image
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "comparison_png",
     "curves_figure",
     "difference_colors",
-    "timecode",
 ]
 
 #: ΔE2000 at the top of the difference colour scale (opposite colours reach it).
@@ -53,19 +52,6 @@ _BACKGROUND = (17, 17, 17)
 _INK = (235, 235, 235)
 _MUTED = (150, 150, 150)
 _STRIP_PX = 200  # pixel rows of the strip images behind the Plotly strips
-
-
-def timecode(seconds: float) -> str:
-    """``m:ss`` under an hour, ``h:mm:ss`` from there on; tenths for short clips."""
-    if not math.isfinite(seconds):
-        return "–"
-    s = max(0.0, float(seconds))
-    if s < 60:
-        return f"0:{s:04.1f}"
-    whole = int(s)
-    if whole < 3600:
-        return f"{whole // 60}:{whole % 60:02d}"
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 def difference_colors(difference: np.ndarray, *, top: float = DIFFERENCE_MAX) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 import tempfile
@@ -106,6 +107,14 @@ class Params:
     def decode_key(self) -> dict[str, Any]:
         """The options that affect which frames are decoded (not how they are clustered)."""
         return {k: getattr(self, k) for k in ("samples", "mode", "start", "end", "size")}
+
+
+def timecode(seconds: float) -> str:
+    """``h:mm:ss``, the way films are timed (seconds truncated, never rounded up)."""
+    if not math.isfinite(seconds):
+        return "–"
+    s = max(0, int(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def to_hex(rgb: np.ndarray) -> list[str]:

@@ -10,16 +10,11 @@ import numpy as np
 from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .colour import average_colour, palettes
-from .model import Fingerprint, Params, VideoInfo
+from .model import Fingerprint, Params, VideoInfo, timecode
 from .video import ProgressCallback, Samples, check_file, probe, sample
 
 # Frames clustered per call: how often clustering reports progress.
 _BATCH = 100
-
-
-def _timecode(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def fingerprint_samples(
@@ -48,8 +43,8 @@ def fingerprint_samples(
     warnings = []
     if samples.ended_at is not None:
         warnings.append(
-            f"The video stops decoding at {_timecode(samples.ended_at)} although it claims "
-            f"{_timecode(info.duration)}: the sampled span ended early, so the fingerprint "
+            f"The video stops decoding at {timecode(samples.ended_at)} although it claims "
+            f"{timecode(info.duration)}: the sampled span ended early, so the fingerprint "
             f"covers {n} of {params.samples} samples."
         )
     return Fingerprint(

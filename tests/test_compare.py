@@ -376,8 +376,8 @@ def test_figures_and_png_export():
         comparison_png,
         curves_figure,
         difference_colors,
-        timecode,
     )
+    from fingerprint.model import timecode
 
     a = ramp_film(30, name="ramp.mp4")
     c = compare(a, reversed_film(a), bins=64)
@@ -399,7 +399,8 @@ def test_figures_and_png_export():
 
     np.testing.assert_array_equal(difference_colors(np.array([0.0]))[0], [0, 0, 4])
     assert difference_colors(np.array([1e9, np.nan])).shape == (2, 3)
-    assert timecode(3.25) == "0:03.2" and timecode(125) == "2:05" and timecode(3725) == "1:02:05"
+    assert timecode(3.25) == "0:00:03" and timecode(125) == "0:02:05"
+    assert timecode(3725) == "1:02:05" and timecode(float("nan")) == "–"
     with pytest.raises(ValueError):
         comparison_png(c, width=10)
 
