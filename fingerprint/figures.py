@@ -24,6 +24,8 @@ _INK = "#d8d8d8"
 _MUTED = "#8a8a8a"
 _GRID = "rgba(255,255,255,0.08)"
 _FONT = {"family": "Inter, system-ui, sans-serif", "size": 13, "color": _INK}
+# Above this many colours the a*/b* plane is drawn with WebGL (no clicks, but smooth).
+_SVG_POINTS = 8000
 # Steps a time axis may tick at, in seconds: each a round number of seconds or minutes.
 _TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
@@ -244,7 +246,10 @@ def colour_space_figure(
     )
     _base_layout(fig := go.Figure(), height=height)
     if mode == "ab":
-        fig.add_scattergl(
+        # SVG points report clicks to Streamlit (a click opens that moment's frame); WebGL
+        # ones do not, but draw tens of thousands of points smoothly.
+        scatter = fig.add_scatter if len(share) <= _SVG_POINTS else fig.add_scattergl
+        scatter(
             x=lab[:, 1], y=lab[:, 2], mode="markers", text=labels, customdata=custom,
             marker={"color": hexes, "size": 4 + 22 * np.sqrt(share), "line_width": 0,
                     "opacity": 0.9},
@@ -263,7 +268,7 @@ def colour_space_figure(
         )
         if highlight is not None:
             mine = sample == highlight
-            fig.add_scattergl(
+            fig.add_scatter(
                 x=lab[mine, 1], y=lab[mine, 2], mode="markers", hoverinfo="skip",
                 customdata=custom[mine],
                 marker={"color": "rgba(0,0,0,0)", "size": 8 + 22 * np.sqrt(share[mine]),
@@ -295,7 +300,7 @@ def _hue_ring(fig: go.Figure, radius: float) -> None:
     Its points carry sample -1, which names no moment when clicked."""
     angle = np.linspace(0, 2 * np.pi, 120, endpoint=False)
     lab = np.column_stack([np.full(120, 65.0), 38 * np.cos(angle), 38 * np.sin(angle)])
-    fig.add_scattergl(
+    fig.add_scatter(
         x=radius * np.cos(angle), y=radius * np.sin(angle), mode="markers", hoverinfo="skip",
         customdata=np.full((120, 1), -1.0),
         marker={"color": to_hex(lab_to_rgb(lab)), "size": 5, "opacity": 0.55, "line_width": 0},

@@ -233,13 +233,15 @@ def params_for(settings: Settings, info: VideoInfo) -> Params:
 def point_sample(point: Mapping[str, Any], count: int) -> int | None:
     """The sample a clicked chart point stands for, or None if it names none.
 
-    Every trace of `fingerprint.figures` carries the sample index as ``customdata[0]``;
-    without it the point's index is the column, since every trace has one point per
-    sample in time order.
+    Every trace of `fingerprint.figures` carries the sample index as ``customdata[0]``
+    (Streamlit reports a row as a list, or as ``{"0": ..., "1": ...}``); without it the
+    point's index is the column, since every strip trace has one point per sample.
     """
     custom = point.get("customdata")
     index: Any = None
-    if isinstance(custom, Sequence) and not isinstance(custom, str) and custom:
+    if isinstance(custom, Mapping):  # how Streamlit reports a typed-array row
+        index = custom.get("0")
+    elif isinstance(custom, Sequence) and not isinstance(custom, str) and custom:
         index = custom[0]
     elif isinstance(custom, (int, float)):
         index = custom

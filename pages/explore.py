@@ -65,9 +65,16 @@ st.plotly_chart(
 )
 
 # --- the chosen moment -----------------------------------------------------------------
-if chosen is None:
-    st.caption("Point at a column to see its colours; click it to see the frame.")
-else:
+# Plotly reports no clicks on polar or 3-D charts to Streamlit: say so where it matters.
+HINTS = {
+    "ring": "Point at a wedge to see its colours; click a column in Palette to see a frame.",
+    "ab": "Point at a colour to see when it appears; click it to see that frame.",
+    "3d": "Drag to turn the space; point at a colour to see when it appears.",
+}
+if chosen is None or settings.view in ("ring", "3d"):
+    st.caption(HINTS.get(settings.view, "Point at a column to see its colours; click it to "
+                                        "see the frame."))
+if chosen is not None:
     seconds = float(fp.times[chosen])
     picture, colours = st.columns([3, 2], gap="medium")
     with picture:

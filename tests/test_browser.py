@@ -54,11 +54,15 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> No
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, float, dict]]:
-    """`streamlit run app.py` on a free port with an empty cache: (url, start, timings)."""
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, float, dict, Path]]:
+    """`streamlit run app.py` on a free port with an empty cache:
+    (url, when it started, timings to report, the cache folder)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
-    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(tmp_path_factory.mktemp("browser-cache"))}
+    cache = tmp_path_factory.mktemp("browser-cache")
+    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
     env.pop("FINGERPRINT_MOVIES_DIR", None)
     log = (ARTIFACTS / "streamlit.log").open("w")
     started = time.monotonic()
@@ -72,7 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, floa
     try:
         _wait_healthy(url, process)
         timings["start_to_healthy_s"] = time.monotonic() - started
-        yield url, started, timings
+        yield url, started, timings, cache
     finally:
         process.terminate()
         try:
@@ -114,9 +118,11 @@ def _sidebar_k(page: object) -> str:
 
 
 def test_a_visitor_sees_points_clicks_and_shares(server: tuple, browser: object) -> None:
-    url, started, timings = server
+    url, started, timings, cache = server
     opened = time.monotonic()
     page = _open(browser, url)
+    # A second visitor arrives at once: the film is analysed once, and both get it.
+    second = _open(browser, url)
     # First view, empty cache: the demo film is analysed while a progress bar shows.
     progress = page.locator('[data-testid="stProgress"]')
     try:
@@ -130,6 +136,10 @@ def test_a_visitor_sees_points_clicks_and_shares(server: tuple, browser: object)
     )
     timings["start_to_fingerprint_drawn_s"] = time.monotonic() - started
     timings["page_open_to_fingerprint_drawn_s"] = time.monotonic() - opened
+    second.wait_for_function(f"document.querySelectorAll('{BARS}').length === 5")
+    second.context.close()
+    assert len(list(cache.glob("*/frames-*.npz"))) == 1
+    assert len(list(cache.glob("*/result-*.json"))) == 1
     page.wait_for_timeout(500)
     assert page.get_by_text("Big Buck Bunny, (c) 2008 Blender Foundation").count() >= 1
     # A second visitor (or a reload) finds it analysed.
@@ -195,6 +205,18 @@ def test_a_visitor_sees_points_clicks_and_shares(server: tuple, browser: object)
     assert other.url.split("?")[1] == link.split("?")[1]
     other.wait_for_timeout(500)
     other.screenshot(path=ARTIFACTS / "browser-4-shared-link.png")
+    # Leave with a poster and the data.
+    poster_started = time.monotonic()
+    with other.expect_download() as download:
+        other.get_by_role("button", name="Download poster (PNG)").click()
+    poster = Path(download.value.path()).read_bytes()
+    timings["poster_click_to_downloaded_s"] = time.monotonic() - poster_started
+    assert poster.startswith(b"\x89PNG") and download.value.suggested_filename.endswith(".png")
+    (ARTIFACTS / "browser-poster.png").write_bytes(poster)
+    with other.expect_download() as download:
+        other.get_by_role("button", name="Palettes (CSV)").click()
+    csv = Path(download.value.path()).read_text().splitlines()
+    assert csv[0].startswith("sample,time,color_1,share_1") and len(csv) == 721
     # The whole page, for a look at the exports too.
     other.set_viewport_size({"width": 1440, "height": 1900})
     other.wait_for_timeout(800)

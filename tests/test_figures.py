@@ -134,6 +134,7 @@ def test_colour_space_points_are_sized_by_share_and_skip_unused_colours() -> Non
     assert len(points.x) == int((fp.shares > 0).sum())
     sizes = np.asarray(points.marker.size)
     assert np.all(np.diff(sizes) <= 1e-9)  # largest first, so small ones stay on top
+    assert points.type == "scatter"  # SVG, so a click on a colour reports its moment
     fig3d = colour_space_figure(fp, mode="3d")
     assert fig3d.data[0].type == "scatter3d"
     assert fig3d.layout.scene.zaxis.range == (0, 100)

@@ -125,6 +125,10 @@ def test_params_for_uses_settings_and_auto_samples() -> None:
 def test_point_sample_reads_customdata_then_index() -> None:
     assert point_sample({"customdata": [37.0, 0.4], "point_index": 2}, 100) == 37
     assert point_sample({"customdata": 5}, 100) == 5
+    # What Streamlit reported for a click on the colour wheel.
+    wheel = {"curve_number": 0, "point_index": 3570, "x": 0, "y": 0,
+             "customdata": {"0": 7, "1": 0.006335, "2": 0.548, "3": 0, "4": 0}}
+    assert point_sample(wheel, 720) == 7
     assert point_sample({"point_index": 12, "x": "0:00:01 · moment 13 of 100"}, 100) == 12
     assert point_sample({"point_number": 3}, 100) == 3
 
