@@ -15,8 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .colour import lab_to_rgb, rgb_to_lab
-from .model import Fingerprint, to_hex
-from .share import timecode
+from .model import Fingerprint, timecode, to_hex
 
 Bands = Literal["share", "equal"]
 

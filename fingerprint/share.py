@@ -53,12 +53,6 @@ VIDEO_EXTENSIONS = frozenset({
 
 
 # --- time ----------------------------------------------------------------------------
-def timecode(seconds: float) -> str:
-    """``h:mm:ss``, the way films are timed (seconds truncated, never rounded up)."""
-    s = max(0, int(seconds))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
-
-
 def parse_time(text: str | None) -> float | None:
     """Seconds from ``"90"``, ``"90.5"``, ``"1:30"`` or ``"1:02:03.5"``; blank gives None.
 

@@ -40,7 +40,8 @@ from fingerprint import (
 )
 from fingerprint.cache import ENV_VAR as CACHE_ENV_VAR
 from fingerprint.figures import view_figure
-from fingerprint.share import DemoFilm, Settings, timecode
+from fingerprint.model import timecode
+from fingerprint.share import DemoFilm, Settings
 
 APP_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = APP_DIR / "demo"

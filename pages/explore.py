@@ -7,7 +7,8 @@ import re
 import streamlit as st
 
 from fingerprint import render
-from fingerprint.share import VIEW_LABELS, VIEWS, nearest_sample, point_sample, timecode
+from fingerprint.model import timecode
+from fingerprint.share import VIEW_LABELS, VIEWS, nearest_sample, point_sample
 from pages import common
 
 POSTER_SIZES = {

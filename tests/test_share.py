@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from fingerprint import Params, UnreadableFileError, VideoInfo, VideoNotFoundError
+from fingerprint.model import timecode
 from fingerprint.share import (
     DEFAULTS,
     Settings,
@@ -23,7 +24,6 @@ from fingerprint.share import (
     point_sample,
     resolve_movie,
     sample_time,
-    timecode,
     to_query,
 )
 
