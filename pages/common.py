@@ -433,13 +433,14 @@ def _chooser_tabs(chooser: str, current: str | None) -> None:
 
 
 def choose_film(
-    chooser: str, *, param: str = "film", default: str | None = DEFAULT_FILM
+    chooser: str, *, param: str = "film", default: str | None = DEFAULT_FILM,
+    label: str = "Choose a film — a demo, your own video, the movies folder or the library",
 ) -> Film | None:
     """Draw the film chooser (demo films, upload, movies folder, library) and return the
     chosen film, or None with the reason shown.
 
     ``chooser`` names this chooser's state (a page may have several); ``param`` is the
-    query parameter that holds its film in share links.
+    query parameter that holds its film in share links; ``label`` heads its expander.
     """
     state = f"film:{chooser}"
     if state not in st.session_state:
@@ -451,10 +452,7 @@ def choose_film(
             film = resolve_film(share.parse_film_id(film_id) or film_id)
         except (FingerprintError, OSError) as exc:
             problem = str(exc)
-    with st.expander(
-        "Choose a film — a demo, your own video, the movies folder or the library",
-        expanded=film is None, icon=":material/movie:",
-    ):
+    with st.expander(label, expanded=film is None, icon=":material/movie:"):
         _chooser_tabs(chooser, film.id if film else None)
     message = st.session_state.pop(f"message:{chooser}", None)
     if message:

@@ -185,6 +185,15 @@ def test_trim_accepts_timecodes_and_refuses_nonsense(app_cache_dir: Path) -> Non
     assert at.query_params["end"] == "20"  # the last good value stays
 
 
+def test_a_trim_past_the_end_is_one_error_and_the_app_stays_usable(app_cache_dir: Path) -> None:
+    at = _app(samples="40", start="100").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "past the end" in at.error[0].value
+    at.text_input(key="w_start").input("").run()
+    _ok(at)
+    assert len(_strip(at)["data"]) == 5
+
+
 # --- films -----------------------------------------------------------------------------
 def test_upload_is_analysed_and_its_link_reopens_it(app_cache_dir: Path) -> None:
     at = _app(samples="40").run()
