@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .model import Fingerprint, to_hex
+from .model import Fingerprint, timecode, to_hex
 
 Bands = Literal["share", "equal"]
 
@@ -68,8 +68,7 @@ def poster(
     small = ImageFont.load_default(size=max(10, caption * 0.22))
     margin = max(12, width // 60)
     draw.text((margin, height + caption * 0.16), title, font=big, fill=_INK)
-    minutes = fp.video.duration / 60
-    detail = f"{len(fp)} moments · {minutes:.0f} min · {fp.k} colours each"
+    detail = f"{len(fp)} moments · {timecode(fp.video.duration)} · {fp.k} colours each"
     draw.text((margin, height + caption * 0.64), detail, font=small, fill=_MUTED)
     return image
 
