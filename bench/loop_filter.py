@@ -19,9 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import fingerprint.video as video  # noqa: E402
-from fingerprint import probe  # noqa: E402
-from fingerprint.colour import average_colour, delta_e2000, palettes, rgb_to_lab  # noqa: E402
+import fingerprint.video as video
+from fingerprint import probe
+from fingerprint.colour import average_colour, delta_e2000, palettes, rgb_to_lab
 
 
 def decode(film: str, samples: int, *, skip: bool) -> tuple[np.ndarray, float]:
@@ -55,11 +55,15 @@ def main() -> None:
     nearest = delta_e2000(rgb_to_lab(ca)[:, :, None], rgb_to_lab(cb)[:, None, :]).min(axis=2)
     palette = (nearest * sa).sum(axis=1)
     print(f"decode, one thread: with filter {t_with:.2f} s, skipped {t_without:.2f} s")
-    print(f"per-pixel ΔE2000 at working size: mean {pixel.mean():.3f}, 99th pct "
-          f"{np.percentile(pixel, 99):.3f}")
+    print(
+        f"per-pixel ΔE2000 at working size: mean {pixel.mean():.3f}, 99th pct "
+        f"{np.percentile(pixel, 99):.3f}"
+    )
     print(f"average colour ΔE2000: mean {avg.mean():.3f}, max {avg.max():.3f}")
-    print(f"palette (share-weighted nearest) ΔE2000: mean {palette.mean():.3f}, "
-          f"max {palette.max():.3f}")
+    print(
+        f"palette (share-weighted nearest) ΔE2000: mean {palette.mean():.3f}, "
+        f"max {palette.max():.3f}"
+    )
 
 
 if __name__ == "__main__":
