@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT.parent / "shared" / "data" / "audio_only_trex_roar_2s.mp3"
 
 
+def cli(film: Path, out: Path, *options: str) -> int:
+    """``fingerprint analyze FILM --out OUT [options]``, in process."""
+    return main(["analyze", str(film), "--out", str(out), *options])
+
+
 @pytest.fixture(scope="module")
 def rgb_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_rgb(tmp_path_factory.mktemp("cli") / "rgb.mp4")
@@ -32,20 +37,7 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_writes_json_csv_and_poster(rgb_film: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    status = main(
-        [
-            "analyze",
-            str(rgb_film),
-            "--out",
-            str(out),
-            "--samples",
-            "12",
-            "--clusters",
-            "3",
-            "--poster-size",
-            "240x60",
-        ]
-    )
+    status = cli(rgb_film, out, "--samples", "12", "--clusters", "3", "--poster-size", "240x60")
     assert status == 0
     fp = Fingerprint.load(out / "rgb.json")
     assert len(fp) == 12 and fp.k == 3
@@ -59,22 +51,7 @@ def test_writes_json_csv_and_poster(rgb_film: Path, tmp_path: Path) -> None:
 
 
 def test_csv_header_variant(rgb_film: Path, tmp_path: Path) -> None:
-    assert (
-        main(
-            [
-                "analyze",
-                str(rgb_film),
-                "--out",
-                str(tmp_path),
-                "--samples",
-                "6",
-                "--clusters",
-                "2",
-                "--csv-header",
-            ]
-        )
-        == 0
-    )
+    assert cli(rgb_film, tmp_path, "--samples", "6", "--clusters", "2", "--csv-header") == 0
     lines = (tmp_path / "rgb.csv").read_text().splitlines()
     assert lines[0] == "sample,time,color_1,share_1,color_2,share_2,average"
     assert len(lines) == 7
@@ -124,33 +101,29 @@ def test_options_are_checked_before_any_work(
     rgb_film: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["analyze", str(rgb_film), "--out", str(tmp_path), "--samples", "0"])
+        cli(rgb_film, tmp_path, "--samples", "0")
     assert exit_info.value.code == 2
     assert "samples must be at least 1" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["analyze", str(rgb_film), "--out", str(tmp_path), "--poster-size", "big"])
+        cli(rgb_film, tmp_path, "--poster-size", "big")
 
 
 def test_trim_and_mode_reach_the_result(rgb_film: Path, tmp_path: Path) -> None:
     assert (
-        main(
-            [
-                "analyze",
-                str(rgb_film),
-                "--out",
-                str(tmp_path),
-                "--samples",
-                "8",
-                "--mode",
-                "exact",
-                "--start",
-                "2",
-                "--end",
-                "4",
-                "--no-crop",
-                "--color-space",
-                "rgb",
-            ]
+        cli(
+            rgb_film,
+            tmp_path,
+            "--samples",
+            "8",
+            "--mode",
+            "exact",
+            "--start",
+            "2",
+            "--end",
+            "4",
+            "--no-crop",
+            "--color-space",
+            "rgb",
         )
         == 0
     )
