@@ -4,6 +4,8 @@ import streamlit as st
 
 from pages import common
 
+common.require_router()
+
 st.markdown("## About Movie Color Fingerprint")
 st.markdown(
     """

@@ -1,7 +1,8 @@
 """Shared UI for the pages (a module, not a page): the settings sidebar, the film chooser,
 loading a fingerprint with a progress bar, the frame of a moment, and the share link.
 
-Pages call `choose_film`, `film_params`, `load_fingerprint`; the settings live in
+Pages call `require_router` first, then `choose_film`, `film_params`, `load_fingerprint`
+(app.py, the router, uses `pages`, `sidebar` and `run_page`); the settings live in
 ``st.session_state["settings"]`` (a `share.Settings`), read from the URL on a session's
 first run and written back to it on every run, so the address bar is always a share link.
 """
@@ -24,6 +25,7 @@ from urllib.parse import urlencode
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fingerprint import (
@@ -49,6 +51,45 @@ DEFAULT_FILM = "bbb"
 MOVIES_ENV_VAR = "FINGERPRINT_MOVIES_DIR"
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
 FRAME_SIZE = 1280
+
+
+# --- routing ---------------------------------------------------------------------------
+_ROUTED = "routed"
+
+
+def pages() -> list[StreamlitPage]:
+    """The app's pages, in the order the navigation lists them."""
+    return [
+        st.Page("pages/explore.py", title="Explore", icon=":material/movie:", default=True),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
+        st.Page("pages/about.py", title="About & help", icon=":material/help:"),
+    ]
+
+
+def run_page(page: StreamlitPage) -> None:
+    """Run the page the router chose, telling it that the router ran (`require_router`)."""
+    st.session_state[_ROUTED] = True
+    page.run()
+
+
+def require_router() -> None:
+    """First thing on every page: when Streamlit ran the page without the router
+    (app.py), hand the run to the router.
+
+    With a ``pages/`` folder next to app.py, Streamlit treats the app as a legacy
+    multipage app until some session calls st.navigation (then, as its documentation
+    says, it ignores the folder across all sessions). Until then, a share link to a page
+    of a freshly started server (``/compare?a=…``) ran that page alone: no shared
+    settings, and the folder's files as navigation. AppTest even looks for the folder
+    before every run. A run the router did not mark (`run_page`) is such a run: the
+    router's own st.navigation call here ends that mode for good and picks the page the
+    URL names, and the rerun runs app.py, which draws the sidebar and this page with the
+    link's query.
+    """
+    if st.session_state.pop(_ROUTED, False):
+        return
+    st.navigation(pages())
+    st.rerun()
 
 
 # --- where things are ------------------------------------------------------------------

@@ -30,6 +30,8 @@ from fingerprint.compare import (
 from fingerprint.compare_figures import comparison_figure, comparison_png, curves_figure
 from pages import common
 
+common.require_router()
+
 CHART_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",

@@ -11,6 +11,8 @@ from fingerprint.model import timecode
 from fingerprint.share import VIEW_LABELS, VIEWS, nearest_sample, point_sample
 from pages import common
 
+common.require_router()
+
 POSTER_SIZES = {
     "3000 × 1000 · banner": (3000, 1000),
     "6000 × 2000 · large print": (6000, 2000),

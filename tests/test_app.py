@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from fingerprint import Cache
@@ -48,21 +47,9 @@ def _sample_count(trace: dict) -> int:
 
 @pytest.fixture(autouse=True)
 def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the app as `streamlit run` does.
-
-    It puts the app's folder first on sys.path. And it looks for a legacy ``pages/``
-    folder once, which st.navigation then switches off for good; AppTest looks again
-    before every run, so its reruns would run the page without app.py's sidebar.
-    """
+    """Run the app as `streamlit run` does: from the app's folder, first on sys.path."""
     monkeypatch.syspath_prepend(str(ROOT))
     monkeypatch.setattr(sys, "argv", ["app.py"])
-    detect = PagesManager.__init__
-
-    def once(self: PagesManager, *args: object, **kwargs: object) -> None:
-        detect(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", once)
 
 
 # --- every page ------------------------------------------------------------------------
