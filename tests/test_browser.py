@@ -7,6 +7,7 @@ same settings in a new session. Screenshots and timings go to test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -53,6 +54,32 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> No
     raise TimeoutError("streamlit did not become healthy")
 
 
+@contextlib.contextmanager
+def _streamlit(cache: Path, log: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port with the given cache folder, until healthy;
+    its URL. Stopped on exit."""
+    port = _free_port()
+    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
+    env.pop("FINGERPRINT_MOVIES_DIR", None)
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory,
@@ -60,31 +87,14 @@ def server(
     """`streamlit run app.py` on a free port with an empty cache:
     (url, when it started, timings to report, the cache folder)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
     cache = tmp_path_factory.mktemp("browser-cache")
-    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
-    env.pop("FINGERPRINT_MOVIES_DIR", None)
-    log = (ARTIFACTS / "streamlit.log").open("w")
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
     timings: dict[str, float] = {}
+    started = time.monotonic()
     try:
-        _wait_healthy(url, process)
-        timings["start_to_healthy_s"] = time.monotonic() - started
-        yield url, started, timings, cache
+        with _streamlit(cache, ARTIFACTS / "streamlit.log") as url:
+            timings["start_to_healthy_s"] = time.monotonic() - started
+            yield url, started, timings, cache
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
         (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1) + "\n")
 
 
@@ -221,3 +231,46 @@ def test_a_visitor_sees_points_clicks_and_shares(server: tuple, browser: object)
     other.set_viewport_size({"width": 1440, "height": 1900})
     other.wait_for_timeout(800)
     other.screenshot(path=ARTIFACTS / "browser-5-whole-page.png")
+
+
+# A fresh server serves a page's URL from the pages/ folder, without the router, until some
+# session has run app.py: a share link must still open through the router.
+FIRST_VISITS = {
+    "explore": ("/?film=flower&k=3&samples=40&view=bands", "Flower"),
+    "compare": ("/compare?a=bbb&b=flower&k=3&samples=40&top=4", "Compare two films"),
+}
+
+
+@pytest.mark.parametrize("name", FIRST_VISITS)
+def test_a_share_link_as_a_fresh_servers_first_request_opens_through_the_router(
+    name: str, browser: object, tmp_path: Path
+) -> None:
+    link, heading = FIRST_VISITS[name]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _streamlit(tmp_path / "cache", tmp_path / "streamlit.log") as url:
+        page = _open(browser, url + link)
+        page.get_by_role("heading", name=heading).wait_for()
+        # The router's navigation, not the folder's files; and its settings sidebar.
+        links = page.get_by_test_id("stSidebarNav").get_by_role("link")
+        sync_api.expect(links).to_have_count(3)
+        for title in ("Explore", "Compare", "About & help"):
+            sync_api.expect(links.get_by_text(title, exact=True)).to_be_visible()
+        page.get_by_role("heading", name="Analysis").wait_for()
+        # The link's settings, restored and kept in the address bar.
+        sidebar = page.get_by_test_id("stSidebar")
+        assert sidebar.locator(K_SLIDER).input_value() == "3"
+        assert sidebar.get_by_label("Samples (columns)", exact=True).input_value() == "40"
+        query = link.split("?")[1]
+        page.wait_for_function(f"window.location.search.includes({query!r})")
+        if name == "explore":
+            page.wait_for_function(f"document.querySelectorAll('{BARS}').length === 3")
+            pressed = page.get_by_role("radio", name="Equal bands")
+            assert pressed.get_attribute("aria-checked") == "true"
+        else:
+            page.get_by_test_id("stMetric").filter(has_text="Palette similarity").wait_for()
+            assert page.get_by_role("heading", name="Big Buck Bunny").is_visible()
+            assert page.get_by_role("heading", name="Flower").is_visible()
+            top = page.get_by_test_id("stSlider").filter(has_text="whole-film palettes")
+            assert top.locator('input[type="range"]').input_value() == "4"
+        assert page.get_by_text("Page not found").count() == 0
+        page.screenshot(path=ARTIFACTS / f"browser-first-visit-{name}.png")
