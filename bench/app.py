@@ -1,0 +1,313 @@
+"""App benchmarks: the app served by `streamlit run`, driven by headless Chromium.
+
+    python bench/app.py                  # all three
+    python bench/app.py --only upload    # first_view, upload or movies
+
+1. first_view: from `streamlit run` to the demo film's fingerprint drawn, empty cache;
+2. upload: a 10-minute 720p film uploaded through the page, from the upload's start to its
+   fingerprint drawn;
+3. movies: the 2-hour 1080p film opened from the movies folder at the app's default
+   settings, from choosing it to its fingerprint drawn, and the server's peak RSS.
+
+Each runs its own server, whose RSS (its children included) is polled every 0.2 s. Films
+come from /tmp/bench-film (../shared/tools/make-bench-film.sh); the 10-minute film is
+built there once by looping the 60 s 720p piece. Prints JSON lines, the machine first, for
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+import urllib.request
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+
+import imageio_ffmpeg
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from fingerprint.share import AUTO_SAMPLES, DEFAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / ".streamlit" / "config.toml"
+FILMS = Path("/tmp/bench-film")
+PIECE_720 = FILMS / "bbb_60s_720p24_h264.mp4"
+PIECE_1080 = FILMS / "bbb_60s_1080p24_h264.mp4"
+UPLOAD_FILM = FILMS / "bbb_60s_720p24_h264_x10.mp4"
+FEATURE = FILMS / "film_2h_1080p24_h264.mp4"
+MAKE_FILMS = "../shared/tools/make-bench-film.sh"
+CHROMIUM = "/usr/bin/chromium"
+CHOOSER = "Choose a film — a demo, your own video, the movies folder or the library"
+POLL_S = 0.2
+# Samples the app chooses by default: one per frame of the 30 s, 24 fps demo film; for the
+# longer films, its cap.
+DEMO_SAMPLES = 720
+
+# True once the page shows the film titled arg[0] as a strip of arg[1] columns, bars drawn.
+# The column count tells the new strip from the previous film's, which stays on screen
+# (stale) while the new one is computed.
+DRAWN = """([title, samples]) => {
+  const titled = [...document.querySelectorAll('h2')].some(h => h.textContent.trim() === title);
+  const chart = document.querySelector('.js-plotly-plot');
+  const traces = document.querySelectorAll('.js-plotly-plot .barlayer .trace');
+  return titled && !!chart && !!chart.calcdata && chart.calcdata[0].length === samples
+    && traces.length > 0 && traces[0].querySelectorAll('path').length > 0;
+}"""
+
+
+# --- films -------------------------------------------------------------------------------
+def _ffmpeg(*args: str | Path) -> None:
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *map(str, args)],
+        check=True,
+    )
+
+
+def ensure_films() -> None:
+    """Build the 10-minute 720p film once; stop with the fix when a source is missing."""
+    pieces = (UPLOAD_FILM, PIECE_720, PIECE_1080)
+    if not FEATURE.is_file() or not any(p.is_file() for p in pieces):
+        sys.exit(f"the benchmark films are missing from {FILMS}: run {MAKE_FILMS} first")
+    if UPLOAD_FILM.is_file():
+        return
+    if not PIECE_720.is_file():
+        _ffmpeg("-i", PIECE_1080, "-vf", "scale=-2:720", "-c:v", "libx264", "-preset",
+                "veryfast", "-crf", "20", "-c:a", "copy", "-y", PIECE_720)
+    # Written aside and renamed, so an interrupted build is never taken for the film.
+    partial = UPLOAD_FILM.with_suffix(".partial.mp4")
+    _ffmpeg("-stream_loop", "9", "-i", PIECE_720, "-c", "copy", "-y", partial)
+    partial.rename(UPLOAD_FILM)
+
+
+# --- the server and its memory -----------------------------------------------------------
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+    total_kb, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+    return total_kb / 1024
+
+
+class RssPoller:
+    """Samples a process tree's RSS every `POLL_S` seconds in a thread, until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.monotonic(), _tree_rss_mb(self.pid)))
+            self._stop.wait(POLL_S)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, since: float = 0.0) -> float:
+        return max((mb for t, mb in self.samples if t >= since), default=0.0)
+
+    def now(self) -> float:
+        return self.samples[-1][1] if self.samples else 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(
+    cache: Path, logs: Path, movies: Path | None = None
+) -> Iterator[tuple[str, RssPoller]]:
+    """`streamlit run app.py` on a free port, healthy: its URL and its RSS poller. Its
+    output goes to a file in ``logs``."""
+    port = _free_port()
+    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
+    env.pop("FINGERPRINT_MOVIES_DIR", None)
+    if movies is not None:
+        env["FINGERPRINT_MOVIES_DIR"] = str(movies)
+    log = (logs / f"streamlit-{port}.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    poller = RssPoller(process.pid)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start, see {log.name}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer,
+            ):
+                if answer.status == 200:
+                    break
+            time.sleep(0.05)
+        yield url, poller
+    finally:
+        poller.stop()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+# --- measurements ------------------------------------------------------------------------
+def _title(film: Path) -> str:
+    return film.stem.replace("_", " ")  # as the app titles a file
+
+
+def _wait_drawn(page: Page, title: str, samples: int, timeout_s: float) -> None:
+    page.wait_for_function(DRAWN, arg=[title, samples], timeout=timeout_s * 1000, polling=100)
+
+
+def _open(browser: Browser, url: str) -> Page:
+    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    page.goto(url)
+    return page
+
+
+def first_view(browser: Browser, cache: Path, logs: Path) -> dict:
+    """A new server with an empty cache, the root URL opened as soon as it is healthy."""
+    started = time.monotonic()
+    with serve(cache, logs) as (url, rss):
+        healthy = time.monotonic()
+        page = _open(browser, url)
+        _wait_drawn(page, "Big Buck Bunny", DEMO_SAMPLES, 300)
+        drawn = time.monotonic()
+        page.context.close()
+        return {
+            "measure": "first_view", "film": "demo bbb_30s_720p_vp8.webm",
+            "start_to_healthy_s": round(healthy - started, 2),
+            "start_to_fingerprint_drawn_s": round(drawn - started, 2),
+            "peak_rss_mb": round(rss.peak()),
+        }
+
+
+def _choose_tab(page: Page, tab: str) -> None:
+    page.get_by_text(CHOOSER).click()
+    page.get_by_role("tab", name=tab).click()
+
+
+def upload(browser: Browser, cache: Path, logs: Path) -> dict:
+    """The 10-minute film through the Explore page's uploader, as a visitor sends it."""
+    limit_mb = tomllib.loads(CONFIG.read_text())["server"]["maxUploadSize"]
+    if UPLOAD_FILM.stat().st_size > limit_mb * 2**20:  # how Streamlit counts a megabyte
+        sys.exit(f"{UPLOAD_FILM.name} is over the upload limit in {CONFIG} ({limit_mb} MB)")
+    with serve(cache, logs) as (url, rss):
+        page = _open(browser, url)
+        _wait_drawn(page, "Big Buck Bunny", DEMO_SAMPLES, 300)
+        _choose_tab(page, "Upload")
+        before = rss.now()
+        started = time.monotonic()
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            UPLOAD_FILM
+        )
+        _wait_drawn(page, _title(UPLOAD_FILM), AUTO_SAMPLES, 600)
+        drawn = time.monotonic()
+        page.context.close()
+        return {
+            "measure": "upload", "film": UPLOAD_FILM.name,
+            "size_mb": round(UPLOAD_FILM.stat().st_size / 1e6),
+            "upload_to_fingerprint_drawn_s": round(drawn - started, 2),
+            "rss_before_mb": round(before), "peak_rss_mb": round(rss.peak(started)),
+        }
+
+
+def movies(browser: Browser, cache: Path, logs: Path) -> dict:
+    """The 2-hour film picked in the Explore page's movies folder tab."""
+    with serve(cache, logs, movies=FILMS) as (url, rss):
+        page = _open(browser, url)
+        _wait_drawn(page, "Big Buck Bunny", DEMO_SAMPLES, 300)
+        _choose_tab(page, "Movies folder")
+        page.get_by_role("combobox", name=f"films in {FILMS.resolve()}").click()
+        option = page.get_by_role("option", name=FEATURE.name, exact=True)
+        before = rss.now()
+        started = time.monotonic()
+        option.click()
+        _wait_drawn(page, _title(FEATURE), AUTO_SAMPLES, 900)
+        drawn = time.monotonic()
+        page.context.close()
+        return {
+            "measure": "movies", "film": FEATURE.name,
+            "size_gb": round(FEATURE.stat().st_size / 1e9, 2),
+            "settings": f"the app's defaults: {AUTO_SAMPLES} samples, k = {DEFAULTS.clusters}, "
+            f"{DEFAULTS.mode}, {DEFAULTS.color_space}, crop {DEFAULTS.crop}",
+            "choose_to_fingerprint_drawn_s": round(drawn - started, 2),
+            "rss_before_mb": round(before), "peak_rss_mb": round(rss.peak(started)),
+        }
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.machine())
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "measure": "machine", "cores": os.cpu_count(), "cpu": cpu,
+        "memory_gib": round(memory_kb / 2**20, 1),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+        "python": platform.python_version(), "streamlit": version("streamlit"),
+        "playwright": version("playwright"), "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+MEASURES = {"first_view": first_view, "upload": upload, "movies": movies}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=list(MEASURES))
+    args = parser.parse_args()
+    ensure_films()
+    print(json.dumps(machine()), flush=True)
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        # One cache for all: empty for the first view, then it holds the demo film, so the
+        # others start from a drawn page without analysing it again.
+        cache = Path(folder) / "cache"
+        cache.mkdir()
+        for name, measure in MEASURES.items():
+            if args.only in (None, name):
+                print(json.dumps(measure(browser, cache, Path(folder))), flush=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
