@@ -277,9 +277,10 @@ def working_size(info: VideoInfo, size: int) -> tuple[int, int]:
 class _Reader:
     """One decoder walking forward through a film, seeking only when that is cheaper.
 
-    It tracks a lower bound on the keyframe interval (GOP): a target less than one GOP
-    ahead is reached by decoding forward, since a seek would land on a keyframe no later
-    than where we already are.
+    Where the container indexes its keyframes, it seeks exactly when a keyframe lies
+    between the decoder and the target. Without an index it falls back on a lower bound of
+    the keyframe interval (GOP) seen so far: a target less than one GOP ahead is reached by
+    decoding forward, since a seek would likely land no later than where we already are.
     """
 
     def __init__(
@@ -292,7 +293,7 @@ class _Reader:
         cc.thread_type = "NONE"
         cc.thread_count = 1
         if mode == "fast":
-            # Measured: halves keyframe decode time; colour shifts are far below 1 ΔE.
+            # bench/loop_filter.py: 12-18 % less decode time, average colours move < 0.7 ΔE.
             cc.options = {"skip_loop_filter": "all"}
         self.mode = mode
         self.info = info
