@@ -56,6 +56,7 @@ import numpy as np
 from .colour import delta_e2000, lab_to_rgb, rgb_to_lab
 from .errors import InvalidParameterError
 from .model import Fingerprint, Params, VideoInfo, to_hex
+from .share import int_in, parse_params
 
 __all__ = [
     "CURVES",
@@ -648,28 +649,16 @@ def options_from_query(
 ) -> tuple[CompareOptions, list[str]]:
     """Options from a link's parameters, and a message for each value that was ignored
     (a bad value falls back to its default, so a mangled link still opens)."""
-    values: dict[str, int] = {}
-    problems = []
-    for field_name, param, lo, hi in (
-        ("bins", BINS_PARAM, 1, MAX_BINS),
-        ("colours", COLOURS_PARAM, *COLOURS_RANGE),
-    ):
-        raw = query.get(param)
-        if raw is None:
-            continue
-        if not isinstance(raw, str):
-            raw = raw[-1] if raw else ""
-        try:
-            number = int(raw.strip())
-            if not lo <= number <= hi:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                f"ignored {param}={raw!r} in the link: must be a whole number from {lo} to {hi}."
-            )
-            continue
-        values[field_name] = number
-    return CompareOptions(**values), problems
+    values, problems = parse_params(
+        query,
+        {
+            BINS_PARAM: lambda v: int_in(v, 1, MAX_BINS),
+            COLOURS_PARAM: lambda v: int_in(v, *COLOURS_RANGE),
+        },
+    )
+    return CompareOptions(
+        bins=values.get(BINS_PARAM), colours=values.get(COLOURS_PARAM, CompareOptions.colours)
+    ), problems
 
 
 def same_fingerprint(a: Fingerprint, b: Fingerprint) -> bool:

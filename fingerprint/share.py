@@ -15,7 +15,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -112,10 +112,14 @@ PARAM_NAMES = {
 DEFAULTS = Settings()
 
 
-def _int_in(value: str, lo: int, hi: int) -> int:
-    number = int(value)
-    if not lo <= number <= hi:
-        raise ValueError(f"must be between {lo} and {hi}")
+def int_in(value: str, lo: int, hi: int) -> int:
+    """A whole number between ``lo`` and ``hi`` written in a link, or ValueError saying so."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not lo <= number <= hi:
+        raise ValueError(f"must be a whole number between {lo} and {hi}")
     return number
 
 
@@ -144,8 +148,8 @@ def _time(value: str) -> float:
 
 
 _PARSERS: dict[str, Any] = {
-    "samples": lambda v: _int_in(v, *SAMPLES_RANGE),
-    "clusters": lambda v: _int_in(v, *CLUSTERS_RANGE),
+    "samples": lambda v: int_in(v, *SAMPLES_RANGE),
+    "clusters": lambda v: int_in(v, *CLUSTERS_RANGE),
     "mode": _choice(("fast", "exact")),
     "crop": _flag,
     "color_space": _choice(("lab", "rgb")),
@@ -164,6 +168,30 @@ def _format(name: str, value: Any) -> str:
     return str(value)
 
 
+def parse_params(
+    query: Mapping[str, str | Sequence[str]], parsers: Mapping[str, Callable[[str], Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """The link parameters named in ``parsers``, parsed, and a message for each value that
+    was ignored: a bad value falls back to its default, so a mangled link still opens.
+
+    Unknown parameters are left alone (they may belong to a page); a repeated one counts
+    by its last value, as browsers do.
+    """
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, parse in parsers.items():
+        raw = query.get(name)
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            raw = raw[-1] if raw else ""
+        try:
+            values[name] = parse(raw.strip())
+        except ValueError as exc:
+            problems.append(f"ignored {name}={raw!r} in the link: {exc}.")
+    return values, problems
+
+
 def to_query(settings: Settings) -> dict[str, str]:
     """The link's parameters: only the settings that differ from the defaults, so a link
     stays short and a default that improves later reaches old links."""
@@ -175,25 +203,12 @@ def to_query(settings: Settings) -> dict[str, str]:
 
 
 def from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Settings, list[str]]:
-    """Settings from a link's parameters, and a message for each value that was ignored.
-
-    Unknown parameters are left alone (they may belong to a page); a repeated one counts
-    by its last value, as browsers do.
-    """
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for f in fields(Settings):
-        name = PARAM_NAMES[f.name]
-        raw = query.get(name)
-        if raw is None:
-            continue
-        if not isinstance(raw, str):
-            raw = raw[-1] if raw else ""
-        try:
-            values[f.name] = _PARSERS[f.name](raw.strip())
-        except ValueError as exc:
-            problems.append(f"ignored {name}={raw!r} in the link: {exc}.")
-    settings = Settings(**values)
+    """Settings from a link's parameters, and a message for each value that was ignored
+    (see `parse_params`)."""
+    parsers = {PARAM_NAMES[f.name]: _PARSERS[f.name] for f in fields(Settings)}
+    values, problems = parse_params(query, parsers)
+    field_of = {param: name for name, param in PARAM_NAMES.items()}
+    settings = Settings(**{field_of[param]: value for param, value in values.items()})
     if settings.start is not None and settings.end is not None and settings.end <= settings.start:
         problems.append("ignored start and end in the link: the end must come after the start.")
         settings = replace(settings, start=None, end=None)
