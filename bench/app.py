@@ -22,14 +22,12 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import tomllib
-import urllib.request
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -39,6 +37,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from fingerprint.share import AUTO_SAMPLES, DEFAULTS
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from appserver import launch_chromium, streamlit
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"
 FILMS = Path("/tmp/bench-film")
@@ -47,7 +48,6 @@ PIECE_1080 = FILMS / "bbb_60s_1080p24_h264.mp4"
 UPLOAD_FILM = FILMS / "bbb_60s_720p24_h264_x10.mp4"
 FEATURE = FILMS / "film_2h_1080p24_h264.mp4"
 MAKE_FILMS = "../shared/tools/make-bench-film.sh"
-CHROMIUM = "/usr/bin/chromium"
 CHOOSER = "Choose a film — a demo, your own video, the movies folder or the library"
 POLL_S = 0.2
 # Samples the app chooses by default: one per frame of the 30 s, 24 fps demo film; for the
@@ -135,53 +135,19 @@ class RssPoller:
         return self.samples[-1][1] if self.samples else 0.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(
     cache: Path, logs: Path, movies: Path | None = None
 ) -> Iterator[tuple[str, RssPoller]]:
     """`streamlit run app.py` on a free port, healthy: its URL and its RSS poller. Its
     output goes to a file in ``logs``."""
-    port = _free_port()
-    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
-    env.pop("FINGERPRINT_MOVIES_DIR", None)
-    if movies is not None:
-        env["FINGERPRINT_MOVIES_DIR"] = str(movies)
-    log = (logs / f"streamlit-{port}.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    poller = RssPoller(process.pid)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start, see {log.name}")
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer,
-            ):
-                if answer.status == 200:
-                    break
-            time.sleep(0.05)
-        yield url, poller
-    finally:
-        poller.stop()
-        process.terminate()
+    log = logs / f"streamlit-{time.monotonic_ns()}.log"
+    with streamlit(cache=cache, log=log, movies=movies) as (url, process):
+        poller = RssPoller(process.pid)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            yield url, poller
+        finally:
+            poller.stop()
 
 
 # --- measurements ------------------------------------------------------------------------
@@ -295,10 +261,7 @@ def main() -> None:
     ensure_films()
     print(json.dumps(machine()), flush=True)
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         # One cache for all: empty for the first view, then it holds the demo film, so the
         # others start from a drawn page without analysing it again.
         cache = Path(folder) / "cache"

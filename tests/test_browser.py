@@ -7,77 +7,24 @@ same settings in a new session. Screenshots and timings go to test-artifacts/.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appserver import CHROMIUM, ROOT, launch_chromium, streamlit
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 HEX = re.compile(r"#[0-9a-f]{6}")
 BARS = ".js-plotly-plot .barlayer .trace"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("streamlit did not become healthy")
-
-
-@contextlib.contextmanager
-def _streamlit(cache: Path, log: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port with the given cache folder, until healthy;
-    its URL. Stopped on exit."""
-    port = _free_port()
-    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
-    env.pop("FINGERPRINT_MOVIES_DIR", None)
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +38,7 @@ def server(
     timings: dict[str, float] = {}
     started = time.monotonic()
     try:
-        with _streamlit(cache, ARTIFACTS / "streamlit.log") as url:
+        with streamlit(cache=cache, log=ARTIFACTS / "streamlit.log") as (url, _):
             timings["start_to_healthy_s"] = time.monotonic() - started
             yield url, started, timings, cache
     finally:
@@ -101,10 +48,7 @@ def server(
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
@@ -247,7 +191,7 @@ def test_a_share_link_as_a_fresh_servers_first_request_opens_through_the_router(
 ) -> None:
     link, heading = FIRST_VISITS[name]
     ARTIFACTS.mkdir(exist_ok=True)
-    with _streamlit(tmp_path / "cache", tmp_path / "streamlit.log") as url:
+    with streamlit(cache=tmp_path / "cache", log=tmp_path / "streamlit.log") as (url, _):
         page = _open(browser, url + link)
         page.get_by_role("heading", name=heading).wait_for()
         # The router's navigation, not the folder's files; and its settings sidebar.
