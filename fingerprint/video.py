@@ -11,7 +11,6 @@ import itertools
 import math
 import os
 import threading
-import time as _time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -523,7 +522,6 @@ def sample(
     workers = max(1, min(workers, count))
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    started = _time.monotonic()
     with ThreadPoolExecutor(len(parts)) as pool:
         futures = [pool.submit(work, part) for part in parts]
         # Report from the calling thread: UI callbacks must not run on worker threads.
@@ -531,7 +529,7 @@ def sample(
             # Wakes as soon as the work is done: a plain sleep cost every call 0.1 s.
             wait(futures, timeout=0.1)
             if on_progress:
-                on_progress(done[0] / count, _eta(done[0], count, started, "decoding frames"))
+                on_progress(done[0] / count, f"decoding frames: {done[0]}/{count}")
         for f in futures:
             f.result()
     ok = ~np.isnan(times)
@@ -548,13 +546,6 @@ def sample(
     if on_progress:
         on_progress(1.0, "decoded")
     return Samples(frames=frames, times=times, targets=targets, ended_at=ended_at)
-
-
-def _eta(done: int, total: int, started: float, what: str) -> str:
-    if done == 0:
-        return f"{what}…"
-    left = (_time.monotonic() - started) / done * (total - done)
-    return f"{what}: {done}/{total}, about {left:.0f} s left"
 
 
 def frame_at(

@@ -534,8 +534,7 @@ class _Progress:
         if fraction > 0.02:
             left = (now - self.started) * (1 - fraction) / fraction
             text += f", about {left:.0f} s left"
-        # The library's own ETA covers only its stage; keep its stage name and count.
-        self.bar.progress(min(1.0, fraction), text=f"{text} · {message.split(', about')[0]}")
+        self.bar.progress(min(1.0, fraction), text=f"{text} · {message}")
 
     def close(self) -> None:
         self.bar.empty()
