@@ -17,7 +17,7 @@ import math
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -270,9 +270,6 @@ class Fingerprint:
                 row = [str(i), f"{self.times[i]:.3f}", *pairs, to_hex(self.average[i])[0]]
             writer.writerow(row)
         return buf.getvalue()
-
-    def with_warnings(self, *extra: str) -> Fingerprint:
-        return replace(self, warnings=self.warnings + tuple(extra))
 
 
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:

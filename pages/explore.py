@@ -8,7 +8,7 @@ import streamlit as st
 
 from fingerprint import render
 from fingerprint.model import timecode
-from fingerprint.share import VIEW_LABELS, VIEWS, nearest_sample, point_sample
+from fingerprint.share import VIEW_LABELS, VIEWS, nearest_sample, point_sample, sample_time
 from pages import common
 
 common.require_router()
@@ -50,7 +50,7 @@ def _select() -> None:
     points = st.session_state["explore_chart"].selection.points
     sample = point_sample(points[0], len(fp)) if points else None
     if sample is not None:
-        common.update_settings(moment=round(float(fp.times[sample]), 3))
+        common.update_settings(moment=round(sample_time(fp.times, sample), 3))
 
 
 slug = re.sub(r"[^a-z0-9]+", "-", film.title.lower()).strip("-") or "film"
@@ -78,23 +78,23 @@ if chosen is None or settings.view in ("ring", "3d"):
     st.caption(HINTS.get(settings.view, "Point at a column to see its colours; click it to "
                                         "see the frame."))
 if chosen is not None:
-    seconds = float(fp.times[chosen])
+    seconds = sample_time(fp.times, chosen)
     picture, colours = st.columns([3, 2], gap="medium")
     with picture:
         frame = common.frame_image(film, seconds)
         if frame is not None:
             st.image(frame, width="stretch")
+        previous_moment = round(sample_time(fp.times, max(0, chosen - 1)), 3)
+        next_moment = round(sample_time(fp.times, min(len(fp) - 1, chosen + 1)), 3)
         back, where, ahead = st.columns([1, 3, 1], vertical_alignment="center")
         back.button("◀", key="previous", disabled=chosen == 0, width="stretch",
-                    on_click=common.update_settings,
-                    kwargs={"moment": round(float(fp.times[max(0, chosen - 1)]), 3)})
+                    on_click=common.update_settings, kwargs={"moment": previous_moment})
         where.markdown(
             f"<div style='text-align:center'><b>{timecode(seconds)}</b> · moment {chosen + 1} "
             f"of {len(fp)} · {seconds:.2f} s</div>", unsafe_allow_html=True,
         )
         ahead.button("▶", key="next", disabled=chosen == len(fp) - 1, width="stretch",
-                     on_click=common.update_settings,
-                     kwargs={"moment": round(float(fp.times[min(len(fp) - 1, chosen + 1)]), 3)})
+                     on_click=common.update_settings, kwargs={"moment": next_moment})
     with colours:
         palette = fp.palette(chosen)
         st.markdown(common.swatches_html(palette), unsafe_allow_html=True)

@@ -156,14 +156,6 @@ def test_palette_pairs(real):
     assert [s for _, s in pairs] == real.shares[0].tolist()
 
 
-def test_with_warnings_adds_without_changing_the_rest():
-    fp = handmade()
-    more = fp.with_warnings("One more.")
-    assert more.warnings == (*fp.warnings, "One more.")
-    assert fp.warnings == handmade().warnings
-    np.testing.assert_array_equal(more.colors, fp.colors)
-
-
 def valid() -> dict:
     return json.loads(handmade().to_json())
 
