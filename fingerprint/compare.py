@@ -47,7 +47,6 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +55,12 @@ import numpy as np
 from .colour import delta_e2000, lab_to_rgb, rgb_to_lab
 from .errors import InvalidParameterError
 from .model import Fingerprint, Params, VideoInfo, to_hex
-from .share import int_in, parse_params
 
 __all__ = [
     "CURVES",
     "MAX_BINS",
     "SIMILARITY_SCALE",
     "Aligned",
-    "CompareOptions",
     "Comparison",
     "FilmPalette",
     "Scores",
@@ -75,8 +72,6 @@ __all__ = [
     "curves",
     "default_bins",
     "film_palette",
-    "options_from_query",
-    "options_to_query",
     "palette_distance",
     "positions",
     "resample",
@@ -616,49 +611,6 @@ def compare(
         settings={"bins": bins, "colours": colours, "seed": seed,
                   "similarity_scale": SIMILARITY_SCALE},
     )
-
-
-# --- share links ------------------------------------------------------------------------
-#: The comparison's own query parameters (the films are ``a`` and ``b``, the analysis
-#: settings those of `fingerprint.share`).
-BINS_PARAM, COLOURS_PARAM = "bins", "top"
-COLOURS_RANGE = (2, 16)
-
-
-@dataclass(frozen=True)
-class CompareOptions:
-    """The comparison's settings a share link restores: ``bins`` (None: `default_bins`)
-    and ``colours``, the size of the whole-film palettes."""
-
-    bins: int | None = None
-    colours: int = 8
-
-
-def options_to_query(options: CompareOptions) -> dict[str, str]:
-    """Query parameters for the options that differ from the defaults."""
-    query = {}
-    if options.bins is not None:
-        query[BINS_PARAM] = str(options.bins)
-    if options.colours != CompareOptions.colours:
-        query[COLOURS_PARAM] = str(options.colours)
-    return query
-
-
-def options_from_query(
-    query: Mapping[str, str | Sequence[str]],
-) -> tuple[CompareOptions, list[str]]:
-    """Options from a link's parameters, and a message for each value that was ignored
-    (a bad value falls back to its default, so a mangled link still opens)."""
-    values, problems = parse_params(
-        query,
-        {
-            BINS_PARAM: lambda v: int_in(v, 1, MAX_BINS),
-            COLOURS_PARAM: lambda v: int_in(v, *COLOURS_RANGE),
-        },
-    )
-    return CompareOptions(
-        bins=values.get(BINS_PARAM), colours=values.get(COLOURS_PARAM, CompareOptions.colours)
-    ), problems
 
 
 def same_fingerprint(a: Fingerprint, b: Fingerprint) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .compare import MAX_BINS
 from .errors import UnreadableFileError, VideoNotFoundError
 from .model import Params, VideoInfo
 
@@ -360,3 +361,46 @@ def resolve_movie(root: str | os.PathLike[str], name: str) -> Path:
     if not path.is_file():
         raise VideoNotFoundError(f"{name} is not in the movies folder any more.")
     return path
+
+
+# --- the Compare page's own options -------------------------------------------------
+#: The comparison's own query parameters (the films are ``a`` and ``b``, the analysis
+#: settings those above).
+BINS_PARAM, COLOURS_PARAM = "bins", "top"
+COLOURS_RANGE = (2, 16)
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """The comparison's settings a share link restores: ``bins`` (None: `default_bins`)
+    and ``colours``, the size of the whole-film palettes."""
+
+    bins: int | None = None
+    colours: int = 8
+
+
+def options_to_query(options: CompareOptions) -> dict[str, str]:
+    """Query parameters for the options that differ from the defaults."""
+    query = {}
+    if options.bins is not None:
+        query[BINS_PARAM] = str(options.bins)
+    if options.colours != CompareOptions.colours:
+        query[COLOURS_PARAM] = str(options.colours)
+    return query
+
+
+def options_from_query(
+    query: Mapping[str, str | Sequence[str]],
+) -> tuple[CompareOptions, list[str]]:
+    """Options from a link's parameters, and a message for each value that was ignored
+    (a bad value falls back to its default, so a mangled link still opens)."""
+    values, problems = parse_params(
+        query,
+        {
+            BINS_PARAM: lambda v: int_in(v, 1, MAX_BINS),
+            COLOURS_PARAM: lambda v: int_in(v, *COLOURS_RANGE),
+        },
+    )
+    return CompareOptions(
+        bins=values.get(BINS_PARAM), colours=values.get(COLOURS_PARAM, CompareOptions.colours)
+    ), problems

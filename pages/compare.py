@@ -17,17 +17,19 @@ import streamlit as st
 
 from fingerprint import Fingerprint, Params
 from fingerprint.compare import (
-    COLOURS_RANGE,
     MAX_BINS,
-    CompareOptions,
     Comparison,
     compare,
     default_bins,
-    options_from_query,
-    options_to_query,
     same_fingerprint,
 )
 from fingerprint.compare_figures import comparison_figure, comparison_png, curves_figure
+from fingerprint.share import (
+    COLOURS_RANGE,
+    CompareOptions,
+    options_from_query,
+    options_to_query,
+)
 from pages import common
 
 common.require_router()

@@ -406,7 +406,7 @@ def test_figures_and_png_export():
 
 
 def test_options_round_trip_through_a_link():
-    from fingerprint.compare import CompareOptions, options_from_query, options_to_query
+    from fingerprint.share import CompareOptions, options_from_query, options_to_query
 
     assert options_to_query(CompareOptions()) == {}
     options = CompareOptions(bins=250, colours=5)
