@@ -21,7 +21,7 @@ from sklearn.cluster import KMeans
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fingerprint import Params, analyze, frame_at, probe
-from fingerprint.colour import delta_e2000, rgb_to_lab
+from fingerprint.color import delta_e2000, rgb_to_lab
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 

@@ -1,4 +1,4 @@
-"""Speed, memory and accuracy of `fingerprint.colour.palettes` on synthetic film frames.
+"""Speed, memory and accuracy of `fingerprint.kmeans.palettes` on synthetic film frames.
 
 Run from the repository root: ``.venv/bin/python bench/colour_bench.py``. The frames are
 blurred random blobs of colour with sensor noise, plus some flat and some near-black frames,
@@ -29,8 +29,9 @@ from sklearn.cluster import KMeans
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fingerprint import colour
-from fingerprint.colour import average_colour, delta_e2000, palettes, rgb_to_lab
+from fingerprint import kmeans
+from fingerprint.color import average_color, delta_e2000, rgb_to_lab
+from fingerprint.kmeans import palettes
 
 
 def synthetic_frames(n: int, *, height: int = 180, width: int = 320, seed: int = 1) -> np.ndarray:
@@ -85,12 +86,12 @@ def reference_error(
 def share_error(frames: np.ndarray, k: int, color_space: str) -> np.ndarray:
     """Per frame, largest |share - share over every pixel|, for the same centres."""
     colors, shares = palettes(frames, k=k, color_space=color_space)
-    default = colour._SHARE_SAMPLES
-    colour._SHARE_SAMPLES = frames.shape[1] * frames.shape[2]  # the centres do not change
+    default = kmeans._SHARE_SAMPLES
+    kmeans._SHARE_SAMPLES = frames.shape[1] * frames.shape[2]  # the centres do not change
     try:
         all_colors, all_shares = palettes(frames, k=k, color_space=color_space)
     finally:
-        colour._SHARE_SAMPLES = default
+        kmeans._SHARE_SAMPLES = default
     errors = np.empty(len(frames))
     for i in range(len(frames)):
         # Rows are sorted by share, so match clusters by colour; duplicates merge.
@@ -150,9 +151,9 @@ def main() -> None:
     walls = []
     for _ in range(args.repeats):
         wall = time.perf_counter()
-        average_colour(frames)
+        average_color(frames)
         walls.append(time.perf_counter() - wall)
-    print(f"average_colour: wall best {min(walls):.2f} s")
+    print(f"average_color: wall best {min(walls):.2f} s")
 
     picked = slice(None, None, args.ref_every)
     for space in ("lab", "rgb"):

@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import fingerprint.video as video
 from fingerprint import probe
-from fingerprint.colour import average_colour, delta_e2000, palettes, rgb_to_lab
+from fingerprint.color import average_color, delta_e2000, rgb_to_lab
+from fingerprint.kmeans import palettes
 
 
 def decode(film: str, samples: int, *, skip: bool) -> tuple[np.ndarray, float]:
@@ -49,7 +50,7 @@ def main() -> None:
     with_filter, t_with = decode(args.film, args.samples, skip=False)
     without, t_without = decode(args.film, args.samples, skip=True)
     pixel = delta_e2000(rgb_to_lab(with_filter), rgb_to_lab(without))
-    avg = delta_e2000(rgb_to_lab(average_colour(with_filter)), rgb_to_lab(average_colour(without)))
+    avg = delta_e2000(rgb_to_lab(average_color(with_filter)), rgb_to_lab(average_color(without)))
     ca, sa = palettes(with_filter, k=5)
     cb, _ = palettes(without, k=5)
     nearest = delta_e2000(rgb_to_lab(ca)[:, :, None], rgb_to_lab(cb)[:, None, :]).min(axis=2)

@@ -9,7 +9,8 @@ import numpy as np
 
 from .bars import crop_frames, detect_bars
 from .cache import Cache
-from .colour import average_colour, palettes
+from .color import average_color
+from .kmeans import palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
 from .video import ProgressCallback, Samples, check_file, probe, sample
 
@@ -53,7 +54,7 @@ def fingerprint_samples(
         times=samples.times,
         colors=colors,
         shares=shares,
-        average=average_colour(content),
+        average=average_color(content),
         crop=crop if any(bars) else None,
         warnings=tuple(warnings),
     )

@@ -72,7 +72,7 @@ def _comparison(
     colours: int, _a: Fingerprint, _b: Fingerprint,
 ) -> tuple[Comparison, go.Figure, go.Figure]:
     # Keyed by the films' content and options: once per comparison, not once per rerun.
-    result = compare(_a, _b, bins=bins, colours=colours)
+    result = compare(_a, _b, bins=bins, colors=colours)
     return result, comparison_figure(result), curves_figure(result)
 
 

@@ -1,4 +1,4 @@
-"""Comparing two films: known answers, alignment, the exact transport, exports."""
+"""Comparing two films: known answers, whole-film palettes, scores, exports."""
 
 from __future__ import annotations
 
@@ -12,55 +12,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.optimize import linprog
+from conftest import make_fingerprint
 
-from fingerprint import Fingerprint, InvalidParameterError, Params, VideoInfo, analyze
+from fingerprint import Fingerprint, InvalidParameterError, Params, analyze
 from fingerprint.compare import (
-    align,
-    analysed_span,
     compare,
     correlation,
-    curves,
     default_bins,
     film_palette,
-    palette_distance,
-    positions,
-    resample,
     same_fingerprint,
     similarity,
-    transport,
 )
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def make_fp(
-    colors: np.ndarray,
-    shares: np.ndarray | None = None,
-    *,
-    duration: float = 10.0,
-    name: str = "synthetic.mp4",
-    times: np.ndarray | None = None,
-    **params: object,
-) -> Fingerprint:
-    """A fingerprint without video: samples at the middles of equal slots, as `sample`."""
-    colors = np.asarray(colors, dtype=np.uint8)
-    n, k = colors.shape[:2]
-    if shares is None:
-        shares = np.full((n, k), 1.0 / k)
-    p = Params(samples=params.pop("samples", n), clusters=k, **params)
-    lo = p.start or 0.0
-    hi = min(p.end or duration, duration)
-    if times is None:
-        times = lo + (np.arange(n) + 0.5) * (hi - lo) / p.samples
-    info = VideoInfo(
-        name=name, duration=duration, fps=25.0, frame_count=None, width=64, height=36,
-        codec="h264", pix_fmt="yuv420p", rotation=0, stream_index=0,
-    )
-    return Fingerprint(
-        video=info, params=p, times=np.asarray(times, dtype=np.float64), colors=colors,
-        shares=np.asarray(shares, dtype=np.float64), average=colors[:, 0].copy(),
-    )
 
 
 def ramp_film(n: int = 40, *, duration: float = 10.0, name: str = "ramp.mp4") -> Fingerprint:
@@ -69,7 +33,7 @@ def ramp_film(n: int = 40, *, duration: float = 10.0, name: str = "ramp.mp4") ->
     main = np.rint((1 - t) * [20, 40, 120] + t * [250, 170, 60])
     accent = np.tile([128, 128, 128], (n, 1))
     colors = np.stack([main, accent], axis=1)
-    return make_fp(colors, np.tile([0.7, 0.3], (n, 1)), duration=duration, name=name)
+    return make_fingerprint(colors, np.tile([0.7, 0.3], (n, 1)), duration=duration, name=name)
 
 
 def reversed_film(fp: Fingerprint) -> Fingerprint:
@@ -118,8 +82,8 @@ def test_time_reversed_film_has_the_same_palette_but_opposite_curves():
 
 def test_opposite_colours_differ_a_lot():
     n = 30
-    warm = make_fp(np.tile([[[230, 40, 30], [250, 200, 20]]], (n, 1, 1)))
-    cool = make_fp(np.tile([[[20, 200, 220], [40, 60, 230]]], (n, 1, 1)))
+    warm = make_fingerprint(np.tile([[[230, 40, 30], [250, 200, 20]]], (n, 1, 1)))
+    cool = make_fingerprint(np.tile([[[20, 200, 220], [40, 60, 230]]], (n, 1, 1)))
     c = compare(warm, cool)
     assert c.difference.min() > 40
     assert c.scores.mean_difference > 40
@@ -160,7 +124,7 @@ def test_alignment_of_films_with_different_lengths_and_sample_counts():
     def story(n: int, duration: float) -> Fingerprint:
         where = (np.arange(n) + 0.5) / n
         colors = np.where(where[:, None, None] < 0.4, [[200, 30, 30]], [[30, 30, 200]])
-        return make_fp(colors, duration=duration)
+        return make_fingerprint(colors, duration=duration)
 
     short, long = story(50, 10.0), story(17, 95.0)
     c = compare(short, long, bins=100)
@@ -169,26 +133,6 @@ def test_alignment_of_films_with_different_lengths_and_sample_counts():
     differ = np.flatnonzero(c.difference > 1)
     assert len(differ) <= 3 and np.all(np.abs(c.centres[differ] - 0.4) < 0.04)
     assert default_bins(short, long) == 50
-
-
-def test_each_bin_shows_the_sample_nearest_its_centre():
-    fp = make_fp(np.zeros((4, 1, 3)), duration=8.0)  # samples at 1, 3, 5, 7 s
-    np.testing.assert_allclose(positions(fp), [0.125, 0.375, 0.625, 0.875])
-    np.testing.assert_array_equal(align(fp, bins=8).index, [0, 0, 1, 1, 2, 2, 3, 3])
-    np.testing.assert_array_equal(align(fp, bins=2).index, [0, 2])
-    np.testing.assert_array_equal(align(fp, bins=1).index, [1])
-    np.testing.assert_allclose(align(fp, bins=8).times, [1, 1, 3, 3, 5, 5, 7, 7])
-
-
-def test_alignment_uses_the_analysed_span():
-    # 40-80 s of a 100 s film: its samples fill 0-100 % of the shared axis.
-    fp = make_fp(np.zeros((4, 1, 3)), duration=100.0, start=40.0, end=80.0)
-    assert analysed_span(fp) == (40.0, 80.0)
-    np.testing.assert_allclose(positions(fp), [0.125, 0.375, 0.625, 0.875])
-    # A film that stopped decoding early: the span ends at its last sample's slot.
-    cut = make_fp(np.zeros((5, 1, 3)), duration=100.0, samples=10)
-    assert analysed_span(cut) == pytest.approx((0.0, 50.0))
-    np.testing.assert_allclose(positions(cut)[-1], 0.9)
 
 
 def test_unsorted_sample_times_are_sorted_first():
@@ -200,87 +144,11 @@ def test_unsorted_sample_times_are_sorted_first():
     np.testing.assert_array_equal(c.b.index, np.r_[5:10, 0:5])
 
 
-def test_curves_are_averaged_within_bins_and_interpolated_between():
-    where = np.array([0.1, 0.2, 0.6])
-    np.testing.assert_allclose(resample(np.array([1.0, 3.0, 10.0]), where, bins=2), [2.0, 10.0])
-    # 4 bins: centres 0.125, 0.375 (empty: interpolated), 0.625, 0.875 (past the end).
-    got = resample(np.array([1.0, 3.0, 10.0]), where, bins=4)
-    np.testing.assert_allclose(got, [2.0, 3 + 7 * (0.375 - 0.2) / 0.4, 10.0, 10.0])
-
-
-def test_curve_values():
-    colors = np.array([[[255, 255, 255]], [[128, 128, 128]], [[255, 140, 0]], [[30, 80, 220]]])
-    lightness, chroma, warmth = curves(colors, np.ones((4, 1)))
-    assert lightness[0] == pytest.approx(100, abs=0.01)
-    assert chroma[:2] == pytest.approx([0, 0], abs=0.01)
-    assert warmth[:2] == pytest.approx([0, 0], abs=0.01)
-    assert warmth[2] > 50 and warmth[3] < -30
-    # Half orange, half blue: warmth is the share-weighted balance.
-    _, _, mixed = curves(colors[None, 2:, 0], np.array([[0.5, 0.5]]))
-    assert mixed[0] == pytest.approx((warmth[2] + warmth[3]) / 2, abs=1e-3)
-
-
 def test_bins_must_be_sensible():
     fp = ramp_film(5)
     for bad in (0, -3, 10**6, 2.5, True):
         with pytest.raises(InvalidParameterError):
             compare(fp, fp, bins=bad)
-
-
-# --- palette distance ----------------------------------------------------------------------
-def _linprog_emd(cost: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    m, n = cost.shape
-    rows = np.kron(np.eye(m), np.ones(n))
-    cols = np.tile(np.eye(n), m)
-    res = linprog(cost.ravel(), A_eq=np.vstack([rows, cols]), b_eq=np.r_[a, b], method="highs")
-    return float(res.fun)
-
-
-@pytest.mark.parametrize("m, n", [(5, 5), (1, 4), (6, 1), (3, 8), (9, 9)])
-def test_transport_is_exact(m, n):
-    rng = np.random.default_rng(m * 10 + n)
-    count = 120
-    cost = rng.random((count, m, n)) * 80
-    cost[:30] = np.round(cost[:30] / 20) * 20  # ties everywhere: degenerate pivots
-    a = rng.random((count, m))
-    b = rng.random((count, n))
-    if m > 2:
-        a[30:60, -2:] = 0  # trailing zero shares, as palettes have
-    b[60:90] = np.round(b[60:90] * 2) + (np.arange(n) == 0)  # equal masses: degenerate
-    a /= a.sum(axis=1, keepdims=True)
-    b /= b.sum(axis=1, keepdims=True)
-    total, plan = transport(cost, a, b)
-    expected = [_linprog_emd(cost[i], a[i], b[i]) for i in range(count)]
-    np.testing.assert_allclose(total, expected, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(plan.sum(axis=2), a, atol=1e-12)
-    np.testing.assert_allclose(plan.sum(axis=1), b, atol=1e-12)
-    assert plan.min() >= 0
-
-
-def test_palette_distance_properties():
-    rng = np.random.default_rng(3)
-    colors = rng.integers(0, 256, (50, 5, 3), dtype=np.uint8)
-    shares = rng.dirichlet(np.ones(5), 50)
-    other = rng.integers(0, 256, (50, 4, 3), dtype=np.uint8)
-    other_shares = rng.dirichlet(np.ones(4), 50)
-    assert np.all(palette_distance(colors, shares, colors, shares) == 0)
-    ab = palette_distance(colors, shares, other, other_shares)
-    ba = palette_distance(other, other_shares, colors, shares)
-    np.testing.assert_allclose(ab, ba, atol=1e-9)
-    assert np.all(ab > 0)
-    # The order of a palette's colours does not matter ...
-    perm = rng.permutation(5)
-    np.testing.assert_allclose(
-        palette_distance(colors[:, perm], shares[:, perm], other, other_shares), ab, atol=1e-9
-    )
-    # ... nor does a colour split in two clusters.
-    split = np.concatenate([colors, colors[:, :1]], axis=1)
-    split_shares = np.concatenate([shares, shares[:, :1] / 2], axis=1)
-    split_shares[:, 0] /= 2
-    assert np.all(palette_distance(split, split_shares, colors, shares) < 1e-9)
-    # One pair of palettes gives a scalar; a pure red against a pure blue is far.
-    red_blue = palette_distance([[255, 0, 0]], [1.0], [[0, 0, 255]], [1.0])
-    assert red_blue.shape == () and float(red_blue) > 50
 
 
 def test_similarity_mapping():
@@ -296,20 +164,20 @@ def test_film_palette_pools_the_whole_film():
     red, green, blue = [200, 30, 30], [30, 200, 30], [30, 30, 200]
     colors = np.array([[red, green], [red, blue], [red, green], [blue, green]])
     shares = np.array([[0.5, 0.5], [0.75, 0.25], [1.0, 0.0], [0.5, 0.5]])
-    pal = film_palette(make_fp(colors, shares), colours=8)
+    pal = film_palette(make_fingerprint(colors, shares), colors=8)
     assert [c for c, _ in pal.pairs()] == ["#c81e1e", "#1ec81e", "#1e1ec8"]
     np.testing.assert_allclose(pal.shares, [2.25 / 4, 1.0 / 4, 0.75 / 4])
     # Fewer colours than found: clustered, shares still sum to 1 and descend.
     rng = np.random.default_rng(0)
-    noisy = make_fp(rng.integers(0, 256, (200, 5, 3)), rng.dirichlet(np.ones(5), 200))
-    pal = film_palette(noisy, colours=6)
+    noisy = make_fingerprint(rng.integers(0, 256, (200, 5, 3)), rng.dirichlet(np.ones(5), 200))
+    pal = film_palette(noisy, colors=6)
     assert pal.colors.shape == (6, 3) and pal.shares.sum() == pytest.approx(1.0)
     assert np.all(np.diff(pal.shares) <= 0)
     # Deterministic, and blind to the order of the samples.
-    again = film_palette(reversed_film(noisy), colours=6)
+    again = film_palette(reversed_film(noisy), colors=6)
     np.testing.assert_array_equal(pal.colors, again.colors)
     with pytest.raises(InvalidParameterError):
-        film_palette(noisy, colours=0)
+        film_palette(noisy, colors=0)
 
 
 def test_correlation_edge_cases():
@@ -323,8 +191,8 @@ def test_correlation_edge_cases():
 
 
 def test_single_sample_films_compare():
-    a = make_fp(np.array([[[200, 30, 30]]]))
-    b = make_fp(np.array([[[30, 30, 200]]]), duration=3.0)
+    a = make_fingerprint(np.array([[[200, 30, 30]]]))
+    b = make_fingerprint(np.array([[[30, 30, 200]]]), duration=3.0)
     c = compare(a, b)
     assert c.bins == 1 and c.difference[0] > 40
     assert math.isnan(c.scores.temporal_correlation)
@@ -351,14 +219,16 @@ def test_json_and_csv_exports():
     assert all(len(r) == len(header) for r in rows)
     assert float(rows[1][1]) == pytest.approx(2.5)
     # NaN correlations are written as null, never as invalid JSON.
-    flat = make_fp(np.tile([[[90, 90, 90]]], (5, 1, 1)))
+    flat = make_fingerprint(np.tile([[[90, 90, 90]]], (5, 1, 1)))
     assert json.loads(compare(flat, a).to_json())["scores"]["correlation"]["chroma"] is None
 
 
 def test_a_thousand_bins_are_fast():
     rng = np.random.default_rng(5)
-    a = make_fp(rng.integers(0, 256, (1000, 5, 3)), rng.dirichlet(np.ones(5), 1000))
-    b = make_fp(rng.integers(0, 256, (700, 5, 3)), rng.dirichlet(np.ones(5), 700), duration=7)
+    a = make_fingerprint(rng.integers(0, 256, (1000, 5, 3)), rng.dirichlet(np.ones(5), 1000))
+    b = make_fingerprint(
+        rng.integers(0, 256, (700, 5, 3)), rng.dirichlet(np.ones(5), 700), duration=7
+    )
     compare(a, b, bins=50)  # warm-up
     started = time.perf_counter()
     c = compare(a, b, bins=1000)

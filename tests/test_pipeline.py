@@ -23,7 +23,7 @@ from videos import (
 )
 
 from fingerprint import Params, Samples, analyze, fingerprint_samples, probe
-from fingerprint.colour import delta_e2000, rgb_to_lab
+from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.errors import InvalidParameterError
 
 FRAME = 0.1  # every synthetic film here runs at 10 fps

@@ -13,7 +13,7 @@ import pytest
 from videos import ffmpeg_exe
 
 from fingerprint import Params, analyze, frame_at, probe, sample
-from fingerprint.colour import average_colour, delta_e2000, rgb_to_lab
+from fingerprint.color import average_color, delta_e2000, rgb_to_lab
 from fingerprint.errors import NoVideoStreamError
 from fingerprint.video import frame_to_rgb, working_size
 
@@ -296,5 +296,5 @@ def test_full_range_mkv_has_the_right_brightness():
     ours, theirs = s.frames.astype(int), reference[index].astype(int)
     assert np.abs(ours - theirs).mean() < 2
     assert np.abs(ours.mean() - theirs.mean()) < 1
-    average = delta_e(average_colour(s.frames), average_colour(reference[index]))
+    average = delta_e(average_color(s.frames), average_color(reference[index]))
     assert average.max() < 1.5, average

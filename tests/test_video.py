@@ -27,7 +27,7 @@ from videos import (
     vfr_times,
 )
 
-from fingerprint.colour import delta_e2000, rgb_to_lab
+from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.errors import (
     DecodeError,
     FingerprintError,

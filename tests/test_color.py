@@ -1,17 +1,17 @@
-"""Known answers for the colour maths: published Lab values and CIEDE2000 test data,
-gamma-correct means, and palettes of frames whose dominant colours are known."""
+"""Known answers for the colour maths: published Lab values and CIEDE2000 test data, and
+gamma-correct means."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import split_frame
 
-from fingerprint.colour import (
-    average_colour,
+from fingerprint.color import (
+    average_color,
     delta_e2000,
     lab_to_rgb,
     linear_to_srgb,
-    palettes,
     rgb_to_lab,
     srgb_to_linear,
 )
@@ -44,31 +44,6 @@ SHARMA = [
 ]
 
 RED, TEAL, NAVY = (200, 30, 40), (20, 140, 130), (25, 30, 90)
-
-
-def split_frame(
-    left: tuple[int, int, int],
-    right: tuple[int, int, int],
-    *,
-    left_fraction: float,
-    shape: tuple[int, int] = (90, 160),
-) -> np.ndarray:
-    """One ``(H, W, 3)`` frame: ``left`` fills the left ``left_fraction`` of the columns."""
-    h, w = shape
-    frame = np.empty((h, w, 3), np.uint8)
-    cut = round(w * left_fraction)
-    frame[:, :cut] = left
-    frame[:, cut:] = right
-    return frame
-
-
-def assert_same_colour(actual: np.ndarray, expected: tuple[int, int, int]) -> None:
-    de = float(
-        delta_e2000(
-            rgb_to_lab(np.asarray(actual, np.uint8)), rgb_to_lab(np.array(expected, np.uint8))
-        )
-    )
-    assert de < 1, f"{actual} is {de:.2f} ΔE2000 from {expected}"
 
 
 # --- transfer function and CIELAB -------------------------------------------------------
@@ -144,109 +119,16 @@ def test_delta_e2000_broadcasts() -> None:
 # --- average colour -------------------------------------------------------------------------
 
 
-def test_average_colour_is_gamma_correct() -> None:
+def test_average_color_is_gamma_correct() -> None:
     frame = split_frame((0, 0, 0), (255, 255, 255), left_fraction=0.5)
-    np.testing.assert_array_equal(average_colour(frame[None]), [[188, 188, 188]])
+    np.testing.assert_array_equal(average_color(frame[None]), [[188, 188, 188]])
 
 
-def test_average_colour_of_solid_frames_and_views() -> None:
+def test_average_color_of_solid_frames_and_views() -> None:
     frames = np.zeros((3, 40, 60, 3), np.uint8)
     frames[0] = RED
     frames[1] = TEAL
     frames[2, :, :30] = NAVY  # the other half is black, but cropped away below
-    average = average_colour(frames[:, :, :30])
+    average = average_color(frames[:, :, :30])
     assert average.shape == (3, 3) and average.dtype == np.uint8
     np.testing.assert_array_equal(average, [RED, TEAL, NAVY])
-
-
-# --- palettes ---------------------------------------------------------------------------------
-
-
-def test_palette_of_a_four_to_one_split() -> None:
-    frame = split_frame(RED, TEAL, left_fraction=0.8)
-    colors, shares = palettes(frame[None], k=5)
-    assert_same_colour(colors[0, 0], RED)
-    assert_same_colour(colors[0, 1], TEAL)
-    np.testing.assert_allclose(shares[0, :2], [0.8, 0.2], atol=0.01)
-    np.testing.assert_array_equal(shares[0, 2:], 0.0)
-
-
-def test_palette_of_a_solid_frame() -> None:
-    frame = np.full((1, 50, 80, 3), NAVY, np.uint8)
-    colors, shares = palettes(frame, k=5)
-    np.testing.assert_array_equal(shares[0], [1.0, 0, 0, 0, 0])
-    for colour in colors[0]:  # empty clusters still carry a real colour
-        assert_same_colour(colour, NAVY)
-
-
-def test_palette_of_three_noisy_regions() -> None:
-    rng = np.random.default_rng(3)
-    frame = np.empty((120, 200, 3))
-    frame[:, :100] = RED
-    frame[:, 100:160] = TEAL
-    frame[:, 160:] = NAVY
-    frame = np.clip(frame + rng.normal(0, 2, frame.shape), 0, 255).astype(np.uint8)
-    colors, shares = palettes(frame[None], k=3)
-    for colour, expected in zip(colors[0], (RED, TEAL, NAVY), strict=True):
-        assert_same_colour(colour, expected)
-    np.testing.assert_allclose(shares[0], [0.5, 0.3, 0.2], atol=0.01)
-
-
-def test_palettes_contract_over_many_frames() -> None:
-    # More frames than one internal batch, each with its own known answer.
-    rng = np.random.default_rng(0)
-    n = 40
-    fractions = rng.uniform(0.55, 0.95, n)
-    firsts = rng.integers(0, 256, (n, 3))
-    frames = np.stack(
-        [
-            split_frame(tuple(first), tuple(255 - first), left_fraction=fraction)
-            for first, fraction in zip(firsts, fractions, strict=True)
-        ]
-    )
-    colors, shares = palettes(frames, k=4)
-    assert colors.shape == (n, 4, 3) and colors.dtype == np.uint8
-    assert shares.shape == (n, 4) and shares.dtype == np.float64
-    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
-    assert (np.diff(shares, axis=1) <= 0).all()
-    expected = np.round(fractions * 160) / 160
-    np.testing.assert_allclose(shares[:, 0], expected, atol=0.01)
-    for i in (0, 17, 39):
-        assert_same_colour(colors[i, 0], tuple(firsts[i]))
-        assert_same_colour(colors[i, 1], tuple(255 - firsts[i]))
-
-
-def test_palettes_are_deterministic_and_accept_views() -> None:
-    rng = np.random.default_rng(1)
-    frames = rng.integers(0, 256, (6, 60, 90, 3), dtype=np.uint8)
-    first = palettes(frames[:, 5:-5, 10:], k=5, seed=7)
-    again = palettes(np.ascontiguousarray(frames[:, 5:-5, 10:]), k=5, seed=7)
-    np.testing.assert_array_equal(first[0], again[0])
-    np.testing.assert_array_equal(first[1], again[1])
-
-
-def test_palettes_in_rgb() -> None:
-    frame = split_frame(RED, TEAL, left_fraction=0.8)
-    colors, shares = palettes(frame[None], k=3, color_space="rgb")
-    np.testing.assert_array_equal(colors[0, :2], [RED, TEAL])
-    np.testing.assert_allclose(shares[0], [0.8, 0.2, 0.0], atol=0.01)
-
-
-def test_palettes_of_no_frames() -> None:
-    colors, shares = palettes(np.zeros((0, 10, 10, 3), np.uint8), k=3)
-    assert colors.shape == (0, 3, 3) and shares.shape == (0, 3)
-
-
-@pytest.mark.parametrize(
-    ("frames", "options"),
-    [
-        (np.zeros((1, 8, 8, 3), np.uint8), {"k": 0}),
-        (np.zeros((1, 8, 8, 3), np.uint8), {"color_space": "hsv"}),
-        (np.zeros((8, 8, 3), np.uint8), {}),
-        (np.zeros((1, 8, 8, 3), np.float32), {}),
-        (np.zeros((1, 0, 8, 3), np.uint8), {}),
-    ],
-)
-def test_palettes_reject_bad_arguments(frames: np.ndarray, options: dict) -> None:
-    with pytest.raises(InvalidParameterError):
-        palettes(frames, **options)
