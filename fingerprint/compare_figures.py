@@ -24,10 +24,12 @@ from plotly.colors import hex_to_rgb
 from plotly.colors import sequential as _sequential
 from plotly.subplots import make_subplots
 
-from .compare import CURVES, Aligned, Comparison, FilmPalette
-from .figures import _base_layout  # the app's look: transparent, its font and hover
+from .align import CURVES, Aligned
+from .compare import Comparison, FilmPalette
+from .errors import InvalidParameterError
 from .model import timecode, to_hex
 from .render import strip_image
+from .theme import BACKGROUND, FILM_COLORS, GRID, INK, MUTED, base_layout
 
 __all__ = [
     "DIFFERENCE_MAX",
@@ -40,17 +42,12 @@ __all__ = [
 #: ΔE2000 at the top of the difference colour scale (opposite colours reach it).
 DIFFERENCE_MAX = 50.0
 MAGMA = list(_sequential.Magma)
-#: Line colours of film A and film B in the curves (colour-blind-safe blue and orange).
-FILM_COLOURS = ("#4c9be8", "#f28e2b")
 CURVE_TITLES = {
     "lightness": "Lightness L*",
     "chroma": "Chroma C*",
     "warmth": "Warmth (+ warm, − cool)",
 }
 
-_BACKGROUND = (17, 17, 17)
-_INK = (235, 235, 235)
-_MUTED = (150, 150, 150)
 _STRIP_PX = 200  # pixel rows of the strip images behind the Plotly strips
 
 
@@ -141,7 +138,7 @@ def comparison_figure(c: Comparison, *, height: int = 520) -> go.Figure:
     fig.update_yaxes(visible=False, row=3, col=1)
     fig.update_xaxes(range=[0, 100], showgrid=False, ticksuffix=" %")
     fig.update_xaxes(title_text="running time (% of each film's analysed span)", row=3, col=1)
-    _base_layout(fig, height=height)
+    base_layout(fig, height=height)
     # The same side margins as `curves_figure`, so the two line up one above the other.
     fig.update_layout(margin={"l": 48, "r": 8, "t": 28, "b": 56})
     fig.update_annotations(font_size=13, xanchor="left", x=0)  # subplot titles, left
@@ -158,13 +155,13 @@ def curves_figure(c: Comparison, *, height: int = 480) -> go.Figure:
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=titles)
     x = 100 * c.centres
-    for tag, side, colour, dash in (("A", c.a, FILM_COLOURS[0], "solid"),
-                                    ("B", c.b, FILM_COLOURS[1], "dash")):
+    for tag, side, color, dash in (("A", c.a, FILM_COLORS[0], "solid"),
+                                   ("B", c.b, FILM_COLORS[1], "dash")):
         for row, name in enumerate(CURVES, start=1):
             fig.add_trace(
                 go.Scatter(
                     x=x, y=side.curve(name), mode="lines", name=f"{tag} · {_short(side.name, 32)}",
-                    line={"color": colour, "dash": dash, "width": 2}, legendgroup=tag,
+                    line={"color": color, "dash": dash, "width": 2}, legendgroup=tag,
                     showlegend=row == 1,
                     hovertemplate=f"{tag} %{{y:.1f}}<extra></extra>",
                 ),
@@ -173,14 +170,14 @@ def curves_figure(c: Comparison, *, height: int = 480) -> go.Figure:
     fig.add_hline(y=0, line={"color": "#888", "width": 1, "dash": "dot"}, row=3, col=1)
     fig.update_xaxes(range=[0, 100], ticksuffix=" %")
     fig.update_xaxes(title_text="running time (%)", row=3, col=1)
-    _base_layout(fig, height=height)
+    base_layout(fig, height=height)
     fig.update_layout(
         hovermode="x unified", showlegend=True, margin={"l": 48, "r": 8, "t": 64, "b": 56},
         legend={"orientation": "h", "y": 1.06, "yanchor": "bottom", "x": 0},
     )
     fig.update_annotations(font_size=13, xanchor="left", x=0)
-    fig.update_yaxes(gridcolor="rgba(255,255,255,0.08)", zeroline=False, automargin=False)
-    fig.update_xaxes(gridcolor="rgba(255,255,255,0.08)")
+    fig.update_yaxes(gridcolor=GRID, zeroline=False, automargin=False)
+    fig.update_xaxes(gridcolor=GRID)
     return fig
 
 
@@ -219,7 +216,10 @@ def comparison_png(c: Comparison, *, width: int = 2000, strip_height: int = 300)
     """The comparison as a PNG: title and scores, both strips, the difference strip with
     a 0-100 % scale, and the two whole-film palettes."""
     if width < 200 or strip_height < 20:
-        raise ValueError(f"image too small: {width} px wide, strips {strip_height} px high.")
+        raise InvalidParameterError(
+            f"image too small: {width} px wide, strips {strip_height} px high; "
+            "make it at least 200 px wide with strips at least 20 px high."
+        )
     m = max(16, width // 60)
     label = max(14, width // 90)
     diff_h = max(12, strip_height // 4)
@@ -232,26 +232,26 @@ def comparison_png(c: Comparison, *, width: int = 2000, strip_height: int = 300)
         label * 1.8, diff_h, label * 1.8,  # difference and its scale
         label * 1.8, pal_h, label * 1.8, pal_h, m,  # palettes
     ]
-    image = Image.new("RGB", (width, round(m + sum(heights))), _BACKGROUND)
+    image = Image.new("RGB", (width, round(m + sum(heights))), BACKGROUND)
     draw = ImageDraw.Draw(image)
     y = float(m)
     title = f"{_short(c.a.name, 60)}  vs  {_short(c.b.name, 60)}"
-    draw.text((m, y), _plain(title), font=big, fill=_INK)
+    draw.text((m, y), _plain(title), font=big, fill=INK)
     y += label * 2.2
     for line in score_lines(c):
-        draw.text((m, y), _plain(line), font=small, fill=_MUTED)
+        draw.text((m, y), _plain(line), font=small, fill=MUTED)
         y += label * 1.6
     y += m / 2
     for tag, side in (("A", c.a), ("B", c.b)):
         lo, hi = side.span
         caption = f"{tag}  {_short(side.name, 80)}  ({timecode(lo)} to {timecode(hi)})"
-        draw.text((m, y + label * 0.3), _plain(caption), font=small, fill=_INK)
+        draw.text((m, y + label * 0.3), _plain(caption), font=small, fill=INK)
         y += label * 1.8
         strip = strip_image(side.fingerprint(), width=inner, height=strip_height)
         image.paste(Image.fromarray(strip), (m, round(y)))
         y += strip_height
     caption = f"difference per moment, dE2000 (black 0, light {DIFFERENCE_MAX:g} and more)"
-    draw.text((m, y + label * 0.3), caption, font=small, fill=_INK)
+    draw.text((m, y + label * 0.3), caption, font=small, fill=INK)
     y += label * 1.8
     column = np.minimum((np.arange(inner) * c.bins) // inner, c.bins - 1)
     diff = difference_colors(c.difference)[column]
@@ -260,14 +260,14 @@ def comparison_png(c: Comparison, *, width: int = 2000, strip_height: int = 300)
     y += diff_h
     for pct in (0, 25, 50, 75, 100):
         x = m + inner * pct / 100
-        draw.line([(x, y), (x, y + label * 0.4)], fill=_MUTED, width=1)
+        draw.line([(x, y), (x, y + label * 0.4)], fill=MUTED, width=1)
         text = f"{pct} %"
         tw = draw.textlength(text, font=small)
         draw.text((min(max(m, x - tw / 2), width - m - tw), y + label * 0.5), text,
-                  font=small, fill=_MUTED)
+                  font=small, fill=MUTED)
     y += label * 1.8
     for tag, palette in (("A", c.palette_a), ("B", c.palette_b)):
-        draw.text((m, y + label * 0.3), f"{tag}  whole-film palette", font=small, fill=_INK)
+        draw.text((m, y + label * 0.3), f"{tag}  whole-film palette", font=small, fill=INK)
         y += label * 1.8
         image.paste(Image.fromarray(_palette_bar(palette, inner, pal_h)), (m, round(y)))
         y += pal_h

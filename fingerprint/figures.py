@@ -14,15 +14,13 @@ from typing import Literal
 import numpy as np
 import plotly.graph_objects as go
 
-from .colour import lab_to_rgb, rgb_to_lab
+from .bands import Bands, strip_bands
+from .color import lab_to_rgb, rgb_to_lab
+from .errors import InvalidParameterError
 from .model import Fingerprint, timecode, to_hex
+from .theme import GRID, HIGHLIGHT, MUTED, base_layout, css
 
-Bands = Literal["share", "equal"]
-
-_INK = "#d8d8d8"
-_MUTED = "#8a8a8a"
-_GRID = "rgba(255,255,255,0.08)"
-_FONT = {"family": "Inter, system-ui, sans-serif", "size": 13, "color": _INK}
+_MUTED = css(MUTED)
 # Above this many colours the a*/b* plane is drawn with WebGL (no clicks, but smooth).
 _SVG_POINTS = 8000
 # Steps a time axis may tick at, in seconds: each a round number of seconds or minutes.
@@ -50,19 +48,6 @@ def time_ticks(times: np.ndarray, *, target: int = 8) -> tuple[list[int], list[s
         if column < len(times) and (not columns or column > columns[-1]):
             columns.append(column)
     return columns, [timecode(mark) for mark in times[columns]]
-
-
-def _base_layout(fig: go.Figure, *, height: int) -> None:
-    fig.update_layout(
-        height=height,
-        margin={"l": 28, "r": 28, "t": 28, "b": 32},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font=_FONT,
-        showlegend=False,
-        hoverlabel={"bgcolor": "#141416", "bordercolor": "#444", "font": _FONT},
-        dragmode=False,
-    )
 
 
 def _timeline_layout(
@@ -97,7 +82,7 @@ def _timeline_layout(
     if highlight is not None:
         fig.add_annotation(
             x=labels[highlight], y=1, xref="x", yref="paper", yanchor="bottom",
-            text="▼", showarrow=False, font={"color": "#ffffff", "size": 16},
+            text="▼", showarrow=False, font={"color": HIGHLIGHT, "size": 16},
         )
 
 
@@ -120,15 +105,8 @@ def strip_figure(
     hex codes and shares under the column's timecode.
     """
     labels = column_labels(fp)
-    colors, shares = fp.colors, fp.shares
-    if bands == "equal":
-        # A colour no pixel chose (share 0) would be arbitrary: show the main one instead.
-        colors = np.where((shares > 0)[..., None], colors, colors[:, :1])
-        heights = np.full(shares.shape, 1.0 / fp.k)
-    elif bands == "share":
-        heights = shares
-    else:
-        raise ValueError(f"bands must be 'share' or 'equal', not {bands!r}")
+    geometry = strip_bands(fp, bands)
+    colors, heights, shares = geometry.colors, geometry.heights, fp.shares
     index = np.arange(len(fp), dtype=np.float64)
     fig = go.Figure()
     for rank in range(fp.k):
@@ -141,7 +119,7 @@ def strip_figure(
             name=f"colour {rank + 1}",
             **_bar_style(),
         )
-    _base_layout(fig, height=height)
+    base_layout(fig, height=height)
     _timeline_layout(fig, fp, labels, highlight)
     return fig
 
@@ -162,7 +140,7 @@ def average_figure(
             **_bar_style(),
         )
     )
-    _base_layout(fig, height=height)
+    base_layout(fig, height=height)
     _timeline_layout(fig, fp, labels, highlight)
     return fig
 
@@ -189,7 +167,7 @@ def ring_figure(fp: Fingerprint, *, height: int = 620, highlight: int | None = N
             unselected={"marker": {"opacity": 1}},
         )
     columns, ticks = time_ticks(fp.times)
-    _base_layout(fig, height=height)
+    base_layout(fig, height=height)
     fig.update_layout(
         hovermode="closest",
         polar={
@@ -214,14 +192,14 @@ def ring_figure(fp: Fingerprint, *, height: int = 620, highlight: int | None = N
         fig.add_scatterpolar(
             r=[1.05], theta=[theta[highlight]], mode="markers", hoverinfo="skip",
             customdata=[[float(highlight)]],
-            marker={"size": 9, "color": "#ffffff"},
+            marker={"size": 9, "color": HIGHLIGHT},
         )
         fig.update_layout(polar_radialaxis_range=[0, 1.1])
     fig.update_layout(margin={"t": 40, "b": 40})
     return fig
 
 
-def colour_space_figure(
+def color_space_figure(
     fp: Fingerprint, *, mode: Literal["ab", "3d"] = "ab", height: int = 620,
     highlight: int | None = None,
 ) -> go.Figure:
@@ -243,7 +221,7 @@ def colour_space_figure(
         "%{text}<br>%{marker.color}  %{customdata[1]:.0%}<br>"
         "L* %{customdata[2]:.0f}  a* %{customdata[3]:.0f}  b* %{customdata[4]:.0f}<extra></extra>"
     )
-    _base_layout(fig := go.Figure(), height=height)
+    base_layout(fig := go.Figure(), height=height)
     if mode == "ab":
         # SVG points report clicks to Streamlit (a click opens that moment's frame); WebGL
         # ones do not, but draw tens of thousands of points smoothly.
@@ -256,8 +234,8 @@ def colour_space_figure(
         )
         reach = max(40.0, float(np.abs(lab[:, 1:]).max()) * 1.15)
         _hue_ring(fig, 0.93 * reach)
-        axis = {"range": [-reach, reach], "zeroline": True, "zerolinecolor": _GRID,
-                "gridcolor": _GRID, "tickfont": {"color": _MUTED}, "fixedrange": True}
+        axis = {"range": [-reach, reach], "zeroline": True, "zerolinecolor": GRID,
+                "gridcolor": GRID, "tickfont": {"color": _MUTED}, "fixedrange": True}
         fig.update_layout(
             hovermode="closest",
             margin={"l": 64, "b": 56},
@@ -271,7 +249,7 @@ def colour_space_figure(
                 x=lab[mine, 1], y=lab[mine, 2], mode="markers", hoverinfo="skip",
                 customdata=custom[mine],
                 marker={"color": "rgba(0,0,0,0)", "size": 8 + 22 * np.sqrt(share[mine]),
-                        "line": {"color": "#ffffff", "width": 2}},
+                        "line": {"color": HIGHLIGHT, "width": 2}},
             )
     elif mode == "3d":
         fig.add_scatter3d(
@@ -281,7 +259,7 @@ def colour_space_figure(
                     "opacity": 0.9},
             hovertemplate=hover,
         )
-        axis = {"backgroundcolor": "rgba(0,0,0,0)", "gridcolor": _GRID,
+        axis = {"backgroundcolor": "rgba(0,0,0,0)", "gridcolor": GRID,
                 "tickfont": {"color": _MUTED}, "color": _MUTED}
         fig.update_layout(scene={
             "xaxis": {**axis, "title": {"text": "a*"}},
@@ -289,8 +267,16 @@ def colour_space_figure(
             "zaxis": {**axis, "title": {"text": "L*"}, "range": [0, 100]},
             "aspectmode": "cube",
         })
+        if highlight is not None:
+            mine = sample == highlight
+            fig.add_scatter3d(
+                x=lab[mine, 1], y=lab[mine, 2], z=lab[mine, 0], mode="markers",
+                hoverinfo="skip", customdata=custom[mine],
+                marker={"color": HIGHLIGHT, "symbol": "circle-open",
+                        "size": 6 + 12 * np.sqrt(share[mine])},
+            )
     else:
-        raise ValueError(f"mode must be 'ab' or '3d', not {mode!r}")
+        raise InvalidParameterError(f"mode must be 'ab' or '3d', not {mode!r}.")
     return fig
 
 
@@ -317,5 +303,7 @@ def view_figure(fp: Fingerprint, view: str, *, highlight: int | None = None) -> 
     if view == "ring":
         return ring_figure(fp, highlight=highlight)
     if view in ("ab", "3d"):
-        return colour_space_figure(fp, mode=view, highlight=highlight)  # type: ignore[arg-type]
-    raise ValueError(f"unknown view {view!r}")
+        return color_space_figure(fp, mode=view, highlight=highlight)  # type: ignore[arg-type]
+    raise InvalidParameterError(
+        f"unknown view {view!r}: choose strip, bands, average, ring, ab or 3d."
+    )

@@ -271,7 +271,7 @@ def test_figures_and_png_export():
     assert difference_colors(np.array([1e9, np.nan])).shape == (2, 3)
     assert timecode(3.25) == "0:00:03" and timecode(125) == "0:02:05"
     assert timecode(3725) == "1:02:05" and timecode(float("nan")) == "–"
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidParameterError, match="too small"):
         comparison_png(c, width=10)
 
 

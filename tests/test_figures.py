@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from conftest import make_fingerprint
 
-from fingerprint import Fingerprint, Params, VideoInfo
+from fingerprint import Fingerprint, InvalidParameterError
 from fingerprint.figures import (
     average_figure,
-    colour_space_figure,
+    color_space_figure,
     column_labels,
     ring_figure,
     strip_figure,
@@ -23,17 +24,12 @@ def _fingerprint(n: int = 6, k: int = 3) -> Fingerprint:
     rng = np.random.default_rng(1)
     shares = np.sort(rng.dirichlet(np.ones(k), size=n), axis=1)[:, ::-1]
     shares[0] = [1.0] + [0.0] * (k - 1)  # a flat frame: one colour, the rest unused
-    info = VideoInfo(
-        name="film.mp4", duration=float(n * 10), fps=24.0, frame_count=None, width=640,
-        height=360, codec="h264", pix_fmt="yuv420p", rotation=0, stream_index=0,
-    )
-    return Fingerprint(
-        video=info,
-        params=Params(samples=n, clusters=k),
-        times=np.arange(n) * 10.0 + 5.0,
-        colors=rng.integers(0, 256, size=(n, k, 3), dtype=np.uint8),
-        shares=shares,
+    return make_fingerprint(
+        rng.integers(0, 256, size=(n, k, 3), dtype=np.uint8),
+        shares,
         average=rng.integers(0, 256, size=(n, 3), dtype=np.uint8),
+        duration=float(n * 10),
+        name="film.mp4",
     )
 
 
@@ -79,7 +75,7 @@ def test_equal_bands_replace_unused_colours_with_the_main_one() -> None:
         assert np.allclose(trace.y, 1 / fp.k)
         assert np.allclose(np.asarray(trace.customdata)[:, 1], fp.shares[:, rank])
     assert fig.data[2].marker.color[0] == _hex(fp.colors[0, 0])  # share 0 in sample 0
-    with pytest.raises(ValueError, match="bands"):
+    with pytest.raises(InvalidParameterError, match="bands"):
         strip_figure(fp, bands="wide")  # type: ignore[arg-type]
 
 
@@ -129,19 +125,18 @@ def test_ring_runs_clockwise_from_the_top() -> None:
 
 def test_colour_space_points_are_sized_by_share_and_skip_unused_colours() -> None:
     fp = _fingerprint()
-    fig = colour_space_figure(fp, mode="ab")
+    fig = color_space_figure(fp, mode="ab")
     points = fig.data[0]
     assert len(points.x) == int((fp.shares > 0).sum())
     sizes = np.asarray(points.marker.size)
     assert np.all(np.diff(sizes) <= 1e-9)  # largest first, so small ones stay on top
     assert points.type == "scatter"  # SVG, so a click on a colour reports its moment
-    fig3d = colour_space_figure(fp, mode="3d")
+    fig3d = color_space_figure(fp, mode="3d")
     assert fig3d.data[0].type == "scatter3d"
     assert fig3d.layout.scene.zaxis.range == (0, 100)
     # Pure white sits at L*=100, a*=b*=0.
-    white = _fingerprint(n=1, k=1)
-    white = Fingerprint(**{**white.__dict__, "colors": np.full((1, 1, 3), 255, np.uint8)})
-    z = colour_space_figure(white, mode="3d").data[0]
+    white = make_fingerprint(np.full((1, 1, 3), 255, np.uint8))
+    z = color_space_figure(white, mode="3d").data[0]
     assert z.z[0] == pytest.approx(100, abs=0.01) and z.x[0] == pytest.approx(0, abs=0.01)
 
 
@@ -151,9 +146,22 @@ def test_highlight_marks_the_chosen_moment(view: str) -> None:
     plain, marked = view_figure(fp, view), view_figure(fp, view, highlight=3)
     assert isinstance(marked, go.Figure)
     changed = len(marked.data) > len(plain.data) or len(marked.layout.annotations) > 0
-    assert changed or view == "3d"
+    assert changed
+
+
+@pytest.mark.parametrize("mode", ["ab", "3d"])
+def test_color_space_highlight_rings_exactly_the_chosen_moments_colors(mode: str) -> None:
+    fp = _fingerprint()
+    plain = color_space_figure(fp, mode=mode)  # type: ignore[arg-type]
+    marked = color_space_figure(fp, mode=mode, highlight=3)  # type: ignore[arg-type]
+    assert len(marked.data) == len(plain.data) + 1
+    ring = marked.data[-1]
+    assert ring.hoverinfo == "skip"
+    # One mark per colour the moment uses, each pointing back to moment 3.
+    assert len(ring.x) == int((fp.shares[3] > 0).sum())
+    assert {row[0] for row in np.asarray(ring.customdata)} == {3.0}
 
 
 def test_unknown_view_is_refused() -> None:
-    with pytest.raises(ValueError, match="view"):
+    with pytest.raises(InvalidParameterError, match="view"):
         view_figure(_fingerprint(), "heatmap")

@@ -11,6 +11,7 @@ from dataclasses import fields
 
 import numpy as np
 import pytest
+from conftest import make_fingerprint
 from videos import make_rgb
 
 from fingerprint import Fingerprint, FingerprintFormatError, Params, VideoInfo, analyze
@@ -30,13 +31,14 @@ def handmade(n: int = 4, k: int = 3, *, crop=(0.125, 0.125, 0.0, 0.0), seed: int
     short decimals."""
     rng = np.random.default_rng(seed)
     counts = np.sort(rng.integers(1, 5000, (n, k)), axis=1)[:, ::-1]
-    return Fingerprint(
+    times = np.sort(rng.uniform(1, 11, n))
+    return make_fingerprint(
+        rng.integers(0, 256, (n, k, 3)).astype(np.uint8),
+        counts / counts.sum(axis=1, keepdims=True),
         video=info(),
         params=Params(samples=n, clusters=k, mode="exact", start=1.0, end=11.0, crop=True,
                       color_space="rgb", size=160, seed=3),
-        times=np.sort(rng.uniform(1, 11, n)),
-        colors=rng.integers(0, 256, (n, k, 3)).astype(np.uint8),
-        shares=counts / counts.sum(axis=1, keepdims=True),
+        times=times,
         average=rng.integers(0, 256, (n, 3)).astype(np.uint8),
         crop=crop,
         warnings=("The video stops decoding at 0:00:10 although it claims 0:00:12.",),

@@ -6,9 +6,11 @@ import io
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pytest
+from conftest import make_fingerprint
 from PIL import Image
 
-from fingerprint import Fingerprint, Params, VideoInfo
+from fingerprint import Fingerprint, InvalidParameterError
 from fingerprint.render import poster, poster_png, strip_image, strip_svg
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
@@ -16,25 +18,13 @@ RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
 
 def known() -> Fingerprint:
     """Two moments: 3/4 red over 1/4 blue, then all white (its second colour unused)."""
-    info = VideoInfo(
-        name="k.mp4",
+    return make_fingerprint(
+        [[RED, BLUE], [WHITE, BLUE]],
+        [[0.75, 0.25], [1.0, 0.0]],
+        times=[30.0, 90.0],
+        average=[[191, 0, 64], [255, 255, 255]],
         duration=120.0,
-        fps=24.0,
-        frame_count=None,
-        width=64,
-        height=36,
-        codec="h264",
-        pix_fmt="yuv420p",
-        rotation=0,
-        stream_index=0,
-    )
-    return Fingerprint(
-        video=info,
-        params=Params(samples=2, clusters=2),
-        times=np.array([30.0, 90.0]),
-        colors=np.array([[RED, BLUE], [WHITE, BLUE]], np.uint8),
-        shares=np.array([[0.75, 0.25], [1.0, 0.0]]),
-        average=np.array([[191, 0, 64], [255, 255, 255]], np.uint8),
+        name="k.mp4",
     )
 
 
@@ -80,3 +70,10 @@ def test_svg_has_one_rect_per_used_band() -> None:
     rects = [r.attrib for r in root.iter("{http://www.w3.org/2000/svg}rect")]
     assert [r["fill"] for r in rects] == ["#ff0000", "#0000ff", "#ffffff"]
     assert float(rects[0]["height"]) == 75.0 and float(rects[2]["x"]) == 100.0
+
+
+def test_impossible_sizes_and_unknown_bands_are_refused() -> None:
+    with pytest.raises(InvalidParameterError, match="at least 1 pixel"):
+        strip_image(known(), width=0, height=10)
+    with pytest.raises(InvalidParameterError, match="bands"):
+        strip_svg(known(), bands="wide")  # type: ignore[arg-type]
