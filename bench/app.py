@@ -35,10 +35,13 @@ from pathlib import Path
 import imageio_ffmpeg
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from fingerprint.share import AUTO_SAMPLES, DEFAULTS
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from appserver import launch_chromium, streamlit
+
+from webapp.settings import AUTO_SAMPLES, Settings
+
+DEFAULTS = Settings()
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"

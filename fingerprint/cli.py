@@ -55,18 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("movies", nargs="+", type=Path, metavar="MOVIE")
     a.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     a.add_argument(
-        "--samples", type=int, default=defaults.samples, help="moments sampled (%(default)s)"
+        "--samples",
+        type=int,
+        default=defaults.samples,
+        help="samples taken across the film (%(default)s)",
     )
     a.add_argument(
         "--clusters",
         "-k",
         type=int,
         default=defaults.clusters,
-        help="colours per moment (%(default)s)",
+        help="colours per sample, {} to {} (%(default)s)".format(*Params.CLUSTERS_RANGE),
     )
     a.add_argument(
         "--mode",
-        choices=["fast", "exact"],
+        choices=Params.MODES,
         default=defaults.mode,
         help="fast: nearest keyframes; exact: the frame on screen at each time",
     )
@@ -75,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--no-crop", action="store_true", help="keep black bars")
     a.add_argument(
         "--color-space",
-        choices=["lab", "rgb"],
+        choices=Params.COLOR_SPACES,
         default=defaults.color_space,
         help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
     )

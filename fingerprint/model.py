@@ -19,7 +19,7 @@ import re
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 
@@ -72,7 +72,16 @@ class Params:
 
     ``start``/``end`` are seconds from the start of the film (None: the whole film).
     ``size`` is the working size, pixels on the long side, frames are decoded at.
+
+    The class constants are the options' choices and ranges, declared here once: the
+    command line, the app's links and its controls derive theirs from them.
     """
+
+    MIN_SAMPLES: ClassVar[int] = 1
+    CLUSTERS_RANGE: ClassVar[tuple[int, int]] = (1, 32)
+    MODES: ClassVar[tuple[Mode, ...]] = get_args(Mode)
+    COLOR_SPACES: ClassVar[tuple[ColorSpace, ...]] = get_args(ColorSpace)
+    MIN_SIZE: ClassVar[int] = 16
 
     samples: int = 1000
     clusters: int = 5
@@ -85,28 +94,46 @@ class Params:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.samples < 1:
-            raise InvalidParameterError(f"samples must be at least 1, not {self.samples}.")
-        if not 1 <= self.clusters <= 32:
-            raise InvalidParameterError(f"clusters must be between 1 and 32, not {self.clusters}.")
-        if self.mode not in ("fast", "exact"):
-            raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {self.mode!r}.")
-        if self.color_space not in ("lab", "rgb"):
+        if self.samples < self.MIN_SAMPLES:
             raise InvalidParameterError(
-                f"color space must be 'lab' or 'rgb', not {self.color_space!r}."
+                f"samples must be at least {self.MIN_SAMPLES}, not {self.samples}."
             )
-        if self.size < 16:
-            raise InvalidParameterError(f"working size must be at least 16 px, not {self.size}.")
-        if self.start is not None and self.start < 0:
-            raise InvalidParameterError(f"start must not be negative ({self.start}).")
-        if self.start is not None and self.end is not None and self.end <= self.start:
+        lo, hi = self.CLUSTERS_RANGE
+        if not lo <= self.clusters <= hi:
             raise InvalidParameterError(
-                f"end ({self.end:g} s) must come after start ({self.start:g} s)."
+                f"clusters must be between {lo} and {hi}, not {self.clusters}."
             )
+        if self.mode not in self.MODES:
+            raise InvalidParameterError(
+                f"mode must be {_either(self.MODES)}, not {self.mode!r}."
+            )
+        if self.color_space not in self.COLOR_SPACES:
+            raise InvalidParameterError(
+                f"color space must be {_either(self.COLOR_SPACES)}, not {self.color_space!r}."
+            )
+        if self.size < self.MIN_SIZE:
+            raise InvalidParameterError(
+                f"working size must be at least {self.MIN_SIZE} px, not {self.size}."
+            )
+        self.check_trim(self.start, self.end)
+
+    @staticmethod
+    def check_trim(start: float | None, end: float | None) -> None:
+        """Raise InvalidParameterError unless ``start``/``end`` make a span (either may be
+        None): the one check of a trim, for the app's links as for the library."""
+        if start is not None and start < 0:
+            raise InvalidParameterError(f"start must not be negative ({start}).")
+        if start is not None and end is not None and end <= start:
+            raise InvalidParameterError(f"end ({end:g} s) must come after start ({start:g} s).")
 
     def decode_key(self) -> dict[str, Any]:
         """The options that affect which frames are decoded (not how they are clustered)."""
         return {k: getattr(self, k) for k in ("samples", "mode", "start", "end", "size")}
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    """``'a' or 'b'``: the choices as a message names them."""
+    return " or ".join(repr(c) for c in choices)
 
 
 def timecode(seconds: float) -> str:

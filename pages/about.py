@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from pages import common
+from webapp.routing import require_router
+from webapp.server import MOVIES_ENV_VAR, demos, upload_limit
 
-common.require_router()
+require_router()
 
 st.markdown("## About Movie Color Fingerprint")
 st.markdown(
@@ -55,7 +56,7 @@ the work.
 st.markdown("### Your films")
 st.markdown(
     f"""
-- **Upload** any video up to {common.upload_limit()}. It is kept in this server's cache
+- **Upload** any video up to {upload_limit()}. It is kept in this server's cache
   folder so that a share link can reopen it.
 - **Movies folder**: when you run the app yourself, open films of any size without
   uploading them:
@@ -64,13 +65,13 @@ st.markdown(
   streamlit run app.py -- --movies ~/Movies
   ```
 
-  or set `{common.MOVIES_ENV_VAR}=~/Movies`. Only files under that folder can be opened.
+  or set `{MOVIES_ENV_VAR}=~/Movies`. Only files under that folder can be opened.
 - **Library**: every film this server has analysed, with its duration, resolution and when.
 """
 )
 
 st.markdown("### Demo films")
-for demo in common.demos().values():
+for demo in demos().values():
     st.markdown(
         f"- **{demo.title}**: {demo.description}  \n"
         f"  {demo.credit} · [{demo.licence}]({demo.licence_url}) · [source]({demo.source_url})"

@@ -9,8 +9,6 @@ are on this page. Everything is in the URL, so the address bar is a share link.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -24,60 +22,25 @@ from fingerprint.compare import (
     same_fingerprint,
 )
 from fingerprint.compare_figures import comparison_figure, comparison_png, curves_figure
-from fingerprint.share import (
-    COLOURS_RANGE,
-    CompareOptions,
-    options_from_query,
-    options_to_query,
-)
-from pages import common
+from webapp import state
+from webapp.analysis import CHART_CONFIG, film_params, load_fingerprint
+from webapp.chooser import choose_film
+from webapp.films import credit_line, describe, slug
+from webapp.routing import require_router
+from webapp.settings import COMPARE_COLORS_RANGE
+from webapp.swatches import swatches_html
 
-common.require_router()
-
-CHART_CONFIG = {
-    "displaylogo": False,
-    "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
-                               "zoomOut2d", "autoScale2d", "resetScale2d"],
-}
-
-
-# --- the comparison's own settings -------------------------------------------------------
-def _options() -> CompareOptions:
-    """This session's comparison options; on its first run, those in the URL."""
-    if "compare_options" not in st.session_state:
-        restored, problems = options_from_query(st.query_params.to_dict())
-        st.session_state["compare_options"] = restored
-        for problem in problems:
-            st.warning(problem[0].upper() + problem[1:])
-    return st.session_state["compare_options"]
-
-
-def _set_option(**changes: object) -> None:
-    st.session_state["compare_options"] = replace(_options(), **changes)
-
-
-def _write_options(options: CompareOptions) -> None:
-    wanted = options_to_query(options)
-    for name in ("bins", "top"):
-        if name in wanted:
-            if st.query_params.get(name) != wanted[name]:
-                st.query_params[name] = wanted[name]
-        elif name in st.query_params:
-            del st.query_params[name]
+require_router()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _comparison(
     key_a: str, params_a: Params, key_b: str, params_b: Params, bins: int | None,
-    colours: int, _a: Fingerprint, _b: Fingerprint,
+    colors: int, _a: Fingerprint, _b: Fingerprint,
 ) -> tuple[Comparison, go.Figure, go.Figure]:
     # Keyed by the films' content and options: once per comparison, not once per rerun.
-    result = compare(_a, _b, bins=bins, colors=colours)
+    result = compare(_a, _b, bins=bins, colors=colors)
     return result, comparison_figure(result), curves_figure(result)
-
-
-def _slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "film"
 
 
 def _number(value: float, fmt: str) -> str:
@@ -90,13 +53,13 @@ st.caption(
     "Both films on one time axis, 0 to 100 % of each one's running time, so films of any "
     "lengths line up: how they use colour over time, and how alike they are."
 )
-options = _options()
-settings = common.settings()
+options = state.compare_options()
+settings = state.settings()
 films = {}
 for tag, column, default in zip("AB", st.columns(2, gap="large"), ("bbb", "flower"), strict=True):
     with column:
         st.markdown(f"**Film {tag}**")
-        films[tag] = common.choose_film(f"compare_{tag.lower()}", param=tag.lower(),
+        films[tag] = choose_film(f"compare_{tag.lower()}", param=tag.lower(),
                                         default=default)
         if films[tag] is not None:
             st.markdown(f"#### {films[tag].title}")
@@ -108,7 +71,7 @@ if films["A"] is None or films["B"] is None:
 fingerprints: dict[str, Fingerprint | None] = {}
 for tag in "AB":
     film = films[tag]
-    params = common.film_params(film, settings)
+    params = film_params(film, settings)
     if params is None:
         fingerprints[tag] = None
         continue
@@ -116,7 +79,7 @@ for tag in "AB":
     ready = "Film A is ready. " if tag == "B" and fingerprints.get("A") else ""
     waiting.info(f"{ready}Fingerprinting film {tag} ({film.title}), or waiting for another "
                  "session that is: the comparison appears when both films are ready.")
-    fingerprints[tag] = common.load_fingerprint(film, params)
+    fingerprints[tag] = load_fingerprint(film, params)
     waiting.empty()
 failed = [t for t in "AB" if fingerprints[t] is None]
 if failed:
@@ -131,8 +94,8 @@ assert fp_a is not None and fp_b is not None
 left, right = st.columns(2, gap="large")
 for column, tag, fp in ((left, "A", fp_a), (right, "B", fp_b)):
     with column:
-        st.caption(common.describe(films[tag], fp))
-        if credit := common.credit_line(films[tag]):
+        st.caption(describe(films[tag], fp))
+        if credit := credit_line(films[tag]):
             st.caption(credit)
         for warning in fp.warnings:
             st.error(f"Film {tag}: {warning}")
@@ -145,28 +108,28 @@ if same_film or same_fingerprint(fp_a, fp_b):
     )
 
 # --- options ---------------------------------------------------------------------------
-common.seed_widget("w_cmp_bins", options.bins)
-common.seed_widget("w_cmp_top", options.colours)
+state.seed_widget("w_cmp_bins", options.bins)
+state.seed_widget("w_cmp_top", options.colors)
 auto_bins = default_bins(fp_a, fp_b)
 bins_col, top_col, _ = st.columns([2, 2, 3])
 bins_col.number_input(
     "Bins (columns of the comparison)", min_value=1, max_value=MAX_BINS, step=50,
     key="w_cmp_bins", placeholder=f"auto: {auto_bins}",
-    on_change=lambda: _set_option(bins=st.session_state["w_cmp_bins"]),
+    on_change=lambda: state.update_compare_options(bins=st.session_state["w_cmp_bins"]),
     help="The shared time axis is cut into this many equal bins. Each bin shows the moment "
     "of each film nearest its centre. Empty: as many as the film with more samples has "
     "(at most 1000).",
 )
 top_col.slider(
-    "Colours in the whole-film palettes", *COLOURS_RANGE, key="w_cmp_top",
-    on_change=lambda: _set_option(colours=st.session_state["w_cmp_top"]),
+    "Colours in the whole-film palettes", *COMPARE_COLORS_RANGE, key="w_cmp_top",
+    on_change=lambda: state.update_compare_options(colors=st.session_state["w_cmp_top"]),
     help="Every palette of a film clustered together into this many colours.",
 )
-options = _options()
-_write_options(options)
+options = state.compare_options()
+state.write_compare_options(options)
 
 result, strips, curves = _comparison(
-    films["A"].key, fp_a.params, films["B"].key, fp_b.params, options.bins, options.colours,
+    films["A"].key, fp_a.params, films["B"].key, fp_b.params, options.bins, options.colors,
     fp_a, fp_b,
 )
 scores = result.scores
@@ -207,27 +170,27 @@ left, right = st.columns(2, gap="large")
 for column, tag, palette in ((left, "A", result.palette_a), (right, "B", result.palette_b)):
     with column:
         st.caption(f"{tag} · {films[tag].title}")
-        st.markdown(common.swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
+        st.markdown(swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
 
 # --- take it with you ------------------------------------------------------------------
 st.divider()
-slug = f"{_slug(films['A'].title)}-vs-{_slug(films['B'].title)}"
+stem = f"{slug(films['A'].title)}-vs-{slug(films['B'].title)}"
 data, link = st.columns([4, 5], gap="large")
 with data:
     st.markdown("**Image and data**")
     st.download_button(
         "Comparison (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: comparison_png(result), file_name=f"{slug}.png", mime="image/png",
+        data=lambda: comparison_png(result), file_name=f"{stem}.png", mime="image/png",
     )
     st.download_button(
-        "Bins (CSV)", data=result.to_csv, file_name=f"{slug}.csv", mime="text/csv",
+        "Bins (CSV)", data=result.to_csv, file_name=f"{stem}.csv", mime="text/csv",
         on_click="ignore", icon=":material/table:",
     )
     st.download_button(
-        "Comparison (JSON)", data=result.to_json, file_name=f"{slug}.json",
+        "Comparison (JSON)", data=result.to_json, file_name=f"{stem}.json",
         mime="application/json", on_click="ignore", icon=":material/data_object:",
     )
 with link:
     st.markdown("**Share**")
-    st.code(common.share_link(), language=None, wrap_lines=True)
+    st.code(state.share_link(), language=None, wrap_lines=True)
     st.caption("This link reopens both films with these settings.")

@@ -105,7 +105,7 @@ def test_views_pages_and_reloads_never_recompute(
     def no_analysis(*args: object, **kwargs: object) -> None:
         raise AssertionError("analysed again")
 
-    monkeypatch.setattr(sys.modules["pages.common"], "analyze", no_analysis)
+    monkeypatch.setattr(sys.modules["webapp.analysis"], "analyze", no_analysis)
     for view in ("bands", "average", "ring", "ab", "3d", "strip"):
         at.segmented_control(key="w_view").set_value(view).run()
         _ok(at)
@@ -118,7 +118,7 @@ def test_views_pages_and_reloads_never_recompute(
 
 
 def test_share_link_restores_every_setting(app_cache_dir: Path) -> None:
-    link = {"film": "flower", "samples": "30", "k": "3", "mode": "exact", "colors": "rgb",
+    link = {"film": "flower", "samples": "30", "k": "3", "mode": "exact", "color_space": "rgb",
             "crop": "0", "start": "1", "end": "4.5", "view": "bands", "t": "2.5"}
     at = _app(**link).run()
     _ok(at)
@@ -126,7 +126,7 @@ def test_share_link_restores_every_setting(app_cache_dir: Path) -> None:
     assert at.number_input(key="w_samples").value == 30
     assert at.slider(key="w_clusters").value == 3
     assert at.segmented_control(key="w_mode").value == "exact"
-    assert at.segmented_control(key="w_colors").value == "rgb"
+    assert at.segmented_control(key="w_color_space").value == "rgb"
     assert at.toggle(key="w_crop").value is False
     assert at.text_input(key="w_start").value == "0:00:01"
     assert at.text_input(key="w_end").value == "4.5"
@@ -137,6 +137,13 @@ def test_share_link_restores_every_setting(app_cache_dir: Path) -> None:
     assert "0:00:02" in " ".join(m.value for m in at.markdown)
     # The page writes the same link back.
     assert dict(at.query_params) == link
+
+
+def test_an_old_link_opens_and_is_rewritten_with_todays_names(app_cache_dir: Path) -> None:
+    at = _app(film="flower", samples="30", colors="rgb").run()
+    _ok(at)
+    assert at.segmented_control(key="w_color_space").value == "rgb"
+    assert dict(at.query_params) == {"film": "flower", "samples": "30", "color_space": "rgb"}
 
 
 def test_link_with_bad_values_warns_and_uses_defaults(app_cache_dir: Path) -> None:

@@ -273,16 +273,3 @@ def test_figures_and_png_export():
     assert timecode(3725) == "1:02:05" and timecode(float("nan")) == "–"
     with pytest.raises(InvalidParameterError, match="too small"):
         comparison_png(c, width=10)
-
-
-def test_options_round_trip_through_a_link():
-    from fingerprint.share import CompareOptions, options_from_query, options_to_query
-
-    assert options_to_query(CompareOptions()) == {}
-    options = CompareOptions(bins=250, colours=5)
-    assert options_to_query(options) == {"bins": "250", "top": "5"}
-    assert options_from_query(options_to_query(options)) == (options, [])
-    got, problems = options_from_query({"bins": "lots", "top": ["3", "99"], "a": "bbb"})
-    assert got == CompareOptions() and len(problems) == 2
-    assert "bins='lots'" in problems[0] and "top='99'" in problems[1]
-    assert options_from_query({"bins": " 12 "})[0].bins == 12

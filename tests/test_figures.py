@@ -17,7 +17,8 @@ from fingerprint.figures import (
     time_ticks,
     view_figure,
 )
-from fingerprint.share import VIEWS, point_sample
+from webapp.selection import point_sample
+from webapp.settings import VIEWS
 
 
 def _fingerprint(n: int = 6, k: int = 3) -> Fingerprint:

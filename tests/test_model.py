@@ -15,7 +15,7 @@ from conftest import make_fingerprint
 from videos import make_rgb
 
 from fingerprint import Fingerprint, FingerprintFormatError, Params, VideoInfo, analyze
-from fingerprint.model import FORMAT_NAME, FORMAT_VERSION, from_hex, to_hex
+from fingerprint.model import FORMAT_NAME, FORMAT_VERSION, from_hex, timecode, to_hex
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 
@@ -277,3 +277,11 @@ def test_hex_round_trip():
     np.testing.assert_array_equal(from_hex(["#ABCDEF"]), [[171, 205, 239]])
     with pytest.raises(FingerprintFormatError):
         from_hex(["#12345"])
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0:00:00"), (59.99, "0:00:59"), (61, "0:01:01"), (3600, "1:00:00"), (7325.5, "2:02:05")],
+)
+def test_timecode(seconds: float, text: str) -> None:
+    assert timecode(seconds) == text

@@ -1,0 +1,12 @@
+"""The Streamlit app's own code, beside `pages/` (which holds only pages).
+
+Pure modules, importable and testable without Streamlit: `settings` (what a view is made
+of, with its limits), `links` (settings to and from a share link's query), `selection`
+(which sample a chart click or a link's time names), `films` (demo films, the movies
+folder and its path checks), `swatches` (a palette as HTML).
+
+Streamlit modules: `routing` (the pages and the router), `server` (this server's cache,
+demo films and movies folder), `state` (the session's settings, kept in the URL),
+`sidebar` (the analysis controls), `chooser` (the film chooser: demos, uploads, movies
+folder, library), `analysis` (fingerprints with a progress bar, frames, figures).
+"""

@@ -1,0 +1,247 @@
+"""The film chooser: a demo film, an upload, the movies folder or the library, and the
+film a link names (`resolve_film`)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from fingerprint import FingerprintError, VideoInfo, VideoNotFoundError, probe
+from fingerprint.model import timecode
+
+from . import state
+from .films import Film, Origin, ago, is_content_key, parse_film_id, resolve_movie
+from .server import DEFAULT_FILM, MOVIES_ENV_VAR, cache, demos, movie_list, movies_dir, upload_limit
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _film_info(root: str, key: str, _path: str) -> VideoInfo:
+    entry = cache().entry(key)
+    return entry.info if entry else probe(_path)
+
+
+def _picked() -> dict[str, tuple[str, Origin]]:
+    """Films this session chose from an upload or the movies folder, by content key: they
+    open before their first analysis puts them in the library."""
+    return st.session_state.setdefault("picked", {})
+
+
+def resolve_film(film_id: str) -> Film:
+    """The film a link or a chooser names. Raises VideoNotFoundError, with a message for
+    the user, when this server does not have it."""
+    c = cache()
+    root = str(c.root)
+    demo = demos().get(film_id)
+    if demo is not None:
+        key = c.key(demo.path)
+        return Film(
+            id=demo.id, key=key, path=demo.path, title=demo.title,
+            info=_film_info(root, key, str(demo.path)), origin="demo", credit=demo.credit,
+            licence=demo.licence, licence_url=demo.licence_url,
+        )
+    unknown = VideoNotFoundError(
+        "This link names a film this server does not have (it may have been analysed on "
+        "another server, or its cache was cleared). Open a demo film or choose one below."
+    )
+    if not is_content_key(film_id):
+        raise unknown
+    for demo in demos().values():
+        if c.key(demo.path) == film_id:  # a demo film picked from the library
+            return resolve_film(demo.id)
+    origin: Origin
+    if film_id in _picked():
+        source, origin = _picked()[film_id]
+    else:
+        entry = c.entry(film_id)
+        if entry is None or not entry.source:
+            raise unknown
+        source, origin = entry.source, "library"
+    path = Path(source)
+    if not path.is_file() or c.key(path) != film_id:
+        raise VideoNotFoundError(
+            f"{path.name} was analysed on this server, but its file has moved or changed."
+        )
+    return Film(id=film_id, key=film_id, path=path, title=path.stem.replace("_", " "),
+                info=_film_info(root, film_id, str(path)), origin=origin)
+
+
+# --- choosing --------------------------------------------------------------------------
+def _pick(chooser: str, film_id: str) -> None:
+    st.session_state[f"film:{chooser}"] = film_id
+    state.update_settings(time=None)
+
+
+def _forget_upload(upload: Any) -> None:
+    """Drop an upload's bytes from Streamlit's memory: it is on disk now, and a film can
+    be gigabytes."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
+
+
+def _store_upload(chooser: str, widget: str) -> None:
+    """Stream the upload into the cache folder, check it is a video, and open it."""
+    upload = st.session_state.get(widget)
+    if upload is None:
+        return
+    # A new widget key next run: the old one, and its bytes, are forgotten.
+    st.session_state[f"upload_n:{chooser}"] = st.session_state.get(f"upload_n:{chooser}", 0) + 1
+    try:
+        path = cache().store_upload(upload, upload.name)
+    except OSError as exc:
+        st.session_state[f"message:{chooser}"] = f"Could not store {upload.name}: {exc}."
+        return
+    finally:
+        _forget_upload(upload)
+    try:
+        probe(path)
+    except FingerprintError as exc:
+        # Keep nothing of a file that is no video; the cache's films are untouched.
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the same content is stored under another name
+            path.parent.rmdir()
+        st.session_state[f"message:{chooser}"] = str(exc)
+        return
+    key = path.parent.name
+    _picked()[key] = (str(path), "upload")
+    _pick(chooser, key)
+
+
+def _pick_movie(chooser: str, root: Path, widget: str) -> None:
+    name = st.session_state.get(widget)
+    if not name:
+        return
+    try:
+        path = resolve_movie(root, name)
+        key = cache().key(path)
+    except (FingerprintError, OSError) as exc:
+        st.session_state[f"message:{chooser}"] = str(exc)
+        return
+    _picked()[key] = (str(path), "movies")
+    _pick(chooser, key)
+
+
+def _pick_from_library(chooser: str, widget: str, keys: list[str]) -> None:
+    rows = st.session_state[widget].selection.rows
+    if rows:
+        _pick(chooser, keys[rows[0]])
+
+
+# --- drawing ---------------------------------------------------------------------------
+def demo_buttons(chooser: str, current: str | None) -> None:
+    """One card per demo film: a button to open it, what it shows, and its credit."""
+    films = list(demos().values())
+    for column, demo in zip(st.columns(len(films)), films, strict=True):
+        with column:
+            st.button(
+                demo.title, key=f"demo:{chooser}:{demo.id}", on_click=_pick,
+                args=(chooser, demo.id), width="stretch",
+                type="primary" if demo.id == current else "secondary",
+            )
+            st.caption(
+                f"{demo.description}  \n{demo.credit} · [{demo.licence}]({demo.licence_url})"
+            )
+
+
+def _upload_tab(chooser: str) -> None:
+    n = st.session_state.get(f"upload_n:{chooser}", 0)
+    widget = f"upload:{chooser}:{n}"
+    st.file_uploader(
+        f"Any video file, up to {upload_limit()}", key=widget,
+        on_change=_store_upload, args=(chooser, widget),
+    )
+    st.caption(
+        "The file is kept in this server's cache, so a share link can reopen it. A larger "
+        "file opens from a movies folder without uploading (see About)."
+    )
+
+
+def _movies_tab(chooser: str) -> None:
+    root = movies_dir()
+    if root is None:
+        st.caption(
+            "Open films from a folder on this computer without uploading them: start the "
+            "app with `streamlit run app.py -- --movies ~/Movies`, or set "
+            f"`{MOVIES_ENV_VAR}`. Only files under that folder can be opened."
+        )
+    elif not root.is_dir():
+        st.error(f"The movies folder {root} does not exist.")
+    else:
+        widget = f"movie:{chooser}"
+        files = movie_list(str(root))
+        films = f"{len(files)} film{'s' if len(files) != 1 else ''}"
+        st.selectbox(
+            f"{films} in {root}", files, index=None, key=widget,
+            placeholder="Type to search…", on_change=_pick_movie,
+            args=(chooser, root, widget),
+        )
+
+
+def _library_tab(chooser: str) -> None:
+    entries = [e for e in cache().entries() if e.source and os.path.isfile(e.source)]
+    titles = {cache().key(d.path): d.title for d in demos().values()}
+    if not entries:
+        st.caption("Films analysed on this server appear here.")
+        return
+    widget = f"library:{chooser}"
+    st.dataframe(
+        [
+            {
+                "Film": titles.get(e.key, e.info.name),
+                "Duration": timecode(e.info.duration),
+                "Resolution": f"{e.info.width}×{e.info.height}",
+                "Analysed": ago(e.analysed_at),
+            }
+            for e in entries
+        ],
+        hide_index=True, width="stretch", key=widget, selection_mode="single-row",
+        on_select=functools.partial(_pick_from_library, chooser, widget, [e.key for e in entries]),
+    )
+
+
+def choose_film(
+    chooser: str, *, param: str = "film", default: str | None = DEFAULT_FILM,
+    label: str = "Choose a film — a demo, your own video, the movies folder or the library",
+) -> Film | None:
+    """Draw the film chooser (demo films, upload, movies folder, library) and return the
+    chosen film, or None with the reason shown.
+
+    ``chooser`` names this chooser's state (a page may have several); ``param`` is the
+    query parameter that holds its film in share links; ``label`` heads its expander.
+    """
+    key = f"film:{chooser}"
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(param, default)
+    film_id = st.session_state[key]
+    film, problem = None, None
+    if film_id:
+        try:
+            film = resolve_film(parse_film_id(film_id) or film_id)
+        except (FingerprintError, OSError) as exc:
+            problem = str(exc)
+    with st.expander(label, expanded=film is None, icon=":material/movie:"):
+        demo_tab, upload_tab, movies_tab, library_tab = st.tabs(
+            ["Demo films", "Upload", "Movies folder", "Library"]
+        )
+        with demo_tab:
+            demo_buttons(chooser, film.id if film else None)
+        with upload_tab:
+            _upload_tab(chooser)
+        with movies_tab:
+            _movies_tab(chooser)
+        with library_tab:
+            _library_tab(chooser)
+    message = st.session_state.pop(f"message:{chooser}", None)
+    if message:
+        st.error(message)
+    if problem:
+        st.error(problem)
+    if film is not None and st.query_params.get(param) != film.id:
+        st.query_params[param] = film.id
+    return film

@@ -1,0 +1,176 @@
+"""Films the app can open, and where they come from. Pure, no Streamlit.
+
+Films on the server come from two folders the app trusts, the bundled demo films and an
+optional movies folder; `resolve_movie` is the one gate from a name to a path under the
+movies folder, so no crafted name, ``..`` or symlink reads anything outside it. A link
+names a film by a demo film's id or by its content key (`parse_film_id`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from fingerprint import Fingerprint, UnreadableFileError, VideoInfo, VideoNotFoundError
+from fingerprint.model import timecode
+
+_KEY = re.compile(r"[0-9a-f]{24}")
+_DEMO_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+VIDEO_EXTENSIONS = frozenset({
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".m2ts",
+    ".mts", ".wmv", ".flv", ".ogv", ".3gp",
+})
+
+Origin = Literal["demo", "upload", "movies", "library"]
+
+
+@dataclass(frozen=True)
+class Film:
+    """A film the app can open. ``id`` is what a share link holds: a demo film's id or the
+    content key; ``key`` is always the content key the caches use."""
+
+    id: str
+    key: str
+    path: Path
+    title: str
+    info: VideoInfo
+    origin: Origin
+    credit: str | None = None
+    licence: str | None = None
+    licence_url: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoFilm:
+    """A film bundled with the app, with the credit its licence asks for."""
+
+    id: str
+    path: Path
+    title: str
+    credit: str
+    licence: str
+    licence_url: str
+    source_url: str
+    description: str
+
+
+# --- names in links --------------------------------------------------------------------
+def parse_film_id(value: str | None) -> str | None:
+    """A link's film: a content key (24 hex digits) or a demo film's id, else None."""
+    value = (value or "").strip().lower()
+    if _KEY.fullmatch(value) or _DEMO_ID.fullmatch(value):
+        return value
+    return None
+
+
+def is_content_key(value: str) -> bool:
+    return bool(_KEY.fullmatch(value))
+
+
+# --- demo films ------------------------------------------------------------------------
+def demo_films(folder: str | os.PathLike[str]) -> dict[str, DemoFilm]:
+    """The demo films listed in ``folder/films.json``, in its order, by id."""
+    folder = Path(folder)
+    entries = json.loads((folder / "films.json").read_text(encoding="utf-8"))
+    films = {}
+    for entry in entries:
+        film = DemoFilm(
+            id=entry["id"],
+            path=folder / entry["file"],
+            title=entry["title"],
+            credit=entry["credit"],
+            licence=entry["licence"],
+            licence_url=entry["licence_url"],
+            source_url=entry["source_url"],
+            description=entry["description"],
+        )
+        if not _DEMO_ID.fullmatch(film.id) or _KEY.fullmatch(film.id):
+            raise ValueError(f"bad demo film id in films.json: {film.id!r}")
+        films[film.id] = film
+    return films
+
+
+# --- the movies folder -----------------------------------------------------------------
+def movie_files(root: str | os.PathLike[str], *, limit: int = 5000) -> list[str]:
+    """Video files under the movies folder, as paths relative to it ('/'-separated),
+    sorted case-blind; hidden files and folders are skipped, and symlinks that lead
+    outside. Stops at ``limit`` files, so a whole disk given as the folder stays quick."""
+    root = Path(root).resolve()
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in VIDEO_EXTENSIONS:
+                continue
+            relative = (Path(folder) / name).relative_to(root).as_posix()
+            try:
+                resolve_movie(root, relative)
+            except (UnreadableFileError, VideoNotFoundError):
+                continue
+            found.append(relative)
+            if len(found) >= limit:
+                return sorted(found, key=str.casefold)
+    return sorted(found, key=str.casefold)
+
+
+def resolve_movie(root: str | os.PathLike[str], name: str) -> Path:
+    """The file ``name`` (relative to the movies folder) names, fully resolved.
+
+    Raises UnreadableFileError if it resolves outside the folder: an absolute path, a
+    ``..`` or a symlink out are all refused. VideoNotFoundError if it is not a file.
+    """
+    root = Path(root).resolve()
+    if not name or "\x00" in name or Path(name).is_absolute():
+        raise UnreadableFileError(f"{name!r} is not a film in the movies folder.")
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or path == root:
+        raise UnreadableFileError(f"{name!r} is not a film in the movies folder.")
+    if not path.is_file():
+        raise VideoNotFoundError(f"{name} is not in the movies folder any more.")
+    return path
+
+
+# --- words about a film ----------------------------------------------------------------
+def describe(film: Film, fp: Fingerprint) -> str:
+    """One line about the film and the analysis, for under its title."""
+    info = film.info
+    parts = [timecode(info.duration), f"{info.width}×{info.height}", info.codec.upper()]
+    if info.fps:
+        parts.append(f"{info.fps:.3g} fps")
+    parts.append(f"{len(fp)} moments × {fp.k} colours")
+    if fp.params.start is not None or fp.params.end is not None:
+        start = timecode(fp.params.start or 0)
+        end = timecode(fp.params.end if fp.params.end is not None else info.duration)
+        parts.append(f"{start}–{end}")
+    if fp.crop is not None:
+        top, bottom, left, right = fp.crop
+        parts.append(f"black bars cropped ({max(top + bottom, left + right):.0%})")
+    return " · ".join(parts)
+
+
+def slug(title: str) -> str:
+    """A title as a file name's stem: "His Girl Friday (1940)" -> "his-girl-friday-1940"."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "film"
+
+
+def credit_line(film: Film) -> str | None:
+    """The credit a demo film's licence asks for, as Markdown; None for other films."""
+    if film.credit is None:
+        return None
+    return f"{film.credit} · [{film.licence}]({film.licence_url})"
+
+
+def ago(seconds: float, *, now: float | None = None) -> str:
+    """How long ago the epoch time ``seconds`` was, as people say it: "3 hours ago"."""
+    age = (time.time() if now is None else now) - seconds
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if age >= size:
+            n = int(age // size)
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return "just now"

@@ -1,0 +1,231 @@
+"""Share links: the settings to and from a link's query parameters. Pure, no Streamlit.
+
+A link holds every setting that changes the view (`Settings`, `CompareOptions`) plus its
+films, each a demo film's id or an analysed film's content key. Parsing a link never
+fails: a bad value falls back to its default and is reported, so a mangled link still
+opens. Each parameter's choices and range come from `webapp.settings` and `Params`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields, replace
+from typing import Any
+
+from fingerprint import InvalidParameterError, Params
+from fingerprint.compare import MAX_BINS
+
+from .settings import (
+    CLUSTERS_RANGE,
+    COMPARE_COLORS_RANGE,
+    SAMPLES_RANGE,
+    VIEWS,
+    CompareOptions,
+    Settings,
+)
+
+Query = Mapping[str, str | Sequence[str]]
+
+# Query-parameter name of each field: short, readable in a link.
+PARAM_NAMES = {
+    "samples": "samples",
+    "clusters": "k",
+    "mode": "mode",
+    "crop": "crop",
+    "color_space": "color_space",
+    "start": "start",
+    "end": "end",
+    "view": "view",
+    "time": "t",
+}
+# Names older links used, by today's name: still read, never written. (``colors`` read as
+# the palettes' colours, the word the file format and the CLI use for those.)
+OLD_NAMES = {"color_space": ("colors",)}
+# The Compare page's own parameters; its films are ``a`` and ``b``.
+COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top"}
+DEFAULTS = Settings()
+
+
+# --- values ----------------------------------------------------------------------------
+def parse_time(text: str | None) -> float | None:
+    """Seconds from ``"90"``, ``"90.5"``, ``"1:30"`` or ``"1:02:03.5"``; blank gives None.
+
+    Raises ValueError with a message for the user on anything else.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    parts = text.split(":")
+    if len(parts) > 3 or not all(re.fullmatch(r"\d+(\.\d*)?", p) for p in parts):
+        raise ValueError(f"{text!r} is not a time: write seconds (95) or h:mm:ss (1:02:03).")
+    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
+        raise ValueError(f"{text!r} is not a time: minutes and seconds go up to 59.")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def format_seconds(seconds: float) -> str:
+    """Seconds for a URL or an input box: short, exact to the millisecond."""
+    return f"{round(seconds, 3):g}"
+
+
+def int_in(value: str, lo: int, hi: int) -> int:
+    """A whole number between ``lo`` and ``hi`` written in a link, or ValueError saying so."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not lo <= number <= hi:
+        raise ValueError(f"must be a whole number between {lo} and {hi}")
+    return number
+
+
+def _choice(options: Sequence[str]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be 1 or 0")
+
+
+def _time(value: str) -> float:
+    seconds = parse_time(value)
+    if seconds is None or not math.isfinite(seconds):
+        raise ValueError("must be a time")
+    return seconds
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return format_seconds(value)
+    return str(value)
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "samples": lambda v: int_in(v, *SAMPLES_RANGE),
+    "clusters": lambda v: int_in(v, *CLUSTERS_RANGE),
+    "mode": _choice(Params.MODES),
+    "crop": _flag,
+    "color_space": _choice(Params.COLOR_SPACES),
+    "start": _time,
+    "end": _time,
+    "view": _choice(VIEWS),
+    "time": _time,
+}
+_COMPARE_PARSERS: dict[str, Callable[[str], Any]] = {
+    "bins": lambda v: int_in(v, 1, MAX_BINS),
+    "colors": lambda v: int_in(v, *COMPARE_COLORS_RANGE),
+}
+
+
+# --- queries ---------------------------------------------------------------------------
+def parse_params(
+    query: Query, parsers: Mapping[str, Callable[[str], Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """The link parameters named in ``parsers``, parsed, and a message for each value that
+    was ignored: a bad value falls back to its default, so a mangled link still opens.
+
+    Unknown parameters are left alone (they may belong to a page); a repeated one counts
+    by its last value, as browsers do.
+    """
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, parse in parsers.items():
+        raw = query.get(name)
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            raw = raw[-1] if raw else ""
+        try:
+            values[name] = parse(raw.strip())
+        except ValueError as exc:
+            problems.append(f"ignored {name}={raw!r} in the link: {exc}.")
+    return values, problems
+
+
+def _with_new_names(query: Query) -> dict[str, str | Sequence[str]]:
+    """``query`` with each old parameter name read as today's (today's wins if both)."""
+    renamed = dict(query)
+    for field, old_names in OLD_NAMES.items():
+        for old in old_names:
+            if old in renamed:
+                renamed.setdefault(PARAM_NAMES[field], renamed.pop(old))
+    return renamed
+
+
+def _encode(values: Any, names: Mapping[str, str]) -> dict[str, str]:
+    """The parameters of the dataclass ``values`` that differ from its defaults: a link
+    stays short, and a default that improves later reaches old links."""
+    defaults = type(values)()
+    return {
+        names[f.name]: _format(getattr(values, f.name))
+        for f in fields(values)
+        if getattr(values, f.name) != getattr(defaults, f.name)
+    }
+
+
+def _decode(
+    query: Query, names: Mapping[str, str], parsers: Mapping[str, Callable[[str], Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    values, problems = parse_params(query, {names[f]: parse for f, parse in parsers.items()})
+    field_of = {param: field for field, param in names.items()}
+    return {field_of[param]: value for param, value in values.items()}, problems
+
+
+def to_query(settings: Settings) -> dict[str, str]:
+    """The link's parameters for ``settings``: those that differ from the defaults."""
+    return _encode(settings, PARAM_NAMES)
+
+
+def from_query(query: Query) -> tuple[Settings, list[str]]:
+    """Settings from a link's parameters, old names included, and a message for each
+    value that was ignored (see `parse_params`)."""
+    values, problems = _decode(_with_new_names(query), PARAM_NAMES, _PARSERS)
+    settings = Settings(**values)
+    try:
+        Params.check_trim(settings.start, settings.end)
+    except InvalidParameterError:
+        problems.append("ignored start and end in the link: the end must come after the start.")
+        settings = replace(settings, start=None, end=None)
+    return settings, problems
+
+
+def compare_to_query(options: CompareOptions) -> dict[str, str]:
+    """The link's parameters for the Compare page's options that differ from the defaults."""
+    return _encode(options, COMPARE_PARAM_NAMES)
+
+
+def compare_from_query(query: Query) -> tuple[CompareOptions, list[str]]:
+    """The Compare page's options from a link, and a message for each value ignored."""
+    values, problems = _decode(query, COMPARE_PARAM_NAMES, _COMPARE_PARSERS)
+    return CompareOptions(**values), problems
+
+
+def query_changes(
+    current: Mapping[str, str], wanted: Mapping[str, str], names: Sequence[str]
+) -> tuple[dict[str, str], list[str]]:
+    """What to set and what to delete so that the parameters ``names`` of ``current`` say
+    ``wanted``, leaving the others alone: only changes are sent to the browser."""
+    to_set = {n: wanted[n] for n in names if n in wanted and current.get(n) != wanted[n]}
+    to_delete = [n for n in names if n not in wanted and n in current]
+    return to_set, to_delete
+
+
+def settings_param_names() -> list[str]:
+    """Every parameter `to_query` may write, and every old name it replaces."""
+    return [*PARAM_NAMES.values(), *(old for names in OLD_NAMES.values() for old in names)]

@@ -1,0 +1,59 @@
+"""What this server offers: its film cache, the demo films, the movies folder, the upload
+limit. One object per server, shared by every session."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from fingerprint import Cache
+from fingerprint.cache import ENV_VAR as CACHE_ENV_VAR
+
+from .films import DemoFilm, demo_films, movie_files
+
+APP_DIR = Path(__file__).resolve().parent.parent
+DEMO_DIR = APP_DIR / "demo"
+DEFAULT_FILM = "bbb"
+MOVIES_ENV_VAR = "FINGERPRINT_MOVIES_DIR"
+
+
+@st.cache_resource
+def _cache_at(root: str) -> Cache:
+    return Cache(root or None)
+
+
+def cache() -> Cache:
+    """The server's film cache (one object per folder, so content keys are hashed once)."""
+    return _cache_at(os.environ.get(CACHE_ENV_VAR, ""))
+
+
+@st.cache_resource
+def demos() -> dict[str, DemoFilm]:
+    """The bundled demo films, in the order the app offers them."""
+    return demo_films(DEMO_DIR)
+
+
+def movies_dir() -> Path | None:
+    """The movies folder: ``streamlit run app.py -- --movies DIR``, else $FINGERPRINT_MOVIES_DIR."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--movies")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    folder = args.movies or os.environ.get(MOVIES_ENV_VAR)
+    return Path(folder).expanduser().resolve() if folder else None
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def movie_list(root: str) -> list[str]:
+    """`movie_files` under ``root``, listed again at most every 30 s: films copied into
+    the folder appear without a restart."""
+    return movie_files(root)
+
+
+def upload_limit() -> str:
+    """The upload limit set in .streamlit/config.toml, as people say it: "1 GB"."""
+    megabytes = int(st.get_option("server.maxUploadSize"))
+    return f"{megabytes / 1024:g} GB" if megabytes >= 1024 else f"{megabytes} MB"

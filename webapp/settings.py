@@ -1,0 +1,102 @@
+"""What a view is made of, besides its film: the analysis settings and the view, the
+Compare page's own options, and the limits of the app's controls.
+
+The analysis options, their choices and their outer limits are `Params`'; the app only
+narrows a range where a wider one would not read on a screen, and checks that it did
+narrow it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from fingerprint import Params, VideoInfo
+from fingerprint.model import ColorSpace, Mode
+
+# The app's controls. More than 3000 samples is more than a screen or a poster can show;
+# more than 12 colours per sample no longer reads as a palette.
+SAMPLES_RANGE = (10, 3000)
+CLUSTERS_RANGE = (1, 12)
+# Samples when the user has not chosen: one per frame for a short clip (more would repeat
+# frames), at most 1000 for a feature (one every 7 s of a two-hour film).
+AUTO_SAMPLES = 1000
+# Colours in the Compare page's whole-film palettes.
+COMPARE_COLORS_RANGE = (2, 16)
+
+
+def _narrows(inner: tuple[int, int], outer: tuple[int, int | float]) -> bool:
+    return outer[0] <= inner[0] <= inner[1] <= outer[1]
+
+
+assert _narrows(SAMPLES_RANGE, (Params.MIN_SAMPLES, math.inf))
+assert _narrows(CLUSTERS_RANGE, Params.CLUSTERS_RANGE)
+assert SAMPLES_RANGE[0] <= AUTO_SAMPLES <= SAMPLES_RANGE[1]
+
+VIEWS = ("strip", "bands", "average", "ring", "ab", "3d")
+VIEW_LABELS = {
+    "strip": "Palette",
+    "bands": "Equal bands",
+    "average": "Average colour",
+    "ring": "Ring",
+    "ab": "Colour wheel",
+    "3d": "3-D colour space",
+}
+MODE_LABELS: dict[str, str] = {"fast": "Fast", "exact": "Exact"}
+COLOR_SPACE_LABELS: dict[str, str] = {"lab": "CIELAB", "rgb": "RGB"}
+assert set(MODE_LABELS) == set(Params.MODES)
+assert set(COLOR_SPACE_LABELS) == set(Params.COLOR_SPACES)
+
+#: The fields of `Settings` that are analysis options (the rest only change the view).
+ANALYSIS_FIELDS = ("samples", "clusters", "mode", "crop", "color_space", "start", "end")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a share link restores besides the film.
+
+    The analysis options are `Params`' with its defaults, except ``samples``: None means
+    automatic (`auto_samples`). ``time`` is the selected sample's time, seconds from the
+    film's start, or None.
+    """
+
+    samples: int | None = None
+    clusters: int = Params.clusters
+    mode: Mode = Params.mode
+    crop: bool = Params.crop
+    color_space: ColorSpace = Params.color_space
+    start: float | None = Params.start
+    end: float | None = Params.end
+    view: str = "strip"
+    time: float | None = None
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """The comparison's settings a share link restores: ``bins`` (None: the comparison's
+    default) and ``colors``, the size of the whole-film palettes."""
+
+    bins: int | None = None
+    colors: int = 8
+
+
+def auto_samples(info: VideoInfo, start: float | None = None, end: float | None = None) -> int:
+    """Samples for a film when the user has not chosen: one per frame of the span, at most
+    `AUTO_SAMPLES`, at least the smallest the controls allow."""
+    lo = start or 0.0
+    hi = info.duration if end is None else min(end, info.duration)
+    frames = (hi - lo) * info.fps if info.fps else AUTO_SAMPLES
+    return int(min(AUTO_SAMPLES, max(SAMPLES_RANGE[0], math.floor(frames))))
+
+
+def params_for(settings: Settings, info: VideoInfo) -> Params:
+    """The analysis options for a film. Raises InvalidParameterError on a bad trim."""
+    return Params(
+        samples=settings.samples or auto_samples(info, settings.start, settings.end),
+        clusters=settings.clusters,
+        mode=settings.mode,
+        start=settings.start,
+        end=settings.end,
+        crop=settings.crop,
+        color_space=settings.color_space,
+    )

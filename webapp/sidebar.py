@@ -1,0 +1,110 @@
+"""The analysis settings every page shares, drawn in the sidebar and kept in the URL.
+
+Each control writes its field of `Settings` (`state.update_settings`); its choices and
+range come from `webapp.settings` and `Params`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
+
+import streamlit as st
+
+from fingerprint import Params
+from fingerprint.model import timecode
+
+from . import state
+from .links import DEFAULTS, format_seconds, parse_time
+from .settings import (
+    ANALYSIS_FIELDS,
+    CLUSTERS_RANGE,
+    COLOR_SPACE_LABELS,
+    MODE_LABELS,
+    SAMPLES_RANGE,
+    Settings,
+)
+
+# The widget that shows each analysis field.
+WIDGETS = {field: f"w_{field}" for field in ANALYSIS_FIELDS}
+assert set(ANALYSIS_FIELDS) <= {f.name for f in fields(Settings)}
+
+
+def _from_widget(field: str, convert: Callable[[Any], Any] = lambda v: v) -> None:
+    try:
+        state.update_settings(**{field: convert(st.session_state[WIDGETS[field]])})
+    except ValueError as exc:
+        st.session_state["trim_error"] = str(exc)
+    else:
+        st.session_state.pop("trim_error", None)
+
+
+def _time_text(seconds: float | None) -> str:
+    """A trim time for its input box: h:mm:ss when whole, else exact seconds."""
+    if seconds is None:
+        return ""
+    return timecode(seconds) if seconds == int(seconds) else format_seconds(seconds)
+
+
+def _reset() -> None:
+    state.update_settings(**{f: getattr(DEFAULTS, f) for f in ANALYSIS_FIELDS})
+    for widget in WIDGETS.values():
+        st.session_state.pop(widget, None)
+    st.session_state.pop("trim_error", None)
+
+
+def sidebar() -> Settings:
+    """Draw the analysis settings every page shares, and keep the URL in step with them."""
+    current = state.settings()
+    for field in ANALYSIS_FIELDS:
+        value = getattr(current, field)
+        state.seed_widget(WIDGETS[field], _time_text(value) if field in ("start", "end") else value)
+    with st.sidebar:
+        for problem in state.link_problems():
+            st.warning(problem)
+        st.subheader("Analysis")
+        st.number_input(
+            "Samples (columns)", *SAMPLES_RANGE, step=50, key=WIDGETS["samples"],
+            placeholder="auto", on_change=_from_widget, args=("samples",),
+            help="How many moments are taken evenly across the film. Leave empty for one per "
+            "frame of a short clip, 1000 for a feature (one every 7 s of a two-hour film).",
+        )
+        st.slider(
+            "Colours per moment (k)", *CLUSTERS_RANGE, key=WIDGETS["clusters"],
+            on_change=_from_widget, args=("clusters",),
+            help="How many dominant colours k-means finds in each frame. Changing it reuses "
+            "the decoded frames, so it is quick.",
+        )
+        st.segmented_control(
+            "Sampling", Params.MODES, required=True, key=WIDGETS["mode"],
+            format_func=MODE_LABELS.get, on_change=_from_widget, args=("mode",),
+            help="Fast: a keyframe in each slot of the film, decoded alone. Exact: the frame on "
+            "screen at each sample time (slower on long films).",
+        )
+        st.segmented_control(
+            "Colour space", Params.COLOR_SPACES, required=True, key=WIDGETS["color_space"],
+            format_func=COLOR_SPACE_LABELS.get, on_change=_from_widget, args=("color_space",),
+            help="Where k-means measures colour differences. CIELAB follows perceived "
+            "difference; RGB is what the original tool did.",
+        )
+        st.toggle(
+            "Crop black bars", key=WIDGETS["crop"], on_change=_from_widget, args=("crop",),
+            help="Ignore letterbox and pillarbox bars, so black is not every film's first colour.",
+        )
+        start, end = st.columns(2)
+        start.text_input(
+            "Start", key=WIDGETS["start"], placeholder="0:00:00",
+            on_change=_from_widget, args=("start", parse_time),
+            help="Analyse from this time: seconds (95) or h:mm:ss (1:02:03). Empty: the start.",
+        )
+        end.text_input(
+            "End", key=WIDGETS["end"], placeholder="the end",
+            on_change=_from_widget, args=("end", parse_time),
+            help="Analyse up to this time. Empty: the end of the film.",
+        )
+        if "trim_error" in st.session_state:
+            st.error(st.session_state["trim_error"])
+        st.button("Reset to defaults", on_click=_reset, type="tertiary")
+    state.write_settings(state.settings())
+    return state.settings()
