@@ -11,9 +11,16 @@ from typing import TextIO
 
 from .cache import Cache
 from .errors import FingerprintError
-from .model import Params, write_atomic
+from .model import Fingerprint, Params, write_atomic
 from .pipeline import analyze
-from .render import poster_png
+from .render import (
+    MAX_POSTER_PIXELS,
+    POSTER_KINDS,
+    POSTER_SIZES,
+    PosterSize,
+    poster_png,
+    poster_svg,
+)
 
 
 class _ProgressBar:
@@ -48,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     a = commands.add_parser(
         "analyze",
-        help="fingerprint movies into JSON, CSV and a PNG poster",
-        description="Writes DIR/<name>.json, .csv and .png for each movie.",
+        help="fingerprint movies into JSON, CSV and a poster (PNG and SVG)",
+        description="Writes DIR/<name>.json, .csv, .png and .svg for each movie.",
     )
     defaults = Params()
     a.add_argument("movies", nargs="+", type=Path, metavar="MOVIE")
@@ -87,15 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="CSV with a header, times and shares instead of bare hex rows",
     )
-    a.add_argument(
-        "--poster-size", default="3000x1000", metavar="WxH", help="poster pixels (%(default)s)"
-    )
-    a.add_argument(
-        "--bands",
-        choices=["share", "equal"],
-        default="share",
-        help="poster band heights: proportional to share, or equal",
-    )
+    _poster_options(a)
     a.add_argument(
         "--cache-dir",
         type=Path,
@@ -105,12 +104,77 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _poster_size(text: str) -> PosterSize:
+    """``--poster-size``: a named size or ``WxH`` pixels."""
+    named = {size.name: size for size in POSTER_SIZES}
+    if text.lower() in named:
+        return named[text.lower()]
+    width, _, height = text.lower().partition("x")
+    try:
+        size = PosterSize(text, text, int(width), int(height))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"give WxH pixels (3000x1000) or one of {', '.join(named)}, not {text!r}"
+        ) from None
+    if min(size.width, size.height) < 1 or size.width * size.height > MAX_POSTER_PIXELS:
+        raise argparse.ArgumentTypeError(
+            f"{text}: a poster is at least 1x1 and at most "
+            f"{MAX_POSTER_PIXELS // 1_000_000} million pixels"
+        )
+    return size
+
+
+def _dpi(text: str) -> int:
+    """``--poster-dpi``: a whole number of dots per inch, as a PNG can hold it."""
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise argparse.ArgumentTypeError(f"give a whole number from 1 to 10000, not {text!r}")
+    return int(text)
+
+
+def _poster_options(a: argparse.ArgumentParser) -> None:
+    posters = a.add_argument_group("poster")
+    posters.add_argument(
+        "--poster",
+        choices=POSTER_KINDS,
+        default="palette",
+        help="palette: the strip, bands as tall as each colour's share; bands: equal bands; "
+        "average: the classic barcode of average colours; ring: the circular print, as "
+        "Chipdelmal/moviesColorFingerprint drew it (%(default)s)",
+    )
+    posters.add_argument(
+        "--poster-size",
+        type=_poster_size,
+        default=POSTER_SIZES[0],
+        metavar="SIZE",
+        help="WxH pixels, or "
+        + ", ".join(f"{s.name} ({s.width}x{s.height}{f' at {s.dpi} dpi' if s.dpi else ''})"
+                    for s in POSTER_SIZES)
+        + "; the file is exactly this size, caption included (banner)",
+    )
+    posters.add_argument(
+        "--poster-dpi", type=_dpi, metavar="DPI",
+        help="DPI written into the PNG for print (default: the named size's, else none)",
+    )
+    posters.add_argument("--title", help="a title under the poster, drawn as given")
+    posters.add_argument("--credit", help="a credit line under the poster, drawn as given")
+
+
+def _write_posters(stem: Path, fp: Fingerprint, args: argparse.Namespace) -> None:
+    """The poster asked for, as ``stem``.png and ``stem``.svg."""
+    size = args.poster_size
+    options = {
+        "kind": args.poster, "width": size.width, "height": size.height,
+        "title": args.title, "credit": args.credit, "dpi": args.poster_dpi or size.dpi,
+    }
+    write_atomic(stem.with_suffix(".png"), poster_png(fp, **options))
+    write_atomic(stem.with_suffix(".svg"), poster_svg(fp, **options).encode())
+
+
 def _analyze_one(
     movie: Path,
     args: argparse.Namespace,
     params: Params,
     cache: Cache | None,
-    size: tuple[int, int],
 ) -> None:
     bar = _ProgressBar(movie.name, sys.stderr)
     try:
@@ -120,9 +184,7 @@ def _analyze_one(
     stem = args.out / movie.stem
     write_atomic(stem.with_suffix(".json"), fp.to_json().encode())
     write_atomic(stem.with_suffix(".csv"), fp.to_csv(header=args.csv_header).encode())
-    write_atomic(
-        stem.with_suffix(".png"), poster_png(fp, width=size[0], height=size[1], bands=args.bands)
-    )
+    _write_posters(stem, fp, args)
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)
 
@@ -141,22 +203,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             crop=not args.no_crop,
             color_space=args.color_space,
         )
-        width, _, height = args.poster_size.lower().partition("x")
-        size = (int(width), int(height))
-        if min(size) < 1:
-            raise ValueError
         args.out.mkdir(parents=True, exist_ok=True)
         cache = None if args.no_cache else Cache(args.cache_dir)
     except FingerprintError as exc:
         parser.error(str(exc))
-    except ValueError:
-        parser.error(f"--poster-size must look like 3000x1000, not {args.poster_size!r}")
     except OSError as exc:
         parser.error(f"cannot use {args.out}: {exc.strerror or exc}")
     failed = 0
     for movie in args.movies:
         try:
-            _analyze_one(movie, args, params, cache, size)
+            _analyze_one(movie, args, params, cache)
         except FingerprintError as exc:
             failed += 1
             print(f"error: {movie}: {exc}", file=sys.stderr)

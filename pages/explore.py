@@ -17,13 +17,9 @@ from webapp.swatches import swatches_html
 
 require_router()
 
-POSTER_SIZES = {
-    "3000 × 1000 · banner": (3000, 1000),
-    "6000 × 2000 · large print": (6000, 2000),
-    "1920 × 1080 · HD wallpaper": (1920, 1080),
-    "3840 × 2160 · 4K wallpaper": (3840, 2160),
-    "2480 × 3508 · A4 portrait, 300 dpi": (2480, 3508),
-}
+# The poster of each view that has one (the colour spaces have none).
+POSTER_OF_VIEW = {"strip": "palette", "bands": "bands", "average": "average", "ring": "ring"}
+VIEW_OF_POSTER = {kind: view for view, kind in POSTER_OF_VIEW.items()}
 
 film = choose_film("explore")
 if film is None:
@@ -108,16 +104,39 @@ poster, data, link = st.columns([5, 4, 5], gap="large")
 bands = "equal" if current.view == "bands" else "share"
 with poster:
     st.markdown("**Poster**")
-    title = st.text_input("Title on the poster", value=film.title, key="poster_title",
-                          help="Leave empty for the strip alone.")
-    size = st.selectbox("Size", list(POSTER_SIZES), key="poster_size")
-    width, height = POSTER_SIZES[size]
+    kind = POSTER_OF_VIEW.get(current.view)
+    if kind is None:
+        kind = st.selectbox("Poster of", render.POSTER_KINDS, key="poster_kind",
+                            format_func=lambda k: VIEW_LABELS[VIEW_OF_POSTER[k]])
+    else:
+        st.caption(f"Of the view above: {VIEW_LABELS[current.view]}.")
+    # Keyed by film, so that another film starts from its own title and credit.
+    title = st.text_input("Title on the poster", value=film.title, key=f"poster_title_{film.id}",
+                          help="Drawn as typed. Leave empty for the picture alone.")
+    credit = st.text_input(
+        "Credit on the poster", key=f"poster_credit_{film.id}",
+        value=" · ".join(p for p in (film.credit, film.licence) if p),
+        help="The demo films' licences ask for their credit. Leave empty for none.",
+    )
+    size = st.selectbox("Size", render.POSTER_SIZES, key="poster_size",
+                        format_func=lambda s: f"{s.width} × {s.height} · {s.label}")
+    options = {
+        "kind": kind, "width": size.width, "height": size.height, "dpi": size.dpi,
+        "title": title.strip() or None, "credit": credit.strip() or None,
+    }
+    name = f"{stem}-{kind}-{size.width}x{size.height}"
     st.download_button(
         "Download poster (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: render.poster_png(fp, width=width, height=height, bands=bands,
-                                       title=title.strip() or None),
-        file_name=f"{stem}-poster-{width}x{height}.png", mime="image/png",
+        data=lambda: render.poster_png(fp, **options), file_name=f"{name}.png",
+        mime="image/png",
     )
+    st.download_button(
+        "Poster (SVG)", on_click="ignore", icon=":material/draw:",
+        data=lambda: render.poster_svg(fp, **options), file_name=f"{name}.svg",
+        mime="image/svg+xml",
+    )
+    st.caption(f"Exactly {size.width} × {size.height} pixels, caption included"
+               + (f"; {size.dpi} dpi for print." if size.dpi else "."))
 with data:
     st.markdown("**Data and figure**")
     st.download_button("Palettes (CSV)", data=lambda: fp.to_csv(header=True),
