@@ -103,7 +103,7 @@ def test_options_are_checked_before_any_work(
     with pytest.raises(SystemExit) as exit_info:
         cli(rgb_film, tmp_path, "--samples", "0")
     assert exit_info.value.code == 2
-    assert "samples must be at least 1" in capsys.readouterr().err
+    assert "samples must be between 1 and 3000, not 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli(rgb_film, tmp_path, "--poster-size", "big")
 
