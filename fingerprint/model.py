@@ -17,6 +17,7 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
@@ -365,18 +366,30 @@ def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write to a temporary file beside ``path`` then rename, so a crash mid-write never
     leaves a half-written file under the final name."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
+    return write_all_atomic({path: data})[0]
+
+
+def write_all_atomic(files: Mapping[str | os.PathLike[str], bytes]) -> list[Path]:
+    """Write several files as a set: each to a temporary file beside it, and only when all
+    are written, renamed into place. A full disk or a kill mid-way leaves no new file
+    under a final name (and any older set untouched), only temporaries that are removed
+    here or, after a kill, swept by the cache."""
+    written: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; give the file the permissions an ordinary open() would.
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
+        for target, data in files.items():
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            written.append((Path(name), path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            # mkstemp creates 0600; give the file the permissions an ordinary open() would.
+            os.chmod(name, 0o666 & ~_UMASK)
+        for tmp, path in written:
+            os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
-    return path
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+    return [path for _, path in written]
