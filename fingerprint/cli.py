@@ -1,17 +1,24 @@
-"""Command line: ``fingerprint analyze MOVIE [MOVIE ...] --out DIR``."""
+"""Command line: ``fingerprint analyze MOVIE|FOLDER ... --out DIR``.
+
+Ctrl-C cancels the film being analysed within a frame (`analyze`'s ``cancel``), writes
+nothing for it, and exits with 130, the shell's status for an interrupted command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from .cache import Cache
-from .errors import FingerprintError
-from .model import Fingerprint, Params, write_atomic
+from .errors import Cancelled, FingerprintError
+from .files import find_videos
+from .model import Fingerprint, Params, parse_time, write_all_atomic
 from .pipeline import analyze
 from .render import (
     MAX_POSTER_PIXELS,
@@ -21,6 +28,9 @@ from .render import (
     poster_png,
     poster_svg,
 )
+
+# The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
 
 class _ProgressBar:
@@ -59,13 +69,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Writes DIR/<name>.json, .csv, .png and .svg for each movie.",
     )
     defaults = Params()
-    a.add_argument("movies", nargs="+", type=Path, metavar="MOVIE")
+    a.add_argument(
+        "movies", nargs="+", type=Path, metavar="MOVIE",
+        help="video files, or folders whose videos (searched recursively) are analysed",
+    )
     a.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     a.add_argument(
         "--samples",
         type=int,
         default=defaults.samples,
-        help="samples taken across the film (%(default)s)",
+        help=f"samples taken across the film, at most {Params.MAX_SAMPLES} and never more "
+        "than its frames (%(default)s)",
     )
     a.add_argument(
         "--clusters",
@@ -80,8 +94,15 @@ def _parser() -> argparse.ArgumentParser:
         default=defaults.mode,
         help="fast: nearest keyframes; exact: the frame on screen at each time",
     )
-    a.add_argument("--start", type=float, help="seconds to skip at the start (an intro)")
-    a.add_argument("--end", type=float, help="stop at this many seconds (before the credits)")
+    a.add_argument(
+        "--start", type=_time, metavar="TIME",
+        help="skip the start (an intro): seconds (95) or h:mm:ss (0:01:35)",
+    )
+    a.add_argument(
+        "--end", type=_time, metavar="TIME",
+        help="stop here (before the credits): seconds or h:mm:ss; past the film's end "
+        "means its end",
+    )
     a.add_argument("--no-crop", action="store_true", help="keep black bars")
     a.add_argument(
         "--color-space",
@@ -159,38 +180,84 @@ def _poster_options(a: argparse.ArgumentParser) -> None:
     posters.add_argument("--credit", help="a credit line under the poster, drawn as given")
 
 
-def _write_posters(stem: Path, fp: Fingerprint, args: argparse.Namespace) -> None:
+def _poster_files(stem: Path, fp: Fingerprint, args: argparse.Namespace) -> dict[Path, bytes]:
     """The poster asked for, as ``stem``.png and ``stem``.svg."""
     size = args.poster_size
     options = {
         "kind": args.poster, "width": size.width, "height": size.height,
         "title": args.title, "credit": args.credit, "dpi": args.poster_dpi or size.dpi,
     }
-    write_atomic(stem.with_suffix(".png"), poster_png(fp, **options))
-    write_atomic(stem.with_suffix(".svg"), poster_svg(fp, **options).encode())
+    return {
+        stem.with_suffix(".png"): poster_png(fp, **options),
+        stem.with_suffix(".svg"): poster_svg(fp, **options).encode(),
+    }
+
+
+def _time(text: str) -> float:
+    try:
+        seconds = parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds is None:
+        raise argparse.ArgumentTypeError("a time cannot be blank")
+    return seconds
+
+
+def _films(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Each film to analyse with the name of its outputs: a folder stands for the videos
+    under it (None for a folder with none); names that two films share get -2, -3, ...
+    so no output is overwritten."""
+    used: set[str] = set()
+    for path in paths:
+        films = find_videos(path) if path.is_dir() else [path]
+        if not films:
+            yield path, None
+        for film in films:
+            stem, n = film.stem, 1
+            while stem.casefold() in used:
+                n += 1
+                stem = f"{film.stem}-{n}"
+            used.add(stem.casefold())
+            yield film, stem
 
 
 def _analyze_one(
     movie: Path,
+    stem: str,
     args: argparse.Namespace,
     params: Params,
     cache: Cache | None,
+    cancel: threading.Event,
 ) -> None:
     bar = _ProgressBar(movie.name, sys.stderr)
     try:
-        fp = analyze(movie, params=params, cache=cache, on_progress=bar)
+        fp = analyze(movie, params=params, cache=cache, on_progress=bar, cancel=cancel)
     finally:
         bar.close()
-    stem = args.out / movie.stem
-    write_atomic(stem.with_suffix(".json"), fp.to_json().encode())
-    write_atomic(stem.with_suffix(".csv"), fp.to_csv(header=args.csv_header).encode())
-    _write_posters(stem, fp, args)
+    if cancel.is_set():
+        raise Cancelled
+    out = args.out / stem
+    # The files appear together or not at all (a full disk, a kill).
+    write_all_atomic({
+        out.with_suffix(".json"): fp.to_json().encode(),
+        out.with_suffix(".csv"): fp.to_csv(header=args.csv_header).encode(),
+        **_poster_files(out, fp, args),
+    })
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 when every movie succeeded)."""
+    """Run the command line; returns the exit status (0 when every movie succeeded, 1 when
+    one failed, 130 when Ctrl-C stopped it)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the work started
+        print("\ninterrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -209,10 +276,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     except OSError as exc:
         parser.error(f"cannot use {args.out}: {exc.strerror or exc}")
+    cancel = threading.Event()
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        cancel.set()
+        # A second Ctrl-C interrupts at once, whatever is running.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if in_main_thread else None
+    try:
+        return _analyze_all(args, params, cache, cancel)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _analyze_all(
+    args: argparse.Namespace,
+    params: Params,
+    cache: Cache | None,
+    cancel: threading.Event,
+) -> int:
     failed = 0
-    for movie in args.movies:
+    for movie, stem in _films(args.movies):
+        if stem is None:
+            failed += 1
+            print(f"error: {movie}: this folder has no video files.", file=sys.stderr)
+            continue
         try:
-            _analyze_one(movie, args, params, cache)
+            _analyze_one(movie, stem, args, params, cache, cancel)
+        except Cancelled:
+            print(f"interrupted: nothing was written for {movie}", file=sys.stderr)
+            return INTERRUPTED
         except FingerprintError as exc:
             failed += 1
             print(f"error: {movie}: {exc}", file=sys.stderr)

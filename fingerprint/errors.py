@@ -33,3 +33,10 @@ class InvalidParameterError(FingerprintError, ValueError):
 
 class FingerprintFormatError(FingerprintError):
     """A fingerprint JSON file is not in this project's format."""
+
+
+class Cancelled(FingerprintError):
+    """The caller cancelled the work (its ``cancel`` event was set); nothing was saved."""
+
+    def __init__(self, message: str = "analysis cancelled; nothing was saved.") -> None:
+        super().__init__(message)

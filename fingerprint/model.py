@@ -17,7 +17,8 @@ import math
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
 
@@ -78,6 +79,9 @@ class Params:
     """
 
     MIN_SAMPLES: ClassVar[int] = 1
+    # More columns than the widest screen or the 3000-px poster shows; it also bounds the
+    # decoded frames an analysis holds to about 0.5 GB at the 320-px working size.
+    MAX_SAMPLES: ClassVar[int] = 3000
     CLUSTERS_RANGE: ClassVar[tuple[int, int]] = (1, 32)
     MODES: ClassVar[tuple[Mode, ...]] = get_args(Mode)
     COLOR_SPACES: ClassVar[tuple[ColorSpace, ...]] = get_args(ColorSpace)
@@ -94,9 +98,10 @@ class Params:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.samples < self.MIN_SAMPLES:
+        if not self.MIN_SAMPLES <= self.samples <= self.MAX_SAMPLES:
             raise InvalidParameterError(
-                f"samples must be at least {self.MIN_SAMPLES}, not {self.samples}."
+                f"samples must be between {self.MIN_SAMPLES} and {self.MAX_SAMPLES}, "
+                f"not {self.samples}."
             )
         lo, hi = self.CLUSTERS_RANGE
         if not lo <= self.clusters <= hi:
@@ -126,6 +131,39 @@ class Params:
         if start is not None and end is not None and end <= start:
             raise InvalidParameterError(f"end ({end:g} s) must come after start ({start:g} s).")
 
+    def fitted(self, info: VideoInfo) -> tuple[Params, tuple[str, ...]]:
+        """These options as they apply to the film ``info`` describes, and a sentence for
+        each change: an end past the film becomes the film's end, and the samples are
+        capped at the frames in the span, so every sample is a distinct moment.
+
+        Raises InvalidParameterError when the start is at or past the film's end.
+        """
+        notes = []
+        start, end = self.start or 0.0, self.end
+        if start >= info.duration:
+            raise InvalidParameterError(
+                f"the start ({timecode(start)}) is at or past the end of the film "
+                f"({timecode(info.duration)})."
+            )
+        if end is not None and end >= info.duration:
+            notes.append(
+                f"The end ({timecode(end)}) is past the end of the film "
+                f"({timecode(info.duration)}): it was analysed to its end."
+            )
+            end = None
+        samples = self.samples
+        if info.fps:
+            span = (info.duration if end is None else end) - start
+            # The small margin keeps a float span such as 11.9666 s at 30 fps at 359 frames.
+            frames = max(1, math.floor(span * info.fps + 1e-3))
+            if frames < samples:
+                notes.append(
+                    f"The analysed span has {frames} frames, so it was sampled {frames} "
+                    f"times, not {samples}: every sample is a distinct frame."
+                )
+                samples = frames
+        return replace(self, samples=samples, end=end), tuple(notes)
+
     def decode_key(self) -> dict[str, Any]:
         """The options that affect which frames are decoded (not how they are clustered)."""
         return {k: getattr(self, k) for k in ("samples", "mode", "start", "end", "size")}
@@ -134,6 +172,26 @@ class Params:
 def _either(choices: tuple[str, ...]) -> str:
     """``'a' or 'b'``: the choices as a message names them."""
     return " or ".join(repr(c) for c in choices)
+
+
+def parse_time(text: str | None) -> float | None:
+    """Seconds from ``"90"``, ``"90.5"``, ``"1:30"`` or ``"1:02:03.5"``; blank gives None.
+
+    The one reader of times typed by people, for the command line and the app's links and
+    boxes alike. Raises ValueError with a message for the user on anything else.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    parts = text.split(":")
+    if len(parts) > 3 or not all(re.fullmatch(r"\d+(\.\d*)?", p) for p in parts):
+        raise ValueError(f"{text!r} is not a time: write seconds (95) or h:mm:ss (1:02:03).")
+    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
+        raise ValueError(f"{text!r} is not a time: minutes and seconds go up to 59.")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds
 
 
 def timecode(seconds: float) -> str:
@@ -308,18 +366,30 @@ def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write to a temporary file beside ``path`` then rename, so a crash mid-write never
     leaves a half-written file under the final name."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
+    return write_all_atomic({path: data})[0]
+
+
+def write_all_atomic(files: Mapping[str | os.PathLike[str], bytes]) -> list[Path]:
+    """Write several files as a set: each to a temporary file beside it, and only when all
+    are written, renamed into place. A full disk or a kill mid-way leaves no new file
+    under a final name (and any older set untouched), only temporaries that are removed
+    here or, after a kill, swept by the cache."""
+    written: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; give the file the permissions an ordinary open() would.
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
+        for target, data in files.items():
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            written.append((Path(name), path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            # mkstemp creates 0600; give the file the permissions an ordinary open() would.
+            os.chmod(name, 0o666 & ~_UMASK)
+        for tmp, path in written:
+            os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
-    return path
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+    return [path for _, path in written]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -69,18 +70,24 @@ def analyze(
 ) -> Fingerprint:
     """Fingerprint a film, reusing whatever the cache holds.
 
-    A cached result returns without opening the video; cached frames with other
-    clustering options are re-clustered without decoding. With ``cache=None`` nothing is
-    read or written.
+    ``params`` are first fitted to the film (`Params.fitted`): the result's own params
+    say what was analysed, and its warnings say what was changed. A cached result returns
+    without opening the video; cached frames with other clustering options are
+    re-clustered without decoding. With ``cache=None`` nothing is read or written.
     """
     params = params or Params()
     if cache is None:
         info = probe(path)
+        params, notes = params.fitted(info)
         samples = _sample(path, info, params, on_progress)
-        return fingerprint_samples(
+        fp = fingerprint_samples(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0)
         )
+        return replace(fp, warnings=notes + fp.warnings)
     key = cache.key(check_file(path))
+    entry = cache.entry(key)
+    info = entry.info if entry else probe(path)
+    params, notes = params.fitted(info)
     found = cache.load_result(key, params)
     if found is not None:
         return found
@@ -88,8 +95,6 @@ def analyze(
         found = cache.load_result(key, params)  # another session may have just made it
         if found is not None:
             return found
-        entry = cache.entry(key)
-        info = entry.info if entry else probe(path)
         samples = cache.load_samples(key, params)
         if samples is None:
             samples = _sample(path, info, params, on_progress)
@@ -97,6 +102,7 @@ def analyze(
         fp = fingerprint_samples(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0)
         )
+        fp = replace(fp, warnings=notes + fp.warnings)
         cache.save_info(key, info, source=Path(path).resolve())
         cache.save_result(key, fp)
     return fp

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from videos import make_rgb
+from videos import copy, make_rgb
 
 from fingerprint import Fingerprint
 from fingerprint.cli import main
@@ -103,7 +108,7 @@ def test_options_are_checked_before_any_work(
     with pytest.raises(SystemExit) as exit_info:
         cli(rgb_film, tmp_path, "--samples", "0")
     assert exit_info.value.code == 2
-    assert "samples must be at least 1" in capsys.readouterr().err
+    assert "samples must be between 1 and 3000, not 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli(rgb_film, tmp_path, "--poster-size", "big")
 
@@ -132,3 +137,132 @@ def test_trim_and_mode_reach_the_result(rgb_film: Path, tmp_path: Path) -> None:
     assert fp.times.min() >= 2.0 and fp.times.max() <= 4.0
     # 2-4 s is the green part.
     assert (fp.colors[:, 0, 1] > 200).all()
+
+
+def test_times_are_taken_as_h_mm_ss(rgb_film: Path, tmp_path: Path) -> None:
+    assert cli(rgb_film, tmp_path, "--samples", "6", "--start", "0:00:02", "--end", "0:00:04") == 0
+    fp = Fingerprint.load(tmp_path / "rgb.json")
+    assert (fp.params.start, fp.params.end) == (2.0, 4.0)
+    assert (fp.colors[:, 0, 1] > 200).all()  # 2-4 s is the green part
+
+
+def test_a_bad_time_is_refused_before_any_work(
+    rgb_film: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli(rgb_film, tmp_path / "out", "--start", "1:75")
+    assert exit_info.value.code == 2
+    assert "minutes and seconds go up to 59" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_end_past_the_film_is_clamped_and_said(
+    rgb_film: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(rgb_film, tmp_path, "--samples", "6", "--start", "4", "--end", "1:00:00") == 0
+    fp = Fingerprint.load(tmp_path / "rgb.json")
+    assert (fp.params.start, fp.params.end) == (4.0, None)
+    assert fp.times.min() >= 4.0 and (fp.colors[:, 0, 2] > 200).all()  # the blue part
+    assert "The end (1:00:00) is past the end of the film (0:00:06)" in capsys.readouterr().err
+
+
+def test_samples_are_capped_at_the_frames_and_said(
+    rgb_film: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The default 1000 samples on a 60-frame film: 60 distinct frames, said once.
+    assert cli(rgb_film, tmp_path) == 0
+    fp = Fingerprint.load(tmp_path / "rgb.json")
+    assert len(fp) == 60 and len(np.unique(fp.times)) == 60
+    err = capsys.readouterr().err
+    assert err.count("sampled 60 times, not 1000") == 1
+    assert len((tmp_path / "rgb.csv").read_text().splitlines()) == 60
+
+
+def test_a_folder_stands_for_the_videos_under_it(rgb_film: Path, tmp_path: Path) -> None:
+    films = tmp_path / "films"
+    (films / "season 2").mkdir(parents=True)
+    copy(rgb_film, films / "a.mp4")
+    copy(rgb_film, films / "season 2" / "a.mkv")  # the same name from another folder
+    copy(rgb_film, films / "season 2" / "b.MOV")
+    (films / "notes.txt").write_text("not a film")
+    (films / ".hidden.mp4").write_bytes(b"")
+    out = tmp_path / "out"
+    assert cli(films, out, "--samples", "6") == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{stem}.{ext}" for stem in ("a", "a-2", "b") for ext in ("csv", "json", "png", "svg")
+    ]
+
+
+def test_a_folder_without_videos_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    assert cli(tmp_path / "empty", tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path / 'empty'}: this folder has no video files.\n"
+
+
+def test_a_failed_write_leaves_no_partial_set(
+    rgb_film: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import fingerprint.cli
+
+    def full_disk(*args: object, **kwargs: object) -> bytes:
+        raise OSError(28, "No space left on device")
+
+    # The poster is made last: the JSON and CSV are ready when the set fails.
+    monkeypatch.setattr(fingerprint.cli, "poster_png", full_disk)
+    assert cli(rgb_film, tmp_path / "out", "--samples", "6") == 1
+    assert list((tmp_path / "out").iterdir()) == []
+    assert "cannot write results: No space left on device" in capsys.readouterr().err
+
+
+def _run_until_progress(args: list[str]) -> tuple[subprocess.Popen[bytes], bytes]:
+    """Start the command line with a terminal as stderr (so it draws its progress bar) and
+    return once the bar shows work under way."""
+    parent, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "fingerprint", *args],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child)
+    os.close(child)
+    seen = b""
+    while b"%" not in seen.replace(b" 0%", b""):
+        ready, _, _ = select.select([parent], [], [], 60)
+        assert ready, "no progress within a minute"
+        seen += os.read(parent, 4096)
+    proc.parent_fd = parent  # type: ignore[attr-defined]
+    return proc, seen
+
+
+def _rest(proc: subprocess.Popen[bytes]) -> bytes:
+    out = b""
+    with contextlib.suppress(OSError):  # EIO once the child has closed the terminal
+        while chunk := os.read(proc.parent_fd, 4096):  # type: ignore[attr-defined]
+            out += chunk
+    return out
+
+
+def test_ctrl_c_stops_the_work_prints_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    film = ROOT.parent / "shared" / "data" / "bbb_30s_720p_vp8.webm"
+    out = tmp_path / "out"
+    proc, _ = _run_until_progress(
+        ["analyze", str(film), "--out", str(out), "--mode", "exact", "--no-cache"]
+    )
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 130
+    err = _rest(proc).decode()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.rstrip().splitlines()[-1] == f"interrupted: nothing was written for {film}"
+    assert list(out.iterdir()) == []  # no outputs, no temporaries
+
+
+def test_ctrl_c_while_loading_is_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fingerprint", "analyze", str(AUDIO), "--out", str(tmp_path)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    time.sleep(0.05)  # inside interpreter start-up or the imports
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert b"Traceback" not in err
+    assert proc.returncode in (130, -signal.SIGINT, 1)

@@ -1,0 +1,53 @@
+"""Finding films on disk: which file names are videos, and the videos under a folder.
+
+The command line's folder arguments, the batch runner and the app's movies folder all
+list films the same way: by extension, hidden files and folders skipped, symlinks that
+lead out of the folder or in a loop ignored, sorted case-blind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+VIDEO_EXTENSIONS = frozenset({
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".m2ts",
+    ".mts", ".wmv", ".flv", ".ogv", ".3gp",
+})
+
+
+def is_video_name(name: str | os.PathLike[str]) -> bool:
+    """True for a visible file name with a video extension (``film.MKV``, not ``.film.mp4``)."""
+    path = Path(name)
+    return not path.name.startswith(".") and path.suffix.lower() in VIDEO_EXTENSIONS
+
+
+def find_videos(folder: str | os.PathLike[str], *, limit: int | None = None) -> list[Path]:
+    """Video files under ``folder`` (recursively), sorted case-blind by their path relative
+    to it. A symlink is kept only if it resolves to a file inside the folder, so neither a
+    link out nor a link loop is followed; ``limit`` stops the walk early on a huge tree."""
+    root = Path(folder).resolve()
+    found = []
+    for path in _walk(root):
+        found.append(path)
+        if limit is not None and len(found) >= limit:
+            break
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix().casefold())
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not is_video_name(name):
+                continue
+            path = Path(folder) / name
+            try:
+                # strict: a dangling link raises; a loop raises RuntimeError on Python 3.11
+                # and OSError (ELOOP) on 3.13.
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+            if target.is_relative_to(root) and target.is_file():
+                yield path
