@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .color import average_color
+from .errors import Cancelled
 from .kmeans import palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
 from .video import ProgressCallback, Samples, check_file, probe, sample
@@ -66,14 +68,17 @@ def analyze(
     params: Params | None = None,
     cache: Cache | None = None,
     on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> Fingerprint:
     """Fingerprint a film, reusing whatever the cache holds.
 
     A cached result returns without opening the video; cached frames with other
     clustering options are re-clustered without decoding. With ``cache=None`` nothing is
-    read or written.
+    read or written. Setting ``cancel`` stops the work at its next progress report with
+    `Cancelled`, before anything is cached.
     """
     params = params or Params()
+    on_progress = _cancellable(on_progress, cancel)
     if cache is None:
         info = probe(path)
         samples = _sample(path, info, params, on_progress)
@@ -118,6 +123,22 @@ def _sample(
         info=info,
         on_progress=_scaled(on_progress, 0.0, 0.9),
     )
+
+
+def _cancellable(
+    on_progress: ProgressCallback | None, cancel: threading.Event | None
+) -> ProgressCallback | None:
+    """``on_progress`` that first raises Cancelled once ``cancel`` is set."""
+    if cancel is None:
+        return on_progress
+
+    def report(fraction: float, message: str) -> None:
+        if cancel.is_set():
+            raise Cancelled("The analysis was cancelled.")
+        if on_progress:
+            on_progress(fraction, message)
+
+    return report
 
 
 def _scaled(on_progress: ProgressCallback | None, lo: float, hi: float) -> ProgressCallback | None:
