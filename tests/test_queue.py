@@ -164,3 +164,24 @@ def test_waiting_text_says_the_place_in_the_queue() -> None:
     assert "waiting for 1 other film ahead of yours" in waiting_text("Flower", 1, 2)
     assert "waiting for 3 other films ahead of yours" in waiting_text("Flower", 3, 1)
     assert "1 film at a time" in waiting_text("Flower", 3, 1)
+
+
+def test_a_heavy_analysis_runs_alone_and_light_ones_share() -> None:
+    jobs = Jobs(slots=2, grace=0)
+    heavy, light, lighter = Gate(), Gate(), Gate()
+    first = jobs.join("heavy", heavy, 3.0)  # more than every slot: it runs, alone
+    assert heavy.started.wait(HANG_S)
+    second = jobs.join("light", light, 0.7)
+    third = jobs.join("lighter", lighter, 0.7)
+    for _ in range(HANG_S * 100):
+        if jobs.ahead(third) is not None:
+            break
+        threading.Event().wait(0.01)
+    assert not light.started.is_set() and jobs.ahead(second) == 0
+    heavy.release.set()
+    _finish(first)
+    assert light.started.wait(HANG_S) and lighter.started.wait(HANG_S)  # 1.4 of 2 fits
+    light.release.set()
+    lighter.release.set()
+    _finish(second)
+    _finish(third)

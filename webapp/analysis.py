@@ -20,7 +20,7 @@ from .films import Film
 from .jobs import Job
 from .messages import hide_paths, os_reason, plain
 from .server import cache, jobs
-from .settings import Settings, params_for
+from .settings import AUTO_SAMPLES, Settings, params_for
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
 FRAME_SIZE = 1280
@@ -47,7 +47,7 @@ def waiting_text(title: str, ahead: int, slots: int) -> str:
     """What a visitor whose analysis waits in the server's queue reads."""
     films = "1 other film" if ahead == 1 else f"{ahead} other films"
     place = "yours is next" if ahead == 0 else f"waiting for {films} ahead of yours"
-    return (f"Queued {title}: this server fingerprints {slots} film"
+    return (f"Queued {title}: this server fingerprints {slots:g} film"
             f"{'s' if slots != 1 else ''} at a time, {place}…")
 
 
@@ -102,7 +102,9 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
         if found is not None:
             return found
         work = functools.partial(_analyze, film.path, params)
-        with jobs().waiting((film.key, params), work) as job:
+        # Memory grows with the samples: 3000 of them weigh three default analyses.
+        weight = params.samples / AUTO_SAMPLES
+        with jobs().waiting((film.key, params), work, weight) as job:
             return _wait(job, film.title)
     except FingerprintError as exc:
         st.error(plain(hide_paths(str(exc), {str(film.path): film.path.name})))

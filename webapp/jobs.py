@@ -1,8 +1,11 @@
 """Analyses shared by every session, a few at a time. Pure, no Streamlit.
 
 One `Job` per (film, options), run in its own thread however many sessions wait for it.
-At most ``slots`` jobs run at once (`Queue`); the others wait in arrival order and know
-how many are ahead, so a visitor sees a place in the queue rather than a frozen page. A
+Jobs run while their weights (an analysis of the app's default size weighs 1; memory
+grows with the samples) fit in ``slots`` (`Queue`), and one runs alone whatever its
+weight; the others wait in arrival order and know how many are ahead, so a visitor sees a
+place in the queue rather than a frozen page, and a link asking for the most samples
+cannot run beside others. A
 job counts the sessions waiting for it: when the last one leaves (it changed a setting,
 opened another film or closed the tab) and none comes back within ``grace`` seconds, the
 job is cancelled, so nobody's abandoned work holds a slot or memory.
@@ -26,25 +29,27 @@ Work = Callable[[threading.Event, Callable[[float, str], None]], Any]
 
 
 class Queue:
-    """A semaphore of ``slots`` that serves waiters in arrival order and says where each
-    one stands."""
+    """A weighted semaphore of ``slots`` that serves waiters in arrival order and says
+    where each one stands."""
 
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: float) -> None:
         if slots < 1:
             raise ValueError("an analysis queue needs at least one slot")
         self.slots = slots
         self._running = 0
+        self._load = 0.0
         self._waiting: collections.deque[object] = collections.deque()
         self._changed = threading.Condition()
 
     @contextlib.contextmanager
-    def slot(self, ticket: object, cancel: threading.Event) -> Iterator[None]:
-        """Hold a slot for ``ticket``'s work; raises Cancelled if ``cancel`` is set while
-        it still waits (it then never started)."""
+    def slot(self, ticket: object, cancel: threading.Event, weight: float = 1.0) -> Iterator[None]:
+        """Hold ``weight`` of the slots for ``ticket``'s work, once it is first in line and
+        that fits (or nothing runs); raises Cancelled if ``cancel`` is set while it still
+        waits (it then never started)."""
         with self._changed:
             self._waiting.append(ticket)
             try:
-                while not (self._waiting[0] is ticket and self._running < self.slots):
+                while not (self._waiting[0] is ticket and self._fits(weight)):
                     if cancel.is_set():
                         raise Cancelled("The analysis was cancelled before it started.")
                     self._changed.wait(_QUEUE_POLL_S)
@@ -52,12 +57,17 @@ class Queue:
                 self._waiting.remove(ticket)
                 self._changed.notify_all()
             self._running += 1
+            self._load += weight
         try:
             yield
         finally:
             with self._changed:
                 self._running -= 1
+                self._load -= weight
                 self._changed.notify_all()
+
+    def _fits(self, weight: float) -> bool:
+        return self._running == 0 or self._load + weight <= self.slots + 1e-9
 
     def ahead(self, ticket: object) -> int | None:
         """How many waiters are ahead of ``ticket``, or None when it is not waiting."""
@@ -75,8 +85,9 @@ class Queue:
 class Job:
     """One analysis: its progress as last reported, then its result or its error."""
 
-    def __init__(self, key: Hashable) -> None:
+    def __init__(self, key: Hashable, weight: float = 1.0) -> None:
         self.key = key
+        self.weight = weight
         self.cancel = threading.Event()
         self.done = threading.Event()
         self.waiters = 0
@@ -95,28 +106,28 @@ class Job:
 class Jobs:
     """The server's analyses by key, run through one `Queue`."""
 
-    def __init__(self, *, slots: int, grace: float) -> None:
+    def __init__(self, *, slots: float, grace: float) -> None:
         self.queue = Queue(slots)
         self.grace = grace
         self._jobs: dict[Hashable, Job] = {}
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def waiting(self, key: Hashable, work: Work) -> Iterator[Job]:
+    def waiting(self, key: Hashable, work: Work, weight: float = 1.0) -> Iterator[Job]:
         """The job for ``key``, started with ``work(cancel, report)`` unless one runs
         already, held for as long as the caller waits: leaving (normally, or through
         an exception such as Streamlit's rerun and stop) lets it go (`leave`)."""
-        job = self.join(key, work)
+        job = self.join(key, work, weight)
         try:
             yield job
         finally:
             self.leave(job)
 
-    def join(self, key: Hashable, work: Work) -> Job:
+    def join(self, key: Hashable, work: Work, weight: float = 1.0) -> Job:
         with self._lock:
             job = self._jobs.get(key)
             if job is None or job.cancel.is_set():  # a cancelled job is on its way out
-                job = self._jobs[key] = Job(key)
+                job = self._jobs[key] = Job(key, weight)
                 threading.Thread(
                     target=self._run, args=(job, work), name=f"analysis {key}", daemon=True
                 ).start()
@@ -152,7 +163,7 @@ class Jobs:
 
     def _run(self, job: Job, work: Work) -> None:
         try:
-            with self.queue.slot(job, job.cancel):
+            with self.queue.slot(job, job.cancel, job.weight):
                 job.started = time.monotonic()
                 job.result = work(job.cancel, job.report)
         except BaseException as exc:  # handed to every session waiting for it

@@ -23,7 +23,7 @@ MOVIES_ENV_VAR = "FINGERPRINT_MOVIES_DIR"
 # Analyses run at once, server-wide; the rest wait in a queue. Two keep both cores of a
 # small host busy and, at the app's defaults, its memory under 1.5 GB with 8 visitors
 # (docs/benchmarks.md, "Hosted demo under load").
-ANALYSES_ENV_VAR = "FINGERPRINT_MAX_ANALYSES"
+ANALYSES_ENV_VAR = "FINGERPRINT_MAX_ANALYSES"  # in analyses of the default size (1000 samples)
 DEFAULT_ANALYSES = 2
 # Seconds an analysis nobody waits for is kept before it is cancelled: a rerun (any click)
 # leaves and rejoins it within milliseconds, and must not restart it.
