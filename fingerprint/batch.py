@@ -89,9 +89,11 @@ _DASK_CONFIG = {
     "distributed.scheduler.allowed-failures": _ALLOWED_FAILURES,
     "distributed.scheduler.worker-saturation": 1.0,
 }
-# The index is rewritten at most this often (seconds): with 10,000 films it is megabytes,
-# and a lost update costs nothing (the films' JSON files are the truth; a rerun rebuilds it).
+# The index is rewritten at most every _INDEX_INTERVAL seconds, and at most
+# 1/_INDEX_SHARE of the client's time (with 10,000 films it is megabytes); a lost update
+# costs nothing: the films' JSON files are the truth, and a rerun rebuilds the index.
 _INDEX_INTERVAL = 2.0
+_INDEX_SHARE = 20
 # How often the client looks at which films are running (seconds).
 _POLL = 0.5
 
@@ -304,7 +306,7 @@ def connect(*, scheduler: str | None = None, workers: int | None = None) -> Iter
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=":0",
+                dashboard_address=":8787",  # the usual port; another when taken
                 silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as client,
@@ -359,8 +361,11 @@ def run_batch(
         pure=False,
         retries=0,
     )
+    total = len(futures)
+    # Only unfinished futures are kept: a finished film's result is released at once.
     source_of = dict(zip(futures, sources, strict=True))
     pending: set[Future] = set(futures)
+    del futures
     outcomes: list[FilmOutcome] = []
     cancelled = False
     try:
@@ -374,13 +379,13 @@ def run_batch(
             except TimeoutError:
                 finished = set()
             for future in finished:
-                outcome = _outcome(future, source_of[future])
+                outcome = _outcome(future, source_of.pop(future))
                 outcomes.append(outcome)
                 index.add(outcome, run)
                 if on_progress:
-                    on_progress(len(outcomes), len(futures), _running(client, names), outcome)
+                    on_progress(len(outcomes), total, _running(client, names), outcome)
             if not finished and on_progress:
-                on_progress(len(outcomes), len(futures), _running(client, names), None)
+                on_progress(len(outcomes), total, _running(client, names), None)
             index.save(force=False)
     finally:
         index.finish_run(run)
@@ -391,12 +396,11 @@ def run_batch(
 def _outcome(future: Future, source: str) -> FilmOutcome:
     if future.status == "finished":
         return future.result()
-    exc = future.exception()
-    if isinstance(exc, KilledWorker):
-        reason = (
-            f"its worker died {_ALLOWED_FAILURES + 1} times while analysing it "
-            f"(a crash, or out of memory)"
-        )
+    if future.status == "cancelled":
+        reason = "cancelled before it finished"
+    elif isinstance(exc := future.exception(), KilledWorker):
+        # The scheduler's allowed-failures decides how often: on a cluster it is its own.
+        reason = "its worker died each time it was tried (a crash, or out of memory)"
     else:
         reason = f"internal error ({type(exc).__name__}: {_one_line(exc)}); please report it"
     return FilmOutcome(
@@ -421,7 +425,7 @@ class _Index:
     def __init__(self, out: Path, data: dict[str, Any]) -> None:
         self.out, self.data = out, data
         self.films = {f["source"]: f for f in data["films"]}
-        self.saved = 0.0
+        self.saved, self.interval = 0.0, _INDEX_INTERVAL
 
     @classmethod
     def open(cls, out: Path, params: Params, output: Output) -> _Index:
@@ -503,11 +507,12 @@ class _Index:
 
     def save(self, *, force: bool) -> None:
         now = time.monotonic()
-        if not force and now - self.saved < _INDEX_INTERVAL:
+        if not force and now - self.saved < self.interval:
             return
         write_atomic(self.out / "collection.csv", self._csv().encode())
         write_atomic(self.out / "collection.json", json.dumps(self.data, indent=1).encode())
-        self.saved = now
+        self.saved = time.monotonic()
+        self.interval = max(_INDEX_INTERVAL, _INDEX_SHARE * (self.saved - now))
 
     def _csv(self) -> str:
         buf = io.StringIO()
