@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from sklearn.manifold import MDS
 
 from .cache import Cache
 from .compare import FilmPalette, curves, film_palette, palette_distance
@@ -284,6 +283,10 @@ def map_2d(matrix: np.ndarray, *, seed: int = 0) -> np.ndarray:
         points = np.zeros((n, 2))
         points[1:, 0] = matrix[0, 1:]
         return points
+    # Imported here: scikit-learn takes about a second to import, and batch workers (which
+    # import this module for the index format) never draw a map.
+    from sklearn.manifold import MDS
+
     mds = MDS(
         n_components=2,
         metric="precomputed",
