@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
     )
     a.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    _add_batch_command(commands)
     return parser
 
 
@@ -260,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "batch":
+        return _run_batch(args, parser)
     try:
         params = Params(
             samples=args.samples,
@@ -316,6 +319,106 @@ def _analyze_all(
             failed += 1
             print(f"error: {movie}: cannot write results: {exc.strerror or exc}", file=sys.stderr)
     return 1 if failed else 0
+
+
+# --- fingerprint batch ------------------------------------------------------------------
+def _add_batch_command(commands: argparse._SubParsersAction) -> None:
+    """``fingerprint batch PATH [PATH ...] --out DIR``: many films on a Dask cluster."""
+    b = commands.add_parser(
+        "batch",
+        help="fingerprint many films on a Dask cluster (local or remote) into one folder",
+        description=(
+            "Writes DIR/films/<name>-<key>.json, .csv and .png per film, and the index "
+            "DIR/collection.json and DIR/collection.csv. Rerun the same command to resume."
+        ),
+    )
+    defaults = Params()
+    b.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a film, a folder (searched), or @list.txt"
+    )
+    b.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    b.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    b.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:8786"
+    )
+    b.add_argument(
+        "--samples", type=int, default=defaults.samples, help="moments sampled (%(default)s)"
+    )
+    b.add_argument(
+        "--clusters", "-k", type=int, default=defaults.clusters, help="colours per moment"
+    )
+    b.add_argument("--mode", choices=["fast", "exact"], default=defaults.mode)
+    b.add_argument("--start", type=float, help="seconds to skip at the start (an intro)")
+    b.add_argument("--end", type=float, help="stop at this many seconds (before the credits)")
+    b.add_argument("--no-crop", action="store_true", help="keep black bars")
+    b.add_argument("--color-space", choices=["lab", "rgb"], default=defaults.color_space)
+    b.add_argument("--csv-header", action="store_true", help="CSV with a header row")
+    b.add_argument("--poster-size", default="3000x1000", metavar="WxH")
+    b.add_argument("--bands", choices=["share", "equal"], default="share")
+
+
+def _run_batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run ``fingerprint batch``: one bar over the films, one line per failed film, a
+    summary line; exit status 1 when a film failed."""
+    from tqdm import tqdm
+
+    from . import batch
+
+    try:
+        params = Params(
+            samples=args.samples,
+            clusters=args.clusters,
+            mode=args.mode,
+            start=args.start,
+            end=args.end,
+            crop=not args.no_crop,
+            color_space=args.color_space,
+        )
+        width, _, height = args.poster_size.lower().partition("x")
+        output = batch.Output(
+            csv_header=args.csv_header, poster_size=(int(width), int(height)), bands=args.bands
+        )
+        if min(output.poster_size) < 1:
+            raise ValueError
+        films = batch.find_films(args.paths, exclude=args.out)
+        batch.check_out(args.out, params=params, output=output)
+    except FingerprintError as exc:
+        parser.error(str(exc))
+    except ValueError:
+        parser.error(f"--poster-size must look like 3000x1000, not {args.poster_size!r}")
+    if not films:
+        parser.error("no films found in the given paths")
+    bar = tqdm(total=len(films), unit="film", file=sys.stderr, dynamic_ncols=True, disable=None)
+
+    def progress(done: int, total: int, running: Sequence[str], outcome) -> None:
+        if outcome is not None:
+            bar.update(1)
+            if outcome.status == "failed":
+                bar.write(f"error: {outcome.source}: {outcome.reason}", file=sys.stderr)
+        bar.set_postfix_str(("running: " + ", ".join(running))[:60] if running else "")
+
+    try:
+        with batch.connect(scheduler=args.scheduler, workers=args.workers) as client:
+            bar.write(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
+            summary = batch.run_batch(
+                films,
+                out=args.out,
+                client=client,
+                params=params,
+                output=output,
+                on_progress=progress,
+            )
+    except FingerprintError as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        bar.close()
+        print(f"error: cannot use {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    bar.close()
+    print(summary.line())
+    return 1 if summary.count("failed") else 0
 
 
 if __name__ == "__main__":
