@@ -32,10 +32,11 @@ import imageio_ffmpeg
 import numpy as np
 
 from fingerprint import Params, analyze, probe
-from fingerprint.batch import Output, connect, find_films, run_batch
+from fingerprint.batch import connect, find_films, run_batch
 from fingerprint.collection import Collection, Film, distance_matrix, map_2d
 from fingerprint.compare import FilmPalette
 from fingerprint.model import VideoInfo
+from fingerprint.outputs import Outputs
 from fingerprint.render import poster_png
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -43,7 +44,7 @@ FILMS = Path("/tmp/bench-batch/films")
 FEATURE = Path("/tmp/bench-film/film_2h_1080p24_h264.mp4")
 FF = imageio_ffmpeg.get_ffmpeg_exe()
 PARAMS = Params()
-OUTPUT = Output()
+OUTPUT = Outputs()
 # (clip, start s, length s) cuts: mixed lengths from the three longer clips.
 CUTS = [
     ("people_139s_432p_h264.mp4", 0, 120),
@@ -123,9 +124,10 @@ def feature() -> dict | None:
     if not FEATURE.exists():
         return None
     code = (
-        "import json,sys,tempfile;from fingerprint.batch import process_film, Output;"
+        "import json,sys,tempfile;from fingerprint.batch import process_film;"
+        "from fingerprint.outputs import Outputs;"
         "from fingerprint import Params;"
-        "o=process_film(sys.argv[1], out=tempfile.mkdtemp(), params=Params(), output=Output());"
+        "o=process_film(sys.argv[1], out=tempfile.mkdtemp(), params=Params(), output=Outputs());"
         "print(json.dumps({'status': o.status, **o.record}))"
     )
     result = subprocess.run(

@@ -17,7 +17,7 @@ in one run from being analysed twice.
 Index (``collection.json``)::
 
     {"format": "movie-color-fingerprint-collection", "version": 1,
-     "options": {"params": {...Params...}, "output": {...Output...}},
+     "options": {"params": {...Params...}, "output": {...Outputs...}},
      "runs": [{"run": 1, "started": t, "finished": t or null, "scheduler": ..., "workers": n}],
      "films": [{"source": "/abs/film.mp4", "key": "...", "status": "done" | "skipped" | "failed",
                 "reason": "one line" or null,
@@ -39,6 +39,7 @@ import fcntl
 import io
 import json
 import logging
+import math
 import os
 import resource
 import socket
@@ -58,15 +59,14 @@ from .collection import INDEX_FORMAT, INDEX_VERSION
 from .compare import film_palette
 from .errors import FingerprintError, FingerprintFormatError, InvalidParameterError
 from .model import Fingerprint, Params, write_atomic
+from .outputs import Outputs, is_complete, write_outputs
 from .pipeline import analyze
-from .render import Bands, poster_png
 from .video import check_file
 
 __all__ = [
     "CRASH_ENV",
     "BatchSummary",
     "FilmOutcome",
-    "Output",
     "check_out",
     "connect",
     "find_films",
@@ -98,15 +98,6 @@ _INDEX_SHARE = 20
 _POLL = 0.5
 
 Status = Literal["done", "skipped", "failed"]
-
-
-@dataclass(frozen=True)
-class Output:
-    """How each film's files are written (the CLI's --csv-header, --poster-size, --bands)."""
-
-    csv_header: bool = False
-    poster_size: tuple[int, int] = (3000, 1000)
-    bands: Bands = "share"
 
 
 @dataclass(frozen=True)
@@ -174,8 +165,13 @@ def find_films(
 
 
 # --- one film (runs on a worker) ----------------------------------------------------------
-def process_film(source: str, *, out: str, params: Params, output: Output) -> FilmOutcome:
+def process_film(
+    source: str, *, out: str, params: Params, output: Outputs, since: float = math.inf
+) -> FilmOutcome:
     """Fingerprint one film into ``out/films/`` unless its result is already there.
+
+    A result written at or after ``since`` (the run's start) counts as done in this run,
+    not skipped: Dask runs a task again when the worker holding its result dies.
 
     Runs on a Dask worker; returns a small `FilmOutcome` (no frames, no fingerprint). A
     film that cannot be used returns status ``failed`` with the library's one-line reason.
@@ -209,18 +205,19 @@ def process_film(source: str, *, out: str, params: Params, output: Output) -> Fi
                 fp = _load_done(base, params)  # a copy of this film may have just made it
                 if fp is None:
                     fp = analyze(path, params=params, cache=None)
-                    _write(base, fp, output)
+                    write_outputs(base, fp, output)
                     action = "analysed"
         palette = film_palette(fp)
+        written = base.with_name(base.name + ".json").stat().st_mtime
         return FilmOutcome(
             source=source,
-            status="done" if action == "analysed" else "skipped",
+            status="done" if action == "analysed" or written >= since else "skipped",
             key=key,
             stem=stem,
             video=asdict(fp.video),
             palette=tuple(palette.pairs()),
             warnings=fp.warnings,
-            analysed_at=base.with_suffix(".json").stat().st_mtime,
+            analysed_at=written,
             record=record(action),
         )
     except FingerprintError as exc:
@@ -234,24 +231,15 @@ def process_film(source: str, *, out: str, params: Params, output: Output) -> Fi
 
 def _load_done(base: Path, params: Params) -> Fingerprint | None:
     """The film's finished result, when all its files are there and its JSON loads with
-    these options; None otherwise (missing, half-written or other options)."""
-    if not (base.with_suffix(".csv").exists() and base.with_suffix(".png").exists()):
+    these options (as fitted to the film); None otherwise (missing, half-written or other
+    options)."""
+    if not is_complete(base):
         return None
     try:
-        fp = Fingerprint.load(base.with_suffix(".json"))
+        fp = Fingerprint.load(base.with_name(base.name + ".json"))
     except FingerprintError:
         return None
-    return fp if fp.params == params else None
-
-
-def _write(base: Path, fp: Fingerprint, output: Output) -> None:
-    """The poster and CSV first, the JSON last: the JSON's presence says all three are."""
-    width, height = output.poster_size
-    write_atomic(
-        base.with_suffix(".png"), poster_png(fp, width=width, height=height, bands=output.bands)
-    )
-    write_atomic(base.with_suffix(".csv"), fp.to_csv(header=output.csv_header).encode())
-    fp.save(base.with_suffix(".json"))
+    return fp if fp.params == params.fitted(fp.video)[0] else None
 
 
 @contextlib.contextmanager
@@ -315,7 +303,7 @@ def connect(*, scheduler: str | None = None, workers: int | None = None) -> Iter
 
 
 # --- the batch (client side) ----------------------------------------------------------------
-def check_out(out: str | os.PathLike[str], *, params: Params, output: Output) -> None:
+def check_out(out: str | os.PathLike[str], *, params: Params, output: Outputs) -> None:
     """Raise `InvalidParameterError` unless ``out`` is new or holds a batch with these very
     options (so a resume cannot mix options): call it before starting a cluster."""
     _Index.open(Path(out), params, output)
@@ -330,7 +318,7 @@ def run_batch(
     out: str | os.PathLike[str],
     client: Client,
     params: Params | None = None,
-    output: Output | None = None,
+    output: Outputs | None = None,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> BatchSummary:
@@ -343,12 +331,13 @@ def run_batch(
     Raises `InvalidParameterError` when ``out`` holds a batch made with other options.
     """
     params = params or Params()
-    output = output or Output()
+    output = output or Outputs()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     index = _Index.open(out, params, output)
     run = index.start_run(client)
     sources = [str(Path(f).absolute()) for f in films]
+    started = time.time()
     token = uuid.uuid4().hex[:8]
     names = {f"film-{token}-{i}": Path(s).name for i, s in enumerate(sources)}
     futures = client.map(
@@ -358,6 +347,7 @@ def run_batch(
         out=str(out.absolute()),
         params=params,
         output=output,
+        since=started,
         pure=False,
         retries=0,
     )
@@ -428,7 +418,7 @@ class _Index:
         self.saved, self.interval = 0.0, _INDEX_INTERVAL
 
     @classmethod
-    def open(cls, out: Path, params: Params, output: Output) -> _Index:
+    def open(cls, out: Path, params: Params, output: Outputs) -> _Index:
         options = {"params": asdict(params), "output": asdict(output)}
         options = json.loads(json.dumps(options))  # tuples as lists, as they come back
         path = out / "collection.json"

@@ -18,15 +18,14 @@ from typing import TextIO
 from .cache import Cache
 from .errors import Cancelled, FingerprintError
 from .files import find_videos
-from .model import Fingerprint, Params, parse_time, write_all_atomic
+from .model import Params, parse_time
+from .outputs import Outputs, Poster, write_outputs
 from .pipeline import analyze
 from .render import (
     MAX_POSTER_PIXELS,
     POSTER_KINDS,
     POSTER_SIZES,
     PosterSize,
-    poster_png,
-    poster_svg,
 )
 
 # The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
@@ -68,54 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         help="fingerprint movies into JSON, CSV and a poster (PNG and SVG)",
         description="Writes DIR/<name>.json, .csv, .png and .svg for each movie.",
     )
-    defaults = Params()
     a.add_argument(
         "movies", nargs="+", type=Path, metavar="MOVIE",
         help="video files, or folders whose videos (searched recursively) are analysed",
     )
     a.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
-    a.add_argument(
-        "--samples",
-        type=int,
-        default=defaults.samples,
-        help=f"samples taken across the film, at most {Params.MAX_SAMPLES} and never more "
-        "than its frames (%(default)s)",
-    )
-    a.add_argument(
-        "--clusters",
-        "-k",
-        type=int,
-        default=defaults.clusters,
-        help="colours per sample, {} to {} (%(default)s)".format(*Params.CLUSTERS_RANGE),
-    )
-    a.add_argument(
-        "--mode",
-        choices=Params.MODES,
-        default=defaults.mode,
-        help="fast: nearest keyframes; exact: the frame on screen at each time",
-    )
-    a.add_argument(
-        "--start", type=_time, metavar="TIME",
-        help="skip the start (an intro): seconds (95) or h:mm:ss (0:01:35)",
-    )
-    a.add_argument(
-        "--end", type=_time, metavar="TIME",
-        help="stop here (before the credits): seconds or h:mm:ss; past the film's end "
-        "means its end",
-    )
-    a.add_argument("--no-crop", action="store_true", help="keep black bars")
-    a.add_argument(
-        "--color-space",
-        choices=Params.COLOR_SPACES,
-        default=defaults.color_space,
-        help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
-    )
-    a.add_argument(
-        "--csv-header",
-        action="store_true",
-        help="CSV with a header, times and shares instead of bare hex rows",
-    )
-    _poster_options(a)
+    _analysis_options(a)
+    _output_options(a)
     a.add_argument(
         "--cache-dir",
         type=Path,
@@ -124,6 +82,47 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     _add_batch_command(commands)
     return parser
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    """The options of `Params`, for every command that analyses films."""
+    defaults = Params()
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=defaults.samples,
+        help=f"samples taken across the film, at most {Params.MAX_SAMPLES} and never more "
+        "than its frames (%(default)s)",
+    )
+    p.add_argument(
+        "--clusters",
+        "-k",
+        type=int,
+        default=defaults.clusters,
+        help="colours per sample, {} to {} (%(default)s)".format(*Params.CLUSTERS_RANGE),
+    )
+    p.add_argument(
+        "--mode",
+        choices=Params.MODES,
+        default=defaults.mode,
+        help="fast: nearest keyframes; exact: the frame on screen at each time",
+    )
+    p.add_argument(
+        "--start", type=_time, metavar="TIME",
+        help="skip the start (an intro): seconds (95) or h:mm:ss (0:01:35)",
+    )
+    p.add_argument(
+        "--end", type=_time, metavar="TIME",
+        help="stop here (before the credits): seconds or h:mm:ss; past the film's end "
+        "means its end",
+    )
+    p.add_argument("--no-crop", action="store_true", help="keep black bars")
+    p.add_argument(
+        "--color-space",
+        choices=Params.COLOR_SPACES,
+        default=defaults.color_space,
+        help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
+    )
 
 
 def _poster_size(text: str) -> PosterSize:
@@ -153,7 +152,13 @@ def _dpi(text: str) -> int:
     return int(text)
 
 
-def _poster_options(a: argparse.ArgumentParser) -> None:
+def _output_options(a: argparse.ArgumentParser) -> None:
+    """The options of `Outputs`: the CSV's layout and the poster."""
+    a.add_argument(
+        "--csv-header",
+        action="store_true",
+        help="CSV with a header, times and shares instead of bare hex rows",
+    )
     posters = a.add_argument_group("poster")
     posters.add_argument(
         "--poster",
@@ -181,17 +186,27 @@ def _poster_options(a: argparse.ArgumentParser) -> None:
     posters.add_argument("--credit", help="a credit line under the poster, drawn as given")
 
 
-def _poster_files(stem: Path, fp: Fingerprint, args: argparse.Namespace) -> dict[Path, bytes]:
-    """The poster asked for, as ``stem``.png and ``stem``.svg."""
+def _params(args: argparse.Namespace) -> Params:
+    return Params(
+        samples=args.samples,
+        clusters=args.clusters,
+        mode=args.mode,
+        start=args.start,
+        end=args.end,
+        crop=not args.no_crop,
+        color_space=args.color_space,
+    )
+
+
+def _outputs(args: argparse.Namespace) -> Outputs:
     size = args.poster_size
-    options = {
-        "kind": args.poster, "width": size.width, "height": size.height,
-        "title": args.title, "credit": args.credit, "dpi": args.poster_dpi or size.dpi,
-    }
-    return {
-        stem.with_suffix(".png"): poster_png(fp, **options),
-        stem.with_suffix(".svg"): poster_svg(fp, **options).encode(),
-    }
+    return Outputs(
+        csv_header=args.csv_header,
+        poster=Poster(
+            kind=args.poster, width=size.width, height=size.height,
+            dpi=args.poster_dpi or size.dpi, title=args.title, credit=args.credit,
+        ),
+    )
 
 
 def _time(text: str) -> float:
@@ -237,13 +252,7 @@ def _analyze_one(
         bar.close()
     if cancel.is_set():
         raise Cancelled
-    out = args.out / stem
-    # The files appear together or not at all (a full disk, a kill).
-    write_all_atomic({
-        out.with_suffix(".json"): fp.to_json().encode(),
-        out.with_suffix(".csv"): fp.to_csv(header=args.csv_header).encode(),
-        **_poster_files(out, fp, args),
-    })
+    write_outputs(args.out / stem, fp, _outputs(args))
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)
 
@@ -264,15 +273,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "batch":
         return _run_batch(args, parser)
     try:
-        params = Params(
-            samples=args.samples,
-            clusters=args.clusters,
-            mode=args.mode,
-            start=args.start,
-            end=args.end,
-            crop=not args.no_crop,
-            color_space=args.color_space,
-        )
+        params = _params(args)
         args.out.mkdir(parents=True, exist_ok=True)
         cache = None if args.no_cache else Cache(args.cache_dir)
     except FingerprintError as exc:
@@ -332,7 +333,6 @@ def _add_batch_command(commands: argparse._SubParsersAction) -> None:
             "DIR/collection.json and DIR/collection.csv. Rerun the same command to resume."
         ),
     )
-    defaults = Params()
     b.add_argument(
         "paths", nargs="+", metavar="PATH", help="a film, a folder (searched), or @list.txt"
     )
@@ -341,20 +341,8 @@ def _add_batch_command(commands: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:8786"
     )
-    b.add_argument(
-        "--samples", type=int, default=defaults.samples, help="moments sampled (%(default)s)"
-    )
-    b.add_argument(
-        "--clusters", "-k", type=int, default=defaults.clusters, help="colours per moment"
-    )
-    b.add_argument("--mode", choices=["fast", "exact"], default=defaults.mode)
-    b.add_argument("--start", type=float, help="seconds to skip at the start (an intro)")
-    b.add_argument("--end", type=float, help="stop at this many seconds (before the credits)")
-    b.add_argument("--no-crop", action="store_true", help="keep black bars")
-    b.add_argument("--color-space", choices=["lab", "rgb"], default=defaults.color_space)
-    b.add_argument("--csv-header", action="store_true", help="CSV with a header row")
-    b.add_argument("--poster-size", default="3000x1000", metavar="WxH")
-    b.add_argument("--bands", choices=["share", "equal"], default="share")
+    _analysis_options(b)
+    _output_options(b)
 
 
 def _run_batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -365,27 +353,11 @@ def _run_batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from . import batch
 
     try:
-        params = Params(
-            samples=args.samples,
-            clusters=args.clusters,
-            mode=args.mode,
-            start=args.start,
-            end=args.end,
-            crop=not args.no_crop,
-            color_space=args.color_space,
-        )
-        width, _, height = args.poster_size.lower().partition("x")
-        output = batch.Output(
-            csv_header=args.csv_header, poster_size=(int(width), int(height)), bands=args.bands
-        )
-        if min(output.poster_size) < 1:
-            raise ValueError
+        params, output = _params(args), _outputs(args)
         films = batch.find_films(args.paths, exclude=args.out)
         batch.check_out(args.out, params=params, output=output)
     except FingerprintError as exc:
         parser.error(str(exc))
-    except ValueError:
-        parser.error(f"--poster-size must look like 3000x1000, not {args.poster_size!r}")
     if not films:
         parser.error("no films found in the given paths")
     bar = tqdm(total=len(films), unit="film", file=sys.stderr, dynamic_ncols=True, disable=None)

@@ -30,10 +30,12 @@ from typing import Literal
 
 import numpy as np
 
+from .align import curves
 from .cache import Cache
-from .compare import FilmPalette, curves, film_palette, palette_distance
+from .compare import FilmPalette, film_palette
 from .errors import FingerprintFormatError, InvalidParameterError
 from .model import Fingerprint, Params, VideoInfo, from_hex
+from .transport import palette_distance
 
 __all__ = [
     "INDEX_FORMAT",

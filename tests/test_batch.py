@@ -18,14 +18,15 @@ import videos
 from PIL import Image
 
 from fingerprint import analyze
-from fingerprint.batch import CRASH_ENV, Output, connect, find_films, run_batch
+from fingerprint.batch import CRASH_ENV, connect, find_films, run_batch
 from fingerprint.collection import load_batch
 from fingerprint.errors import FingerprintError, InvalidParameterError
 from fingerprint.model import Fingerprint, Params
+from fingerprint.outputs import Outputs, Poster
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 PARAMS = Params(samples=24)
-OUTPUT = Output(poster_size=(300, 100))
+OUTPUT = Outputs(poster=Poster(width=300, height=100))
 CRASHING = "crash-me.mp4"
 
 
@@ -102,7 +103,7 @@ def test_batch_writes_every_film_and_an_index(client, films, tmp_path):
         assert np.allclose(got.shares, expected.shares, atol=1e-6)
         assert (out / entry["files"]["csv"]).read_text() == expected.to_csv()
         with Image.open(out / entry["files"]["png"]) as poster:
-            assert poster.size == OUTPUT.poster_size
+            assert poster.size == (OUTPUT.poster.width, OUTPUT.poster.height)
         assert entry["files"]["json"].startswith(f"films/{path.stem}-{entry['key']}")
     assert entries[str(films / "truncated.mkv")]["status"] in ("done", "failed")
     rgb = {

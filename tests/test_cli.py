@@ -202,19 +202,33 @@ def test_a_folder_without_videos_is_one_error_line(
     assert err == f"error: {tmp_path / 'empty'}: this folder has no video files.\n"
 
 
-def test_a_failed_write_leaves_no_partial_set(
-    rgb_film: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A 64 KiB tmpfs (root only), unmounted afterwards."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                      capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_full_disk_leaves_no_partial_set(
+    rgb_film: Path, tiny_disk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import fingerprint.cli
-
-    def full_disk(*args: object, **kwargs: object) -> bytes:
-        raise OSError(28, "No space left on device")
-
-    # The poster is made last: the JSON and CSV are ready when the set fails.
-    monkeypatch.setattr(fingerprint.cli, "poster_png", full_disk)
-    assert cli(rgb_film, tmp_path / "out", "--samples", "6") == 1
-    assert list((tmp_path / "out").iterdir()) == []
+    out = tiny_disk / "out"
+    out.mkdir()
+    # Leave one 4 KiB page: room for the CSV, not for the poster that follows it.
+    filler = tiny_disk / "filler"
+    with open(filler, "wb", buffering=0) as fh, contextlib.suppress(OSError):
+        while True:
+            fh.write(b"x" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+    os.truncate(filler, os.path.getsize(filler) - 4096)
+    assert cli(rgb_film, out, "--samples", "6") == 1
+    assert list(out.iterdir()) == []  # neither results nor temporaries
     assert "cannot write results: No space left on device" in capsys.readouterr().err
 
 
