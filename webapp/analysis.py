@@ -12,6 +12,7 @@ import streamlit as st
 from fingerprint import Fingerprint, FingerprintError, Params, VideoInfo, analyze, frame_at
 from fingerprint.figures import view_figure
 
+from .escaping import escape_markdown
 from .films import Film
 from .server import cache
 from .settings import Settings, params_for
@@ -20,6 +21,11 @@ from .settings import Settings, params_for
 FRAME_SIZE = 1280
 # Each progress update is a message to the browser: at most five a second.
 PROGRESS_INTERVAL_S = 0.2
+# A stage's pace is a guess until it has run this long and done this much of the whole.
+PACE_MIN_S = 0.5
+PACE_MIN_FRACTION = 0.005
+# CSS that hides what the previous run drew in the page (not the sidebar) while it waits.
+HIDE_PREVIOUS_RUN = '[data-testid="stMain"] [data-stale="true"] {display: none;}'
 # Plotly's mode bar without the tools that make no sense on a fingerprint.
 CHART_CONFIG = {
     "displaylogo": False,
@@ -31,35 +37,74 @@ CHART_CONFIG = {
 def film_params(film: Film, current: Settings) -> Params | None:
     """The analysis options for ``film``, or None with the reason shown."""
     try:
-        return params_for(current, film.info)
+        return params_for(current)
     except FingerprintError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return None
 
 
 class Progress:
-    """The library's ``on_progress`` drawn as a progress bar with the run's ETA."""
+    """The library's ``on_progress`` drawn as a progress bar: the whole run's fraction, the
+    current stage's own message, and the time left at the current stage's pace.
+
+    The stages do not run at one pace (decoding a keyframe is much quicker than finding a
+    frame's colours), so a time left from the whole run's average would say "0 s" while
+    the slow stage has just begun. While the bar shows, the page's content from the
+    previous run (another film's chart and credit) is hidden: only this film's progress
+    is on screen.
+    """
 
     def __init__(self, title: str) -> None:
-        self.title = title
+        self.title = escape_markdown(title)
+        # Streamlit marks what the previous run drew, not yet redrawn, as stale.
+        # (st.markdown, not st.html: st.html would send a lone <style> to the page's event
+        # container, where emptying this placeholder would not remove it.)
+        self.hide = st.empty()
+        self.hide.markdown(f"<style>{HIDE_PREVIOUS_RUN}</style>", unsafe_allow_html=True)
         # Until the first report, the analysis may be waiting for another session's.
-        self.bar = st.progress(0.0, text=f"Fingerprinting {title}…")
-        self.started = time.monotonic()
+        self.bar = st.progress(0.0, text=f"Fingerprinting {self.title}…")
+        self.stage = ""
+        self.stage_from = (time.monotonic(), 0.0)  # when and where the stage began
+        self.last = self.stage_from
         self.shown = 0.0
 
     def __call__(self, fraction: float, message: str) -> None:
         now = time.monotonic()
+        stage = message.partition(":")[0]
+        if stage != self.stage:  # its pace is measured from the last report of the one before
+            self.stage, self.stage_from = stage, self.last
+        self.last = (now, fraction)
         if now - self.shown < PROGRESS_INTERVAL_S and fraction < 1:
             return
         self.shown = now
-        text = f"Fingerprinting {self.title}: {fraction:.0%}"
-        if fraction > 0.02:
-            left = (now - self.started) * (1 - fraction) / fraction
-            text += f", about {left:.0f} s left"
-        self.bar.progress(min(1.0, fraction), text=f"{text} · {message}")
+        text = f"Fingerprinting {self.title}: {fraction:.0%} · {message}"
+        left = time_left(fraction, now=now, stage_from=self.stage_from)
+        if left is not None:
+            text += f" · about {_duration(left)} left"
+        self.bar.progress(min(1.0, fraction), text=text)
 
     def close(self) -> None:
         self.bar.empty()
+        self.hide.empty()
+
+
+def time_left(
+    fraction: float, *, now: float, stage_from: tuple[float, float]
+) -> float | None:
+    """Seconds until ``fraction`` reaches 1 at the pace of the current stage, which began
+    at ``stage_from`` (time, fraction); None until the stage has gone far enough to
+    measure (`PACE_MIN_S`, `PACE_MIN_FRACTION`)."""
+    began, start = stage_from
+    spent, done = now - began, fraction - start
+    if spent < PACE_MIN_S or done < PACE_MIN_FRACTION:
+        return None
+    return max(0.0, 1.0 - fraction) * spent / done
+
+
+def _duration(seconds: float) -> str:
+    """"8 s", "2 min 05 s": a time left as people read it."""
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
 def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
@@ -80,7 +125,7 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
         finally:
             progress.close()
     except FingerprintError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return None
 
 
@@ -96,7 +141,7 @@ def frame_image(film: Film, seconds: float) -> np.ndarray | None:
     try:
         return _frame(str(cache().root), film.key, seconds, FRAME_SIZE, str(film.path), film.info)
     except FingerprintError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return None
 
 

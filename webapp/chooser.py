@@ -16,6 +16,7 @@ from fingerprint import FingerprintError, VideoInfo, VideoNotFoundError, probe
 from fingerprint.model import timecode
 
 from . import state
+from .escaping import escape_markdown
 from .films import Film, Origin, ago, is_content_key, parse_film_id, resolve_movie
 from .server import DEFAULT_FILM, MOVIES_ENV_VAR, cache, demos, movie_list, movies_dir, upload_limit
 
@@ -238,10 +239,10 @@ def choose_film(
         with library_tab:
             _library_tab(chooser)
     message = st.session_state.pop(f"message:{chooser}", None)
-    if message:
-        st.error(message)
+    if message:  # names a file as the visitor wrote it: shown as text, never as Markdown
+        st.error(escape_markdown(message))
     if problem:
-        st.error(problem)
+        st.error(escape_markdown(problem))
     if film is not None and st.query_params.get(param) != film.id:
         st.query_params[param] = film.id
     return film

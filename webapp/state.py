@@ -28,7 +28,14 @@ def settings() -> Settings:
 
 
 def update_settings(**changes: Any) -> None:
-    st.session_state["settings"] = replace(settings(), **changes)
+    """Change some settings. A None for a setting that is never None (a widget the browser
+    sent back empty) is ignored: the setting keeps its value, and no link says "None"."""
+    defaults = Settings()
+    kept = {
+        name: value for name, value in changes.items()
+        if value is not None or getattr(defaults, name) is None
+    }
+    st.session_state["settings"] = replace(settings(), **kept)
 
 
 def link_problems() -> list[str]:
@@ -60,6 +67,25 @@ def seed_widget(widget: str, value: Any) -> None:
     after Streamlit dropped it because another page did not draw it."""
     if widget not in st.session_state:
         st.session_state[widget] = value
+
+
+def widget_key(name: str, value: Any) -> str:
+    """The key to draw widget ``name`` under in this run, seeded with ``value`` when new.
+
+    Streamlit drops a widget's state in a run that does not draw it (a page that stopped
+    on an error, another page). When the same page then draws it again, Chromium shows a
+    segmented control with nothing selected, and its next change sends "nothing" (the
+    ``view=None`` crash after a trim error). A dropped widget therefore comes back under
+    a new key, which the browser draws afresh with ``value``.
+    """
+    key = st.session_state.get(f"key:{name}")
+    if key is None or key not in st.session_state:
+        count = st.session_state.get(f"keys:{name}", 0) + 1
+        key = f"{name}.{count}"
+        st.session_state[f"keys:{name}"] = count
+        st.session_state[f"key:{name}"] = key
+        st.session_state[key] = value
+    return key
 
 
 def write_query(wanted: Mapping[str, str], names: Sequence[str]) -> None:
