@@ -174,12 +174,12 @@ def curves_figure(
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=titles)
     x = 100 * c.centres
-    for tag, side, name, color, dash in (("A", c.a, name_a, FILM_COLORS[0], "solid"),
+    for tag, side, film, color, dash in (("A", c.a, name_a, FILM_COLORS[0], "solid"),
                                          ("B", c.b, name_b, FILM_COLORS[1], "dash")):
         for row, name in enumerate(CURVES, start=1):
             fig.add_trace(
                 go.Scatter(
-                    x=x, y=side.curve(name), mode="lines", name=f"{tag} · {_text(name, 32)}",
+                    x=x, y=side.curve(name), mode="lines", name=f"{tag} · {_text(film, 32)}",
                     line={"color": color, "dash": dash, "width": 2}, legendgroup=tag,
                     showlegend=row == 1,
                     hovertemplate=f"{tag} %{{y:.1f}}<extra></extra>",

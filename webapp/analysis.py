@@ -25,7 +25,7 @@ PROGRESS_INTERVAL_S = 0.2
 PACE_MIN_S = 0.5
 PACE_MIN_FRACTION = 0.005
 # CSS that hides what the previous run drew in the page (not the sidebar) while it waits.
-HIDE_PREVIOUS_RUN = '[data-testid="stMain"] [data-stale="true"] {display: none;}'
+HIDE_PREVIOUS_RUN = '[data-testid="stMain"] [data-stale="true"] {display: none !important;}'
 # Plotly's mode bar without the tools that make no sense on a fingerprint.
 CHART_CONFIG = {
     "displaylogo": False,

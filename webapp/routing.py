@@ -7,6 +7,8 @@ import logging
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from . import state
+
 _ROUTED = "routed"
 _LOG = logging.getLogger(__name__)
 # What a visitor reads when a page fails unexpectedly; the traceback goes to the server's
@@ -29,6 +31,7 @@ def pages() -> list[StreamlitPage]:
 def run_page(page: StreamlitPage) -> None:
     """Run the page the router chose, telling it that the router ran (`require_router`)."""
     st.session_state[_ROUTED] = True
+    state.count_run()
     try:
         page.run()
     except Exception:  # st.stop and st.rerun are BaseExceptions: they pass through
