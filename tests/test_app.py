@@ -6,7 +6,6 @@ visitor does, at the default settings.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -15,9 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import needs_engine_cap
 from streamlit.testing.v1 import AppTest
 
-from fingerprint import Cache, Params, analyze
+from fingerprint import Cache, Params
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -56,31 +56,6 @@ def _captions(at: AppTest) -> str:
     return " ".join(c.value for c in at.caption)
 
 
-@functools.cache
-def _engine_caps_samples() -> bool:
-    """Whether the analysis caps samples at the frames in the span (the engine's part of
-    issue 9 item 5, on another branch until merged): 200 samples of a 1 s clip."""
-    fp = analyze(DATA / "realshort_1s_240p_h264.mp4", cache=None,
-                 params=Params(samples=200, mode="exact", clusters=1, size=16))
-    return len(fp) < 200
-
-
-# The app's automatic samples are Params' default, capped by the engine: a test of what
-# a short clip shows is expected to fail until the engine caps (then it runs as any other).
-needs_engine_cap = pytest.mark.xfail(
-    not _engine_caps_samples(), strict=True,
-    reason="the engine does not cap samples at the frames yet (issue 9 item 5, engine part)",
-)
-
-
-@pytest.fixture(autouse=True)
-def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the app as `streamlit run` does: from the app's folder, first on sys.path."""
-    monkeypatch.syspath_prepend(str(ROOT))
-    monkeypatch.setattr(sys, "argv", ["app.py"])
-
-
-# --- every page ------------------------------------------------------------------------
 @needs_engine_cap
 def test_opens_on_the_demo_film_as_a_visitor_sees_it(app_cache_dir: Path) -> None:
     at = _app().run()
