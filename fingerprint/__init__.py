@@ -18,11 +18,12 @@ from .errors import (
 )
 from .model import Fingerprint, Params, VideoInfo
 from .pipeline import analyze, fingerprint_samples
-from .video import Samples, frame_at, probe, sample
+from .video import DecodedFrames, frame_at, probe, sample
 
 __all__ = [
     "Cache",
     "DecodeError",
+    "DecodedFrames",
     "Fingerprint",
     "FingerprintError",
     "FingerprintFormatError",
@@ -30,7 +31,6 @@ __all__ = [
     "NoVideoStreamError",
     "NotAVideoError",
     "Params",
-    "Samples",
     "UnreadableFileError",
     "VideoInfo",
     "VideoNotFoundError",

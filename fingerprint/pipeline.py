@@ -11,14 +11,14 @@ from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .colour import average_colour, palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
-from .video import ProgressCallback, Samples, check_file, probe, sample
+from .video import DecodedFrames, ProgressCallback, check_file, probe, sample
 
 # Frames clustered per call: how often clustering reports progress.
 _BATCH = 100
 
 
 def fingerprint_samples(
-    samples: Samples,
+    samples: DecodedFrames,
     *,
     info: VideoInfo,
     params: Params,
@@ -106,7 +106,7 @@ def _sample(
     info: VideoInfo,
     params: Params,
     on_progress: ProgressCallback | None,
-) -> Samples:
+) -> DecodedFrames:
     return sample(
         path,
         count=params.samples,

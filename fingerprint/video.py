@@ -46,7 +46,7 @@ _MATRIX = {1: "itu709", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020"
 
 
 @dataclass(frozen=True, eq=False)
-class Samples:
+class DecodedFrames:
     """Decoded samples: ``frames`` (N, H, W, 3) uint8 at working size, ``times`` (N,) the
     actual presentation time of each frame in seconds from the film's start, ``targets``
     (N,) the times asked for. ``ended_at`` is set when the video stopped decoding before
@@ -485,7 +485,7 @@ def sample(
     workers: int = 2,
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
-) -> Samples:
+) -> DecodedFrames:
     """Decode ``count`` frames evenly spread over [start, end] at ``size`` px long side.
 
     ``mode="fast"``: each sample is a keyframe inside its own slot, decoded alone; where
@@ -545,7 +545,7 @@ def sample(
         frames, times, targets = frames[: len(keep)], times[keep], targets[keep]
     if on_progress:
         on_progress(1.0, "decoded")
-    return Samples(frames=frames, times=times, targets=targets, ended_at=ended_at)
+    return DecodedFrames(frames=frames, times=times, targets=targets, ended_at=ended_at)
 
 
 def frame_at(

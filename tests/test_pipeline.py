@@ -22,7 +22,7 @@ from videos import (
     truncate_copy,
 )
 
-from fingerprint import Params, Samples, analyze, fingerprint_samples, probe
+from fingerprint import DecodedFrames, Params, analyze, fingerprint_samples, probe
 from fingerprint.colour import delta_e2000, rgb_to_lab
 from fingerprint.errors import InvalidParameterError
 
@@ -195,7 +195,7 @@ def test_fingerprint_samples_without_video():
         split(RED, TEAL, 0.5),
     ])
     assert frames.shape == (3, 90, 160, 3)
-    samples = Samples(frames=frames, times=np.array([0.5, 1.5, 2.5]),
+    samples = DecodedFrames(frames=frames, times=np.array([0.5, 1.5, 2.5]),
                       targets=np.array([0.5, 1.5, 2.5]))
     info = probe_like(duration=3.0)
     fp = fingerprint_samples(samples, info=info, params=Params(samples=3, clusters=2, crop=False))
@@ -220,7 +220,7 @@ def probe_like(duration: float):
 def test_average_is_gamma_correct():
     """Half black, half white averages to sRGB 188, not 128."""
     frames = split(BLACK, (255, 255, 255), 0.5)[None]
-    samples = Samples(frames=frames, times=np.array([0.0]), targets=np.array([0.0]))
+    samples = DecodedFrames(frames=frames, times=np.array([0.0]), targets=np.array([0.0]))
     fp = fingerprint_samples(samples, info=probe_like(1.0),
                              params=Params(samples=1, clusters=2, crop=False))
     np.testing.assert_allclose(fp.average[0], [188, 188, 188], atol=1)
