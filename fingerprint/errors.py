@@ -33,3 +33,7 @@ class InvalidParameterError(FingerprintError, ValueError):
 
 class FingerprintFormatError(FingerprintError):
     """A fingerprint JSON file is not in this project's format."""
+
+
+class Cancelled(FingerprintError):
+    """The caller cancelled the work (its ``cancel`` event was set); nothing was saved."""
