@@ -7,6 +7,7 @@
 
 from .cache import Cache, content_key
 from .errors import (
+    Cancelled,
     DecodeError,
     FingerprintError,
     FingerprintFormatError,
@@ -22,6 +23,7 @@ from .video import DecodedFrames, frame_at, probe, sample
 
 __all__ = [
     "Cache",
+    "Cancelled",
     "DecodeError",
     "DecodedFrames",
     "Fingerprint",

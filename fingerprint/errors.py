@@ -37,3 +37,6 @@ class FingerprintFormatError(FingerprintError):
 
 class Cancelled(FingerprintError):
     """The caller cancelled the work (its ``cancel`` event was set); nothing was saved."""
+
+    def __init__(self, message: str = "analysis cancelled; nothing was saved.") -> None:
+        super().__init__(message)

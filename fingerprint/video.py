@@ -43,13 +43,14 @@ _TEXT_FORMATS = {"tty", "bin", "xbin", "adf", "idf"}
 _EDGE = 1e-6
 
 # Fast mode's decode budget, in decoded frames: each sample adds this many, and a reader
-# starts with `_FAST_START_FRAMES` so short clips are sampled as exactly as exact mode.
+# starts with (and banks at most) the frames of `_FAST_START_PIXELS`, a second or two of
+# decoding at any resolution, so short clips are sampled at their targets as before.
 # Where keyframes are sparser than the samples (an episode at 1000 samples), decoding
 # forward to every target cost up to a full decode (45 min: 52.8 s against 6.9 s for the
 # 2-hour film); with the budget spent, a sample takes the newest frame decoded so far,
 # with its true time. bench/scaling.py set both (docs/benchmarks.md).
 _FAST_FRAMES_PER_SAMPLE = 2
-_FAST_START_FRAMES = 120
+_FAST_START_PIXELS = 1e9  # 480 frames of 1080p, 1085 of 720p
 # ...but a fast-mode frame never trails its target by more than this, whatever the budget:
 # the longest keyframe interval common encoders use by default (keyint 250 at 25 fps).
 # Only a film with rarer keyframes (a single one, say) decodes forward past the budget.
@@ -170,7 +171,7 @@ def _decode_frames(
     try:
         for packet in container.demux(stream):
             if stop is not None and stop():
-                raise Cancelled("cancelled.")
+                raise Cancelled
             if skip_before is not None:
                 target = skip_before()
                 pts = None if packet.pts is None else packet.pts * tb
@@ -339,7 +340,8 @@ class _Reader:
         # Fast mode's budget (frames it may still decode) and the last sample's time: the
         # budget never makes a sample repeat the one before, nor reach back before
         # ``after`` (where the previous decoder's part of the film ends).
-        self.credits = float(_FAST_START_FRAMES)
+        self.bank = _FAST_START_PIXELS / (info.width * info.height)
+        self.credits = self.bank
         self.last_sample = after
         self.exhausted = False  # the stream ended while decoding forward
 
@@ -456,7 +458,7 @@ class _Reader:
     def read(self, t: float, slot: float) -> av.VideoFrame | None:
         """The frame for target ``t`` whose slot is [t - slot/2, t + slot/2)."""
         if self.stop is not None and self.stop():
-            raise Cancelled("cancelled.")
+            raise Cancelled
         frame = self._read(t, slot)
         if frame is not None:
             self.last_sample = self._time(frame)
@@ -466,7 +468,7 @@ class _Reader:
         here = self._time(self.prev) if self.prev is not None else None
         lo, hi = t - slot / 2 - _EDGE, t + slot / 2 - _EDGE
         # Banked, but never more than the start: a film's later part gets its share.
-        self.credits = min(self.credits + _FAST_FRAMES_PER_SAMPLE, _FAST_START_FRAMES)
+        self.credits = min(self.credits + _FAST_FRAMES_PER_SAMPLE, self.bank)
         seek_to = hi if self.mode == "fast" else t
         if not self._should_seek(here, t, seek_to):
             return self._forward_in_slot(t, lo, hi)
@@ -632,7 +634,7 @@ def sample(
         for f in futures:
             f.result()
     if cancel is not None and cancel.is_set():
-        raise Cancelled("cancelled.")
+        raise Cancelled
     ok = ~np.isnan(times)
     if not ok.any():
         raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
