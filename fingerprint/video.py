@@ -585,8 +585,13 @@ def sample(
     info = info or probe(path)
     targets, slot = sample_times(info, count=count, start=start, end=end)
     width, height = working_size(info, size)
-    frames = np.zeros((count, height, width, 3), np.uint8)
+    # Each decoder fills rows from the start of its part, so frames that are never kept
+    # (fast mode's repeats) are never written: unwritten rows take no memory.
+    frames = np.empty((count, height, width, 3), np.uint8)
     times = np.full(count, np.nan)
+    asked = np.full(count, np.nan)
+    filled: dict[int, int] = {}  # a part's first row: the rows its decoder wrote
+    ended = threading.Event()  # some target lies past the last frame that decodes
     done = [0]
     lock = threading.Lock()
     halt = threading.Event()  # set when this call gives up: every decoder stops
@@ -602,18 +607,25 @@ def sample(
         reader = _Reader(
             str(path), info, mode=mode, width=width, height=height, stop=stop, after=first
         )
+        row, last = indices.start, -math.inf
         try:
             for i in indices:
                 frame = reader.read(float(targets[i]), slot)
-                if frame is not None:
-                    ft = reader._time(frame)
-                    # Fast mode may trail its target by design, unless the stream ran out.
-                    if targets[i] - ft <= late or (mode == "fast" and not reader.exhausted):
-                        frames[i] = reader.to_rgb(frame)
-                        times[i] = ft
+                ft = None if frame is None else reader._time(frame)
+                # Fast mode may trail its target by design, unless the stream ran out.
+                if ft is None or (
+                    targets[i] - ft > late and (mode == "exact" or reader.exhausted)
+                ):
+                    ended.set()
+                elif mode == "exact" or ft > last:  # fast mode drops repeats
+                    frames[row] = reader.to_rgb(frame)
+                    times[row] = last = ft
+                    asked[row] = targets[i]
+                    row += 1
                 with lock:
                     done[0] += 1
         finally:
+            filled[indices.start] = row - indices.start
             reader.close()
 
     workers = max(1, min(workers, count))
@@ -635,26 +647,24 @@ def sample(
             f.result()
     if cancel is not None and cancel.is_set():
         raise Cancelled
-    ok = ~np.isnan(times)
-    if not ok.any():
+    # Close the gaps between the parts, in place: a boolean-index copy would double the
+    # peak memory. Where two parts meet, fast mode drops a frame that does not come after
+    # the one before.
+    n = 0
+    for first in sorted(filled):
+        for src in range(first, first + filled[first]):
+            if mode == "fast" and n and times[src] <= times[n - 1]:
+                continue
+            if src != n:
+                frames[n], times[n], asked[n] = frames[src], times[src], asked[src]
+            n += 1
+    if n == 0:
         raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
-    ended_at = None if ok.all() else float(np.nanmax(times))
-    if mode == "fast":
-        # Each decoder's samples are distinct; where two parts meet, or where the file
-        # ended, a frame can repeat or precede the one before: drop it.
-        previous = np.maximum.accumulate(np.where(ok, times, -np.inf))
-        ok[1:] &= times[1:] > previous[:-1]
-    if not ok.all():
-        # Compact in place: a boolean-index copy would double the peak memory.
-        keep = np.flatnonzero(ok)
-        for dst, src in enumerate(keep):
-            frames[dst] = frames[src]
-        frames, times, targets = frames[: len(keep)], times[keep], targets[keep]
-        if len(keep) <= count // 2:
-            frames = frames.copy()  # let the unused rest of the buffer go
+    frames, times, asked = frames[:n], times[:n].copy(), asked[:n].copy()
+    ended_at = float(times.max()) if ended.is_set() else None
     if on_progress:
         on_progress(1.0, "decoded")
-    return DecodedFrames(frames=frames, times=times, targets=targets, ended_at=ended_at)
+    return DecodedFrames(frames=frames, times=times, targets=asked, ended_at=ended_at)
 
 
 def frame_at(
