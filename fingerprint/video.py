@@ -49,8 +49,8 @@ _EDGE = 1e-6
 # forward to every target cost up to a full decode (45 min: 52.8 s against 6.9 s for the
 # 2-hour film); with the budget spent, a sample takes the newest frame decoded so far,
 # with its true time. bench/scaling.py set both (docs/benchmarks.md).
-_FAST_FRAMES_PER_SAMPLE = 2
-_FAST_START_PIXELS = 1e9  # 480 frames of 1080p, 1085 of 720p
+_FAST_FRAMES_PER_SAMPLE = 1
+_FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
 # ...but a fast-mode frame never trails its target by more than this, whatever the budget:
 # the longest keyframe interval common encoders use by default (keyint 250 at 25 fps).
 # Only a film with rarer keyframes (a single one, say) decodes forward past the budget.
