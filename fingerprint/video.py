@@ -38,17 +38,22 @@ _END_OF_TIME = 10**12
 # FFmpeg demuxers that draw text files (.txt, .nfo, ANSI art) as a "video" stream.
 _TEXT_FORMATS = {"tty", "bin", "xbin", "adf", "idf"}
 
-# A keyframe this close to a slot's upper edge belongs to the next slot: slot edges are
-# sums of floats, and a frame exactly on the edge must not be taken by both slots.
-_EDGE = 1e-6
+# A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on
+# the edge must not be taken by both slots, and Matroska/WebM round times to the
+# millisecond (frame 11 at 24 fps is at 0.458 s, not 0.45833), so a frame that belongs on
+# an edge can be stamped up to 1 ms before it. Otherwise fast mode, which never repeats a
+# frame, took two frames for one slot and none for the next one (the demo film at one
+# sample per frame lost 2 of 720).
+_EDGE = 1e-3
 
 # Fast mode's decode budget, in decoded frames: each sample adds this many, and a reader
-# starts with (and banks at most) the frames of `_FAST_START_PIXELS`, a second or two of
+# starts with (and banks at most) the frames of `_FAST_START_PIXELS`, about a second of
 # decoding at any resolution, so short clips are sampled at their targets as before.
 # Where keyframes are sparser than the samples (an episode at 1000 samples), decoding
-# forward to every target cost up to a full decode (45 min: 52.8 s against 6.9 s for the
+# forward to every target cost up to a full decode (45 min: 52.8 s against 7.2 s for the
 # 2-hour film); with the budget spent, a sample takes the newest frame decoded so far,
-# with its true time. bench/scaling.py set both (docs/benchmarks.md).
+# with its true time. bench/scaling.py set both: CPU time within 1.4x the 2-hour film's
+# at any length from 10 min to 3 h (docs/benchmarks.md).
 _FAST_FRAMES_PER_SAMPLE = 1
 _FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
 # ...but a fast-mode frame never trails its target by more than this, whatever the budget:
