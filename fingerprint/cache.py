@@ -33,7 +33,7 @@ import platformdirs
 
 from .errors import FingerprintError
 from .model import Fingerprint, Params, VideoInfo, write_atomic
-from .video import Samples
+from .video import DecodedFrames
 
 ENV_VAR = "FINGERPRINT_CACHE_DIR"
 _CHUNKS = 64
@@ -148,7 +148,7 @@ class Cache:
     def _frames_path(self, key: str, params: Params) -> Path:
         return self._dir(key) / f"frames-{_hash(params.decode_key())}.npz"
 
-    def load_samples(self, key: str, params: Params) -> Samples | None:
+    def load_samples(self, key: str, params: Params) -> DecodedFrames | None:
         path = self._frames_path(key, params)
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -162,11 +162,11 @@ class Cache:
             or not len(frames) == len(times) == len(targets)
         ):
             return None
-        return Samples(
+        return DecodedFrames(
             frames=frames, times=times, targets=targets, ended_at=None if np.isnan(ended) else ended
         )
 
-    def save_samples(self, key: str, params: Params, samples: Samples) -> None:
+    def save_samples(self, key: str, params: Params, samples: DecodedFrames) -> None:
         path = self._frames_path(key, params)
         buf = io.BytesIO()
         ended = np.nan if samples.ended_at is None else samples.ended_at
