@@ -3,14 +3,13 @@ self-contained and named for what it gives."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from fingerprint import Fingerprint, Params, VideoInfo, analyze
+from fingerprint import Fingerprint, Params, VideoInfo
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -88,21 +87,3 @@ def make_fingerprint(
         crop=crop,
         warnings=warnings,
     )
-
-
-@functools.cache
-def _engine_caps_samples() -> bool:
-    """Whether the analysis caps samples at the frames in the span (the engine's part of
-    issue 9 item 5, on another branch until merged): 200 samples of a 1 s clip."""
-    fp = analyze(DATA / "realshort_1s_240p_h264.mp4", cache=None,
-                 params=Params(samples=200, mode="exact", clusters=1, size=16))
-    return len(fp) < 200
-
-
-# The app's automatic samples are Params' default, capped by the engine: a test of how
-# many moments a short clip shows fails until the engine caps (then it runs as any other).
-# Delete this marker, and its uses, once the engine's cap is merged.
-needs_engine_cap = pytest.mark.xfail(
-    not _engine_caps_samples(), strict=True,
-    reason="the engine does not cap samples at the frames yet (issue 9 item 5, engine part)",
-)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from appserver import CHROMIUM, ROOT, launch_chromium, streamlit
-from conftest import needs_engine_cap
 
 if not CHROMIUM.exists():
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
@@ -72,7 +71,6 @@ def _sidebar_k(page: object) -> str:
     return page.locator(K_SLIDER).input_value()
 
 
-@needs_engine_cap  # 720 moments: one per frame of the 30 s clip
 def test_a_visitor_sees_points_clicks_and_shares(server: tuple, browser: object) -> None:
     url, started, timings, cache = server
     opened = time.monotonic()

@@ -106,8 +106,10 @@ def flowers() -> tuple[Fingerprint, Fingerprint]:
 def test_the_same_footage_in_two_codecs_is_nearly_identical(flowers):
     mp4, webm = flowers
     c = compare(mp4, webm)
-    assert c.scores.palette_similarity > 0.9  # measured 0.95 (2.3 ΔE2000)
-    assert c.scores.mean_difference < 8  # measured 3.5
+    # Measured 0.86 (4.0 ΔE2000) and 4.3 since k-means ranks its restarts on 8192 pixels
+    # (0.95 and 3.5 before): near-equal minima of the two codecs' frames now land apart.
+    assert c.scores.palette_similarity > 0.8
+    assert c.scores.mean_difference < 8
     assert c.scores.chroma_correlation > 0.9 and c.scores.warmth_correlation > 0.9
     # ... and far more alike than the film and its time-reversed self, bin by bin.
     backwards = compare(mp4, reversed_film(mp4))
