@@ -113,25 +113,23 @@ def _hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _unwritable(exc: OSError) -> CacheWriteError:
-    """The one sentence a user sees when the cache cannot be written: never a path."""
-    reason = _REASONS.get(exc.errno or 0) or (
-        os.strerror(exc.errno).lower() if exc.errno else "it could not be written"
-    )
-    return CacheWriteError(
-        f"The cache could not be written ({reason}): results were not saved for next time."
-    )
+_UNSAVED = "The cache could not be written ({}): results were not saved for next time."
+_NOT_STORED = "The film could not be stored ({})."
 
 
 @contextlib.contextmanager
-def _writing() -> Iterator[None]:
-    """Turn an OS error while writing into `CacheWriteError`."""
+def _writing(sentence: str = _UNSAVED) -> Iterator[None]:
+    """Turn an OS error while writing into `CacheWriteError`, with the one sentence a user
+    sees: the reason, never a path."""
     try:
         yield
     except CacheWriteError:
         raise
     except OSError as exc:
-        raise _unwritable(exc) from exc
+        reason = _REASONS.get(exc.errno or 0) or (
+            os.strerror(exc.errno).lower() if exc.errno else "it could not be written"
+        )
+        raise CacheWriteError(sentence.format(reason)) from exc
 
 
 def _is_number(value: Any) -> bool:
@@ -465,7 +463,7 @@ class Cache:
         name = Path(name).name
         if name in ("", ".", "..") or len(name.encode()) > 200:
             name = "upload" + Path(name).suffix[:16]
-        with _writing():
+        with _writing(_NOT_STORED):
             uploads.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=uploads, suffix=".part")
             try:
