@@ -4,7 +4,7 @@ Decodes each film's samples once (the engine's fast mode, 320 px), then writes a
 them back with each candidate encoding, every one lossless (a re-clustered result must
 equal a fresh one). Times are the best of ``--repeat`` runs, in this process.
 
-    python bench/cache_frames.py                       # the shared clips and the demo films
+    python bench/cache_frames.py                       # shared clips, the demo films among them
     python bench/cache_frames.py FILM ... --samples 1000
 
 Figures go in docs/benchmarks.md with the command and the machine.
@@ -36,6 +36,7 @@ CLIPS = [
         "cars_30s_432p_h264.mp4",
         "chaplin_10s_360p_pillarbox_bw_h264.mp4",
         "flower_5s_540p_h264.mp4",
+        "friday_6s_480p_bw_h264.mp4",
         "people_139s_432p_h264.mp4",
     )
 ]

@@ -46,7 +46,7 @@ from .video import Samples, working_size
 ENV_VAR = "FINGERPRINT_CACHE_DIR"
 MAX_BYTES_VAR = "FINGERPRINT_CACHE_MAX_BYTES"
 # 2 GB: a small host's disk (a hosted demo has a few GB) still has room for the films and
-# the app, and it holds about 34 sets of 1000 frames at 320 px (58 KB per frame stored),
+# the app, and it holds about 35 sets of 1000 frames at 320 px (56 KB per frame stored),
 # or one uploaded feature film and its frames.
 DEFAULT_MAX_BYTES = 2 * 1000**3
 # A temporary file untouched this long, and not locked by its writer, was left by a kill.
