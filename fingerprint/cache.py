@@ -150,8 +150,9 @@ class Entry:
 class CacheStats:
     """What a cache folder holds: for ``fingerprint cache info``.
 
-    ``films`` analysed films (folders), ``entries`` stored frame sets, results and uploads,
-    ``bytes`` on disk in all (temporary files included), ``max_bytes`` the cap.
+    ``films`` analysed films (the library's entries), ``entries`` stored frame sets, results
+    and uploads (``uploads`` of them uploads), ``bytes`` on disk in all (temporary files
+    included, a hard-linked upload once), ``max_bytes`` the cap.
     """
 
     films: int
@@ -510,7 +511,7 @@ class Cache:
         """What the cache holds now."""
         items, total, _ = self._scan(sweep=False)
         return CacheStats(
-            films=len(self._film_dirs()),
+            films=sum((p / "info.json").is_file() for p in self._film_dirs()),
             entries=len(items),
             uploads=sum(1 for i in items if i.kind == "upload"),
             bytes=total,
