@@ -129,7 +129,9 @@ def _writing(sentence: str = _UNSAVED) -> Iterator[None]:
         reason = _REASONS.get(exc.errno or 0) or (
             os.strerror(exc.errno).lower() if exc.errno else "it could not be written"
         )
-        raise CacheWriteError(sentence.format(reason)) from exc
+        error = CacheWriteError(sentence.format(reason))
+        error.errno = exc.errno  # for callers that word the reason themselves
+        raise error from exc
 
 
 def _is_number(value: Any) -> bool:

@@ -879,8 +879,10 @@ def test_a_full_disk_degrades_to_no_cache(film, mount_point, tmp_path):
         analyze(film, params=params, cache=Cache(tmp_path / "roomy")),
     )
     assert not [p for p in (point / "cache").rglob("*") if p.name.endswith((".tmp", ".part"))]
-    with pytest.raises(CacheWriteError, match=r"^The film could not be stored \(no space left"):
+    stored = r"^The film could not be stored \(no space left"
+    with pytest.raises(CacheWriteError, match=stored) as e:
         cache.store_upload(io.BytesIO(b"x" * 500_000), "big.mp4")
+    assert e.value.errno == errno.ENOSPC
     assert not files(point / "cache", "*.part")
 
 
