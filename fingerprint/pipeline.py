@@ -12,7 +12,7 @@ import numpy as np
 from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .color import average_color
-from .errors import Cancelled
+from .errors import CacheWriteError, Cancelled
 from .kmeans import palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
 from .video import DecodedFrames, ProgressCallback, check_file, probe, sample
@@ -116,18 +116,22 @@ def analyze(
         if found is not None:
             return found
         samples = cache.load_samples(key, params)
+        decoded = samples is None
         if samples is None:
             samples = _sample(path, info, params, on_progress, cancel)
-            _check(cancel)  # cancelled just as decoding finished: save nothing
-            cache.save_samples(key, params, samples)
         fp = fingerprint_samples(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
             cancel=cancel,
         )
         _check(cancel)
         fp = replace(fp, warnings=notes + fp.warnings)
-        cache.save_info(key, info, source=Path(path).resolve())
-        cache.save_result(key, fp)
+        try:  # the cache is optional: one that cannot be written costs the next run only
+            cache.save_info(key, info, source=Path(path).resolve())  # frames are checked by it
+            if decoded:
+                cache.save_samples(key, params, samples)
+            cache.save_result(key, fp)
+        except CacheWriteError as exc:
+            return replace(fp, warnings=(*fp.warnings, str(exc)))
     return fp
 
 
