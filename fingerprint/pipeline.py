@@ -10,6 +10,7 @@ import numpy as np
 from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .colour import average_colour, palettes
+from .hdr import color_warning
 from .model import Fingerprint, Params, VideoInfo, timecode
 from .video import ProgressCallback, Samples, check_file, probe, sample
 
@@ -40,7 +41,7 @@ def fingerprint_samples(
         )
         if on_progress:
             on_progress(hi / n, f"finding colours: {hi}/{n} frames")
-    warnings = []
+    warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible
     if samples.ended_at is not None:
         warnings.append(
             f"The video stops decoding at {timecode(samples.ended_at)} although it claims "
