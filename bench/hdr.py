@@ -1,6 +1,7 @@
 """HDR and wide gamut: how true HDR renditions' colours come out, and what converting them
 costs fast mode on a 4K HDR10 film.
 
+    python bench/hdr.py curve                          # the tone curve's choices
     python bench/hdr.py accuracy [CLIP] [--out DIR]   # default: the shared flower clip
     python bench/hdr.py make-film SDR_FILM OUT [--minutes 30]
     python bench/hdr.py cost FILM [--samples 1000]
@@ -14,6 +15,9 @@ fingerprinted (default parameters) with and without the conversion, and compared
 SDR clip's fingerprint in ΔE2000: average colour (mean over samples) and palette (each
 SDR colour matched to the nearest rendition colour, weighted by its share, as the issue's
 figures were measured), and also the palettes' earth mover's distance.
+
+``curve`` prints, for knees and sharpnesses of the tone curve, the 8-bit SDR grey that
+PQ greys of 100 to 10,000 cd/m² become (203 cd/m² is reference white).
 
 ``make-film`` renders an SDR film as 4K HDR10 (HEVC Main 10, keyframes every 2 s) and
 loops it by stream copy to the length asked. ``cost`` times fast mode's decoding of FILM
@@ -35,6 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import fingerprint.hdr as hdr
 import fingerprint.video as video
 from fingerprint import Params, analyze, probe
 from fingerprint.colour import delta_e2000, rgb_to_lab
@@ -168,6 +173,23 @@ def accuracy(clip: Path, folder: Path) -> None:
         print(f"| {name} | {cells} |", flush=True)
 
 
+def curve() -> None:
+    nits = np.array([100, 150, 180, 203, 250, 300, 400, 1000, 4000, 10000], float)
+    codes = np.uint16(np.rint(hdr._nits_to_pq(nits) * 65535))
+    grey = np.repeat(codes[:, None], 3, axis=1).reshape(1, -1, 3)
+    print("| knee | sharpness | " + " | ".join(f"{n:g}" for n in nits) + " |")
+    print("|---|---|" + "---|" * len(nits))
+    chosen = hdr._TONE_KNEE, hdr._TONE_SHARPNESS
+    try:
+        for knee in (0.6, 0.7, 0.8, 0.9):
+            for sharpness in (2.0, 4.0):
+                hdr._TONE_KNEE, hdr._TONE_SHARPNESS = knee, sharpness
+                out = hdr.to_sdr(grey, transfer="smpte2084", primaries="bt2020")[0, :, 0]
+                print(f"| {knee} | {sharpness:g} | " + " | ".join(map(str, out)) + " |")
+    finally:
+        hdr._TONE_KNEE, hdr._TONE_SHARPNESS = chosen
+
+
 def make_film(src: Path, dst: Path, minutes: float) -> None:
     piece = dst.with_name(dst.stem + ".piece.mp4")
     chain = (
@@ -218,6 +240,7 @@ def cost(film: Path, samples: int, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("curve")
     acc = sub.add_parser("accuracy")
     acc.add_argument("clip", nargs="?", type=Path, default=FLOWER)
     acc.add_argument("--out", type=Path)
@@ -230,7 +253,9 @@ def main() -> None:
     timing.add_argument("--samples", type=int, default=1000)
     timing.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    if args.command == "accuracy":
+    if args.command == "curve":
+        curve()
+    elif args.command == "accuracy":
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
             accuracy(args.clip, args.out)

@@ -6,20 +6,20 @@ they come out washed out and wrong. `to_sdr` turns such a picture, decoded to RG
 primaries and transfer (16-bit codes), into the SDR picture a good down-conversion shows:
 
 1. signal to linear display light: the PQ EOTF (SMPTE ST 2084), or the HLG inverse OETF
-   and its OOTF with the system gamma of a 1000 cd/m² display (ITU-R BT.2100); SDR
-   signals through the BT.1886 display EOTF (gamma 2.4);
-2. reference white (203 cd/m², ITU-R BT.2408) becomes SDR white; luminance above a knee
-   rolls off smoothly in PQ's perceptual scale, so highlights approach white and never
-   exceed it (`_TONE_KNEE`, `_TONE_SHARPNESS`); colours scale with their luminance, so
-   hues and chromaticities stay as they were;
-3. source primaries to BT.709, then colours outside the SDR gamut (or too bright for
-   their saturation) move toward the grey of the same luminance: a straight line to the
-   white point keeps the hue; a smooth compression of the distance (`_GAMUT_THRESHOLD`,
-   `_GAMUT_POWER`) keeps gradations that a hard clip would flatten;
-4. encode with the inverse BT.1886 EOTF: the codes an SDR grade of the same picture
-   holds, which the engine reads like every SDR film's.
+   and its OOTF on luminance with the system gamma of a 1000 cd/m² display (ITU-R
+   BT.2100); SDR signals through the BT.1886 display EOTF (gamma 2.4);
+2. source primaries to BT.709 (exact, in linear light);
+3. reference white (203 cd/m², ITU-R BT.2408) becomes SDR white, and each colour's
+   largest channel above a knee rolls off smoothly in PQ's perceptual scale toward white,
+   which nothing passes however bright (`tone_curve`); scaling all three channels alike
+   keeps a highlight's hue and saturation;
+4. colours outside the BT.709 gamut move toward the grey of their own Oklab lightness,
+   at constant Oklab hue; the chroma beyond a threshold is compressed (ACES reference gamut
+   compression's curve) rather than clipped, so gradations survive;
+5. encode with the inverse BT.1886 EOTF: the codes an SDR grade of the same picture holds,
+   which the engine reads like every SDR film's.
 
-Wide-gamut SDR gets steps 1, 3 and 4 only. The constants were set with bench/hdr.py
+Wide-gamut SDR gets steps 1, 2, 4 and 5. The constants were set with bench/hdr.py
 (docs/benchmarks.md, "HDR and wide gamut").
 """
 
@@ -142,8 +142,8 @@ def to_sdr(
     """``(..., 3)`` uint16 full-range non-linear RGB, in the stream's own ``primaries`` and
     ``transfer`` (FFmpeg names), to uint8 SDR: what a BT.709 display shows of it.
 
-    Unknown primaries are taken as BT.709 and an SDR transfer as BT.1886, so a plain SDR
-    picture passes through unchanged (to within a code).
+    Unknown primaries are taken as BT.709 and any SDR transfer as BT.1886. Call it only
+    where `needs_conversion` says so: plain SDR takes the engine's 8-bit path.
     """
     rgb = np.asarray(rgb)
     if rgb.dtype != np.uint16 or rgb.shape[-1:] != (3,):
@@ -310,7 +310,7 @@ def _compress_gamut(light: np.ndarray) -> None:
 
     r is a colour's chroma over the largest displayable chroma at its lightness and hue
     (r > 1: out of gamut). Below `_GAMUT_THRESHOLD` nothing changes; above, r is
-    compressed so that `_GAMUT_LIMIT` (the far edge of BT.2020) lands on the boundary:
+    compressed so that `_GAMUT_LIMIT` (the far edge of Display P3) lands on the boundary:
     gradations survive where a clip would flatten them. ``light`` is planar (3, n),
     changed in place.
     """
