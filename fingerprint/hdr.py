@@ -371,7 +371,9 @@ _ENCODE_TABLE = np.rint(
 
 def _encode(light: np.ndarray) -> np.ndarray:
     """Linear BT.709 light in [0, 1] to 8-bit codes (inverse BT.1886)."""
-    index = np.sqrt(np.clip(light, np.float32(0), np.float32(1)))
-    index *= _ENCODE_STEPS - 1
-    index += 0.5
-    return np.take(_ENCODE_TABLE, index.astype(np.intp))
+    index = np.clip(light, np.float32(0), np.float32(1))
+    np.sqrt(index, out=index)
+    index *= np.float32(_ENCODE_STEPS - 1)
+    index += np.float32(0.5)
+    # uint16 indices: np.take is several times faster with them than with intp.
+    return np.take(_ENCODE_TABLE, index.astype(np.uint16))
