@@ -5,6 +5,7 @@ costs fast mode on a 4K HDR10 film.
     python bench/hdr.py accuracy [CLIP] [--out DIR]   # default: the shared flower clip
     python bench/hdr.py make-film SDR_FILM OUT [--minutes 30] [--from 20] [--piece 12]
     python bench/hdr.py cost FILM [--samples 1000]
+    python bench/hdr.py keyframes FILM [--count 24]
 
 ``accuracy`` renders CLIP (SDR) as HDR10 (PQ, reference white at 203 cd/m², BT.2408, with
 FFmpeg's zscale), as HLG (BT.2100's OOTF for a 1000 cd/m² display, in numpy: zscale
@@ -22,6 +23,7 @@ PQ greys of 100 to 10,000 cd/m² become (203 cd/m² is reference white).
 ``make-film`` renders a piece of an SDR film as 4K HDR10 (HEVC Main 10, keyframes every
 2 s) and loops it by stream copy to the length asked. ``cost`` times fast mode's decoding of FILM
 with and without the conversion, alternating runs, and prints wall and CPU seconds.
+``keyframes`` splits one keyframe's cost: decode, RGB read as SDR, RGB converted.
 """
 
 from __future__ import annotations
@@ -240,6 +242,44 @@ def cost(film: Path, samples: int, rounds: int) -> None:
     print(f"added CPU: {100 * (conv / base - 1):.1f} %; load average after {os.getloadavg()}")
 
 
+def keyframes(film: Path, count: int) -> None:
+    import av
+
+    with av.open(str(film)) as container:
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        cc.thread_type, cc.thread_count, cc.skip_frame = "NONE", 1, "NONKEY"
+        cc.options = {"skip_loop_filter": "all"}  # as fast mode decodes
+        frames, cpu = [], time.process_time()
+        for frame in container.decode(stream):
+            frames.append(frame)
+            if len(frames) == count:
+                break
+        decode = (time.process_time() - cpu) / len(frames)
+    info = probe(film)
+    width, height = video.working_size(info, Params().size)
+
+    def convert(convert: bool) -> float:
+        original = None if convert else _without_conversion()
+        try:
+            best = np.inf
+            for _ in range(3):
+                cpu = time.process_time()
+                for frame in frames:
+                    video.frame_to_rgb(frame, width=width, height=height)
+                best = min(best, (time.process_time() - cpu) / len(frames))
+            return best
+        finally:
+            if original is not None:
+                video.needs_conversion = original
+
+    plain, converted = convert(False), convert(True)
+    print(f"# {film.name}, {len(frames)} keyframes, one thread, CPU per keyframe; load "
+          f"average {os.getloadavg()}")
+    print(f"decode {1e3 * decode:.1f} ms; to {width}x{height} RGB read as SDR "
+          f"{1e3 * plain:.2f} ms, converted {1e3 * converted:.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -257,8 +297,13 @@ def main() -> None:
     timing.add_argument("film", type=Path)
     timing.add_argument("--samples", type=int, default=1000)
     timing.add_argument("--rounds", type=int, default=2)
+    keys = sub.add_parser("keyframes")
+    keys.add_argument("film", type=Path)
+    keys.add_argument("--count", type=int, default=24)
     args = parser.parse_args()
-    if args.command == "curve":
+    if args.command == "keyframes":
+        keyframes(args.film, args.count)
+    elif args.command == "curve":
         curve()
     elif args.command == "accuracy":
         if args.out:
