@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fingerprint import Params, frame_at, probe
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.pipeline import fingerprint_samples
-from fingerprint.video import Samples, sample
+from fingerprint.video import DecodedFrames, sample
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".mov", ".webm", ".mpg", ".avi"}
@@ -79,7 +79,7 @@ def matched_distance(colors: np.ndarray, shares: np.ndarray, reference_lab: np.n
     return float((cost[rows, cols] * shares[rows]).sum() / shares.sum())
 
 
-def clip_data(clip: Path, *, params: Params, store: Path) -> tuple[Samples, np.ndarray]:
+def clip_data(clip: Path, *, params: Params, store: Path) -> tuple[DecodedFrames, np.ndarray]:
     """The clip's working-size samples and the reference centres, from ``store`` if there."""
     stat = clip.stat()
     tag = f"{clip.name}|{stat.st_size}|{params.samples}|{params.size}|{params.clusters}"
@@ -87,7 +87,7 @@ def clip_data(clip: Path, *, params: Params, store: Path) -> tuple[Samples, np.n
     if path.exists():
         saved = np.load(path)
         ended = float(saved["ended_at"]) if saved["ended_at"].size else None
-        samples = Samples(
+        samples = DecodedFrames(
             frames=saved["frames"], times=saved["times"], targets=saved["targets"], ended_at=ended
         )
         return samples, saved["ref"]

@@ -195,7 +195,7 @@ def describe(film: Film, fp: Fingerprint) -> str:
     parts.append(f"{len(fp)} moments × {fp.k} colours")
     if fp.params.start is not None or fp.params.end is not None:
         start = timecode(fp.params.start or 0)
-        end = timecode(fp.params.end if fp.params.end is not None else info.duration)
+        end = timecode(min(info.duration, fp.params.end or info.duration))  # an end past the film
         parts.append(f"{start}–{end}")
     if fp.crop is not None:
         top, bottom, left, right = fp.crop
