@@ -18,7 +18,8 @@ from webapp.collection_view import (
     clicked_film,
     near_index,
 )
-from webapp.messages import hide_paths, plain
+from webapp.escaping import escape_markdown
+from webapp.messages import hide_paths
 from webapp.routing import require_router
 
 require_router()
@@ -29,7 +30,7 @@ settings = state.settings()
 try:
     films = library.page_films(settings)
 except FingerprintError as exc:
-    st.error(plain(hide_paths(str(exc))))
+    st.error(escape_markdown(hide_paths(str(exc))))
     st.stop()
 collection = films.collection
 if films.origin == "batch":
@@ -65,7 +66,7 @@ if pending:
         elif len(wanted) == 2:
             library.open_on_compare(films, *wanted)
     except FingerprintError as exc:
-        st.error(plain(hide_paths(str(exc))))
+        st.error(escape_markdown(hide_paths(str(exc))))
 
 
 def _open(*indices: int) -> None:
@@ -74,14 +75,14 @@ def _open(*indices: int) -> None:
 
 # --- the view ----------------------------------------------------------------------------
 titles = [f.title for f in collection.films]
-state.seed_widget("w_col_show", options.show)
+show_key = state.widget_key("w_col_show", options.show)  # see widget_key: a fresh control
 state.seed_widget("w_col_sort", options.sort)
 state.seed_widget("w_col_desc", options.descending)
 state.seed_widget("w_col_near", near_index(collection, options.near))
 show_col, sort_col, near_col, desc_col = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
 show_col.segmented_control(
-    "View", SHOWS, format_func=SHOW_LABELS.get, required=True, key="w_col_show",
-    on_change=lambda: library.update_options(show=st.session_state["w_col_show"]),
+    "View", SHOWS, format_func=SHOW_LABELS.get, required=True, key=show_key,
+    on_change=lambda: library.update_options(show=st.session_state[show_key]),
 )
 sort_col.selectbox(
     "Order", SORTS, format_func=SORT_LABELS.get, key="w_col_sort",

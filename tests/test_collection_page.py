@@ -183,10 +183,10 @@ def test_the_page_draws_a_batch_folders_strips_and_sorts_them(batch: Path) -> No
     assert _customdata(_spec(at)["data"][0]) == list(np.argsort(durations))
     assert at.query_params["sort"] == "duration"
     assert "sort=duration" in at.code[-1].value  # the share link
-    at.segmented_control(key="w_col_show").set_value("matrix").run()
+    at.get("segmented_control")[0].set_value("matrix").run()
     _ok(at)
     assert [t["type"] for t in _spec(at)["data"]] == ["heatmap"]
-    at.segmented_control(key="w_col_show").set_value("map").run()
+    at.get("segmented_control")[0].set_value("map").run()
     _ok(at)
     assert [t["type"] for t in _spec(at)["data"]] == ["scatter"]
 

@@ -121,7 +121,7 @@ def _library_list(settings: Settings) -> tuple[tuple[str, Params, str, str], ...
         else:
             continue  # an upload (private to its visitor) or a film from elsewhere
         try:
-            films.append((entry.key, params_for(settings, entry.info), title, film_id))
+            films.append((entry.key, params_for(settings), title, film_id))
         except FingerprintError:
             continue  # the sidebar's trim does not fit this film
     return tuple(films)
