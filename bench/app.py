@@ -54,7 +54,7 @@ FEATURE = FILMS / "film_2h_1080p24_h264.mp4"
 MAKE_FILMS = "../shared/tools/make-bench-film.sh"
 CHOOSER = "Choose a film — a demo, your own video, the movies folder or the library"
 POLL_S = 0.2
-# Samples the app chooses by default: one per frame of the 30 s, 24 fps demo film; for the
+# DecodedFrames the app chooses by default: one per frame of the 30 s, 24 fps demo film; for the
 # longer films, its cap.
 DEMO_SAMPLES = 720
 
@@ -114,7 +114,7 @@ def _tree_rss_mb(root: int) -> float:
 
 
 class RssPoller:
-    """Samples a process tree's RSS every `POLL_S` seconds in a thread, until stopped."""
+    """DecodedFrames a process tree's RSS every `POLL_S` seconds in a thread, until stopped."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid

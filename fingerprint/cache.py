@@ -109,8 +109,15 @@ def content_key(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()[:24]
 
 
+# What the engine makes of a film: bumped whenever decoding or the stored records change
+# what an entry holds (2: HDR and wide-gamut frames converted to SDR, and the stream's
+# colour description in the film's record), so entries made before are never trusted.
+ENGINE_VERSION = 2
+
+
 def _hash(data: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    salted = {"engine": ENGINE_VERSION, **data}
+    return hashlib.sha256(json.dumps(salted, sort_keys=True).encode()).hexdigest()[:16]
 
 
 _UNSAVED = "The cache could not be written ({}): results were not saved for next time."
@@ -295,6 +302,7 @@ class Cache:
     ) -> None:
         previous = self.entry(key)
         record = {
+            "engine": ENGINE_VERSION,
             "info": asdict(info),
             "source": str(source) if source is not None else None,
             "analysed_at": previous.analysed_at if previous else time.time(),
@@ -305,6 +313,8 @@ class Cache:
     def entry(self, key: str) -> Entry | None:
         try:
             record = json.loads((self._dir(key) / "info.json").read_text())
+            if record.get("engine") != ENGINE_VERSION:
+                return None  # made by an older engine: probed again
             source, analysed_at = record.get("source"), record["analysed_at"]
             if not (source is None or isinstance(source, str)) or not _is_number(analysed_at):
                 return None

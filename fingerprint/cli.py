@@ -10,10 +10,10 @@ import argparse
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+
+from tqdm import tqdm
 
 from .cache import Cache
 from .errors import Cancelled, FingerprintError
@@ -30,31 +30,25 @@ from .render import (
 
 # The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
+# Steps of the progress bar: finer than a terminal line, so it moves smoothly.
+_STEPS = 1000
 
 
 class _ProgressBar:
-    """A one-line bar with ETA on a terminal; silent when stderr is not a terminal."""
+    """`analyze`'s progress as a tqdm bar with the time left, on a terminal only."""
 
-    def __init__(self, label: str, stream: TextIO) -> None:
-        self.label, self.stream = label, stream
-        self.enabled = stream.isatty()
-        self.started = time.monotonic()
+    def __init__(self, label: str) -> None:
+        self.bar = tqdm(
+            total=_STEPS, desc=label[:28], file=sys.stderr, disable=None, leave=True,
+            bar_format="{desc} {bar} {percentage:3.0f}% {remaining} left{postfix}",
+        )
 
     def __call__(self, fraction: float, message: str) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        eta = (
-            f"{elapsed / fraction * (1 - fraction):4.0f}s left" if fraction > 0.02 else "         "
-        )
-        filled = int(30 * fraction)
-        bar = "█" * filled + "·" * (30 - filled)
-        self.stream.write(f"\r{self.label[:28]:28} {bar} {fraction:4.0%} {eta}  {message[:40]:40}")
-        self.stream.flush()
+        self.bar.set_postfix_str(message[:40], refresh=False)
+        self.bar.update(round(fraction * _STEPS) - self.bar.n)
 
     def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
+        self.bar.close()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,6 +75,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     _add_batch_command(commands)
+    c = commands.add_parser(
+        "cache", help="what the cache holds, or clear it",
+        description="info: the films, entries and bytes the cache holds, and its cap. "
+        "clear: remove everything but what is being analysed right now.",
+    )
+    c.add_argument("action", choices=["info", "clear"])
+    c.add_argument(
+        "--cache-dir", type=Path,
+        help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
+    )
     return parser
 
 
@@ -245,7 +249,7 @@ def _analyze_one(
     cache: Cache | None,
     cancel: threading.Event,
 ) -> None:
-    bar = _ProgressBar(movie.name, sys.stderr)
+    bar = _ProgressBar(movie.name)
     try:
         fp = analyze(movie, params=params, cache=cache, on_progress=bar, cancel=cancel)
     finally:
@@ -272,6 +276,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "batch":
         return _run_batch(args, parser)
+    if args.command == "cache":
+        return _run_cache(args, parser)
     try:
         params = _params(args)
         args.out.mkdir(parents=True, exist_ok=True)
@@ -348,9 +354,7 @@ def _add_batch_command(commands: argparse._SubParsersAction) -> None:
 def _run_batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run ``fingerprint batch``: one bar over the films, one line per failed film, a
     summary line; exit status 1 when a film failed."""
-    from tqdm import tqdm
-
-    from . import batch
+    from . import batch  # Dask loads only for a batch
 
     try:
         params, output = _params(args), _outputs(args)
@@ -391,6 +395,27 @@ def _run_batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     bar.close()
     print(summary.line())
     return 1 if summary.count("failed") else 0
+
+
+# --- fingerprint cache -------------------------------------------------------------------
+def _run_cache(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    try:
+        cache = Cache(args.cache_dir)
+        if args.action == "clear":
+            print(f"cleared {_megabytes(cache.clear())} from {cache.root}")
+            return 0
+        stats = cache.info()
+    except FingerprintError as exc:
+        parser.error(str(exc))
+    except OSError as exc:
+        parser.error(f"cannot use the cache: {exc.strerror or exc}")
+    print(f"{cache.root}: {stats.films} films, {stats.entries} entries ({stats.uploads} "
+          f"uploads), {_megabytes(stats.bytes)} of {_megabytes(stats.max_bytes)}")
+    return 0
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:,.0f} MB"
 
 
 if __name__ == "__main__":

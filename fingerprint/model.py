@@ -47,7 +47,9 @@ class VideoInfo:
     ``width``/``height`` are as displayed: sample aspect ratio and rotation applied.
     ``frame_count`` is the container's claim (None when it has none); never trust it for
     arithmetic. ``duration_estimated`` is True when the container had no duration and it
-    was measured from the stream's last timestamps.
+    was measured from the stream's last timestamps. ``transfer``, ``primaries`` and
+    ``matrix`` are the stream's colour description in FFmpeg's names (e.g. "smpte2084",
+    "bt2020", "bt2020nc"; None: unspecified); ``hdr`` is "pq", "hlg" or None (SDR).
     """
 
     name: str
@@ -62,6 +64,10 @@ class VideoInfo:
     stream_index: int
     start_time: float = 0.0
     duration_estimated: bool = False
+    transfer: str | None = None
+    primaries: str | None = None
+    matrix: str | None = None
+    hdr: Literal["pq", "hlg"] | None = None
 
     def __post_init__(self) -> None:
         # A VideoInfo also comes from files (fingerprints, the cache): a wrong type there

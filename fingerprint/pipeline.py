@@ -13,6 +13,7 @@ from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .color import average_color
 from .errors import CacheWriteError, Cancelled
+from .hdr import color_warning
 from .kmeans import palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
 from .video import DecodedFrames, ProgressCallback, check_file, probe, sample
@@ -49,7 +50,7 @@ def fingerprint_samples(
         )
         if on_progress:
             on_progress(hi / n, f"finding colours: {hi}/{n} frames")
-    warnings = []
+    warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible
     if samples.ended_at is not None:
         warnings.append(
             f"The video stops decoding at {timecode(samples.ended_at)} although it claims "

@@ -28,6 +28,7 @@ from .errors import (
     UnreadableFileError,
     VideoNotFoundError,
 )
+from .hdr import hdr_kind, matrix_name, needs_conversion, primaries_name, to_sdr, transfer_name
 from .model import Mode, VideoInfo
 
 ProgressCallback = Callable[[float, str], None]
@@ -154,6 +155,30 @@ def _display_size(stream: av.VideoStream, rotation: int) -> tuple[int, int]:
     return (height, width) if rotation in (90, 270) else (width, height)
 
 
+# Sample entries of Dolby Vision streams whose base layer is not a standard picture
+# (profile 5's IPTPQc2; profiles with a compatible base use hvc1/hev1/avc1/av01).
+_DOLBY_VISION_ONLY = {"dvh1", "dvhe", "dvav", "dva1", "dav1"}
+
+
+def _color_description(
+    frame: av.VideoFrame, stream: av.VideoStream
+) -> tuple[str | None, str | None, str | None]:
+    """(transfer, primaries, matrix) in FFmpeg's names: the first frame's, else the
+    stream's. A Dolby Vision picture with no standard colour description (profile 5) is
+    reported as its IPTPQc2 signal, "ipt-c2" in PQ over BT.2020, which `color_warning`
+    flags."""
+    cc = stream.codec_context
+    transfer = transfer_name(frame.color_trc) or transfer_name(cc.color_trc)
+    primaries = primaries_name(frame.color_primaries) or primaries_name(cc.color_primaries)
+    matrix = matrix_name(frame.colorspace) or matrix_name(cc.colorspace)
+    dolby = (stream.codec_tag or "").lower() in _DOLBY_VISION_ONLY or any(
+        sd.type.name.startswith("DOVI") for sd in frame.side_data
+    )
+    if matrix == "ipt-c2" or (dolby and matrix is None):
+        return "smpte2084", "bt2020", "ipt-c2"
+    return transfer, primaries, matrix
+
+
 def _decode_frames(
     container: av.container.InputContainer,
     stream: av.VideoStream,
@@ -255,6 +280,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else None
         width, height = _display_size(stream, rotation)
+        transfer, primaries, matrix = _color_description(first, stream)
         return VideoInfo(
             name=name,
             duration=duration,
@@ -268,6 +294,10 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
             stream_index=stream.index,
             start_time=start,
             duration_estimated=estimated,
+            transfer=transfer,
+            primaries=primaries,
+            matrix=matrix,
+            hdr=hdr_kind(transfer),
         )
 
 
@@ -537,22 +567,29 @@ def frame_to_rgb(
 ) -> np.ndarray:
     """Scale and convert to RGB with the frame's own colour matrix and range, then rotate.
 
-    Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below.
+    Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below. HDR and
+    wide-gamut frames are scaled to 16-bit RGB in their own primaries and transfer, then
+    converted to SDR (`hdr.to_sdr`), so every caller sees the same SDR colours.
     """
     matrix = _MATRIX.get(int(frame.colorspace or 2))
     if matrix is None:
         matrix = "itu709" if frame.height >= 720 or frame.width >= 1280 else "itu601"
     full_range = int(frame.color_range or 0) == 2 or frame.format.name.startswith("yuvj")
+    transfer = transfer_name(frame.color_trc)
+    primaries = primaries_name(frame.color_primaries)
+    wide = needs_conversion(transfer=transfer, primaries=primaries)
     rgb = frame.reformat(
         width=width,
         height=height,
-        format="rgb24",
+        format="rgb48le" if wide else "rgb24",
         src_colorspace=matrix,
         src_color_range="JPEG" if full_range else "MPEG",
         dst_color_range="JPEG",
         interpolation="AREA",
         threads=1,
     ).to_ndarray()
+    if wide:
+        rgb = to_sdr(rgb, transfer=transfer, primaries=primaries)
     if rotation:
         rgb = np.ascontiguousarray(np.rot90(rgb, k=-(rotation // 90)))
     return rgb

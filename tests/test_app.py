@@ -449,7 +449,7 @@ def test_an_unexpected_error_is_one_sentence_and_the_page_stays_usable(
 
 
 def test_a_short_clip_never_shows_more_moments_than_frames(app_cache_dir: Path) -> None:
-    """Samples 1000 on Flower, 150 frames: one moment per frame and one note, as the
+    """DecodedFrames 1000 on Flower, 150 frames: one moment per frame and one note, as the
     automatic samples give."""
     chosen = _app(film="flower", samples="1000").run()
     automatic = _app(film="flower").run()

@@ -203,7 +203,7 @@ def test_a_share_link_as_a_fresh_servers_first_request_opens_through_the_router(
         # The link's settings, restored and kept in the address bar.
         sidebar = page.get_by_test_id("stSidebar")
         assert sidebar.locator(K_SLIDER).input_value() == "3"
-        assert sidebar.get_by_label("Samples (columns)", exact=True).input_value() == "40"
+        assert sidebar.get_by_label("DecodedFrames (columns)", exact=True).input_value() == "40"
         query = link.split("?")[1]
         page.wait_for_function(f"window.location.search.includes({query!r})")
         if name == "explore":

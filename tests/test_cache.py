@@ -17,7 +17,7 @@ from videos import make_code, make_rgb, truncate_copy
 
 import fingerprint.cache as cache_module
 import fingerprint.pipeline as pipeline
-from fingerprint import Cache, Params, Samples, VideoInfo, analyze, content_key
+from fingerprint import Cache, DecodedFrames, Params, VideoInfo, analyze, content_key
 from fingerprint.errors import (
     CacheWriteError,
     FingerprintError,
@@ -271,7 +271,7 @@ def test_frames_file_with_wrong_shapes_is_not_trusted(film, cache):
     params = Params(samples=12, clusters=3)
     analyze(film, params=Params(samples=6, clusters=3), cache=cache)  # the film is known
     key = cache.key(film)
-    tiny = Samples(frames=np.zeros((10, 4, 4, 3), np.uint8), times=np.arange(10.0),
+    tiny = DecodedFrames(frames=np.zeros((10, 4, 4, 3), np.uint8), times=np.arange(10.0),
                    targets=np.arange(10.0))
     cache.save_samples(key, params, tiny)
     assert cache._frames_path(key, params).is_file()
@@ -496,7 +496,7 @@ def fake_samples(n, *, height=18, width=32, seed=0, ended_at=None):
     rng = np.random.default_rng(seed)
     frames = rng.integers(0, 256, (n, height, width, 3), dtype=np.uint8)
     times = np.linspace(0.5, 9.5, n)
-    return Samples(frames=frames, times=times, targets=times + 0.01, ended_at=ended_at)
+    return DecodedFrames(frames=frames, times=times, targets=times + 0.01, ended_at=ended_at)
 
 
 def known_film(cache, key, *, width=32, height=18):
@@ -526,7 +526,7 @@ def test_flat_frames_are_stored_compactly(cache):
     known_film(cache, "aa", width=320, height=180)
     frames = np.empty((1000, 180, 320, 3), np.uint8)
     frames[:] = np.arange(1000, dtype=np.uint8)[:, None, None, None]
-    cache.save_samples("aa", params, Samples(frames, np.arange(1000.0), np.arange(1000.0)))
+    cache.save_samples("aa", params, DecodedFrames(frames, np.arange(1000.0), np.arange(1000.0)))
     assert cache._frames_path("aa", params).stat().st_size < frames.nbytes / 1000
     np.testing.assert_array_equal(cache.load_samples("aa", params).frames, frames)
 

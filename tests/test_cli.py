@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -236,6 +239,7 @@ def _run_until_progress(args: list[str]) -> tuple[subprocess.Popen[bytes], bytes
     """Start the command line with a terminal as stderr (so it draws its progress bar) and
     return once the bar shows work under way."""
     parent, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 120 columns
     proc = subprocess.Popen([sys.executable, "-m", "fingerprint", *args],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child)
     os.close(child)
@@ -284,3 +288,18 @@ def test_ctrl_c_while_loading_is_no_traceback(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=30)
     assert b"Traceback" not in err
     assert proc.returncode == 130 and err.strip().endswith(b"interrupted")
+
+
+def test_cache_info_and_clear(rgb_film: Path, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    cache = tmp_path / "my cache"
+    assert cli(rgb_film, tmp_path / "out", "--samples", "6", "--cache-dir", str(cache)) == 0
+    capsys.readouterr()
+    assert main(["cache", "info", "--cache-dir", str(cache)]) == 0
+    info = capsys.readouterr().out
+    assert info.startswith(f"{cache}: 1 films, 2 entries (0 uploads), ")
+    assert info.rstrip().endswith("of 2,000 MB")  # the default cap
+    assert main(["cache", "clear", "--cache-dir", str(cache)]) == 0
+    assert capsys.readouterr().out.startswith("cleared ")
+    assert main(["cache", "info", "--cache-dir", str(cache)]) == 0
+    assert ": 0 films, 0 entries (0 uploads), 0 MB of 2,000 MB" in capsys.readouterr().out

@@ -35,7 +35,7 @@ def test_app_limits_lie_within_params() -> None:
 
 # --- params ----------------------------------------------------------------------------
 def test_params_for_uses_settings_and_params_defaults() -> None:
-    # Samples left empty are Params' default, as on the command line; the analysis caps
+    # DecodedFrames left empty are Params' default, as on the command line; the analysis caps
     # them at the frames in the span.
     assert params_for(Settings()) == Params()
     chosen = Settings(samples=50, clusters=3, mode="exact", crop=False, color_space="rgb",
