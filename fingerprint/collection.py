@@ -21,6 +21,8 @@ Choices, and why:
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -47,8 +49,10 @@ __all__ = [
     "film_distance",
     "from_cache",
     "from_fingerprints",
+    "index_json",
     "load_batch",
     "map_2d",
+    "matrix_csv",
     "nearest",
 ]
 
@@ -308,3 +312,40 @@ def _padded(palettes: Sequence[FilmPalette]) -> tuple[np.ndarray, np.ndarray]:
         colors[i, :c], colors[i, c:] = p.colors, p.colors[0]
         shares[i, :c] = p.shares
     return colors, shares
+
+
+# --- exports -------------------------------------------------------------------------------
+def matrix_csv(
+    collection: Collection, matrix: np.ndarray, *, order: Sequence[int] | None = None
+) -> str:
+    """The distance matrix as CSV: a header row ``film`` and the titles, then one row per
+    film (title, then its distances in ΔE2000), films in ``order`` (default: as listed)."""
+    order = list(range(len(collection))) if order is None else [int(i) for i in order]
+    matrix = np.asarray(matrix, dtype=np.float64)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    titles = [collection.films[i].title for i in order]
+    writer.writerow(["film", *titles])
+    for title, i in zip(titles, order, strict=True):
+        writer.writerow([title, *(f"{matrix[i, j]:.3f}" for j in order)])
+    return out.getvalue()
+
+
+def index_json(collection: Collection, *, order: Sequence[int] | None = None) -> str:
+    """The collection's films as JSON, in ``order``: title, file name (never its folder),
+    content key, running time, when analysed, lightness, warmth and whole-film palette."""
+    order = list(range(len(collection))) if order is None else [int(i) for i in order]
+    films = []
+    for i in order:
+        f = collection.films[i]
+        films.append({
+            "title": f.title,
+            "file": f.video.name,
+            "key": f.key,
+            "duration": f.duration,
+            "analysed_at": f.analysed_at,
+            "lightness": round(f.lightness, 3),
+            "warmth": round(f.warmth, 3),
+            "palette": [{"color": c, "share": round(s, 6)} for c, s in f.palette.pairs()],
+        })
+    return json.dumps({"format": INDEX_FORMAT + "-view", "version": 1, "films": films}, indent=1)

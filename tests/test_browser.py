@@ -196,7 +196,7 @@ def test_a_share_link_as_a_fresh_servers_first_request_opens_through_the_router(
         page.get_by_role("heading", name=heading).wait_for()
         # The router's navigation, not the folder's files; and its settings sidebar.
         links = page.get_by_test_id("stSidebarNav").get_by_role("link")
-        sync_api.expect(links).to_have_count(3)
+        sync_api.expect(links).to_have_count(4)  # Explore, Compare, Collection, About
         for title in ("Explore", "Compare", "About & help"):
             sync_api.expect(links.get_by_text(title, exact=True)).to_be_visible()
         page.get_by_role("heading", name="Analysis").wait_for()

@@ -1,9 +1,10 @@
 """Share links: the settings to and from a link's query parameters. Pure, no Streamlit.
 
-A link holds every setting that changes the view (`Settings`, `CompareOptions`) plus its
-films, each a demo film's id or an analysed film's content key. Parsing a link never
-fails: a bad value falls back to its default and is reported, so a mangled link still
-opens. Each parameter's choices and range come from `webapp.settings` and `Params`.
+A link holds every setting that changes the view (`Settings`, `CompareOptions`,
+`CollectionOptions`) plus its films, each a demo film's id or an analysed film's content
+key. Parsing a link never fails: a bad value falls back to its default and is reported,
+so a mangled link still opens. Each parameter's choices and range come from
+`webapp.settings`, `webapp.collection_view` and `Params`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from fingerprint import InvalidParameterError, Params
 from fingerprint.compare import MAX_BINS
 
+from .collection_view import SHOWS, SORTS, CollectionOptions
+from .films import is_content_key
 from .settings import (
     CLUSTERS_RANGE,
     COMPARE_COLORS_RANGE,
@@ -45,6 +48,8 @@ PARAM_NAMES = {
 OLD_NAMES = {"color_space": ("colors",)}
 # The Compare page's own parameters; its films are ``a`` and ``b``.
 COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top"}
+# The Collection page's own parameters (``view`` is the Explore page's: ``show`` here).
+COLLECTION_PARAM_NAMES = {"show": "show", "sort": "sort", "descending": "desc", "near": "near"}
 DEFAULTS = Settings()
 
 
@@ -134,6 +139,20 @@ _COMPARE_PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _film_key(value: str) -> str:
+    if not is_content_key(value.lower()):
+        raise ValueError("must be a film's content key (24 hexadecimal digits)")
+    return value.lower()
+
+
+_COLLECTION_PARSERS: dict[str, Callable[[str], Any]] = {
+    "show": _choice(SHOWS),
+    "sort": _choice(SORTS),
+    "descending": _flag,
+    "near": _film_key,
+}
+
+
 # --- queries ---------------------------------------------------------------------------
 def parse_params(
     query: Query, parsers: Mapping[str, Callable[[str], Any]]
@@ -215,6 +234,17 @@ def compare_from_query(query: Query) -> tuple[CompareOptions, list[str]]:
     """The Compare page's options from a link, and a message for each value ignored."""
     values, problems = _decode(query, COMPARE_PARAM_NAMES, _COMPARE_PARSERS)
     return CompareOptions(**values), problems
+
+
+def collection_to_query(options: CollectionOptions) -> dict[str, str]:
+    """The link's parameters for the Collection page's options that differ from the defaults."""
+    return _encode(options, COLLECTION_PARAM_NAMES)
+
+
+def collection_from_query(query: Query) -> tuple[CollectionOptions, list[str]]:
+    """The Collection page's options from a link, and a message for each value ignored."""
+    values, problems = _decode(query, COLLECTION_PARAM_NAMES, _COLLECTION_PARSERS)
+    return CollectionOptions(**values), problems
 
 
 def query_changes(

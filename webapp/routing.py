@@ -24,6 +24,7 @@ def pages() -> list[StreamlitPage]:
     return [
         st.Page("pages/explore.py", title="Explore", icon=":material/movie:", default=True),
         st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
+        st.Page("pages/collection.py", title="Collection", icon=":material/view_list:"),
         st.Page("pages/about.py", title="About & help", icon=":material/help:"),
     ]
 
