@@ -44,6 +44,12 @@ def _picked() -> dict[str, tuple[str, Origin, str]]:
     return st.session_state.setdefault("picked", {})
 
 
+def offer(key: str, path: str, origin: Origin, title: str) -> None:
+    """Let this session open the film at ``path`` by its content key (a film of the
+    collection folder the server was started with); Explore checks the key again."""
+    _picked()[key] = (path, origin, title)
+
+
 def resolve_film(film_id: str) -> Film:
     """The film a link or a chooser names. Raises VideoNotFoundError, with a message for
     the user, when this server does not have it for this visitor.

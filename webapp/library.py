@@ -43,7 +43,7 @@ from fingerprint.collection import (
 )
 from fingerprint.collection_figures import map_figure, matrix_figure, strip_rows, strips_figure
 
-from . import links, state
+from . import chooser, links, state
 from .collection_view import CollectionOptions, collection_digest, order
 from .films import in_movies
 from .server import cache, demos, movies_dir
@@ -248,10 +248,7 @@ def _offer(films: PageFilms, index: int) -> str:
                 f"{films.collection.films[index].title} is not on this server any more: its "
                 "file has moved since the batch ran."
             )
-        # The chooser's films picked by this session (webapp.chooser's `_picked`): key ->
-        # (path, origin, title). Explore checks the file's content key before opening it.
-        picked = st.session_state.setdefault("picked", {})
-        picked[film_id] = (source, "library", films.collection.films[index].title)
+        chooser.offer(film_id, source, "library", films.collection.films[index].title)
     return film_id
 
 
