@@ -10,13 +10,13 @@ so a mangled link still opens. Each parameter's choices and range come from
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
 from typing import Any
 
 from fingerprint import InvalidParameterError, Params
 from fingerprint.compare import MAX_BINS
+from fingerprint.model import parse_time
 
 from .collection_view import SHOWS, SORTS, CollectionOptions
 from .films import is_content_key
@@ -54,25 +54,6 @@ DEFAULTS = Settings()
 
 
 # --- values ----------------------------------------------------------------------------
-def parse_time(text: str | None) -> float | None:
-    """Seconds from ``"90"``, ``"90.5"``, ``"1:30"`` or ``"1:02:03.5"``; blank gives None.
-
-    Raises ValueError with a message for the user on anything else.
-    """
-    text = (text or "").strip()
-    if not text:
-        return None
-    parts = text.split(":")
-    if len(parts) > 3 or not all(re.fullmatch(r"\d+(\.\d*)?", p) for p in parts):
-        raise ValueError(f"{text!r} is not a time: write seconds (95) or h:mm:ss (1:02:03).")
-    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
-        raise ValueError(f"{text!r} is not a time: minutes and seconds go up to 59.")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
 def format_seconds(seconds: float) -> str:
     """Seconds for a URL or an input box, as `parse_time` reads them back: exact to the
     millisecond, never an exponent (``:g`` wrote 99999999 as 1e+08 and 1234.567 as 1234.57)."""
