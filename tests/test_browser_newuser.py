@@ -119,10 +119,17 @@ def test_an_upload_named_as_markdown_stays_text_and_its_portrait_frame_fits(
 
     # A moment's portrait frame fits the window, with its ◀ ▶ under it. (Clicked, not
     # opened by a link: an upload is private to the session that made it.)
+    # The uploaded film's own chart, once the runs that follow the upload have settled.
+    page.get_by_text("180×320").first.wait_for()
+    _drawn(page)
+    page.wait_for_timeout(1500)
     strip = page.locator(".js-plotly-plot .nsewdrag").first
     strip.scroll_into_view_if_needed()
     box = strip.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    x, y = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5
+    page.mouse.move(x, y)  # the chart answers a hover once it is ready for a click
+    page.wait_for_function("document.querySelector('.hoverlayer').textContent.includes('#')")
+    page.mouse.click(x, y)
     frame = page.locator('[data-testid="stImage"] img').first
     frame.wait_for(state="visible")
     page.wait_for_timeout(500)
