@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .color import average_color
+from .errors import Cancelled
 from .kmeans import palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
 from .video import ProgressCallback, Samples, check_file, probe, sample
@@ -67,6 +69,7 @@ def analyze(
     params: Params | None = None,
     cache: Cache | None = None,
     on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> Fingerprint:
     """Fingerprint a film, reusing whatever the cache holds.
 
@@ -74,8 +77,10 @@ def analyze(
     say what was analysed, and its warnings say what was changed. A cached result returns
     without opening the video; cached frames with other clustering options are
     re-clustered without decoding. With ``cache=None`` nothing is read or written.
+    Setting ``cancel`` stops the work with `Cancelled`, before anything is cached.
     """
     params = params or Params()
+    on_progress = _cancellable(on_progress, cancel)
     if cache is None:
         info = probe(path)
         params, notes = params.fitted(info)
@@ -124,6 +129,22 @@ def _sample(
         info=info,
         on_progress=_scaled(on_progress, 0.0, 0.9),
     )
+
+
+def _cancellable(
+    on_progress: ProgressCallback | None, cancel: threading.Event | None
+) -> ProgressCallback | None:
+    """``on_progress`` that first raises Cancelled once ``cancel`` is set."""
+    if cancel is None:
+        return on_progress
+
+    def report(fraction: float, message: str) -> None:
+        if cancel.is_set():
+            raise Cancelled("The analysis was cancelled.")
+        if on_progress:
+            on_progress(fraction, message)
+
+    return report
 
 
 def _scaled(on_progress: ProgressCallback | None, lo: float, hi: float) -> ProgressCallback | None:

@@ -6,21 +6,25 @@ visitor does, at the default settings.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fingerprint import Cache
+from fingerprint import Cache, Params, analyze
+from fingerprint.errors import Cancelled
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 DATA = ROOT.parent / "shared" / "data"
 TIMEOUT = 60
+HANG_S = 60  # bounds a wait that only a bug makes long
 
 
 def _app(**query: str) -> AppTest:
@@ -189,7 +193,7 @@ def test_a_trim_past_the_end_is_one_error_and_the_app_stays_usable(app_cache_dir
 
 
 # --- films -----------------------------------------------------------------------------
-def test_upload_is_analysed_and_its_link_reopens_it(app_cache_dir: Path) -> None:
+def test_upload_is_analysed_and_private_to_the_session_that_made_it(app_cache_dir: Path) -> None:
     at = _app(samples="40").run()
     clip = (DATA / "realshort_1s_240p_h264.mp4").read_bytes()
     at.file_uploader[0].upload("my film.mp4", clip, "video/mp4").run()
@@ -198,9 +202,15 @@ def test_upload_is_analysed_and_its_link_reopens_it(app_cache_dir: Path) -> None
     key = at.query_params["film"]
     assert (app_cache_dir / "uploads" / key / "my film.mp4").read_bytes() == clip
     assert at.file_uploader[0].key != "upload:explore:0"  # a fresh, empty uploader
-    again = _app(samples="40", film=key).run()
-    _ok(again)
-    assert again.markdown[0].value == "## my film"
+    at.slider(key="w_clusters").set_value(3).run()  # its own session keeps it
+    _ok(at)
+    assert at.markdown[0].value == "## my film"
+    # Another visitor with the link: told it is private, shown nothing of it.
+    other = _app(samples="40", film=key, t="0.5").run()
+    assert not other.exception
+    assert len(other.error) == 1 and "private" in other.error[0].value
+    assert not other.get("plotly_chart") and not other.image
+    assert "my film" not in " ".join(m.value for m in other.markdown)
 
 
 def _truncated() -> bytes:
@@ -262,3 +272,125 @@ def test_movies_folder_opens_its_films_only(
     again = _app(samples="40", film=key).run()
     _ok(again)
     assert again.markdown[0].value == "## Thank you"
+
+
+# --- privacy and hostile names (issue 12, items 5 and 7) ---------------------------------
+def _library_films(at: AppTest) -> list[str]:
+    frames = at.dataframe
+    return list(frames[0].value["Film"]) if frames else []
+
+
+def test_library_lists_demo_and_movies_films_only_and_a_key_opens_nothing_else(
+    app_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A film analysed by the command line, from outside any folder the app offers.
+    elsewhere = tmp_path / "private" / "home video.mp4"
+    elsewhere.parent.mkdir()
+    shutil.copy(DATA / "realshort_1s_240p_h264.mp4", elsewhere)
+    cache = Cache(app_cache_dir)
+    analyze(elsewhere, params=Params(samples=10), cache=cache)
+    cli_key = cache.key(elsewhere)
+    movies = tmp_path / "Movies"
+    movies.mkdir()
+    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
+    monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
+    at = _app(samples="40").run()
+    _ok(at)
+    at.file_uploader[0].upload(
+        "mine.mp4", (DATA / "flower_5s_540p_vp8.webm").read_bytes(), "video/webm"
+    ).run()
+    _ok(at)
+    at.selectbox(key="movie:explore").select("Thank you.mkv").run()
+    _ok(at)
+    assert at.markdown[0].value == "## Thank you"
+    other = _app(samples="40").run()
+    _ok(other)
+    assert sorted(_library_films(other)) == ["Big Buck Bunny", "Thank you.mkv"]
+    # Not even its key in a link reaches the command line's film: the same words as for
+    # a film the server never saw, so a link cannot tell which films exist.
+    probe = _app(samples="40", film=cli_key, t="0.5").run()
+    assert not probe.exception
+    assert len(probe.error) == 1 and "does not have" in probe.error[0].value
+    assert not probe.get("plotly_chart") and not probe.image
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["..", ".", "../../etc/passwd.mp4", "a\\b\\c.mp4", "line\nbreak.mp4", "é" * 200 + ".mp4",
+     "[Session expired](https:127.0.0.1:8799?phish=1) ![](https:127.0.0.1:8799?t=1).mp4"],
+)
+def test_an_upload_with_an_odd_name_works_and_stays_in_its_folder(
+    app_cache_dir: Path, name: str
+) -> None:
+    at = _app(samples="40").run()
+    clip = (DATA / "realshort_1s_240p_h264.mp4").read_bytes()
+    at.file_uploader[0].upload(name, clip, "video/mp4").run()
+    _ok(at)
+    assert len(_strip(at)["data"]) == 5
+    key = at.query_params["film"]
+    stored = [p for p in (app_cache_dir / "uploads").rglob("*") if p.is_file()]
+    assert len(stored) == 1 and stored[0].parent == app_cache_dir / "uploads" / key
+    assert stored[0].read_bytes() == clip
+
+
+def test_a_failed_upload_names_the_file_as_the_visitor_knows_it_never_a_path(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: Cache, data: object, name: str) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device", "/srv/secret/uploads/tmp1.part")
+
+    monkeypatch.setattr(Cache, "store_upload", full)
+    at = _app(samples="40").run()
+    at.file_uploader[0].upload("holiday.mp4", b"x" * 1000, "video/mp4").run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "holiday" in message and "disk is full" in message
+    assert "/srv" not in message and "tmp1" not in message
+
+
+def test_a_no_video_upload_message_holds_no_server_path(app_cache_dir: Path) -> None:
+    at = _app(samples="40").run()
+    at.file_uploader[0].upload("notes.txt", b"just some text\n" * 100, "text/plain").run()
+    assert len(at.error) == 1
+    assert str(app_cache_dir) not in at.error[0].value and "/" not in at.error[0].value
+
+
+def test_a_symlink_loop_in_the_movies_folder_is_skipped(
+    app_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    movies = tmp_path / "Movies"
+    movies.mkdir()
+    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
+    os.symlink(movies / "loopB.mp4", movies / "loopA.mp4")
+    os.symlink(movies / "loopA.mp4", movies / "loopB.mp4")
+    monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
+    at = _app(samples="40").run()
+    _ok(at)
+    assert at.selectbox(key="movie:explore").options == ["Thank you.mkv"]
+    assert str(movies) not in " ".join(at.selectbox(key="movie:explore").label.split())
+
+
+# --- abandoned work (issue 12, item 4) ----------------------------------------------------
+def test_a_visitor_who_leaves_mid_analysis_cancels_it(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AppTest stops a run that times out as Streamlit stops the run of a session that
+    disconnects (`request_stop`): the analysis nobody waits for any more is cancelled."""
+    from webapp import analysis
+
+    seen: dict[str, threading.Event] = {}
+
+    def endless(path: Path, *, params: Params, cache: Cache, on_progress: object,
+                cancel: threading.Event) -> None:
+        seen["cancel"] = cancel
+        if cancel.wait(HANG_S):
+            raise Cancelled("cancelled")
+        raise AssertionError("never cancelled")
+
+    monkeypatch.setattr(analysis, "analyze", endless)
+    at = _app(film="flower", samples="33")
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run(timeout=5)
+    assert "cancel" in seen, "the analysis never started"
+    assert seen["cancel"].wait(HANG_S), "the abandoned analysis was not cancelled"

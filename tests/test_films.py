@@ -8,7 +8,18 @@ from pathlib import Path
 import pytest
 
 from fingerprint import UnreadableFileError, VideoNotFoundError
-from webapp.films import ago, demo_films, movie_files, parse_film_id, resolve_movie, slug
+from webapp.films import (
+    MAX_NAME_BYTES,
+    ago,
+    demo_films,
+    in_movies,
+    movie_files,
+    parse_film_id,
+    resolve_movie,
+    slug,
+    upload_name,
+    upload_title,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,3 +100,40 @@ def test_slug_and_ago_say_it_as_people_do() -> None:
     assert ago(1000.0, now=1030.0) == "just now"
     assert ago(0.0, now=7200.0) == "2 hours ago"
     assert ago(0.0, now=86400.0) == "1 day ago"
+
+
+def test_a_symlink_loop_is_skipped_and_refused_cleanly(movies: Path) -> None:
+    os.symlink(movies / "loopB.mp4", movies / "loopA.mp4")
+    os.symlink(movies / "loopA.mp4", movies / "loopB.mp4")
+    os.symlink(movies / "self.mp4", movies / "self.mp4")
+    assert movie_files(movies) == ["a.mp4", "alias.mp4", "Noir/b.mkv"]
+    for name in ("loopA.mp4", "self.mp4"):
+        with pytest.raises(UnreadableFileError, match="symlink loop") as raised:
+            resolve_movie(movies, name)
+        assert str(movies) not in str(raised.value)
+
+
+def test_in_movies_names_films_under_the_folder_only(movies: Path, tmp_path: Path) -> None:
+    assert in_movies(movies, str((movies / "Noir" / "b.mkv").resolve())) == "Noir/b.mkv"
+    assert in_movies(movies, str(tmp_path / "secret.mp4")) is None  # analysed elsewhere
+    assert in_movies(movies, str(movies / "gone.mp4")) is None
+    assert in_movies(None, str(movies / "a.mp4")) is None
+    assert in_movies(movies, None) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "stored", "title"),
+    [("my film.mp4", "my film.mp4", "my film"), ("..", "upload", "upload"),
+     (".", "upload", "upload"), ("", "upload", "upload"), (".mp4", "upload.mp4", "upload"),
+     ("../../x.mp4", "x.mp4", "x"), ("a\\b.mkv", "b.mkv", "b"), ("a\nb\x00.mp4", "ab.mp4", "ab"),
+     ("my_film.mp4", "my_film.mp4", "my film")],
+)
+def test_upload_names_are_safe_file_names(name: str, stored: str, title: str) -> None:
+    assert upload_name(name) == stored
+    assert upload_title(name) == title
+
+
+def test_a_long_upload_name_keeps_its_start_and_suffix() -> None:
+    name = upload_name("é" * 300 + ".mp4")
+    assert name.endswith(".mp4") and name.startswith("éé")
+    assert len(name.encode()) <= MAX_NAME_BYTES

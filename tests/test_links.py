@@ -10,6 +10,7 @@ from webapp.links import (
     DEFAULTS,
     compare_from_query,
     compare_to_query,
+    format_seconds,
     from_query,
     parse_time,
     query_changes,
@@ -136,3 +137,18 @@ def test_query_changes_send_only_differences_and_leave_other_parameters() -> Non
     to_set, to_delete = query_changes(current, wanted, settings_param_names())
     assert to_set == {"mode": "exact", "color_space": "rgb"}
     assert sorted(to_delete) == ["colors", "samples"]
+
+
+@pytest.mark.parametrize("seconds", [99999999.0, 1234.567, 0.001, 0.0, 7200.0, 33.375, 5e11])
+def test_times_in_links_read_back_exactly(seconds: float) -> None:
+    settings = Settings(time=seconds, start=seconds, end=seconds + 1)
+    query = to_query(settings)
+    assert "e" not in query["t"].lower()
+    assert parse_time(query["t"]) == seconds
+    assert from_query(query) == (settings, [])
+
+
+def test_times_are_written_to_the_millisecond() -> None:
+    assert format_seconds(1234.5674) == "1234.567"
+    assert format_seconds(90.0) == "90"
+    assert format_seconds(12.5) == "12.5"

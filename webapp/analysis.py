@@ -3,7 +3,10 @@ figure), each computed once and shared by reruns and sessions."""
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -11,10 +14,13 @@ import streamlit as st
 
 from fingerprint import Fingerprint, FingerprintError, Params, VideoInfo, analyze, frame_at
 from fingerprint.figures import view_figure
+from fingerprint.video import ProgressCallback
 
 from .films import Film
-from .server import cache
-from .settings import Settings, params_for
+from .jobs import Job
+from .messages import hide_paths, os_reason, plain
+from .server import cache, jobs
+from .settings import AUTO_SAMPLES, Settings, params_for
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
 FRAME_SIZE = 1280
@@ -33,55 +39,81 @@ def film_params(film: Film, current: Settings) -> Params | None:
     try:
         return params_for(current, film.info)
     except FingerprintError as exc:
-        st.error(str(exc))
+        st.error(plain(hide_paths(str(exc))))
         return None
 
 
-class Progress:
-    """The library's ``on_progress`` drawn as a progress bar with the run's ETA."""
+def waiting_text(title: str, ahead: int, slots: int) -> str:
+    """What a visitor whose analysis waits in the server's queue reads."""
+    films = "1 other film" if ahead == 1 else f"{ahead} other films"
+    place = "yours is next" if ahead == 0 else f"waiting for {films} ahead of yours"
+    return (f"Queued {title}: this server fingerprints {slots:g} film"
+            f"{'s' if slots != 1 else ''} at a time, {place}…")
 
-    def __init__(self, title: str) -> None:
-        self.title = title
-        # Until the first report, the analysis may be waiting for another session's.
-        self.bar = st.progress(0.0, text=f"Fingerprinting {title}…")
-        self.started = time.monotonic()
-        self.shown = 0.0
 
-    def __call__(self, fraction: float, message: str) -> None:
-        now = time.monotonic()
-        if now - self.shown < PROGRESS_INTERVAL_S and fraction < 1:
-            return
-        self.shown = now
-        text = f"Fingerprinting {self.title}: {fraction:.0%}"
-        if fraction > 0.02:
-            left = (now - self.started) * (1 - fraction) / fraction
-            text += f", about {left:.0f} s left"
-        self.bar.progress(min(1.0, fraction), text=f"{text} · {message}")
+def progress_text(title: str, job: Job, now: float) -> str:
+    """A running analysis as its progress bar says it, with an ETA once it is measurable."""
+    text = f"Fingerprinting {title}: {job.fraction:.0%}"
+    if job.started is not None and job.fraction > 0.02:
+        left = (now - job.started) * (1 - job.fraction) / job.fraction
+        text += f", about {left:.0f} s left"
+    return f"{text} · {job.message}" if job.message else text
 
-    def close(self) -> None:
-        self.bar.empty()
+
+def _wait(job: Job, title: str) -> Fingerprint:
+    """Draw ``job``'s place in the queue, then its progress, until it is done.
+
+    Each bar update is where Streamlit interrupts the run (a rerun, or the session
+    ending): the exception leaves `Jobs.waiting`, which lets the job go.
+    """
+    bar = st.progress(0.0, text=f"Fingerprinting {title}…")
+    try:
+        while not job.done.wait(PROGRESS_INTERVAL_S):
+            ahead = jobs().ahead(job)
+            if ahead is not None:
+                bar.progress(0.0, text=waiting_text(title, ahead, jobs().queue.slots))
+            else:
+                text = progress_text(title, job, time.monotonic())
+                bar.progress(min(1.0, job.fraction), text=text)
+    finally:
+        bar.empty()
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
+def _analyze(
+    path: Path, params: Params, cancel: threading.Event, on_progress: ProgressCallback
+) -> Fingerprint:
+    return analyze(path, params=params, cache=cache(), on_progress=on_progress, cancel=cancel)
 
 
 def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     """The film's fingerprint, or None with the reason shown as one error line.
 
-    Not wrapped in a Streamlit cache: the library's disk cache returns a stored result in
-    milliseconds, is shared by every session and process, and its lock makes two sessions
-    analysing one film do the work once. The bar only appears when there is work to wait for.
+    A stored result returns in milliseconds from the library's disk cache, shared by every
+    session and process. Otherwise the analysis is a job of the server's queue (`jobs`),
+    shared by every session that wants the same film with the same options, and cancelled
+    when none waits for it any more.
     """
     c = cache()
     try:
         found = c.load_result(film.key, params)
         if found is not None:
             return found
-        progress = Progress(film.title)
-        try:
-            return analyze(film.path, params=params, cache=c, on_progress=progress)
-        finally:
-            progress.close()
+        work = functools.partial(_analyze, film.path, params)
+        # Memory grows with the samples: 3000 of them weigh three default analyses.
+        weight = params.samples / AUTO_SAMPLES
+        with jobs().waiting((film.key, params), work, weight) as job:
+            return _wait(job, film.title)
     except FingerprintError as exc:
-        st.error(str(exc))
-        return None
+        st.error(plain(hide_paths(str(exc), {str(film.path): film.path.name})))
+    except OSError as exc:
+        st.error(plain(f"Could not fingerprint {film.title}: {os_reason(exc)}."))
+    except MemoryError:
+        st.error(plain(f"This server has not enough memory to fingerprint {film.title} with "
+                       "these settings: try fewer samples."))
+    return None
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -96,8 +128,10 @@ def frame_image(film: Film, seconds: float) -> np.ndarray | None:
     try:
         return _frame(str(cache().root), film.key, seconds, FRAME_SIZE, str(film.path), film.info)
     except FingerprintError as exc:
-        st.error(str(exc))
-        return None
+        st.error(plain(hide_paths(str(exc), {str(film.path): film.path.name})))
+    except OSError as exc:
+        st.error(plain(f"Could not show this moment of {film.title}: {os_reason(exc)}."))
+    return None
 
 
 @st.cache_resource(max_entries=24)

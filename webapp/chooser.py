@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,18 @@ from fingerprint import FingerprintError, VideoInfo, VideoNotFoundError, probe
 from fingerprint.model import timecode
 
 from . import state
-from .films import Film, Origin, ago, is_content_key, parse_film_id, resolve_movie
+from .films import (
+    Film,
+    Origin,
+    ago,
+    in_movies,
+    is_content_key,
+    parse_film_id,
+    resolve_movie,
+    upload_name,
+    upload_title,
+)
+from .messages import hide_paths, os_reason, plain
 from .server import DEFAULT_FILM, MOVIES_ENV_VAR, cache, demos, movie_list, movies_dir, upload_limit
 
 
@@ -26,15 +36,21 @@ def _film_info(root: str, key: str, _path: str) -> VideoInfo:
     return entry.info if entry else probe(_path)
 
 
-def _picked() -> dict[str, tuple[str, Origin]]:
-    """Films this session chose from an upload or the movies folder, by content key: they
-    open before their first analysis puts them in the library."""
+def _picked() -> dict[str, tuple[str, Origin, str]]:
+    """Films this session chose from an upload or the movies folder, by content key: path,
+    origin and title. An upload is opened through this only, so it stays private to the
+    session that uploaded it."""
     return st.session_state.setdefault("picked", {})
 
 
 def resolve_film(film_id: str) -> Film:
     """The film a link or a chooser names. Raises VideoNotFoundError, with a message for
-    the user, when this server does not have it."""
+    the user, when this server does not have it for this visitor.
+
+    A content key opens a demo film, a film this session picked (its uploads included),
+    or a film of the movies folder; never another visitor's upload, nor a film the cache
+    holds from elsewhere (the command line's), whose very existence stays unsaid.
+    """
     c = cache()
     root = str(c.root)
     demo = demos().get(film_id)
@@ -56,19 +72,31 @@ def resolve_film(film_id: str) -> Film:
             return resolve_film(demo.id)
     origin: Origin
     if film_id in _picked():
-        source, origin = _picked()[film_id]
+        source, origin, title = _picked()[film_id]
+        path = Path(source)
     else:
         entry = c.entry(film_id)
-        if entry is None or not entry.source:
+        movies = movies_dir()
+        name = in_movies(movies, entry.source if entry else None)
+        if movies is None or name is None:
+            if entry is not None and _is_upload(entry.source):
+                raise VideoNotFoundError(
+                    "This link names a film another visitor uploaded: uploads are private "
+                    "to the visitor who uploaded them. Open a demo film or upload your own."
+                )
             raise unknown
-        source, origin = entry.source, "library"
-    path = Path(source)
+        path, origin, title = resolve_movie(movies, name), "library", Path(name).stem
     if not path.is_file() or c.key(path) != film_id:
         raise VideoNotFoundError(
-            f"{path.name} was analysed on this server, but its file has moved or changed."
+            f"{title} was analysed on this server, but its file has moved or changed."
         )
-    return Film(id=film_id, key=film_id, path=path, title=path.stem.replace("_", " "),
+    return Film(id=film_id, key=film_id, path=path, title=title.replace("_", " "),
                 info=_film_info(root, film_id, str(path)), origin=origin)
+
+
+def _is_upload(source: str | None) -> bool:
+    uploads = cache().root.resolve() / "uploads"
+    return bool(source) and Path(source).is_relative_to(uploads)
 
 
 # --- choosing --------------------------------------------------------------------------
@@ -86,16 +114,18 @@ def _forget_upload(upload: Any) -> None:
 
 
 def _store_upload(chooser: str, widget: str) -> None:
-    """Stream the upload into the cache folder, check it is a video, and open it."""
+    """Stream the upload into the cache folder, check it is a video, and open it (in this
+    session only: see `resolve_film`)."""
     upload = st.session_state.get(widget)
     if upload is None:
         return
     # A new widget key next run: the old one, and its bytes, are forgotten.
     st.session_state[f"upload_n:{chooser}"] = st.session_state.get(f"upload_n:{chooser}", 0) + 1
+    known_as = upload.name
     try:
-        path = cache().store_upload(upload, upload.name)
+        path = cache().store_upload(upload, upload_name(known_as))
     except OSError as exc:
-        st.session_state[f"message:{chooser}"] = f"Could not store {upload.name}: {exc}."
+        _say(chooser, f"Could not store {known_as}: {os_reason(exc)}.")
         return
     finally:
         _forget_upload(upload)
@@ -106,11 +136,16 @@ def _store_upload(chooser: str, widget: str) -> None:
         path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):  # the same content is stored under another name
             path.parent.rmdir()
-        st.session_state[f"message:{chooser}"] = str(exc)
+        _say(chooser, hide_paths(str(exc), {str(path): known_as, path.name: known_as}))
         return
     key = path.parent.name
-    _picked()[key] = (str(path), "upload")
+    _picked()[key] = (str(path), "upload", upload_title(known_as))
     _pick(chooser, key)
+
+
+def _say(chooser: str, message: str) -> None:
+    """Show ``message`` under the chooser on its next run, as text."""
+    st.session_state[f"message:{chooser}"] = message
 
 
 def _pick_movie(chooser: str, root: Path, widget: str) -> None:
@@ -120,10 +155,13 @@ def _pick_movie(chooser: str, root: Path, widget: str) -> None:
     try:
         path = resolve_movie(root, name)
         key = cache().key(path)
-    except (FingerprintError, OSError) as exc:
-        st.session_state[f"message:{chooser}"] = str(exc)
+    except FingerprintError as exc:
+        _say(chooser, hide_paths(str(exc), {str(root): "the movies folder"}))
         return
-    _picked()[key] = (str(path), "movies")
+    except OSError as exc:
+        _say(chooser, f"Could not open {name}: {os_reason(exc)}.")
+        return
+    _picked()[key] = (str(path), "movies", Path(name).stem)
     _pick(chooser, key)
 
 
@@ -157,8 +195,9 @@ def _upload_tab(chooser: str) -> None:
         on_change=_store_upload, args=(chooser, widget),
     )
     st.caption(
-        "The file is kept in this server's cache, so a share link can reopen it. A larger "
-        "file opens from a movies folder without uploading (see About)."
+        "Your upload is private: only this browser tab can open it, and its share link "
+        "opens it for nobody else. A larger file opens from a movies folder without "
+        "uploading (see About)."
     )
 
 
@@ -171,29 +210,35 @@ def _movies_tab(chooser: str) -> None:
             f"`{MOVIES_ENV_VAR}`. Only files under that folder can be opened."
         )
     elif not root.is_dir():
-        st.error(f"The movies folder {root} does not exist.")
+        st.error("The movies folder this server was started with does not exist.")
     else:
         widget = f"movie:{chooser}"
         files = movie_list(str(root))
         films = f"{len(files)} film{'s' if len(files) != 1 else ''}"
-        st.selectbox(
-            f"{films} in {root}", files, index=None, key=widget,
+        st.selectbox(  # the folder's path is the server's business, not the visitor's
+            f"{films} in the movies folder", files, index=None, key=widget,
             placeholder="Type to search…", on_change=_pick_movie,
             args=(chooser, root, widget),
         )
 
 
 def _library_tab(chooser: str) -> None:
-    entries = [e for e in cache().entries() if e.source and os.path.isfile(e.source)]
     titles = {cache().key(d.path): d.title for d in demos().values()}
+    root = movies_dir()
+    analysed = cache().entries()
+    for entry in analysed:
+        if entry.key not in titles and (name := in_movies(root, entry.source)) is not None:
+            titles[entry.key] = name
+    # Demo films and the movies folder's only: uploads are private, other films not ours.
+    entries = [e for e in analysed if e.key in titles]
     if not entries:
-        st.caption("Films analysed on this server appear here.")
+        st.caption("Demo films and films of the movies folder appear here once analysed.")
         return
     widget = f"library:{chooser}"
     st.dataframe(
         [
             {
-                "Film": titles.get(e.key, e.info.name),
+                "Film": titles[e.key],
                 "Duration": timecode(e.info.duration),
                 "Resolution": f"{e.info.width}×{e.info.height}",
                 "Analysed": ago(e.analysed_at),
@@ -223,8 +268,10 @@ def choose_film(
     if film_id:
         try:
             film = resolve_film(parse_film_id(film_id) or film_id)
-        except (FingerprintError, OSError) as exc:
-            problem = str(exc)
+        except FingerprintError as exc:
+            problem = hide_paths(str(exc))
+        except OSError as exc:
+            problem = f"This film cannot be opened: {os_reason(exc)}."
     with st.expander(label, expanded=film is None, icon=":material/movie:"):
         demo_tab, upload_tab, movies_tab, library_tab = st.tabs(
             ["Demo films", "Upload", "Movies folder", "Library"]
@@ -239,9 +286,9 @@ def choose_film(
             _library_tab(chooser)
     message = st.session_state.pop(f"message:{chooser}", None)
     if message:
-        st.error(message)
+        st.error(plain(message))
     if problem:
-        st.error(problem)
+        st.error(plain(problem))
     if film is not None and st.query_params.get(param) != film.id:
         st.query_params[param] = film.id
     return film

@@ -3,7 +3,9 @@
 Films on the server come from two folders the app trusts, the bundled demo films and an
 optional movies folder; `resolve_movie` is the one gate from a name to a path under the
 movies folder, so no crafted name, ``..`` or symlink reads anything outside it. A link
-names a film by a demo film's id or by its content key (`parse_film_id`).
+names a film by a demo film's id or by its content key (`parse_film_id`); the library
+offers only films from those two folders (`in_movies`), never uploads (each is private
+to the session that made it) nor films analysed elsewhere, by the command line say.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ def movie_files(root: str | os.PathLike[str], *, limit: int = 5000) -> list[str]
     outside. Stops at ``limit`` files, so a whole disk given as the folder stays quick."""
     root = Path(root).resolve()
     found: list[str] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
+    # One bad entry (a symlink loop, a file gone mid-walk) is skipped, never fatal.
+    for folder, dirs, files in os.walk(root, followlinks=False, onerror=lambda _: None):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith(".") or Path(name).suffix.lower() not in VIDEO_EXTENSIONS:
@@ -128,12 +131,58 @@ def resolve_movie(root: str | os.PathLike[str], name: str) -> Path:
     root = Path(root).resolve()
     if not name or "\x00" in name or Path(name).is_absolute():
         raise UnreadableFileError(f"{name!r} is not a film in the movies folder.")
-    path = (root / name).resolve()
+    try:
+        path = (root / name).resolve()
+    except (RuntimeError, OSError) as exc:  # Python 3.11 raises RuntimeError on a loop
+        raise UnreadableFileError(f"{name} cannot be opened: it is a symlink loop.") from exc
     if not path.is_relative_to(root) or path == root:
         raise UnreadableFileError(f"{name!r} is not a film in the movies folder.")
     if not path.is_file():
         raise VideoNotFoundError(f"{name} is not in the movies folder any more.")
     return path
+
+
+def in_movies(root: str | os.PathLike[str] | None, source: str | None) -> str | None:
+    """The name in the movies folder of the file ``source`` (an analysed film's path), or
+    None when it is not under the folder (any more): only such films, and the demo films,
+    are offered by the library and opened by a link's content key."""
+    if root is None or not source:
+        return None
+    root = Path(root).resolve()
+    try:
+        name = Path(source).relative_to(root).as_posix()
+        resolve_movie(root, name)
+    except (ValueError, UnreadableFileError, VideoNotFoundError):
+        return None
+    return name
+
+
+# --- uploads -------------------------------------------------------------------------
+# The longest file name the cache stores; longer ones keep their start and their suffix.
+MAX_NAME_BYTES = 200
+
+
+def upload_name(name: str) -> str:
+    """A visitor's upload name as a file name the cache can store: its last part (after
+    any ``/`` or ``\\``), no control characters, not hidden, ``.`` or ``..``, at most
+    `MAX_NAME_BYTES` bytes with its suffix kept."""
+    name = re.split(r"[/\\]", name)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
+    if name.strip(".") == "":
+        return "upload"
+    if name.startswith("."):  # a hidden file in the cache's folder: the sweeper's to judge
+        name = "upload" + name
+    if len(name.encode()) > MAX_NAME_BYTES:
+        suffix = Path(name).suffix if len(Path(name).suffix) <= 16 else ""
+        stem = name[: len(name) - len(suffix)].encode()[: MAX_NAME_BYTES - len(suffix.encode())]
+        name = stem.decode(errors="ignore") + suffix
+    return name
+
+
+def upload_title(name: str) -> str:
+    """An upload's title: the visitor's name without its suffix, as they know it."""
+    title = Path(upload_name(name)).stem.replace("_", " ").strip()
+    return title or "upload"
 
 
 # --- words about a film ----------------------------------------------------------------

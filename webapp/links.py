@@ -69,8 +69,9 @@ def parse_time(text: str | None) -> float | None:
 
 
 def format_seconds(seconds: float) -> str:
-    """Seconds for a URL or an input box: short, exact to the millisecond."""
-    return f"{round(seconds, 3):g}"
+    """Seconds for a URL or an input box, as `parse_time` reads them back: exact to the
+    millisecond, never an exponent (``:g`` wrote 99999999 as 1e+08 and 1234.567 as 1234.57)."""
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
 
 
 def int_in(value: str, lo: int, hi: int) -> int:

@@ -1,5 +1,5 @@
 """What this server offers: its film cache, the demo films, the movies folder, the upload
-limit. One object per server, shared by every session."""
+limit, and its analyses (`jobs`). One object per server, shared by every session."""
 
 from __future__ import annotations
 
@@ -14,11 +14,20 @@ from fingerprint import Cache
 from fingerprint.cache import ENV_VAR as CACHE_ENV_VAR
 
 from .films import DemoFilm, demo_films, movie_files
+from .jobs import Jobs
 
 APP_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = APP_DIR / "demo"
 DEFAULT_FILM = "bbb"
 MOVIES_ENV_VAR = "FINGERPRINT_MOVIES_DIR"
+# Analyses run at once, server-wide; the rest wait in a queue. Two keep both cores of a
+# small host busy and, at the app's defaults, its memory under 1.5 GB with 8 visitors
+# (docs/benchmarks.md, "Hosted demo under load").
+ANALYSES_ENV_VAR = "FINGERPRINT_MAX_ANALYSES"  # in analyses of the default size (1000 samples)
+DEFAULT_ANALYSES = 2
+# Seconds an analysis nobody waits for is kept before it is cancelled: a rerun (any click)
+# leaves and rejoins it within milliseconds, and must not restart it.
+ABANDON_GRACE_S = 3.0
 
 
 @st.cache_resource
@@ -29,6 +38,21 @@ def _cache_at(root: str) -> Cache:
 def cache() -> Cache:
     """The server's film cache (one object per folder, so content keys are hashed once)."""
     return _cache_at(os.environ.get(CACHE_ENV_VAR, ""))
+
+
+def analysis_slots() -> int:
+    """Analyses this server runs at once: $FINGERPRINT_MAX_ANALYSES, else `DEFAULT_ANALYSES`
+    (never more than the cores)."""
+    try:
+        return max(1, int(os.environ[ANALYSES_ENV_VAR]))
+    except (KeyError, ValueError):
+        return max(1, min(DEFAULT_ANALYSES, os.cpu_count() or 1))
+
+
+@st.cache_resource
+def jobs() -> Jobs:
+    """The server's analyses and their queue, shared by every session."""
+    return Jobs(slots=analysis_slots(), grace=ABANDON_GRACE_S)
 
 
 @st.cache_resource

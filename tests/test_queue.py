@@ -1,0 +1,187 @@
+"""The server's analyses (webapp.jobs): a few at a time, in arrival order, shared by the
+sessions that want the same one, cancelled when none waits any more (issue 12, 3 and 4).
+
+Work here is a function that blocks on events the test sets, so every state is reached on
+purpose; waits have generous bounds that only catch a hang.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from fingerprint.errors import Cancelled
+from webapp.analysis import waiting_text
+from webapp.jobs import Job, Jobs, Queue
+
+HANG_S = 30
+
+
+class Gate:
+    """Work that reports it started, then blocks until released or cancelled."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.cancel: threading.Event | None = None
+
+    def __call__(self, cancel: threading.Event, report: Callable[[float, str], None]) -> str:
+        self.cancel = cancel
+        self.started.set()
+        report(0.5, "halfway")
+        while not self.release.wait(0.01):
+            if cancel.is_set():
+                raise Cancelled("cancelled")
+        return "done"
+
+
+def _finish(job: Job) -> None:
+    assert job.done.wait(HANG_S), "the job never ended"
+
+
+def test_at_most_slots_run_and_the_rest_wait_in_arrival_order() -> None:
+    jobs = Jobs(slots=2, grace=0)
+    gates = [Gate() for _ in range(4)]
+    held = [jobs.join(i, gate) for i, gate in enumerate(gates)]
+    assert gates[0].started.wait(HANG_S) and gates[1].started.wait(HANG_S)
+    # Queued jobs enter the queue from their own threads: wait until both are in it.
+    for _ in range(HANG_S * 100):
+        if jobs.ahead(held[2]) is not None and jobs.ahead(held[3]) is not None:
+            break
+        threading.Event().wait(0.01)
+    assert (jobs.ahead(held[2]), jobs.ahead(held[3])) == (0, 1)
+    assert jobs.ahead(held[0]) is None and jobs.queue.running == 2
+    assert not gates[2].started.is_set() and not gates[3].started.is_set()
+    gates[1].release.set()
+    _finish(held[1])
+    assert gates[2].started.wait(HANG_S)  # the first in line, not the last
+    assert not gates[3].started.is_set() and jobs.ahead(held[3]) == 0
+    for gate in gates:
+        gate.release.set()
+    for job in held:
+        _finish(job)
+        assert job.result == "done" and job.error is None
+    assert jobs.active() == [] and jobs.queue.running == 0
+
+
+def test_sessions_wanting_the_same_analysis_share_one_job() -> None:
+    jobs = Jobs(slots=2, grace=0)
+    gate, other = Gate(), Gate()
+    with jobs.waiting("film", gate) as first, jobs.waiting("film", other) as second:
+        assert first is second and first.waiters == 2
+        assert gate.started.wait(HANG_S)
+        gate.release.set()
+        _finish(first)
+    assert not other.started.is_set()  # never run: the first job's work served both
+    assert first.result == "done" and first.fraction == 0.5 and first.message == "halfway"
+
+
+def test_the_last_session_leaving_cancels_the_job() -> None:
+    jobs = Jobs(slots=1, grace=0)
+    gate = Gate()
+    with jobs.waiting("film", gate) as job:
+        with jobs.waiting("film", Gate()):
+            assert gate.started.wait(HANG_S)
+        assert not job.cancel.is_set()  # another session still waits for it
+    _finish(job)
+    assert job.cancel.is_set() and isinstance(job.error, Cancelled)
+    assert jobs.active() == [] and jobs.queue.running == 0
+
+
+def test_a_session_interrupted_by_an_exception_lets_its_job_go() -> None:
+    """Streamlit interrupts a run with an exception (rerun, stop): it must leave too."""
+
+    class Rerun(Exception):
+        pass
+
+    jobs = Jobs(slots=1, grace=0)
+    gate = Gate()
+    with pytest.raises(Rerun), jobs.waiting("film", gate) as job:
+        assert gate.started.wait(HANG_S)
+        raise Rerun
+    _finish(job)
+    assert isinstance(job.error, Cancelled)
+
+
+def test_a_queued_job_nobody_waits_for_never_runs() -> None:
+    jobs = Jobs(slots=1, grace=0)
+    running, queued = Gate(), Gate()
+    first = jobs.join("a", running)
+    assert running.started.wait(HANG_S)
+    with jobs.waiting("b", queued) as job:
+        pass
+    _finish(job)
+    assert isinstance(job.error, Cancelled) and not queued.started.is_set()
+    running.release.set()
+    _finish(first)
+    assert first.result == "done"
+
+
+def test_a_session_back_within_the_grace_keeps_the_job_and_a_new_one_follows_a_cancel() -> None:
+    jobs = Jobs(slots=1, grace=HANG_S)
+    gate = Gate()
+    job = jobs.join("film", gate)
+    jobs.leave(job)  # a rerun: gone, and back at once
+    assert jobs.join("film", Gate()) is job and not job.cancel.is_set()
+    job.cancel.set()  # cancelled, not yet ended: whoever comes now gets a fresh job
+    fresh = jobs.join("film", Gate())
+    assert fresh is not job
+    gate.release.set()
+    _finish(job)
+    fresh.cancel.set()
+    _finish(fresh)
+    assert jobs.active() == []
+
+
+def test_grace_expires_into_a_cancel() -> None:
+    jobs = Jobs(slots=1, grace=0.05)
+    gate = Gate()
+    with jobs.waiting("film", gate) as job:
+        assert gate.started.wait(HANG_S)
+    _finish(job)
+    assert isinstance(job.error, Cancelled)
+
+
+def test_errors_reach_every_waiting_session() -> None:
+    def broken(cancel: threading.Event, report: Callable[[float, str], None]) -> None:
+        raise MemoryError
+
+    jobs = Jobs(slots=1, grace=0)
+    with jobs.waiting("film", broken) as job:
+        _finish(job)
+    assert isinstance(job.error, MemoryError) and jobs.queue.running == 0
+
+
+def test_queue_needs_a_slot() -> None:
+    with pytest.raises(ValueError):
+        Queue(0)
+
+
+def test_waiting_text_says_the_place_in_the_queue() -> None:
+    assert "yours is next" in waiting_text("Flower", 0, 2)
+    assert "waiting for 1 other film ahead of yours" in waiting_text("Flower", 1, 2)
+    assert "waiting for 3 other films ahead of yours" in waiting_text("Flower", 3, 1)
+    assert "1 film at a time" in waiting_text("Flower", 3, 1)
+
+
+def test_a_heavy_analysis_runs_alone_and_light_ones_share() -> None:
+    jobs = Jobs(slots=2, grace=0)
+    heavy, light, lighter = Gate(), Gate(), Gate()
+    first = jobs.join("heavy", heavy, 3.0)  # more than every slot: it runs, alone
+    assert heavy.started.wait(HANG_S)
+    second = jobs.join("light", light, 0.7)
+    third = jobs.join("lighter", lighter, 0.7)
+    for _ in range(HANG_S * 100):
+        if jobs.ahead(third) is not None:
+            break
+        threading.Event().wait(0.01)
+    assert not light.started.is_set() and jobs.ahead(second) == 0
+    heavy.release.set()
+    _finish(first)
+    assert light.started.wait(HANG_S) and lighter.started.wait(HANG_S)  # 1.4 of 2 fits
+    light.release.set()
+    lighter.release.set()
+    _finish(second)
+    _finish(third)

@@ -1,0 +1,175 @@
+"""Analyses shared by every session, a few at a time. Pure, no Streamlit.
+
+One `Job` per (film, options), run in its own thread however many sessions wait for it.
+Jobs run while their weights (an analysis of the app's default size weighs 1; memory
+grows with the samples) fit in ``slots`` (`Queue`), and one runs alone whatever its
+weight; the others wait in arrival order and know how many are ahead, so a visitor sees a
+place in the queue rather than a frozen page, and a link asking for the most samples
+cannot run beside others. A
+job counts the sessions waiting for it: when the last one leaves (it changed a setting,
+opened another film or closed the tab) and none comes back within ``grace`` seconds, the
+job is cancelled, so nobody's abandoned work holds a slot or memory.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
+
+from fingerprint.errors import Cancelled
+
+# How often a queued job looks at its cancel event while it waits for a slot.
+_QUEUE_POLL_S = 0.2
+
+Work = Callable[[threading.Event, Callable[[float, str], None]], Any]
+
+
+class Queue:
+    """A weighted semaphore of ``slots`` that serves waiters in arrival order and says
+    where each one stands."""
+
+    def __init__(self, slots: float) -> None:
+        if slots < 1:
+            raise ValueError("an analysis queue needs at least one slot")
+        self.slots = slots
+        self._running = 0
+        self._load = 0.0
+        self._waiting: collections.deque[object] = collections.deque()
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def slot(self, ticket: object, cancel: threading.Event, weight: float = 1.0) -> Iterator[None]:
+        """Hold ``weight`` of the slots for ``ticket``'s work, once it is first in line and
+        that fits (or nothing runs); raises Cancelled if ``cancel`` is set while it still
+        waits (it then never started)."""
+        with self._changed:
+            self._waiting.append(ticket)
+            try:
+                while not (self._waiting[0] is ticket and self._fits(weight)):
+                    if cancel.is_set():
+                        raise Cancelled("The analysis was cancelled before it started.")
+                    self._changed.wait(_QUEUE_POLL_S)
+            finally:
+                self._waiting.remove(ticket)
+                self._changed.notify_all()
+            self._running += 1
+            self._load += weight
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._load -= weight
+                self._changed.notify_all()
+
+    def _fits(self, weight: float) -> bool:
+        return self._running == 0 or self._load + weight <= self.slots + 1e-9
+
+    def ahead(self, ticket: object) -> int | None:
+        """How many waiters are ahead of ``ticket``, or None when it is not waiting."""
+        with self._changed:
+            for place, waiting in enumerate(self._waiting):
+                if waiting is ticket:
+                    return place
+            return None
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+
+class Job:
+    """One analysis: its progress as last reported, then its result or its error."""
+
+    def __init__(self, key: Hashable, weight: float = 1.0) -> None:
+        self.key = key
+        self.weight = weight
+        self.cancel = threading.Event()
+        self.done = threading.Event()
+        self.waiters = 0
+        self.fraction = 0.0
+        self.message = ""
+        self.started: float | None = None  # when it left the queue (time.monotonic)
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def report(self, fraction: float, message: str) -> None:
+        """The engine's ``on_progress``: kept for the sessions to draw (never Streamlit
+        calls here: this runs on the job's thread)."""
+        self.fraction, self.message = fraction, message
+
+
+class Jobs:
+    """The server's analyses by key, run through one `Queue`."""
+
+    def __init__(self, *, slots: float, grace: float) -> None:
+        self.queue = Queue(slots)
+        self.grace = grace
+        self._jobs: dict[Hashable, Job] = {}
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def waiting(self, key: Hashable, work: Work, weight: float = 1.0) -> Iterator[Job]:
+        """The job for ``key``, started with ``work(cancel, report)`` unless one runs
+        already, held for as long as the caller waits: leaving (normally, or through
+        an exception such as Streamlit's rerun and stop) lets it go (`leave`)."""
+        job = self.join(key, work, weight)
+        try:
+            yield job
+        finally:
+            self.leave(job)
+
+    def join(self, key: Hashable, work: Work, weight: float = 1.0) -> Job:
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is None or job.cancel.is_set():  # a cancelled job is on its way out
+                job = self._jobs[key] = Job(key, weight)
+                threading.Thread(
+                    target=self._run, args=(job, work), name=f"analysis {key}", daemon=True
+                ).start()
+            job.waiters += 1
+            return job
+
+    def leave(self, job: Job) -> None:
+        with self._lock:
+            job.waiters -= 1
+            if job.waiters > 0 or job.done.is_set():
+                return
+        if self.grace <= 0:
+            self._expire(job)
+        else:
+            # A rerun leaves and rejoins within milliseconds: it must not restart the work.
+            timer = threading.Timer(self.grace, self._expire, args=(job,))
+            timer.daemon = True
+            timer.start()
+
+    def _expire(self, job: Job) -> None:
+        with self._lock:
+            if job.waiters == 0 and not job.done.is_set():
+                job.cancel.set()
+
+    def ahead(self, job: Job) -> int | None:
+        """Analyses queued ahead of ``job``, or None once it runs."""
+        return self.queue.ahead(job)
+
+    def active(self) -> list[Job]:
+        """Jobs queued or running."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    def _run(self, job: Job, work: Work) -> None:
+        try:
+            with self.queue.slot(job, job.cancel, job.weight):
+                job.started = time.monotonic()
+                job.result = work(job.cancel, job.report)
+        except BaseException as exc:  # handed to every session waiting for it
+            job.error = exc
+        finally:
+            with self._lock:
+                if self._jobs.get(job.key) is job:
+                    del self._jobs[job.key]
+            job.done.set()

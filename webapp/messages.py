@@ -1,0 +1,44 @@
+"""What a visitor reads when something fails. Pure, no Streamlit.
+
+A message names a file as the visitor knows it (the name they uploaded, the name in the
+movies folder), never a path on the server, and it is shown as text: Streamlit draws
+``st.error`` as Markdown, and a file name is the visitor's own text.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+from collections.abc import Mapping
+
+# Anything that looks like an absolute path (two parts or more): the last part is kept.
+_PATH = re.compile(r"(?<![\w.~])(?:/[^\s/'\"`]+)+/([^\s/'\"`]+)")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+# What an OSError means for a visitor, by errno; the rest say "could not be read or written".
+_OS_REASONS = {
+    errno.ENOSPC: "the server's disk is full",
+    errno.EDQUOT: "the server's disk quota is used up",
+    errno.EROFS: "the server's storage is read-only",
+    errno.EACCES: "the server may not write there",
+    errno.EPERM: "the server may not write there",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.ENOENT: "the file is gone",
+}
+
+
+def hide_paths(text: str, names: Mapping[str, str] | None = None) -> str:
+    """``text`` with each known server path replaced by the name the visitor knows
+    (``names``: path -> name), and any other absolute path cut to its last part."""
+    for path, name in sorted((names or {}).items(), key=lambda item: -len(item[0])):
+        text = text.replace(path, name)
+    return _PATH.sub(r"\1", text)
+
+
+def plain(text: str) -> str:
+    """``text`` escaped so that Markdown shows it as written: no link, image or format."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("\n", " ")
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OSError happened, in words that hold no path."""
+    return _OS_REASONS.get(exc.errno or 0, "the server could not read or write the file")
