@@ -28,6 +28,7 @@ from .render import (
     poster_png,
     poster_svg,
 )
+from .shots import shots_to_csv
 
 # The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
@@ -109,6 +110,16 @@ def _parser() -> argparse.ArgumentParser:
         choices=Params.COLOR_SPACES,
         default=defaults.color_space,
         help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
+    )
+    a.add_argument(
+        "--sound", action="store_true",
+        help="add the sound print: loudness (LUFS) at each sample, in the JSON and the "
+        "header CSV (fast: 3 s around each sample; exact: every moment)",
+    )
+    a.add_argument(
+        "--shots", action="store_true",
+        help="find the shots (decodes every frame) and write DIR/<name>-shots.csv, each "
+        "shot's span and palette",
     )
     a.add_argument(
         "--csv-header",
@@ -193,6 +204,13 @@ def _poster_files(stem: Path, fp: Fingerprint, args: argparse.Namespace) -> dict
     }
 
 
+def _shot_files(stem: Path, fp: Fingerprint) -> dict[Path, bytes]:
+    """``stem``-shots.csv when the shots were asked for."""
+    if fp.shots is None:
+        return {}
+    return {stem.with_name(f"{stem.name}-shots.csv"): shots_to_csv(fp.shots).encode()}
+
+
 def _time(text: str) -> float:
     try:
         seconds = parse_time(text)
@@ -242,6 +260,7 @@ def _analyze_one(
         out.with_suffix(".json"): fp.to_json().encode(),
         out.with_suffix(".csv"): fp.to_csv(header=args.csv_header).encode(),
         **_poster_files(out, fp, args),
+        **_shot_files(out, fp),
     })
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)
@@ -269,6 +288,8 @@ def _main(argv: Sequence[str] | None) -> int:
             end=args.end,
             crop=not args.no_crop,
             color_space=args.color_space,
+            sound=args.sound,
+            shots=args.shots,
         )
         args.out.mkdir(parents=True, exist_ok=True)
         cache = None if args.no_cache else Cache(args.cache_dir)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from videos import BLUE, ORANGE, TEAL, WHITE, ffmpeg_exe, make_video, solid, split
 
+from fingerprint.cli import main
 from fingerprint.errors import Cancelled
 from fingerprint.model import Fingerprint
 from fingerprint.shots import detect_shots, shot_stats, shots_to_csv
@@ -112,3 +113,12 @@ def test_cancel_raises(clips):
     cancel.set()
     with pytest.raises(Cancelled):
         detect_shots(clips, info=probe(clips), cancel=cancel)
+
+
+def test_command_line_shots(clips, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINGERPRINT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["analyze", str(clips), "--out", str(tmp_path), "--samples", "20",
+                 "--shots"]) == 0
+    rows = (tmp_path / "clips-shots.csv").read_text().splitlines()
+    assert len(rows) == 1 + len(CUTS) + 1
+    assert Fingerprint.load(tmp_path / "clips.json").params.shots

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 from pathlib import Path
@@ -11,7 +12,11 @@ import numpy as np
 import pytest
 from videos import ffmpeg_exe, make_rgb
 
+from fingerprint.cache import Cache
+from fingerprint.cli import main
 from fingerprint.errors import Cancelled
+from fingerprint.model import Fingerprint, Params
+from fingerprint.pipeline import analyze
 from fingerprint.sound import FLOOR, audio_stream, has_sound, loudness, lufs
 from fingerprint.video import probe, sample_times
 
@@ -115,3 +120,45 @@ def test_cancel_raises(tones):
     cancel.set()
     with pytest.raises(Cancelled):
         loudness(tones, info=info, times=times, slot=slot, cancel=cancel)
+
+
+def test_analyze_adds_the_sound_print_and_it_survives_json_and_csv(tones, tmp_path):
+    fp = analyze(tones, params=Params(samples=6, sound=True), cache=Cache(tmp_path / "c"))
+    np.testing.assert_allclose(fp.loudness, expected(fp.times), atol=1.0)
+    again = Fingerprint.from_dict(json.loads(fp.to_json()))
+    np.testing.assert_allclose(again.loudness, fp.loudness, atol=0.01)
+    header, *rows = fp.to_csv(header=True).splitlines()
+    assert header.endswith(",loudness") and rows[-1].endswith(f",{fp.loudness[-1]:.2f}")
+    # Cached with the rest: the second call reads the result back.
+    cached = analyze(tones, params=Params(samples=6, sound=True), cache=Cache(tmp_path / "c"))
+    np.testing.assert_allclose(cached.loudness, fp.loudness, atol=0.01)
+
+
+def test_without_the_option_or_the_sound_there_is_no_sound_print(tones, tmp_path):
+    plain = analyze(tones, params=Params(samples=6))
+    assert plain.loudness is None and "loudness" not in plain.to_json()
+    assert "loudness" not in plain.to_csv(header=True)
+    film = make_rgb(tmp_path / "silent.mp4")
+    fp = analyze(film, params=Params(samples=6, sound=True))
+    assert fp.loudness is None
+    assert sum("no sound track" in w for w in fp.warnings) == 1
+    # The colour fingerprint is the same as without the option.
+    np.testing.assert_array_equal(fp.colors, analyze(film, params=Params(samples=6)).colors)
+
+
+def test_a_file_with_a_silent_gap_loads_it_as_nan(tones):
+    data = json.loads(analyze(tones, params=Params(samples=6, sound=True)).to_json())
+    data["frames"][0]["loudness"] = None
+    for row in data["frames"][1:]:
+        row.pop("loudness")
+    fp = Fingerprint.from_dict(data)
+    assert np.isnan(fp.loudness).all()
+
+
+def test_command_line_sound(tones, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINGERPRINT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["analyze", str(tones), "--out", str(tmp_path), "--samples", "6",
+                 "--sound", "--csv-header"]) == 0
+    fp = Fingerprint.load(tmp_path / "tones.json")
+    assert fp.params.sound and len(fp.loudness) == 6
+    assert (tmp_path / "tones.csv").read_text().splitlines()[0].endswith(",loudness")
