@@ -113,8 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     a.add_argument(
         "--sound", action="store_true",
-        help="add the sound print: loudness (LUFS) at each sample, in the JSON and the "
-        "header CSV (fast: 3 s around each sample; exact: every moment)",
+        help="add the sound print: loudness (LUFS) at each sample, in the JSON, the header "
+        "CSV and the poster (fast: 3 s around each sample; exact: every moment)",
     )
     a.add_argument(
         "--shots", action="store_true",
@@ -197,6 +197,7 @@ def _poster_files(stem: Path, fp: Fingerprint, args: argparse.Namespace) -> dict
     options = {
         "kind": args.poster, "width": size.width, "height": size.height,
         "title": args.title, "credit": args.credit, "dpi": args.poster_dpi or size.dpi,
+        "sound": args.sound,
     }
     return {
         stem.with_suffix(".png"): poster_png(fp, **options),

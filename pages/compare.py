@@ -26,6 +26,7 @@ from webapp import state
 from webapp.analysis import CHART_CONFIG, film_params, load_fingerprint
 from webapp.chooser import choose_film
 from webapp.films import credit_line, describe, slug
+from webapp.layers import compare_shots
 from webapp.routing import require_router
 from webapp.settings import COMPARE_COLORS_RANGE
 from webapp.swatches import swatches_html
@@ -171,6 +172,8 @@ for column, tag, palette in ((left, "A", result.palette_a), (right, "B", result.
     with column:
         st.caption(f"{tag} · {films[tag].title}")
         st.markdown(swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
+
+compare_shots(fp_a, fp_b, (films["A"].title, films["B"].title))
 
 # --- take it with you ------------------------------------------------------------------
 st.divider()
