@@ -122,3 +122,19 @@ def test_command_line_shots(clips, tmp_path, monkeypatch):
     rows = (tmp_path / "clips-shots.csv").read_text().splitlines()
     assert len(rows) == 1 + len(CUTS) + 1
     assert Fingerprint.load(tmp_path / "clips.json").params.shots
+
+
+def test_shots_figures(clips):
+    from fingerprint.shot_figures import shot_histogram_figure, shot_lengths_figure, shots_figure
+
+    shots = detect_shots(clips, info=probe(clips))
+    fig = shots_figure(shots, highlight=2)
+    bars = fig.data[0]
+    np.testing.assert_allclose(bars.width, [s.end - s.start for s in shots])
+    np.testing.assert_allclose(np.asarray(bars.x) - np.asarray(bars.width) / 2,
+                               [s.start for s in shots])
+    assert [int(c[0]) for c in bars.customdata] == list(range(5))
+    assert fig.data[-1].text[1].startswith("shot 2 of 5 · 0:00:02 – 0:00:04 (2.0 s)")
+    lengths = shot_lengths_figure(shots).data[0]
+    np.testing.assert_allclose(lengths.y, [s.end - s.start for s in shots])
+    assert sum(shot_histogram_figure(shot_stats(shots)).data[0].y) == 5

@@ -162,3 +162,39 @@ def test_command_line_sound(tones, tmp_path, monkeypatch):
     fp = Fingerprint.load(tmp_path / "tones.json")
     assert fp.params.sound and len(fp.loudness) == 6
     assert (tmp_path / "tones.csv").read_text().splitlines()[0].endswith(",loudness")
+
+
+def _with_sound(tones) -> Fingerprint:
+    return analyze(tones, params=Params(samples=6, sound=True))
+
+
+def test_loudness_trace_lines_up_with_the_strip_and_shows_levels(tones):
+    from fingerprint.figures import strip_figure
+    from fingerprint.sound_figures import add_sound_ring, loudness_figure
+
+    fp = _with_sound(tones)
+    trace = loudness_figure(fp).data[-1]
+    assert list(trace.x) == list(strip_figure(fp).data[0].x)
+    assert trace.text[2] == f"{fp.loudness[2]:.1f} LUFS"
+    assert [int(c[0]) for c in trace.customdata] == list(range(6))
+    ring = add_sound_ring(strip_figure(fp), fp)
+    assert ring.data[-1].hovertext[4] == f"{fp.loudness[4]:.1f} LUFS"
+
+
+def test_sound_on_posters(tones):
+    from fingerprint import render
+    from fingerprint.theme import BACKGROUND
+
+    fp = _with_sound(tones)
+    plain = np.asarray(render.poster(fp, kind="palette", width=600, height=200))
+    loud = np.asarray(render.poster(fp, kind="palette", width=600, height=200, sound=True))
+    assert loud.shape == plain.shape
+    band = loud[170:, :, :]
+    # Silent first third: the band is empty there; loud last third: the band is filled.
+    assert (band[:, :190] == BACKGROUND).all()
+    assert (band[-5:, 420:] != BACKGROUND).any(axis=-1).all()
+    assert '<g id="sound">' in render.poster_svg(fp, kind="ring", width=300, height=300,
+                                                sound=True)
+    assert "sound" not in render.poster_svg(fp, kind="ring", width=300, height=300)
+    ring = np.asarray(render.poster(fp, kind="ring", width=300, height=300, sound=True))
+    assert (ring[150, 150] == BACKGROUND).all()  # the centre stays clear
