@@ -277,6 +277,8 @@ def loudness(
     """
     times = np.asarray(times, np.float64)
     count = len(times)
+    if count == 0:
+        return np.zeros(0)
     half = slot / 2 if mode == "exact" else min(SHORT_TERM, slot) / 2
     levels = np.full(count, math.nan)
     done = [0]
