@@ -138,3 +138,25 @@ def test_shots_figures(clips):
     lengths = shot_lengths_figure(shots).data[0]
     np.testing.assert_allclose(lengths.y, [s.end - s.start for s in shots])
     assert sum(shot_histogram_figure(shot_stats(shots)).data[0].y) == 5
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720)])
+def test_small_frames_read_from_the_planes_match_a_full_conversion(tmp_path, size):
+    """The detectors' frames, read straight from the 4:2:0 planes, show the colours the
+    engine's own conversion shows (the frame's matrix and range)."""
+    import av
+
+    from fingerprint.shots import _small_rgb
+    from fingerprint.video import frame_to_rgb
+
+    picture = split(ORANGE, TEAL, 0.5, size=size)
+    picture[: size[1] // 2, : size[0] // 4] = WHITE
+    film = make_video(tmp_path / "big.mp4", [picture] * 3, fps=10)
+    with av.open(str(film)) as container:
+        frame = next(container.decode(video=0))
+        ours = _small_rgb(frame, 128, 72).astype(int)
+        theirs = frame_to_rgb(frame, width=128, height=72).astype(int)
+    assert ours.shape == theirs.shape == (72, 128, 3)
+    # Away from the edges between colours, where sampling positions differ.
+    for y, x in ((18, 16), (54, 16), (36, 40), (36, 100)):
+        assert np.abs(ours[y, x] - theirs[y, x]).max() <= 4
