@@ -4,9 +4,10 @@ Each measurement runs in its own process, so its peak memory (ru_maxrss) is its 
 Reported per run: wall time, CPU time (user + system; on a shared machine the better
 guide to what the work costs), peak RSS, and the load average before it. References on
 the same film and span: FFmpeg decoding the whole sound track (``-vn -f null``) for the
-sound print, and the whole picture (``-an -f null``) for shots.
+sound print, and the whole picture (``-an -f null``) for shots; and `analyze` in fast mode
+without and with the sound print, for what the sound print adds end to end.
 
-    python bench/sound_shots.py FILM [--samples 1000] [--span SECONDS] [--only sound|shots]
+    python bench/sound_shots.py FILM [--samples 1000] [--span SECONDS ...] [--only sound|shots]
 
 ``--span`` limits shot detection (and its FFmpeg reference) to the first SECONDS of the
 film: memory that does not grow with length shows as the same peak for two spans.
@@ -37,7 +38,13 @@ def _child(job: dict) -> dict:
     info = probe(film)
     start = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_SELF)
-    if job["what"] == "sound":
+    if job["what"] == "analyze":
+        from fingerprint.model import Params
+        from fingerprint.pipeline import analyze
+
+        fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))
+        result = {"sound print": fp.loudness is not None}
+    elif job["what"] == "sound":
         assert has_sound(film) is None
         times, slot = sample_times(info, count=job["samples"])
         levels = loudness(film, info=info, times=times, slot=slot, mode=job["mode"])
@@ -99,6 +106,10 @@ def main() -> None:
             job = {"what": "sound", "film": film, "mode": mode, "samples": args.samples}
             rows.append((f"sound print, {mode}, {args.samples} samples", _run(job)))
         rows.append(("ffmpeg -vn -f null - (whole sound track)", _ffmpeg(film, "-vn")))
+        for sound in (False, True):
+            job = {"what": "analyze", "film": film, "samples": args.samples, "sound": sound}
+            label = "analyze(), fast" + (", sound=True" if sound else "") + ", no cache"
+            rows.append((label, _run(job)))
     if args.only != "sound":
         for span in args.span:
             label = "whole film" if span is None else f"first {span:g} s"
