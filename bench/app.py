@@ -39,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from appserver import launch_chromium, streamlit
 
-from webapp.settings import AUTO_SAMPLES, Settings
+from fingerprint import Params
+from webapp.settings import Settings
 
 DEFAULTS = Settings()
 
@@ -204,7 +205,7 @@ def upload(browser: Browser, cache: Path, logs: Path) -> dict:
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
             UPLOAD_FILM
         )
-        _wait_drawn(page, _title(UPLOAD_FILM), AUTO_SAMPLES, 600)
+        _wait_drawn(page, _title(UPLOAD_FILM), Params.samples, 600)
         drawn = time.monotonic()
         page.context.close()
         return {
@@ -226,13 +227,13 @@ def movies(browser: Browser, cache: Path, logs: Path) -> dict:
         before = rss.now()
         started = time.monotonic()
         option.click()
-        _wait_drawn(page, _title(FEATURE), AUTO_SAMPLES, 900)
+        _wait_drawn(page, _title(FEATURE), Params.samples, 900)
         drawn = time.monotonic()
         page.context.close()
         return {
             "measure": "movies", "film": FEATURE.name,
             "size_gb": round(FEATURE.stat().st_size / 1e9, 2),
-            "settings": f"the app's defaults: {AUTO_SAMPLES} samples, k = {DEFAULTS.clusters}, "
+            "settings": f"the app's defaults: {Params.samples} samples, k = {DEFAULTS.clusters}, "
             f"{DEFAULTS.mode}, {DEFAULTS.color_space}, crop {DEFAULTS.crop}",
             "choose_to_fingerprint_drawn_s": round(drawn - started, 2),
             "rss_before_mb": round(before), "peak_rss_mb": round(rss.peak(started)),

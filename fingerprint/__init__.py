@@ -30,7 +30,7 @@ _WHERE = {
     "VideoInfo": "model",
     "analyze": "pipeline",
     "fingerprint_samples": "pipeline",
-    "Samples": "video",
+    "DecodedFrames": "video",
     "frame_at": "video",
     "probe": "video",
     "sample": "video",

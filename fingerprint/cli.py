@@ -10,53 +10,45 @@ import argparse
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+
+from tqdm import tqdm
 
 from .cache import Cache
 from .errors import Cancelled, FingerprintError
 from .files import find_videos
-from .model import Fingerprint, Params, parse_time, write_all_atomic
+from .model import Params, parse_time
+from .outputs import Outputs, Poster, write_outputs
 from .pipeline import analyze
 from .render import (
     MAX_POSTER_PIXELS,
     POSTER_KINDS,
     POSTER_SIZES,
     PosterSize,
-    poster_png,
-    poster_svg,
 )
-from .shots import shots_to_csv
 
 # The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
+# Steps of the progress bar: finer than a terminal line, so it moves smoothly.
+_STEPS = 1000
 
 
 class _ProgressBar:
-    """A one-line bar with ETA on a terminal; silent when stderr is not a terminal."""
+    """`analyze`'s progress as a tqdm bar with the time left, on a terminal only."""
 
-    def __init__(self, label: str, stream: TextIO) -> None:
-        self.label, self.stream = label, stream
-        self.enabled = stream.isatty()
-        self.started = time.monotonic()
+    def __init__(self, label: str) -> None:
+        self.bar = tqdm(
+            total=_STEPS, desc=label[:28], file=sys.stderr, disable=None, leave=True,
+            bar_format="{desc} {bar} {percentage:3.0f}% {remaining} left{postfix}",
+        )
 
     def __call__(self, fraction: float, message: str) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        eta = (
-            f"{elapsed / fraction * (1 - fraction):4.0f}s left" if fraction > 0.02 else "         "
-        )
-        filled = int(30 * fraction)
-        bar = "█" * filled + "·" * (30 - filled)
-        self.stream.write(f"\r{self.label[:28]:28} {bar} {fraction:4.0%} {eta}  {message[:40]:40}")
-        self.stream.flush()
+        self.bar.set_postfix_str(message[:40], refresh=False)
+        self.bar.update(round(fraction * _STEPS) - self.bar.n)
 
     def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
+        self.bar.close()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,71 +61,82 @@ def _parser() -> argparse.ArgumentParser:
         help="fingerprint movies into JSON, CSV and a poster (PNG and SVG)",
         description="Writes DIR/<name>.json, .csv, .png and .svg for each movie.",
     )
-    defaults = Params()
     a.add_argument(
         "movies", nargs="+", type=Path, metavar="MOVIE",
         help="video files, or folders whose videos (searched recursively) are analysed",
     )
     a.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
-    a.add_argument(
-        "--samples",
-        type=int,
-        default=defaults.samples,
-        help=f"samples taken across the film, at most {Params.MAX_SAMPLES} and never more "
-        "than its frames (%(default)s)",
-    )
-    a.add_argument(
-        "--clusters",
-        "-k",
-        type=int,
-        default=defaults.clusters,
-        help="colours per sample, {} to {} (%(default)s)".format(*Params.CLUSTERS_RANGE),
-    )
-    a.add_argument(
-        "--mode",
-        choices=Params.MODES,
-        default=defaults.mode,
-        help="fast: nearest keyframes; exact: the frame on screen at each time",
-    )
-    a.add_argument(
-        "--start", type=_time, metavar="TIME",
-        help="skip the start (an intro): seconds (95) or h:mm:ss (0:01:35)",
-    )
-    a.add_argument(
-        "--end", type=_time, metavar="TIME",
-        help="stop here (before the credits): seconds or h:mm:ss; past the film's end "
-        "means its end",
-    )
-    a.add_argument("--no-crop", action="store_true", help="keep black bars")
-    a.add_argument(
-        "--color-space",
-        choices=Params.COLOR_SPACES,
-        default=defaults.color_space,
-        help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
-    )
-    a.add_argument(
-        "--sound", action="store_true",
-        help="add the sound print: loudness (LUFS) at each sample, in the JSON, the header "
-        "CSV and the poster (fast: 3 s around each sample; exact: every moment)",
-    )
-    a.add_argument(
-        "--shots", action="store_true",
-        help="find the shots (decodes every frame) and write DIR/<name>-shots.csv, each "
-        "shot's span and palette",
-    )
-    a.add_argument(
-        "--csv-header",
-        action="store_true",
-        help="CSV with a header, times and shares instead of bare hex rows",
-    )
-    _poster_options(a)
+    _analysis_options(a)
+    _output_options(a)
     a.add_argument(
         "--cache-dir",
         type=Path,
         help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
     )
     a.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    _add_batch_command(commands)
+    c = commands.add_parser(
+        "cache", help="what the cache holds, or clear it",
+        description="info: the films, entries and bytes the cache holds, and its cap. "
+        "clear: remove everything but what is being analysed right now.",
+    )
+    c.add_argument("action", choices=["info", "clear"])
+    c.add_argument(
+        "--cache-dir", type=Path,
+        help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
+    )
     return parser
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    """The options of `Params`, for every command that analyses films."""
+    defaults = Params()
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=defaults.samples,
+        help=f"samples taken across the film, at most {Params.MAX_SAMPLES} and never more "
+        "than its frames (%(default)s)",
+    )
+    p.add_argument(
+        "--clusters",
+        "-k",
+        type=int,
+        default=defaults.clusters,
+        help="colours per sample, {} to {} (%(default)s)".format(*Params.CLUSTERS_RANGE),
+    )
+    p.add_argument(
+        "--mode",
+        choices=Params.MODES,
+        default=defaults.mode,
+        help="fast: nearest keyframes; exact: the frame on screen at each time",
+    )
+    p.add_argument(
+        "--start", type=_time, metavar="TIME",
+        help="skip the start (an intro): seconds (95) or h:mm:ss (0:01:35)",
+    )
+    p.add_argument(
+        "--end", type=_time, metavar="TIME",
+        help="stop here (before the credits): seconds or h:mm:ss; past the film's end "
+        "means its end",
+    )
+    p.add_argument("--no-crop", action="store_true", help="keep black bars")
+    p.add_argument(
+        "--color-space",
+        choices=Params.COLOR_SPACES,
+        default=defaults.color_space,
+        help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
+    )
+    p.add_argument(
+        "--sound", action="store_true",
+        help="add the sound print: loudness (LUFS) at each sample, in the JSON, the header "
+        "CSV and the poster (fast: 3 s around each sample; exact: every moment)",
+    )
+    p.add_argument(
+        "--shots", action="store_true",
+        help="find the shots (decodes every frame) and write <name>-shots.csv, each shot's "
+        "span and palette",
+    )
 
 
 def _poster_size(text: str) -> PosterSize:
@@ -163,7 +166,13 @@ def _dpi(text: str) -> int:
     return int(text)
 
 
-def _poster_options(a: argparse.ArgumentParser) -> None:
+def _output_options(a: argparse.ArgumentParser) -> None:
+    """The options of `Outputs`: the CSV's layout and the poster."""
+    a.add_argument(
+        "--csv-header",
+        action="store_true",
+        help="CSV with a header, times and shares instead of bare hex rows",
+    )
     posters = a.add_argument_group("poster")
     posters.add_argument(
         "--poster",
@@ -191,25 +200,30 @@ def _poster_options(a: argparse.ArgumentParser) -> None:
     posters.add_argument("--credit", help="a credit line under the poster, drawn as given")
 
 
-def _poster_files(stem: Path, fp: Fingerprint, args: argparse.Namespace) -> dict[Path, bytes]:
-    """The poster asked for, as ``stem``.png and ``stem``.svg."""
+def _params(args: argparse.Namespace) -> Params:
+    return Params(
+        samples=args.samples,
+        clusters=args.clusters,
+        mode=args.mode,
+        start=args.start,
+        end=args.end,
+        crop=not args.no_crop,
+        color_space=args.color_space,
+        sound=args.sound,
+        shots=args.shots,
+    )
+
+
+def _outputs(args: argparse.Namespace) -> Outputs:
     size = args.poster_size
-    options = {
-        "kind": args.poster, "width": size.width, "height": size.height,
-        "title": args.title, "credit": args.credit, "dpi": args.poster_dpi or size.dpi,
-        "sound": args.sound,
-    }
-    return {
-        stem.with_suffix(".png"): poster_png(fp, **options),
-        stem.with_suffix(".svg"): poster_svg(fp, **options).encode(),
-    }
-
-
-def _shot_files(stem: Path, fp: Fingerprint) -> dict[Path, bytes]:
-    """``stem``-shots.csv when the shots were asked for."""
-    if fp.shots is None:
-        return {}
-    return {stem.with_name(f"{stem.name}-shots.csv"): shots_to_csv(fp.shots).encode()}
+    return Outputs(
+        csv_header=args.csv_header,
+        poster=Poster(
+            kind=args.poster, width=size.width, height=size.height,
+            dpi=args.poster_dpi or size.dpi, title=args.title, credit=args.credit,
+            sound=args.sound,
+        ),
+    )
 
 
 def _time(text: str) -> float:
@@ -248,21 +262,14 @@ def _analyze_one(
     cache: Cache | None,
     cancel: threading.Event,
 ) -> None:
-    bar = _ProgressBar(movie.name, sys.stderr)
+    bar = _ProgressBar(movie.name)
     try:
         fp = analyze(movie, params=params, cache=cache, on_progress=bar, cancel=cancel)
     finally:
         bar.close()
     if cancel.is_set():
         raise Cancelled
-    out = args.out / stem
-    # The files appear together or not at all (a full disk, a kill).
-    write_all_atomic({
-        out.with_suffix(".json"): fp.to_json().encode(),
-        out.with_suffix(".csv"): fp.to_csv(header=args.csv_header).encode(),
-        **_poster_files(out, fp, args),
-        **_shot_files(out, fp),
-    })
+    write_outputs(args.out / stem, fp, _outputs(args))
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)
 
@@ -280,18 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "batch":
+        return _run_batch(args, parser)
+    if args.command == "cache":
+        return _run_cache(args, parser)
     try:
-        params = Params(
-            samples=args.samples,
-            clusters=args.clusters,
-            mode=args.mode,
-            start=args.start,
-            end=args.end,
-            crop=not args.no_crop,
-            color_space=args.color_space,
-            sound=args.sound,
-            shots=args.shots,
-        )
+        params = _params(args)
         args.out.mkdir(parents=True, exist_ok=True)
         cache = None if args.no_cache else Cache(args.cache_dir)
     except FingerprintError as exc:
@@ -338,6 +339,96 @@ def _analyze_all(
             failed += 1
             print(f"error: {movie}: cannot write results: {exc.strerror or exc}", file=sys.stderr)
     return 1 if failed else 0
+
+
+# --- fingerprint batch ------------------------------------------------------------------
+def _add_batch_command(commands: argparse._SubParsersAction) -> None:
+    """``fingerprint batch PATH [PATH ...] --out DIR``: many films on a Dask cluster."""
+    b = commands.add_parser(
+        "batch",
+        help="fingerprint many films on a Dask cluster (local or remote) into one folder",
+        description=(
+            "Writes DIR/films/<name>-<key>.json, .csv and .png per film, and the index "
+            "DIR/collection.json and DIR/collection.csv. Rerun the same command to resume."
+        ),
+    )
+    b.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a film, a folder (searched), or @list.txt"
+    )
+    b.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    b.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    b.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, tcp://host:8786"
+    )
+    _analysis_options(b)
+    _output_options(b)
+
+
+def _run_batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run ``fingerprint batch``: one bar over the films, one line per failed film, a
+    summary line; exit status 1 when a film failed."""
+    from . import batch  # Dask loads only for a batch
+
+    try:
+        params, output = _params(args), _outputs(args)
+        films = batch.find_films(args.paths, exclude=args.out)
+        batch.check_out(args.out, params=params, output=output)
+    except FingerprintError as exc:
+        parser.error(str(exc))
+    if not films:
+        parser.error("no films found in the given paths")
+    bar = tqdm(total=len(films), unit="film", file=sys.stderr, dynamic_ncols=True, disable=None)
+
+    def progress(done: int, total: int, running: Sequence[str], outcome) -> None:
+        if outcome is not None:
+            bar.update(1)
+            if outcome.status == "failed":
+                bar.write(f"error: {outcome.source}: {outcome.reason}", file=sys.stderr)
+        bar.set_postfix_str(("running: " + ", ".join(running))[:60] if running else "")
+
+    try:
+        with batch.connect(scheduler=args.scheduler, workers=args.workers) as client:
+            bar.write(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
+            summary = batch.run_batch(
+                films,
+                out=args.out,
+                client=client,
+                params=params,
+                output=output,
+                on_progress=progress,
+            )
+    except FingerprintError as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        bar.close()
+        print(f"error: cannot use {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    bar.close()
+    print(summary.line())
+    return 1 if summary.count("failed") else 0
+
+
+# --- fingerprint cache -------------------------------------------------------------------
+def _run_cache(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    try:
+        cache = Cache(args.cache_dir)
+        if args.action == "clear":
+            print(f"cleared {_megabytes(cache.clear())} from {cache.root}")
+            return 0
+        stats = cache.info()
+    except FingerprintError as exc:
+        parser.error(str(exc))
+    except OSError as exc:
+        parser.error(f"cannot use the cache: {exc.strerror or exc}")
+    print(f"{cache.root}: {stats.films} films, {stats.entries} entries ({stats.uploads} "
+          f"uploads), {_megabytes(stats.bytes)} of {_megabytes(stats.max_bytes)}")
+    return 0
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:,.0f} MB"
 
 
 if __name__ == "__main__":

@@ -242,9 +242,9 @@ class Comparison:
             ]
         writer.writerow(header)
         for i, (p, d) in enumerate(zip(self.centres, self.difference, strict=True)):
-            row = [str(i), f"{100 * p:.3f}", f"{d:.3f}"]
+            row = [str(i), _fixed(100 * p), _fixed(d)]
             for side in (self.a, self.b):
-                row += [f"{side.times[i]:.3f}", *(f"{side.curve(n)[i]:.3f}" for n in CURVES)]
+                row += [_fixed(side.times[i]), *(_fixed(side.curve(n)[i]) for n in CURVES)]
                 row += [
                     v for c, s in zip(to_hex(side.colors[i]), side.shares[i], strict=True)
                     for v in (c, f"{s:.4f}")
@@ -311,6 +311,12 @@ def same_fingerprint(a: Fingerprint, b: Fingerprint) -> bool:
         and np.allclose(a.times, b.times, rtol=0, atol=1e-6)
         and np.allclose(a.shares, b.shares, rtol=0, atol=1e-6)
     )
+
+
+def _fixed(x: float, digits: int = 3) -> str:
+    """``x`` with ``digits`` decimals for a CSV cell; a value that rounds to zero is
+    "0.000", never "-0.000" (adding 0.0 turns -0.0 into 0.0)."""
+    return f"{round(float(x), digits) + 0.0:.{digits}f}"
 
 
 def _num(x: float) -> float | None:

@@ -7,6 +7,9 @@
 - `comparison_png`: the strips, the difference strip, the palettes and the scores as one
   image, drawn with Pillow (no browser or kaleido needed).
 
+Each takes ``names``, the films' names as the reader knows them (the app's titles); left
+out, the files' names.
+
 The difference strip uses Plotly's Magma scale over a fixed 0-`DIFFERENCE_MAX` ΔE2000
 range, so the strips of different comparisons can be compared by eye.
 """
@@ -14,6 +17,7 @@ range, so the strips of different comparisons can be compared by eye.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
 
@@ -93,15 +97,27 @@ def _short(name: str, limit: int = 48) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def comparison_figure(c: Comparison, *, height: int = 520) -> go.Figure:
+def _names(c: Comparison, names: tuple[str, str] | None) -> tuple[str, str]:
+    return names if names is not None else (c.a.name, c.b.name)
+
+
+def _text(name: str, limit: int) -> str:
+    """A name for Plotly, which reads tags (<a href>, <b>) in its text: shown as written."""
+    return html.escape(_short(name, limit), quote=False)
+
+
+def comparison_figure(
+    c: Comparison, *, names: tuple[str, str] | None = None, height: int = 520
+) -> go.Figure:
     """Film A's strip over film B's on the shared 0-100 % axis, the difference strip under
     them. Each strip shows the palette of each bin, largest share on top."""
+    name_a, name_b = _names(c, names)
     fig = make_subplots(
         rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
         row_heights=[0.42, 0.42, 0.16],
         subplot_titles=(
-            f"A · {_short(c.a.name)}",
-            f"B · {_short(c.b.name)}",
+            f"A · {_text(name_a, 48)}",
+            f"B · {_text(name_b, 48)}",
             f"Difference · ΔE2000, black 0 to light {DIFFERENCE_MAX:g}+ · "
             f"mean {c.scores.mean_difference:.1f}",
         ),
@@ -145,9 +161,12 @@ def comparison_figure(c: Comparison, *, height: int = 520) -> go.Figure:
     return fig
 
 
-def curves_figure(c: Comparison, *, height: int = 480) -> go.Figure:
+def curves_figure(
+    c: Comparison, *, names: tuple[str, str] | None = None, height: int = 480
+) -> go.Figure:
     """Lightness, chroma and warmth of both films over the shared axis, with the
     correlation of each pair in its title."""
+    name_a, name_b = _names(c, names)
     titles = []
     for name in CURVES:
         r = c.scores.correlations()[name]
@@ -155,12 +174,12 @@ def curves_figure(c: Comparison, *, height: int = 480) -> go.Figure:
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=titles)
     x = 100 * c.centres
-    for tag, side, color, dash in (("A", c.a, FILM_COLORS[0], "solid"),
-                                   ("B", c.b, FILM_COLORS[1], "dash")):
+    for tag, side, film, color, dash in (("A", c.a, name_a, FILM_COLORS[0], "solid"),
+                                         ("B", c.b, name_b, FILM_COLORS[1], "dash")):
         for row, name in enumerate(CURVES, start=1):
             fig.add_trace(
                 go.Scatter(
-                    x=x, y=side.curve(name), mode="lines", name=f"{tag} · {_short(side.name, 32)}",
+                    x=x, y=side.curve(name), mode="lines", name=f"{tag} · {_text(film, 32)}",
                     line={"color": color, "dash": dash, "width": 2}, legendgroup=tag,
                     showlegend=row == 1,
                     hovertemplate=f"{tag} %{{y:.1f}}<extra></extra>",
@@ -182,9 +201,27 @@ def curves_figure(c: Comparison, *, height: int = 480) -> go.Figure:
 
 
 # --- PNG -----------------------------------------------------------------------------------
-def _plain(text: str) -> str:
-    """Pillow's built-in font has no Δ or en dash: spell them in ASCII."""
-    return text.replace("ΔE", "dE").replace("–", "-").replace("…", "...")
+# How to write a character the PNG's font may lack; the scores say "ΔE" where it can.
+SPELLED = {"Δ": "Delta ", "–": "-", "−": "-", "…": "..."}
+# A code point no font has a glyph for: what the font draws for a missing character.
+_NO_GLYPH = "\U000F0000"
+
+
+def _drawable(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, char: str) -> bool:
+    """Whether ``font`` has a glyph for ``char`` (not the box it draws for a missing one)."""
+    def mask(text: str) -> tuple:
+        glyph = font.getmask(text)
+        return glyph.size, bytes(glyph)
+
+    return mask(char) != mask(_NO_GLYPH)
+
+
+def _plain(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> str:
+    """``text`` with each character of `SPELLED` the font cannot draw spelled out."""
+    for char, spelled in SPELLED.items():
+        if char in text and not _drawable(font, char):
+            text = text.replace(char, spelled)
+    return text
 
 
 def _font(size: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -212,9 +249,13 @@ def score_lines(c: Comparison) -> list[str]:
     ]
 
 
-def comparison_png(c: Comparison, *, width: int = 2000, strip_height: int = 300) -> bytes:
+def comparison_png(
+    c: Comparison, *, names: tuple[str, str] | None = None, width: int = 2000,
+    strip_height: int = 300,
+) -> bytes:
     """The comparison as a PNG: title and scores, both strips, the difference strip with
     a 0-100 % scale, and the two whole-film palettes."""
+    name_a, name_b = _names(c, names)
     if width < 200 or strip_height < 20:
         raise InvalidParameterError(
             f"image too small: {width} px wide, strips {strip_height} px high; "
@@ -235,23 +276,23 @@ def comparison_png(c: Comparison, *, width: int = 2000, strip_height: int = 300)
     image = Image.new("RGB", (width, round(m + sum(heights))), BACKGROUND)
     draw = ImageDraw.Draw(image)
     y = float(m)
-    title = f"{_short(c.a.name, 60)}  vs  {_short(c.b.name, 60)}"
-    draw.text((m, y), _plain(title), font=big, fill=INK)
+    title = f"{_short(name_a, 60)}  vs  {_short(name_b, 60)}"
+    draw.text((m, y), _plain(title, big), font=big, fill=INK)
     y += label * 2.2
     for line in score_lines(c):
-        draw.text((m, y), _plain(line), font=small, fill=MUTED)
+        draw.text((m, y), _plain(line, small), font=small, fill=MUTED)
         y += label * 1.6
     y += m / 2
-    for tag, side in (("A", c.a), ("B", c.b)):
+    for tag, side, name in (("A", c.a, name_a), ("B", c.b, name_b)):
         lo, hi = side.span
-        caption = f"{tag}  {_short(side.name, 80)}  ({timecode(lo)} to {timecode(hi)})"
-        draw.text((m, y + label * 0.3), _plain(caption), font=small, fill=INK)
+        caption = f"{tag}  {_short(name, 80)}  ({timecode(lo)} to {timecode(hi)})"
+        draw.text((m, y + label * 0.3), _plain(caption, small), font=small, fill=INK)
         y += label * 1.8
         strip = strip_image(side.fingerprint(), width=inner, height=strip_height)
         image.paste(Image.fromarray(strip), (m, round(y)))
         y += strip_height
-    caption = f"difference per moment, dE2000 (black 0, light {DIFFERENCE_MAX:g} and more)"
-    draw.text((m, y + label * 0.3), caption, font=small, fill=INK)
+    caption = f"difference per moment, ΔE2000 (black 0, light {DIFFERENCE_MAX:g} and more)"
+    draw.text((m, y + label * 0.3), _plain(caption, small), font=small, fill=INK)
     y += label * 1.8
     column = np.minimum((np.arange(inner) * c.bins) // inner, c.bins - 1)
     diff = difference_colors(c.difference)[column]

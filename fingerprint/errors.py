@@ -40,3 +40,8 @@ class Cancelled(FingerprintError):
 
     def __init__(self, message: str = "analysis cancelled; nothing was saved.") -> None:
         super().__init__(message)
+
+
+class CacheWriteError(FingerprintError, OSError):
+    """The cache folder cannot be written (full, read-only, no permission). `analyze`
+    carries on without saving and says so in the fingerprint's warnings."""

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import math
+import numbers
 import os
 import re
 import tempfile
@@ -31,8 +32,8 @@ import numpy as np
 from .errors import FingerprintFormatError, InvalidParameterError
 
 # Read once at import: os.umask can only be read by setting it, which races with threads.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+UMASK = os.umask(0)
+os.umask(UMASK)
 
 _HEX_CODE = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -50,7 +51,9 @@ class VideoInfo:
     ``width``/``height`` are as displayed: sample aspect ratio and rotation applied.
     ``frame_count`` is the container's claim (None when it has none); never trust it for
     arithmetic. ``duration_estimated`` is True when the container had no duration and it
-    was measured from the stream's last timestamps.
+    was measured from the stream's last timestamps. ``transfer``, ``primaries`` and
+    ``matrix`` are the stream's colour description in FFmpeg's names (e.g. "smpte2084",
+    "bt2020", "bt2020nc"; None: unspecified); ``hdr`` is "pq", "hlg" or None (SDR).
     """
 
     name: str
@@ -65,10 +68,50 @@ class VideoInfo:
     stream_index: int
     start_time: float = 0.0
     duration_estimated: bool = False
+    transfer: str | None = None
+    primaries: str | None = None
+    matrix: str | None = None
+    hdr: Literal["pq", "hlg"] | None = None
+
+    def __post_init__(self) -> None:
+        # A VideoInfo also comes from files (fingerprints, the cache): a wrong type there
+        # must fail here, as the file's fault, not later as a TypeError in arithmetic.
+        problems = [
+            name
+            for name, ok in (
+                ("name", isinstance(self.name, str)),
+                ("duration", _number(self.duration) and self.duration >= 0),
+                ("fps", self.fps is None or (_number(self.fps) and self.fps > 0)),
+                ("frame_count", self.frame_count is None
+                 or (_integer(self.frame_count) and self.frame_count >= 0)),
+                ("width", _integer(self.width) and self.width >= 1),
+                ("height", _integer(self.height) and self.height >= 1),
+                ("codec", isinstance(self.codec, str)),
+                ("pix_fmt", isinstance(self.pix_fmt, str)),
+                ("rotation", _integer(self.rotation)),
+                ("stream_index", _integer(self.stream_index) and self.stream_index >= 0),
+                ("start_time", _number(self.start_time)),
+                ("duration_estimated", isinstance(self.duration_estimated, bool)),
+            )
+            if not ok
+        ]
+        if problems:
+            raise FingerprintFormatError(
+                f"the video description has a wrong value for {', '.join(problems)}."
+            )
 
     @property
     def end_time(self) -> float:
         return self.start_time + self.duration
+
+
+def _number(value: Any) -> bool:
+    """A finite real number (never a bool, a string or NaN)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -342,6 +385,7 @@ class Fingerprint:
             shares = np.array([f["shares"] for f in frames], dtype=np.float64)
             average = np.stack([from_hex([f["average"]])[0] for f in frames])
             crop = data.get("crop")
+            warnings = data.get("warnings", [])
             loudness = None
             if any("loudness" in f for f in frames):
                 loudness = np.array(
@@ -362,8 +406,17 @@ class Fingerprint:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # AttributeError: "video" or "params" is not an object.
             raise FingerprintFormatError(f"the fingerprint file is incomplete: {exc}") from exc
+        if crop is not None and not (
+            isinstance(crop, list) and len(crop) == 4 and all(_number(c) for c in crop)
+            and all(0 <= c < 1 for c in crop)
+        ):
+            raise FingerprintFormatError("the fingerprint file's crop is not four fractions.")
+        if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+            raise FingerprintFormatError("the fingerprint file's warnings are not a text list.")
         # Well-formed rows can still disagree with each other or with the parameters.
         n = len(times)
+        if times.shape != (n,) or not np.isfinite(times).all() or not np.isfinite(shares).all():
+            raise FingerprintFormatError("the fingerprint file's times or shares are not numbers.")
         if colors.shape != (n, params.clusters, 3) or shares.shape != (n, params.clusters):
             raise FingerprintFormatError(
                 f"the fingerprint file's palettes do not have {params.clusters} colours and "
@@ -384,8 +437,8 @@ class Fingerprint:
             colors=colors,
             shares=shares,
             average=average,
-            crop=tuple(crop) if crop is not None else None,
-            warnings=tuple(data.get("warnings", ())),
+            crop=tuple(float(c) for c in crop) if crop is not None else None,
+            warnings=tuple(warnings),
             loudness=loudness,
             shots=shots,
         )
@@ -459,7 +512,7 @@ def write_all_atomic(files: Mapping[str | os.PathLike[str], bytes]) -> list[Path
                 fh.flush()
                 os.fsync(fh.fileno())
             # mkstemp creates 0600; give the file the permissions an ordinary open() would.
-            os.chmod(name, 0o666 & ~_UMASK)
+            os.chmod(name, 0o666 & ~UMASK)
         for tmp, path in written:
             os.replace(tmp, path)
     finally:

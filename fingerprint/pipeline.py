@@ -12,27 +12,32 @@ import numpy as np
 from .bars import crop_frames, detect_bars
 from .cache import Cache
 from .color import average_color
-from .errors import Cancelled
+from .errors import CacheWriteError, Cancelled
+from .hdr import color_warning
 from .kmeans import palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
 from .shots import detect_shots
 from .sound import has_sound
 from .sound import loudness as measure_loudness
-from .video import ProgressCallback, Samples, check_file, probe, sample, sample_times
+from .video import DecodedFrames, ProgressCallback, check_file, probe, sample, sample_times
 
-# Frames clustered per call: how often clustering reports progress.
+# Frames clustered per call: how often clustering reports progress and checks for a
+# cancel, and a bound on the memory clustering holds beyond the frames.
 _BATCH = 100
 
 
 def fingerprint_samples(
-    samples: Samples,
+    samples: DecodedFrames,
     *,
     info: VideoInfo,
     params: Params,
     on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
 ) -> Fingerprint:
     """Cluster decoded samples into a `Fingerprint` (no video access: this is what runs
-    again when only k, the colour space or the crop change)."""
+    again when only k, the colour space or the crop change).
+
+    Setting ``cancel`` stops it between batches of frames with `Cancelled`."""
     frames = samples.frames
     n, height, width = frames.shape[:3]
     bars = detect_bars(frames) if params.crop else (0, 0, 0, 0)
@@ -41,18 +46,25 @@ def fingerprint_samples(
     colors = np.empty((n, params.clusters, 3), np.uint8)
     shares = np.empty((n, params.clusters))
     for lo in range(0, n, _BATCH):
+        _check(cancel)
         hi = min(n, lo + _BATCH)
         colors[lo:hi], shares[lo:hi] = palettes(
             content[lo:hi], k=params.clusters, color_space=params.color_space, seed=params.seed
         )
         if on_progress:
             on_progress(hi / n, f"finding colours: {hi}/{n} frames")
-    warnings = []
+    warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible
     if samples.ended_at is not None:
         warnings.append(
             f"The video stops decoding at {timecode(samples.ended_at)} although it claims "
             f"{timecode(info.duration)}: the sampled span ended early, so the fingerprint "
             f"covers {n} of {params.samples} samples."
+        )
+    elif n < params.samples:
+        # Fast mode never repeats a frame: the span has fewer distinct frames it can reach.
+        warnings.append(
+            f"The span has only {n} distinct frames to sample in {params.mode} mode, so the "
+            f"fingerprint has {n} samples, not {params.samples}."
         )
     return Fingerprint(
         video=info,
@@ -80,10 +92,13 @@ def analyze(
     say what was analysed, and its warnings say what was changed. A cached result returns
     without opening the video; cached frames with other clustering options are
     re-clustered without decoding. With ``cache=None`` nothing is read or written.
-    Setting ``cancel`` stops the work with `Cancelled`, before anything is cached.
+
+    ``cancel``: a `threading.Event` the caller may set from any thread (a Ctrl-C handler,
+    a web session that went away). Decoding and clustering stop within a frame or a batch,
+    their threads finished, and `Cancelled` is raised; nothing of the run is cached. An
+    exception raised by ``on_progress`` stops the work the same way, then propagates.
     """
     params = params or Params()
-    on_progress = _cancellable(on_progress, cancel)
     # The optional layers' share of the progress bar: shots decode every frame.
     colors_part = 0.3 if params.shots else 0.8 if params.sound else 1.0
     whole, on_progress = on_progress, _scaled(on_progress, 0.0, colors_part)
@@ -91,9 +106,10 @@ def analyze(
     if cache is None:
         info = probe(path)
         params, notes = params.fitted(info)
-        samples = _sample(path, info, params, on_progress)
+        samples = _sample(path, info, params, on_progress, cancel)
         fp = fingerprint_samples(
-            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0)
+            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
+            cancel=cancel,
         )
         fp = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
         return replace(fp, warnings=notes + fp.warnings)
@@ -109,16 +125,23 @@ def analyze(
         if found is not None:
             return found
         samples = cache.load_samples(key, params)
+        decoded = samples is None
         if samples is None:
-            samples = _sample(path, info, params, on_progress)
-            cache.save_samples(key, params, samples)
+            samples = _sample(path, info, params, on_progress, cancel)
         fp = fingerprint_samples(
-            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0)
+            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
+            cancel=cancel,
         )
         fp = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
+        _check(cancel)
         fp = replace(fp, warnings=notes + fp.warnings)
-        cache.save_info(key, info, source=Path(path).resolve())
-        cache.save_result(key, fp)
+        try:  # the cache is optional: one that cannot be written costs the next run only
+            cache.save_info(key, info, source=Path(path).resolve())  # frames are checked by it
+            if decoded:
+                cache.save_samples(key, params, samples)
+            cache.save_result(key, fp)
+        except CacheWriteError as exc:
+            return replace(fp, warnings=(*fp.warnings, str(exc)))
     return fp
 
 
@@ -126,7 +149,7 @@ def add_layers(
     path: str | os.PathLike[str],
     fp: Fingerprint,
     *,
-    samples: Samples,
+    samples: DecodedFrames,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> Fingerprint:
@@ -164,7 +187,8 @@ def _sample(
     info: VideoInfo,
     params: Params,
     on_progress: ProgressCallback | None,
-) -> Samples:
+    cancel: threading.Event | None,
+) -> DecodedFrames:
     return sample(
         path,
         count=params.samples,
@@ -174,23 +198,13 @@ def _sample(
         size=params.size,
         info=info,
         on_progress=_scaled(on_progress, 0.0, 0.9),
+        cancel=cancel,
     )
 
 
-def _cancellable(
-    on_progress: ProgressCallback | None, cancel: threading.Event | None
-) -> ProgressCallback | None:
-    """``on_progress`` that first raises Cancelled once ``cancel`` is set."""
-    if cancel is None:
-        return on_progress
-
-    def report(fraction: float, message: str) -> None:
-        if cancel.is_set():
-            raise Cancelled("The analysis was cancelled.")
-        if on_progress:
-            on_progress(fraction, message)
-
-    return report
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
 
 
 def _scaled(on_progress: ProgressCallback | None, lo: float, hi: float) -> ProgressCallback | None:

@@ -20,6 +20,7 @@ import av
 import numpy as np
 
 from .errors import (
+    Cancelled,
     DecodeError,
     InvalidParameterError,
     NotAVideoError,
@@ -27,6 +28,7 @@ from .errors import (
     UnreadableFileError,
     VideoNotFoundError,
 )
+from .hdr import hdr_kind, matrix_name, needs_conversion, primaries_name, to_sdr, transfer_name
 from .model import Mode, VideoInfo
 
 ProgressCallback = Callable[[float, str], None]
@@ -37,16 +39,38 @@ _END_OF_TIME = 10**12
 # FFmpeg demuxers that draw text files (.txt, .nfo, ANSI art) as a "video" stream.
 _TEXT_FORMATS = {"tty", "bin", "xbin", "adf", "idf"}
 
-# A keyframe this close to a slot's upper edge belongs to the next slot: slot edges are
-# sums of floats, and a frame exactly on the edge must not be taken by both slots.
-_EDGE = 1e-6
+# A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on
+# the edge must not be taken by both slots, and Matroska/WebM round times to the
+# millisecond (frame 11 at 24 fps is at 0.458 s, not 0.45833), so a frame that belongs on
+# an edge can be stamped up to 1 ms before it. Otherwise fast mode, which never repeats a
+# frame, took two frames for one slot and none for the next one (the demo film at one
+# sample per frame lost 2 of 720).
+_EDGE = 1e-3
+
+# Fast mode's decode budget, in decoded frames: each sample adds this many, and a reader
+# starts with (and banks at most) the frames of `_FAST_START_PIXELS`, about a second of
+# decoding at any resolution, so short clips are sampled at their targets as before.
+# Where keyframes are sparser than the samples (an episode at 1000 samples), decoding
+# forward to every target cost up to a full decode (45 min: 52.8 s against 7.2 s for the
+# 2-hour film); with the budget spent, a sample takes the newest frame decoded so far,
+# with its true time. bench/scaling.py set both: CPU time within 1.4x the 2-hour film's
+# at any length from 10 min to 3 h (docs/benchmarks.md).
+_FAST_FRAMES_PER_SAMPLE = 1
+_FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
+# ...but a fast-mode frame never trails its target by more than this, whatever the budget:
+# the longest keyframe interval common encoders use by default (keyint 250 at 25 fps).
+# Only a film with rarer keyframes (a single one, say) decodes forward past the budget.
+_FAST_MAX_LAG = 10.0
+
+# Decoder threads are named so, for callers and tests that check none is left running.
+DECODER_THREAD = "fingerprint-decoder"
 
 # swscale names for the colour matrices FFmpeg tags (AVColorSpace values).
 _MATRIX = {1: "itu709", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020", 10: "bt2020"}
 
 
 @dataclass(frozen=True, eq=False)
-class Samples:
+class DecodedFrames:
     """Decoded samples: ``frames`` (N, H, W, 3) uint8 at working size, ``times`` (N,) the
     actual presentation time of each frame in seconds from the film's start, ``targets``
     (N,) the times asked for. ``ended_at`` is set when the video stopped decoding before
@@ -131,13 +155,39 @@ def _display_size(stream: av.VideoStream, rotation: int) -> tuple[int, int]:
     return (height, width) if rotation in (90, 270) else (width, height)
 
 
+# Sample entries of Dolby Vision streams whose base layer is not a standard picture
+# (profile 5's IPTPQc2; profiles with a compatible base use hvc1/hev1/avc1/av01).
+_DOLBY_VISION_ONLY = {"dvh1", "dvhe", "dvav", "dva1", "dav1"}
+
+
+def _color_description(
+    frame: av.VideoFrame, stream: av.VideoStream
+) -> tuple[str | None, str | None, str | None]:
+    """(transfer, primaries, matrix) in FFmpeg's names: the first frame's, else the
+    stream's. A Dolby Vision picture with no standard colour description (profile 5) is
+    reported as its IPTPQc2 signal, "ipt-c2" in PQ over BT.2020, which `color_warning`
+    flags."""
+    cc = stream.codec_context
+    transfer = transfer_name(frame.color_trc) or transfer_name(cc.color_trc)
+    primaries = primaries_name(frame.color_primaries) or primaries_name(cc.color_primaries)
+    matrix = matrix_name(frame.colorspace) or matrix_name(cc.colorspace)
+    dolby = (stream.codec_tag or "").lower() in _DOLBY_VISION_ONLY or any(
+        sd.type.name.startswith("DOVI") for sd in frame.side_data
+    )
+    if matrix == "ipt-c2" or (dolby and matrix is None):
+        return "smpte2084", "bt2020", "ipt-c2"
+    return transfer, primaries, matrix
+
+
 def _decode_frames(
     container: av.container.InputContainer,
     stream: av.VideoStream,
     skip_before: Callable[[], float] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Iterator[av.VideoFrame]:
     """Frames in order from the current position. A damaged or truncated file ends the
-    iteration instead of raising: we keep what decoded.
+    iteration instead of raising: we keep what decoded. ``stop()`` true raises
+    `Cancelled`, checked before every packet.
 
     ``skip_before()`` (seconds, stream clock) is the time the caller wants the frame on
     screen at. The decoder drops a non-reference frame when a packet already read is shown
@@ -150,6 +200,8 @@ def _decode_frames(
     latest = -math.inf  # the latest time shown by the target, among packets read so far
     try:
         for packet in container.demux(stream):
+            if stop is not None and stop():
+                raise Cancelled
             if skip_before is not None:
                 target = skip_before()
                 pts = None if packet.pts is None else packet.pts * tb
@@ -228,6 +280,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else None
         width, height = _display_size(stream, rotation)
+        transfer, primaries, matrix = _color_description(first, stream)
         return VideoInfo(
             name=name,
             duration=duration,
@@ -241,6 +294,10 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
             stream_index=stream.index,
             start_time=start,
             duration_estimated=estimated,
+            transfer=transfer,
+            primaries=primaries,
+            matrix=matrix,
+            hdr=hdr_kind(transfer),
         )
 
 
@@ -283,7 +340,15 @@ class _Reader:
     """
 
     def __init__(
-        self, path: str, info: VideoInfo, *, mode: Mode, width: int, height: int
+        self,
+        path: str,
+        info: VideoInfo,
+        *,
+        mode: Mode,
+        width: int,
+        height: int,
+        stop: Callable[[], bool] | None = None,
+        after: float = -math.inf,
     ) -> None:
         self.container = _open(path)
         self.stream = self.container.streams[info.stream_index]
@@ -306,6 +371,14 @@ class _Reader:
         self.keys: np.ndarray | None = None
         self.seeks = 0
         self.skip_until = -math.inf
+        self.stop = stop
+        # Fast mode's budget (frames it may still decode) and the last sample's time: the
+        # budget never makes a sample repeat the one before, nor reach back before
+        # ``after`` (where the previous decoder's part of the film ends).
+        self.bank = _FAST_START_PIXELS / (info.width * info.height)
+        self.credits = self.bank
+        self.last_sample = after
+        self.exhausted = False  # the stream ended while decoding forward
 
     def close(self) -> None:
         self.container.close()
@@ -323,6 +396,7 @@ class _Reader:
         # A drained decoder stays at end-of-stream until flushed.
         self.stream.codec_context.flush_buffers()
         self.seeks += 1
+        self.exhausted = False
         self.frames = None
         self.lookahead = None
         self.prev = None
@@ -349,17 +423,31 @@ class _Reader:
         self.frames = None  # the decoder was drained: the next target seeks again
         return frames[0] if frames else None
 
+    def _spent(self, best: av.VideoFrame | None, t: float) -> bool:
+        """Fast mode only: the budget is spent and ``best`` may stand for ``t``."""
+        if self.mode != "fast" or self.credits > 0 or best is None:
+            return False
+        bt = self._time(best)
+        return bt > self.last_sample + 1e-6 and t - bt <= _FAST_MAX_LAG
+
     def _forward(self, t: float) -> av.VideoFrame | None:
-        """The frame on screen at ``t``: the last frame whose time is <= t."""
+        """The frame on screen at ``t``: the last frame whose time is <= t (in fast mode,
+        an earlier one once the decode budget is spent)."""
         if self.frames is None:
-            self.frames = _decode_frames(self.container, self.stream, self._skip_before)
+            self.frames = _decode_frames(
+                self.container, self.stream, self._skip_before, self.stop
+            )
         self.skip_until = t + self.info.start_time + 1e-6
         best = self.prev
         while True:
             frame, self.lookahead = self.lookahead, None
             if frame is None:
+                if self._spent(best, t):
+                    return best
                 frame = next(self.frames, None)
+                self.credits -= 1
             if frame is None:
+                self.exhausted = True
                 return best
             ft = self._time(frame)
             if self.last_key > -math.inf:
@@ -393,10 +481,29 @@ class _Reader:
             return bool(len(before)) and before[0] > here + 1e-3
         return t - here > self.gop
 
+    def _key_ahead(self, lo: float, hi: float) -> bool:
+        """Whether a keyframe (likely) lies in [lo, hi): from the index where the container
+        has one, else from the keyframe interval seen so far."""
+        keys = self._keys()
+        if len(keys) > 1:
+            i = np.searchsorted(keys, lo - 1e-3)
+            return bool(i < len(keys) and keys[i] < hi)
+        return hi - lo >= self.gop
+
     def read(self, t: float, slot: float) -> av.VideoFrame | None:
         """The frame for target ``t`` whose slot is [t - slot/2, t + slot/2)."""
+        if self.stop is not None and self.stop():
+            raise Cancelled
+        frame = self._read(t, slot)
+        if frame is not None:
+            self.last_sample = self._time(frame)
+        return frame
+
+    def _read(self, t: float, slot: float) -> av.VideoFrame | None:
         here = self._time(self.prev) if self.prev is not None else None
         lo, hi = t - slot / 2 - _EDGE, t + slot / 2 - _EDGE
+        # Banked, but never more than the start: a film's later part gets its share.
+        self.credits = min(self.credits + _FAST_FRAMES_PER_SAMPLE, self.bank)
         seek_to = hi if self.mode == "fast" else t
         if not self._should_seek(here, t, seek_to):
             return self._forward_in_slot(t, lo, hi)
@@ -414,9 +521,15 @@ class _Reader:
         self.gop = max(self.gop, seek_to - kt)
         if self.mode == "fast" and packet.is_keyframe and lo <= kt < hi:
             self.last_key = kt
-            return self._keyframe(packet)
-        # The keyframe is before this slot: decode forward from it.
-        self.frames = _chain_packet(packet, self.container, self.stream, self._skip_before)
+            if self._key_ahead(hi, hi + slot):
+                return self._keyframe(packet)
+            # The next sample has no keyframe of its own and will walk on from this one:
+            # keep the decoder going rather than decode this keyframe again.
+            t = kt
+        # The keyframe is before this slot (or is this sample): decode forward from it.
+        self.frames = _chain_packet(
+            packet, self.container, self.stream, self._skip_before, self.stop
+        )
         return self._forward_in_slot(t, lo, hi)
 
     def _forward_in_slot(self, t: float, lo: float, hi: float) -> av.VideoFrame | None:
@@ -441,11 +554,12 @@ def _chain_packet(
     container: av.container.InputContainer,
     stream: av.VideoStream,
     skip_before: Callable[[], float],
+    stop: Callable[[], bool] | None,
 ) -> Iterator[av.VideoFrame]:
     """Frames decoded from an already-demuxed packet, then the rest of the stream."""
     with contextlib.suppress(av.FFmpegError):
         yield from stream.decode(packet)
-    yield from _decode_frames(container, stream, skip_before)
+    yield from _decode_frames(container, stream, skip_before, stop)
 
 
 def frame_to_rgb(
@@ -453,22 +567,29 @@ def frame_to_rgb(
 ) -> np.ndarray:
     """Scale and convert to RGB with the frame's own colour matrix and range, then rotate.
 
-    Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below.
+    Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below. HDR and
+    wide-gamut frames are scaled to 16-bit RGB in their own primaries and transfer, then
+    converted to SDR (`hdr.to_sdr`), so every caller sees the same SDR colours.
     """
     matrix = _MATRIX.get(int(frame.colorspace or 2))
     if matrix is None:
         matrix = "itu709" if frame.height >= 720 or frame.width >= 1280 else "itu601"
     full_range = int(frame.color_range or 0) == 2 or frame.format.name.startswith("yuvj")
+    transfer = transfer_name(frame.color_trc)
+    primaries = primaries_name(frame.color_primaries)
+    wide = needs_conversion(transfer=transfer, primaries=primaries)
     rgb = frame.reformat(
         width=width,
         height=height,
-        format="rgb24",
+        format="rgb48le" if wide else "rgb24",
         src_colorspace=matrix,
         src_color_range="JPEG" if full_range else "MPEG",
         dst_color_range="JPEG",
         interpolation="AREA",
         threads=1,
     ).to_ndarray()
+    if wide:
+        rgb = to_sdr(rgb, transfer=transfer, primaries=primaries)
     if rotation:
         rgb = np.ascontiguousarray(np.rot90(rgb, k=-(rotation // 90)))
     return rgb
@@ -485,67 +606,107 @@ def sample(
     workers: int = 2,
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
-) -> Samples:
+    cancel: threading.Event | None = None,
+) -> DecodedFrames:
     """Decode ``count`` frames evenly spread over [start, end] at ``size`` px long side.
 
     ``mode="fast"``: each sample is a keyframe inside its own slot, decoded alone; where
-    keyframes are sparser than the samples it decodes forward to the sample time, so
-    every sample is a distinct moment. ``mode="exact"``: the frame on screen at each
-    target time. ``workers`` decoders split the span in contiguous parts.
+    keyframes are sparser than the samples it decodes forward towards the sample time
+    within a budget of a few frames per sample, and takes the newest frame decoded (never
+    more than `_FAST_MAX_LAG` before its target), so the cost stays near one keyframe per
+    sample at any film length. Every sample is a distinct moment with its true time:
+    where fewer distinct frames are reachable, fewer samples come back.
+    ``mode="exact"``: the frame on screen at each target time. ``workers`` decoders split
+    the span in contiguous parts.
+
+    Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
+    `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
     """
     if mode not in ("fast", "exact"):
         raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {mode!r}.")
     info = info or probe(path)
     targets, slot = sample_times(info, count=count, start=start, end=end)
     width, height = working_size(info, size)
-    frames = np.zeros((count, height, width, 3), np.uint8)
+    # Each decoder fills rows from the start of its part, so frames that are never kept
+    # (fast mode's repeats) are never written: unwritten rows take no memory.
+    frames = np.empty((count, height, width, 3), np.uint8)
     times = np.full(count, np.nan)
+    asked = np.full(count, np.nan)
+    filled: dict[int, int] = {}  # a part's first row: the rows its decoder wrote
+    ended = threading.Event()  # some target lies past the last frame that decodes
     done = [0]
     lock = threading.Lock()
+    halt = threading.Event()  # set when this call gives up: every decoder stops
+
+    def stop() -> bool:
+        return halt.is_set() or (cancel is not None and cancel.is_set())
+
+    # A frame this far before its target means the file ended early.
+    late = max(2 * slot, 3 / (info.fps or 10), 0.5)
 
     def work(indices: range) -> None:
-        reader = _Reader(str(path), info, mode=mode, width=width, height=height)
+        first = float(targets[indices[0]]) - slot / 2 - 2 * _EDGE
+        reader = _Reader(
+            str(path), info, mode=mode, width=width, height=height, stop=stop, after=first
+        )
+        row, last = indices.start, -math.inf
         try:
             for i in indices:
                 frame = reader.read(float(targets[i]), slot)
-                if frame is not None:
-                    ft = reader._time(frame)
-                    # A frame far before its target means the file ended early.
-                    if targets[i] - ft <= max(2 * slot, 3 / (info.fps or 10), 0.5):
-                        frames[i] = reader.to_rgb(frame)
-                        times[i] = ft
+                ft = None if frame is None else reader._time(frame)
+                # Fast mode may trail its target by design, unless the stream ran out.
+                if ft is None or (
+                    targets[i] - ft > late and (mode == "exact" or reader.exhausted)
+                ):
+                    ended.set()
+                elif mode == "exact" or ft > last:  # fast mode drops repeats
+                    frames[row] = reader.to_rgb(frame)
+                    times[row] = last = ft
+                    asked[row] = targets[i]
+                    row += 1
                 with lock:
                     done[0] += 1
         finally:
+            filled[indices.start] = row - indices.start
             reader.close()
 
     workers = max(1, min(workers, count))
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    with ThreadPoolExecutor(len(parts)) as pool:
+    with ThreadPoolExecutor(len(parts), thread_name_prefix=DECODER_THREAD) as pool:
         futures = [pool.submit(work, part) for part in parts]
-        # Report from the calling thread: UI callbacks must not run on worker threads.
-        while not all(f.done() for f in futures):
-            # Wakes as soon as the work is done: a plain sleep cost every call 0.1 s.
-            wait(futures, timeout=0.1)
-            if on_progress:
-                on_progress(done[0] / count, f"decoding frames: {done[0]}/{count}")
+        try:
+            # Report from the calling thread: UI callbacks must not run on worker threads.
+            while not all(f.done() for f in futures):
+                # Wakes as soon as the work is done: a plain sleep cost every call 0.1 s.
+                wait(futures, timeout=0.1)
+                if on_progress and not stop():
+                    on_progress(done[0] / count, f"decoding frames: {done[0]}/{count}")
+        except BaseException:
+            halt.set()  # the callback raised, or Ctrl-C: the decoders must not run on
+            raise
         for f in futures:
             f.result()
-    ok = ~np.isnan(times)
-    if not ok.any():
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+    # Close the gaps between the parts, in place: a boolean-index copy would double the
+    # peak memory. Where two parts meet, fast mode drops a frame that does not come after
+    # the one before.
+    n = 0
+    for first in sorted(filled):
+        for src in range(first, first + filled[first]):
+            if mode == "fast" and n and times[src] <= times[n - 1]:
+                continue
+            if src != n:
+                frames[n], times[n], asked[n] = frames[src], times[src], asked[src]
+            n += 1
+    if n == 0:
         raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
-    ended_at = None
-    if not ok.all():
-        ended_at = float(np.nanmax(times))
-        # Compact in place: a boolean-index copy would double the peak memory.
-        keep = np.flatnonzero(ok)
-        for dst, src in enumerate(keep):
-            frames[dst] = frames[src]
-        frames, times, targets = frames[: len(keep)], times[keep], targets[keep]
+    frames, times, asked = frames[:n], times[:n].copy(), asked[:n].copy()
+    ended_at = float(times.max()) if ended.is_set() else None
     if on_progress:
         on_progress(1.0, "decoded")
-    return Samples(frames=frames, times=times, targets=targets, ended_at=ended_at)
+    return DecodedFrames(frames=frames, times=times, targets=asked, ended_at=ended_at)
 
 
 def frame_at(

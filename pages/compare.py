@@ -2,8 +2,9 @@
 strip, the curves, the scores and the whole-film palettes, with exports and a link.
 
 Films A and B come from the same chooser as the Explore page (query parameters ``a`` and
-``b``); the analysis settings are the sidebar's, the comparison's own (``bins``, ``top``)
-are on this page. Everything is in the URL, so the address bar is a share link.
+``b``); film A is the film being explored, unless a link names one. The analysis
+settings are the sidebar's, the comparison's own (``bins``, ``top``) are on this page.
+Everything is in the URL, so the address bar is a share link.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from fingerprint.compare_figures import comparison_figure, comparison_png, curve
 from webapp import state
 from webapp.analysis import CHART_CONFIG, film_params, load_fingerprint
 from webapp.chooser import choose_film
+from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
 from webapp.layers import compare_shots
 from webapp.routing import require_router
@@ -34,14 +36,34 @@ from webapp.swatches import swatches_html
 require_router()
 
 
+# The demo films a comparison opens with when nothing chose its films.
+DEFAULT_A, DEFAULT_B = "bbb", "flower"
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _comparison(
     key_a: str, params_a: Params, key_b: str, params_b: Params, bins: int | None,
-    colors: int, _a: Fingerprint, _b: Fingerprint,
+    colors: int, names: tuple[str, str], _a: Fingerprint, _b: Fingerprint,
 ) -> tuple[Comparison, go.Figure, go.Figure]:
     # Keyed by the films' content and options: once per comparison, not once per rerun.
     result = compare(_a, _b, bins=bins, colors=colors)
-    return result, comparison_figure(result), curves_figure(result)
+    return (result, comparison_figure(result, names=names),
+            curves_figure(result, names=names))
+
+
+def _film_a_follows_explore() -> str:
+    """The default film A: the film being explored (the link's ``film``).
+
+    When the explored film changed since this page last took it, it replaces film A, so
+    Explore, then Compare, always compares the film just explored; a link's ``a`` wins on
+    the page's first run.
+    """
+    explored = st.query_params.get("film")
+    taken = st.session_state.get("compare:explored")
+    st.session_state["compare:explored"] = explored
+    if explored and taken is not None and explored != taken:
+        st.session_state["film:compare_a"] = explored  # the chooser's choice, as a click makes it
+    return explored or DEFAULT_A
 
 
 def _number(value: float, fmt: str) -> str:
@@ -56,14 +78,16 @@ st.caption(
 )
 options = state.compare_options()
 settings = state.settings()
+default_a = _film_a_follows_explore()
+defaults = {"A": default_a, "B": DEFAULT_B if default_a != DEFAULT_B else DEFAULT_A}
 films = {}
-for tag, column, default in zip("AB", st.columns(2, gap="large"), ("bbb", "flower"), strict=True):
+for tag, column in zip("AB", st.columns(2, gap="large"), strict=True):
     with column:
         st.markdown(f"**Film {tag}**")
         films[tag] = choose_film(f"compare_{tag.lower()}", param=tag.lower(),
-                                        default=default)
+                                 default=defaults[tag])
         if films[tag] is not None:
-            st.markdown(f"#### {films[tag].title}")
+            st.markdown(f"#### {escape_markdown(films[tag].title)}")
 if films["A"] is None or films["B"] is None:
     missing = " and ".join(f"film {t}" for t in "AB" if films[t] is None)
     st.info(f"Choose {missing} above to compare.")
@@ -78,13 +102,14 @@ for tag in "AB":
         continue
     waiting = st.empty()  # cleared at once when the film's fingerprint is on disk already
     ready = "Film A is ready. " if tag == "B" and fingerprints.get("A") else ""
-    waiting.info(f"{ready}Fingerprinting film {tag} ({film.title}), or waiting for another "
+    waiting.info(f"{ready}Fingerprinting film {tag} ({escape_markdown(film.title)}), or "
+                 "waiting for another "
                  "session that is: the comparison appears when both films are ready.")
     fingerprints[tag] = load_fingerprint(film, params)
     waiting.empty()
 failed = [t for t in "AB" if fingerprints[t] is None]
 if failed:
-    names = " and ".join(f"film {t} ({films[t].title})" for t in failed)
+    names = " and ".join(f"film {t} ({escape_markdown(films[t].title)})" for t in failed)
     st.warning(
         f"No comparison: {names} could not be fingerprinted, for the reason above. "
         "Choose another film, or change the settings in the sidebar."
@@ -98,8 +123,8 @@ for column, tag, fp in ((left, "A", fp_a), (right, "B", fp_b)):
         st.caption(describe(films[tag], fp))
         if credit := credit_line(films[tag]):
             st.caption(credit)
-        for warning in fp.warnings:
-            st.error(f"Film {tag}: {warning}")
+        for note in fp.warnings:  # what the result covers: a note, as on Explore
+            st.info(f"Film {tag}: {note}", icon=":material/info:")
 same_film = films["A"].key == films["B"].key and fp_a.params == fp_b.params
 if same_film or same_fingerprint(fp_a, fp_b):
     fp_b = fp_a  # one object: the file round trip must not leave a 1e-7 "difference"
@@ -109,29 +134,30 @@ if same_film or same_fingerprint(fp_a, fp_b):
     )
 
 # --- options ---------------------------------------------------------------------------
-state.seed_widget("w_cmp_bins", options.bins)
-state.seed_widget("w_cmp_top", options.colors)
+bins_key = state.widget_key("w_cmp_bins", options.bins)
+top_key = state.widget_key("w_cmp_top", options.colors)
 auto_bins = default_bins(fp_a, fp_b)
 bins_col, top_col, _ = st.columns([2, 2, 3])
 bins_col.number_input(
     "Bins (columns of the comparison)", min_value=1, max_value=MAX_BINS, step=50,
-    key="w_cmp_bins", placeholder=f"auto: {auto_bins}",
-    on_change=lambda: state.update_compare_options(bins=st.session_state["w_cmp_bins"]),
+    key=bins_key, placeholder=f"auto: {auto_bins}",
+    on_change=lambda: state.update_compare_options(bins=st.session_state[bins_key]),
     help="The shared time axis is cut into this many equal bins. Each bin shows the moment "
     "of each film nearest its centre. Empty: as many as the film with more samples has "
     "(at most 1000).",
 )
 top_col.slider(
-    "Colours in the whole-film palettes", *COMPARE_COLORS_RANGE, key="w_cmp_top",
-    on_change=lambda: state.update_compare_options(colors=st.session_state["w_cmp_top"]),
+    "Colours in the whole-film palettes", *COMPARE_COLORS_RANGE, key=top_key,
+    on_change=lambda: state.update_compare_options(colors=st.session_state[top_key]),
     help="Every palette of a film clustered together into this many colours.",
 )
 options = state.compare_options()
 state.write_compare_options(options)
 
+names = (films["A"].title, films["B"].title)  # as the page calls them, in every figure
 result, strips, curves = _comparison(
     films["A"].key, fp_a.params, films["B"].key, fp_b.params, options.bins, options.colors,
-    fp_a, fp_b,
+    names, fp_a, fp_b,
 )
 scores = result.scores
 
@@ -170,7 +196,7 @@ st.markdown("**Whole-film palettes**")
 left, right = st.columns(2, gap="large")
 for column, tag, palette in ((left, "A", result.palette_a), (right, "B", result.palette_b)):
     with column:
-        st.caption(f"{tag} · {films[tag].title}")
+        st.caption(f"{tag} · {escape_markdown(films[tag].title)}")
         st.markdown(swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
 
 compare_shots(fp_a, fp_b, (films["A"].title, films["B"].title))
@@ -183,7 +209,8 @@ with data:
     st.markdown("**Image and data**")
     st.download_button(
         "Comparison (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: comparison_png(result), file_name=f"{stem}.png", mime="image/png",
+        data=lambda: comparison_png(result, names=names), file_name=f"{stem}.png",
+        mime="image/png",
     )
     st.download_button(
         "Bins (CSV)", data=result.to_csv, file_name=f"{stem}.csv", mime="text/csv",

@@ -8,15 +8,20 @@ from fingerprint import render
 from fingerprint.model import timecode
 from webapp.analysis import CHART_CONFIG, figure, film_params, frame_image, load_fingerprint
 from webapp.chooser import choose_film
+from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
 from webapp.layers import loudness_trace, shots_view
 from webapp.routing import require_router
 from webapp.selection import nearest_sample, point_sample, sample_time
 from webapp.settings import VIEW_LABELS, VIEWS
-from webapp.state import seed_widget, settings, share_link, update_settings
+from webapp.state import settings, share_link, update_settings, widget_key
 from webapp.swatches import swatches_html
 
 require_router()
+
+# Height of the shown frame at most, in % of the window's: with the ◀ ▶ row under it, a
+# portrait frame still fits a laptop screen.
+FRAME_MAX_VH = 62
 
 # The poster of each view that has one (the colour spaces have none).
 POSTER_OF_VIEW = {"strip": "palette", "bands": "bands", "average": "average", "ring": "ring"}
@@ -26,7 +31,7 @@ film = choose_film("explore")
 if film is None:
     st.stop()
 current = settings()
-st.markdown(f"## {film.title}")
+st.markdown(f"## {escape_markdown(film.title)}")
 params = film_params(film, current)
 fp = load_fingerprint(film, params) if params else None
 if fp is None:
@@ -34,15 +39,24 @@ if fp is None:
 st.caption(describe(film, fp))
 if credit := credit_line(film):
     st.caption(credit)
-for warning in fp.warnings:
-    st.error(warning)
+for note in fp.warnings:  # what the result covers (samples capped, a clamped end): a note
+    st.info(note, icon=":material/info:")
 
 # --- the fingerprint -----------------------------------------------------------------------
-seed_widget("w_view", current.view)
+view_key = widget_key("w_view", current.view)
+
+
+def _change_view() -> None:
+    view = st.session_state[view_key]
+    if view in VIEWS:
+        update_settings(view=view)
+    else:  # the browser sent no view: keep the one shown, and show it selected again
+        st.session_state[view_key] = settings().view
+
+
 st.segmented_control(
-    "View", VIEWS, format_func=VIEW_LABELS.get, required=True, key="w_view",
-    label_visibility="collapsed",
-    on_change=lambda: update_settings(view=st.session_state["w_view"]),
+    "View", VIEWS, format_func=VIEW_LABELS.get, required=True, key=view_key,
+    label_visibility="collapsed", on_change=_change_view,
 )
 chosen = None if current.time is None else nearest_sample(fp.times, current.time)
 
@@ -82,21 +96,27 @@ if current.view != "shots" and (chosen is None or current.view in ("ring", "3d")
 if chosen is not None and current.view != "shots":
     seconds = sample_time(fp.times, chosen)
     picture, colors = st.columns([3, 2], gap="medium")
+    # A portrait frame at the column's width is taller than a screen: its height is
+    # capped, so the frame, its ◀ ▶ and the strip above fit on one screen.
+    st.html(f"<style>.st-key-explore_frame img {{max-height: {FRAME_MAX_VH}vh; "
+            "width: auto !important; max-width: 100%; margin: 0 auto; display: block;}</style>")
     with picture:
         frame = frame_image(film, seconds)
         if frame is not None:
-            st.image(frame, width="stretch")
+            with st.container(key="explore_frame"):
+                st.image(frame, width="stretch")
         previous_time = round(sample_time(fp.times, max(0, chosen - 1)), 3)
         next_time = round(sample_time(fp.times, min(len(fp) - 1, chosen + 1)), 3)
         back, where, ahead = st.columns([1, 3, 1], vertical_alignment="center")
+        # Streamlit's shortcuts: the arrow keys step unless the focus is in a text box.
         back.button("◀", key="previous", disabled=chosen == 0, width="stretch",
-                    on_click=update_settings, kwargs={"time": previous_time})
+                    shortcut="Left", on_click=update_settings, kwargs={"time": previous_time})
         where.markdown(
             f"<div style='text-align:center'><b>{timecode(seconds)}</b> · moment {chosen + 1} "
             f"of {len(fp)} · {seconds:.2f} s</div>", unsafe_allow_html=True,
         )
         ahead.button("▶", key="next", disabled=chosen == len(fp) - 1, width="stretch",
-                     on_click=update_settings, kwargs={"time": next_time})
+                     shortcut="Right", on_click=update_settings, kwargs={"time": next_time})
     with colors:
         palette = fp.palette(chosen)
         st.markdown(swatches_html(palette), unsafe_allow_html=True)

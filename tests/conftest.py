@@ -11,6 +11,8 @@ import pytest
 
 from fingerprint import Fingerprint, Params, VideoInfo
 
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
 
 @pytest.fixture
 def app_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -49,14 +50,15 @@ def _sample_count(trace: dict) -> int:
     return len(trace["x"])
 
 
-@pytest.fixture(autouse=True)
-def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the app as `streamlit run` does: from the app's folder, first on sys.path."""
-    monkeypatch.syspath_prepend(str(ROOT))
-    monkeypatch.setattr(sys, "argv", ["app.py"])
+def _view(at: AppTest):
+    """The Explore page's view control (its key changes when Streamlit dropped it)."""
+    return at.segmented_control(key=at.session_state["key:w_view"])
 
 
-# --- every page ------------------------------------------------------------------------
+def _captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
 def test_opens_on_the_demo_film_as_a_visitor_sees_it(app_cache_dir: Path) -> None:
     at = _app().run()
     _ok(at)
@@ -96,7 +98,7 @@ def test_changing_k_redraws_with_k_colours_from_the_same_frames(app_cache_dir: P
     assert all(_sample_count(t) == 40 for t in spec["data"])
     assert at.query_params["k"] == "7"
     film_dir = app_cache_dir / Cache(app_cache_dir).key(ROOT / "demo" / "bbb_30s_720p_vp8.webm")
-    assert len(list(film_dir.glob("frames-*.npz"))) == 1  # decoded once, clustered twice
+    assert len(list(film_dir.glob("frames-*"))) == 1  # decoded once, clustered twice
     assert len(list(film_dir.glob("result-*.json"))) == 2
 
 
@@ -111,7 +113,7 @@ def test_views_pages_and_reloads_never_recompute(
 
     monkeypatch.setattr(sys.modules["webapp.analysis"], "analyze", no_analysis)
     for view in ("bands", "average", "ring", "ab", "3d", "strip"):
-        at.segmented_control(key="w_view").set_value(view).run()
+        _view(at).set_value(view).run()
         _ok(at)
     at.switch_page("pages/about.py").run()
     at.switch_page("pages/explore.py").run()
@@ -134,7 +136,7 @@ def test_share_link_restores_every_setting(app_cache_dir: Path) -> None:
     assert at.toggle(key="w_crop").value is False
     assert at.text_input(key="w_start").value == "0:00:01"
     assert at.text_input(key="w_end").value == "4.5"
-    assert at.segmented_control(key="w_view").value == "bands"
+    assert _view(at).value == "bands"
     spec = _strip(at)
     assert len(spec["data"]) == 3 and _sample_count(spec["data"][0]) == 30
     assert len(at.image) == 1  # the frame of the moment in the link
@@ -167,7 +169,7 @@ def test_link_to_a_film_this_server_lacks_says_so_and_offers_the_demos(
     assert not at.get("plotly_chart")
     at.button(key="demo:explore:friday").click().run()
     _ok(at)
-    assert at.markdown[0].value == "## His Girl Friday (1940)"
+    assert at.markdown[0].value == r"## His Girl Friday \(1940\)"  # shown as text
     assert at.query_params["film"] == "friday"
 
 
@@ -245,11 +247,11 @@ def test_a_file_that_is_no_video_gives_one_error_and_loses_nothing(
     _ok(at)
 
 
-def test_a_truncated_video_shows_what_decodes_and_one_error(app_cache_dir: Path) -> None:
+def test_a_truncated_video_shows_what_decodes_and_one_note(app_cache_dir: Path) -> None:
     at = _app(samples="40").run()
     at.file_uploader[0].upload("cut.mp4", _truncated(), "video/mp4").run()
-    assert not at.exception
-    assert len(at.error) == 1 and "stops decoding" in at.error[0].value
+    _ok(at)  # what the fingerprint covers is a note, not an error
+    assert len(at.info) == 1 and "stops decoding" in at.info[0].value
     assert _sample_count(_strip(at)["data"][0]) < 40
 
 
@@ -394,3 +396,162 @@ def test_a_visitor_who_leaves_mid_analysis_cancels_it(
         at.run(timeout=5)
     assert "cancel" in seen, "the analysis never started"
     assert seen["cancel"].wait(HANG_S), "the abandoned analysis was not cancelled"
+
+
+# --- what a new user hit (issue 9) -----------------------------------------------------
+def test_a_view_the_browser_sends_back_empty_keeps_the_view_and_the_link(
+    app_cache_dir: Path,
+) -> None:
+    """After a trim error, Chromium sends the view control back empty (`state.widget_key`
+    says why): the page kept crashing with "unknown view None" and wrote view=None."""
+    at = _app(film="flower", samples="20", view="bands").run()
+    _ok(at)
+    _view(at).set_value(None).run()
+    _ok(at)
+    assert _view(at).value == "bands"
+    assert at.query_params["view"] == "bands"
+    at.slider(key="w_clusters").set_value(4).run()  # the change that used to crash
+    _ok(at)
+    assert "None" not in dict(at.query_params).values()
+
+
+def test_a_trim_error_then_a_good_end_brings_the_view_back(app_cache_dir: Path) -> None:
+    at = _app(film="flower", samples="20").run()
+    at.text_input(key="w_start").input("3").run()
+    at.text_input(key="w_end").input("2").run()
+    assert len(at.error) == 1 and not at.get("plotly_chart")
+    at.text_input(key="w_end").input("4").run()
+    _ok(at)
+    assert _view(at).value == "strip"
+    at.button[-1].click().run()  # "Reset to defaults", the other change that used to crash
+    _ok(at)
+    assert "view" not in at.query_params
+
+
+def test_an_unexpected_error_is_one_sentence_and_the_page_stays_usable(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _app(film="flower", samples="20").run()
+    _ok(at)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("/srv/secret/path: a bug")
+
+    monkeypatch.setattr(sys.modules["webapp.analysis"], "view_figure", broken)
+    _view(at).set_value("ring").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [sys.modules["webapp.routing"].UNEXPECTED]
+    assert "/srv" not in " ".join(m.value for m in at.markdown)
+    monkeypatch.undo()
+    at.slider(key="w_clusters").set_value(3).run()  # the sidebar still works
+    _ok(at)
+    assert len(_strip(at)["data"]) == 3
+
+
+def test_a_short_clip_never_shows_more_moments_than_frames(app_cache_dir: Path) -> None:
+    """Samples 1000 on Flower, 150 frames: one moment per frame and one note, as the
+    automatic samples give."""
+    chosen = _app(film="flower", samples="1000").run()
+    automatic = _app(film="flower").run()
+    for at in (chosen, automatic):
+        _ok(at)
+        count = _sample_count(_strip(at)["data"][0])
+        assert count == 150
+        assert "1000 moments" not in _captions(at)
+        assert f"{count} moments" in _captions(at)
+        assert len(at.info) == 1  # the note that says so, once
+    assert _strip(chosen) == _strip(automatic)
+
+
+def test_samples_left_empty_are_the_command_lines_default(app_cache_dir: Path) -> None:
+    from webapp.settings import Settings, params_for
+
+    assert params_for(Settings()).samples == Params().samples
+
+
+def test_the_caption_shows_the_span_analysed_not_an_end_past_the_film(
+    app_cache_dir: Path,
+) -> None:
+    at = _app(film="flower", samples="20", start="1", end="1:00:00").run()
+    assert not at.exception
+    assert "0:00:01–0:00:05" in _captions(at)
+    assert "1:00:00" not in _captions(at)
+
+
+def test_help_and_about_name_the_original_and_explain_the_scores(app_cache_dir: Path) -> None:
+    original = "https://github.com/Chipdelmal/moviesColorFingerprint"
+    at = _app(samples="40").run()
+    assert original in at.segmented_control(key="w_color_space").help
+    at.switch_page("pages/about.py").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert f"[moviesColorFingerprint]({original})" in text
+    for score in ("Palette similarity", "Mean difference", "Curve correlation",
+                  "Most different at"):
+        assert f"**{score}**" in text
+
+
+def test_progress_agrees_with_its_stage_and_counts_the_time_left_at_its_pace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Decoding (0 to 90 %) takes 1 s, then finding colours runs ten times slower: 10 s
+    for 14 % of the whole. The time left is the slow stage's, not "about 0 s"."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    analysis = pytest.importorskip("webapp.analysis")
+    clock = [0.0]
+    shown: list[str] = []
+
+    class Bar:
+        def progress(self, value: float, text: str) -> None:
+            shown.append(text)
+
+        def empty(self) -> None:
+            pass
+
+        def markdown(self, *args: object, **kwargs: object) -> None:
+            pass
+
+    monkeypatch.setattr(analysis.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(analysis.st, "progress", lambda *a, **k: Bar())
+    monkeypatch.setattr(analysis.st, "empty", Bar)
+    progress = analysis.Progress("Big Buck Bunny")
+    for i in range(1, 11):
+        clock[0] = i * 0.1
+        progress(0.09 * i, f"decoding frames: {72 * i}/720")
+    for frames in (100, 200):
+        clock[0] += 10
+        progress(0.9 + 0.1 * frames / 720, f"finding colours: {frames}/720 frames")
+    last = shown[-1]
+    assert last.startswith("Fingerprinting Big Buck Bunny: 93% · finding colours: 200/720"), last
+    left = re.search(r"about (?:(\d+) min )?(\d+) s left", last)
+    assert left, last
+    seconds = 60 * int(left[1] or 0) + int(left[2])
+    assert 40 <= seconds <= 60, last  # 520 frames at 100 frames per 10 s: 52 s
+
+
+def test_compare_opens_with_the_film_being_explored_as_film_a(app_cache_dir: Path) -> None:
+    at = _app(film="flower", samples="20").run()
+    _ok(at)
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    headings = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert headings == ["#### Flower", "#### Big Buck Bunny"]
+    assert at.query_params["a"] == "flower"
+    at.switch_page("pages/explore.py").run()
+    at.button(key="demo:explore:friday").click().run()
+    at.switch_page("pages/compare.py").run()
+    headings = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert headings[0] == r"#### His Girl Friday \(1940\)"
+
+
+PHISHING = ("[Session expired - click to log in](https:127.0.0.1:8799?phish=1) "
+            "![](https:127.0.0.1:8799?track=viewer)")
+
+
+def test_a_file_name_is_shown_as_text_never_as_markdown(app_cache_dir: Path) -> None:
+    at = _app(samples="20").run()
+    clip = (DATA / "realshort_1s_240p_h264.mp4").read_bytes()
+    at.file_uploader[0].upload(f"{PHISHING}.mp4", clip, "video/mp4").run()
+    _ok(at)
+    title = at.markdown[0].value
+    assert title.startswith("## ") and "](" not in title and "![" not in title
+    assert re.sub(r"\\(.)", r"\1", title[3:]) == PHISHING  # shown exactly as written

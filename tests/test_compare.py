@@ -106,8 +106,10 @@ def flowers() -> tuple[Fingerprint, Fingerprint]:
 def test_the_same_footage_in_two_codecs_is_nearly_identical(flowers):
     mp4, webm = flowers
     c = compare(mp4, webm)
-    assert c.scores.palette_similarity > 0.9  # measured 0.95 (2.3 ΔE2000)
-    assert c.scores.mean_difference < 8  # measured 3.5
+    # Measured 0.86 (4.0 ΔE2000) and 4.3 since k-means ranks its restarts on 8192 pixels
+    # (0.95 and 3.5 before): near-equal minima of the two codecs' frames now land apart.
+    assert c.scores.palette_similarity > 0.8
+    assert c.scores.mean_difference < 8
     assert c.scores.chroma_correlation > 0.9 and c.scores.warmth_correlation > 0.9
     # ... and far more alike than the film and its time-reversed self, bin by bin.
     backwards = compare(mp4, reversed_film(mp4))
@@ -273,3 +275,45 @@ def test_figures_and_png_export():
     assert timecode(3725) == "1:02:05" and timecode(float("nan")) == "–"
     with pytest.raises(InvalidParameterError, match="too small"):
         comparison_png(c, width=10)
+
+
+# --- names and numbers in the exports (issue 9 item 7) ----------------------------------
+def test_the_csv_never_writes_minus_zero() -> None:
+    """Greys have a warmth and chroma of about ±1e-6: they round to 0.000, never -0.000."""
+    greys = np.stack([np.tile([v, v, v], (2, 1)) for v in np.linspace(30, 220, 12)])
+    result = compare(make_fingerprint(greys), make_fingerprint(greys[::-1]))
+    text = result.to_csv()
+    assert "0.000" in text
+    assert "-0.000" not in text
+
+
+def test_figures_and_png_name_the_films_as_given_and_write_delta_e(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PIL import ImageDraw
+
+    from fingerprint.compare_figures import comparison_figure, comparison_png, curves_figure
+
+    result = compare(ramp_film(name="a_file.mp4"), reversed_film(ramp_film(name="b_file.mp4")))
+    names = ("Big Buck Bunny", "<a href='https://x.test'>Flower</a>")
+    strips = comparison_figure(result, names=names)
+    titles = [a.text for a in strips.layout.annotations]
+    assert titles[0] == "A · Big Buck Bunny"
+    assert titles[1] == "B · &lt;a href='https://x.test'&gt;Flower&lt;/a&gt;"  # text, not a link
+    legend = [t.name for t in curves_figure(result, names=names).data if t.showlegend]
+    assert legend[0] == "A · Big Buck Bunny"
+    assert legend[1].startswith("B · &lt;a href=") and "<" not in legend[1]
+
+    drawn: list[str] = []
+    original = ImageDraw.ImageDraw.text
+
+    def spy(self, xy, text, *args, **kwargs):
+        drawn.append(text)
+        return original(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
+    comparison_png(result, names=("Big Buck Bunny", "Flower"), width=400, strip_height=40)
+    text = "\n".join(drawn)
+    assert "Big Buck Bunny  vs  Flower" in text and "a_file" not in text
+    # Pillow's built-in font has no Δ: it is spelled out, never "dE".
+    assert "Delta E" in text and "dE" not in text

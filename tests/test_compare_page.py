@@ -61,16 +61,16 @@ def test_two_demo_films_are_compared():
 def test_a_share_link_reproduces_the_comparison():
     at = open_compare(a="flower", b="friday", samples="10", k="3", bins="40", top="4")
     assert not at.exception, at.exception
-    assert at.number_input(key="w_cmp_bins").value == 40
-    assert at.slider(key="w_cmp_top").value == 4
+    assert at.number_input(key=at.session_state["key:w_cmp_bins"]).value == 40
+    assert at.slider(key=at.session_state["key:w_cmp_top"]).value == 4
     first = metrics(at)
     again = open_compare(a="flower", b="friday", samples="10", k="3", bins="40", top="4")
     assert metrics(again) == first
     # Changing an option writes it back to the link.
-    at.slider(key="w_cmp_top").set_value(6).run()
+    at.slider(key=at.session_state["key:w_cmp_top"]).set_value(6).run()
     assert not at.exception, at.exception
     assert at.query_params["top"] == "6" and at.query_params["bins"] == "40"
-    at.number_input(key="w_cmp_bins").set_value(100).run()
+    at.number_input(key=at.session_state["key:w_cmp_bins"]).set_value(100).run()
     assert at.query_params["bins"] == "100"
     assert not at.exception, at.exception
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
+from conftest import make_fingerprint
 
 from fingerprint import UnreadableFileError, VideoNotFoundError
 from webapp.films import (
     MAX_NAME_BYTES,
+    Film,
     ago,
     demo_films,
+    describe,
     in_movies,
     movie_files,
     parse_film_id,
@@ -137,3 +141,14 @@ def test_a_long_upload_name_keeps_its_start_and_suffix() -> None:
     name = upload_name("é" * 300 + ".mp4")
     assert name.endswith(".mp4") and name.startswith("éé")
     assert len(name.encode()) <= MAX_NAME_BYTES
+
+
+def test_the_line_under_the_title_says_what_was_done_to_hdr_colours() -> None:
+    sdr = make_fingerprint([[[10, 20, 30]]] * 4, duration=5400.0)
+    hdr = dataclasses.replace(sdr, video=dataclasses.replace(
+        sdr.video, transfer="smpte2084", primaries="bt2020", matrix="bt2020nc", hdr="pq"))
+    for fp, expected in ((sdr, "1:30:00 · 64×36 · H264 · 25 fps · 4 moments"),
+                         (hdr, "1:30:00 · 64×36 · H264 · HDR10 · tone-mapped to SDR · 25 fps")):
+        film = Film(id="x", key="0" * 24, path=Path("x.mp4"), title="x", info=fp.video,
+                    origin="movies")
+        assert describe(film, fp).startswith(expected)

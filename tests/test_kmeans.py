@@ -129,3 +129,43 @@ def test_weighted_kmeans_counts_a_heavy_point_as_many() -> None:
     assert len(few) <= 2 and few_mass.sum() == pytest.approx(2.0)
     with pytest.raises(InvalidParameterError):
         weighted_kmeans(points, -weights, k=2)
+
+
+def _five_regions_one_small() -> tuple[np.ndarray, np.ndarray]:
+    """A noisy frame of four large regions and one small (2 %) distinct region, and its
+    five colours in Lab: the minimum keeps the small region as its own cluster."""
+    rng = np.random.default_rng(5)
+    colours = np.array([RED, TEAL, NAVY, (230, 220, 200), (250, 200, 0)], np.uint8)
+    widths = [70, 60, 40, 26, 4]  # columns of a 200-wide frame: the yellow is 2 %
+    frame = np.repeat(np.repeat(colours, widths, axis=0)[None], 120, axis=0).astype(float)
+    frame = np.clip(frame + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)
+    return frame, rgb_to_lab(colours)
+
+
+def test_palette_finds_a_small_distinct_cluster_that_naive_seeding_misses() -> None:
+    from fingerprint import kmeans
+
+    frame, expected = _five_regions_one_small()
+    colors, _ = palettes(frame[None], k=5)
+    found = rgb_to_lab(colors[0])
+    de = delta_e2000(found[:, None], expected[None]).min(axis=0)
+    assert de.max() < 2, f"known colours missed by {de.round(1)} ΔE2000"
+
+    # Naive seeding (k pixels drawn uniformly) followed by the same Lloyd iterations
+    # settles with no centre on the small region: a worse local minimum.
+    xta = kmeans._homogeneous(rgb_to_lab(frame.reshape(1, -1, 3)))
+    seeds = np.random.default_rng(0).choice(xta.shape[2], 5, replace=False)
+    naive, naive_inertia = kmeans._lloyd(xta, xta[:, :3, seeds].transpose(0, 2, 1), np.zeros(1))
+    ours_inertia = kmeans._lloyd(xta, found[None].astype(np.float32), np.zeros(1))[1]
+    naive_de = delta_e2000(naive[0][:, None], expected[None]).min(axis=0)
+    assert naive_de.max() > 10
+    assert ours_inertia[0] < naive_inertia[0]
+
+
+def test_palettes_are_deterministic_across_batches_and_seeds() -> None:
+    frame, _ = _five_regions_one_small()
+    frames = np.stack([frame, frame[:, ::-1], frame[::-1]] * 7)  # several internal chunks
+    first = palettes(frames, k=5, seed=3)
+    again = palettes(frames, k=5, seed=3)
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])

@@ -104,7 +104,8 @@ def test_json_layout_is_exactly_the_documented_one():
     assert data["version"] == FORMAT_VERSION == 1
     assert set(data["video"]) == {
         "name", "duration", "fps", "frame_count", "width", "height", "codec", "pix_fmt",
-        "rotation", "stream_index", "start_time", "duration_estimated",
+        "rotation", "stream_index", "start_time", "duration_estimated", "transfer",
+        "primaries", "matrix", "hdr",
     }
     assert set(data["video"]) == {f.name for f in fields(VideoInfo)}
     assert data["video"]["duration_estimated"] is True
@@ -144,7 +145,7 @@ def test_null_crop_and_no_fps():
 def test_newer_minor_fields_are_ignored():
     """Unknown keys (from a newer minor version) do not stop a file from loading."""
     data = json.loads(handmade().to_json())
-    data["video"]["hdr"] = "pq"
+    data["video"]["dynamic_metadata"] = "hdr10+"
     data["params"]["future_option"] = 1
     data["extra"] = {"anything": True}
     data["frames"][0]["labels"] = ["sky"]

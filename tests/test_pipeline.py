@@ -22,7 +22,7 @@ from videos import (
     truncate_copy,
 )
 
-from fingerprint import Params, Samples, analyze, fingerprint_samples, probe
+from fingerprint import DecodedFrames, Params, analyze, fingerprint_samples, probe
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.errors import InvalidParameterError
 
@@ -195,7 +195,7 @@ def test_fingerprint_samples_without_video():
         split(RED, TEAL, 0.5),
     ])
     assert frames.shape == (3, 90, 160, 3)
-    samples = Samples(frames=frames, times=np.array([0.5, 1.5, 2.5]),
+    samples = DecodedFrames(frames=frames, times=np.array([0.5, 1.5, 2.5]),
                       targets=np.array([0.5, 1.5, 2.5]))
     info = probe_like(duration=3.0)
     fp = fingerprint_samples(samples, info=info, params=Params(samples=3, clusters=2, crop=False))
@@ -220,7 +220,7 @@ def probe_like(duration: float):
 def test_average_is_gamma_correct():
     """Half black, half white averages to sRGB 188, not 128."""
     frames = split(BLACK, (255, 255, 255), 0.5)[None]
-    samples = Samples(frames=frames, times=np.array([0.0]), targets=np.array([0.0]))
+    samples = DecodedFrames(frames=frames, times=np.array([0.0]), targets=np.array([0.0]))
     fp = fingerprint_samples(samples, info=probe_like(1.0),
                              params=Params(samples=1, clusters=2, crop=False))
     np.testing.assert_allclose(fp.average[0], [188, 188, 188], atol=1)
@@ -300,3 +300,64 @@ def test_bad_params(kwargs):
 def test_start_past_the_end(films):
     with pytest.raises(InvalidParameterError, match="past the end"):
         analyze(films["rgb"], params=Params(samples=3, start=60.0))
+
+
+# --- cancelling -----------------------------------------------------------------------
+
+
+def test_cancel_mid_decode_saves_nothing(films, tmp_path, monkeypatch):
+    """Cancelled from another thread while the decoders work: `Cancelled`, no decoder
+    thread left, and the cache holds neither frames nor a result."""
+    from fingerprint import Cache, Cancelled, video
+
+    held = threading.Event()
+    to_rgb = video._Reader.to_rgb
+
+    def holding(self, frame):
+        held.set()
+        for _ in range(1000):  # at most 10 s: a broken cancel fails instead of hanging
+            if self.stop():
+                break
+            threading.Event().wait(0.01)
+        return to_rgb(self, frame)
+
+    monkeypatch.setattr(video._Reader, "to_rgb", holding)
+    cancel = threading.Event()
+    canceller = threading.Thread(target=lambda: (held.wait(10), cancel.set()))
+    canceller.start()
+    cache = Cache(tmp_path / "cache")
+    params = Params(samples=20, clusters=2, mode="exact")
+    with pytest.raises(Cancelled):
+        analyze(films["code"], params=params, cache=cache, cancel=cancel)
+    canceller.join()
+    assert not [t for t in threading.enumerate() if t.name.startswith(video.DECODER_THREAD)]
+    key = cache.key(films["code"])
+    assert cache.load_samples(key, params) is None
+    assert cache.load_result(key, params) is None
+
+
+def test_cancel_during_clustering():
+    from fingerprint import Cancelled
+
+    frames = np.stack([split(ORANGE, BLUE, 0.75)] * 3)
+    samples = DecodedFrames(frames=frames, times=np.arange(3.0), targets=np.arange(3.0))
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        fingerprint_samples(samples, info=probe_like(3.0),
+                            params=Params(samples=3, clusters=2), cancel=cancel)
+
+
+def test_fast_mode_capped_at_distinct_frames_says_so(films):
+    """60 frames, 150 samples asked: capped at the 60 frames, and fast mode never repeats
+    a frame; each shortening is said."""
+    fp = analyze(films["code"], params=Params(samples=150, clusters=2, mode="fast"))
+    assert 40 <= len(fp) <= 60
+    assert np.all(np.diff(fp.times) > 0)
+    assert fp.warnings[0] == ("The analysed span has 60 frames, so it was sampled 60 times, "
+                              "not 150: every sample is a distinct frame.")
+    if len(fp) < 60:
+        assert len(fp.warnings) == 2
+        assert f"only {len(fp)} distinct frames" in fp.warnings[1] and "60" in fp.warnings[1]
+    else:
+        assert len(fp.warnings) == 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import subprocess
+import threading
+from time import sleep
 
 import av
 import numpy as np
@@ -27,8 +29,10 @@ from videos import (
     vfr_times,
 )
 
+from fingerprint import video
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.errors import (
+    Cancelled,
     DecodeError,
     FingerprintError,
     InvalidParameterError,
@@ -240,6 +244,49 @@ def test_fast_mode_uses_keyframes_when_it_can(films):
     the keyframes (0, 1, ..., 5 s)."""
     s = sample(films["code_gop10"], count=6, mode="fast")
     np.testing.assert_allclose(s.times, np.arange(6.0), atol=EPS)
+
+
+@pytest.mark.parametrize("count", [6, 20, 59])
+@pytest.mark.parametrize("film", ["code_single", "code_gop10", "code_bframes", "vfr"])
+def test_fast_mode_on_a_spent_budget_keeps_true_times_and_distinct_moments(
+    films, film, count, monkeypatch
+):
+    """With the decode budget spent (as on an episode at 1000 samples), a sample may be an
+    earlier frame than its target, but its time is the true time of the picture returned,
+    samples stay distinct and in order, and none trails its target by more than the lag."""
+    monkeypatch.setattr(video, "_FAST_START_PIXELS", 0)
+    monkeypatch.setattr(video, "_FAST_FRAMES_PER_SAMPLE", 1)
+    monkeypatch.setattr(video, "_FAST_MAX_LAG", 1.0)
+    frames = plain_timeline(films[film])
+    s = sample(films[film], count=count, mode="fast")
+    index = np.array([np.argmin(np.abs(frames - t)) for t in s.times])
+    assert np.abs(frames[index] - s.times).max() < 1e-4, "every time is a frame's"
+    np.testing.assert_array_equal(codes(s), index)
+    assert np.all(np.diff(s.times) > EPS), s.times
+    slot = (frames[-1] + FRAME) / count
+    assert np.all(s.times < s.targets + slot / 2), "never past the slot"
+    assert np.all(s.targets - s.times <= 1.0 + slot / 2 + EPS), s.targets - s.times
+    if count <= 20:  # with about as many samples as frames, some slots have none
+        assert len(s.times) == count
+
+
+def test_fast_mode_budget_binds_only_where_keyframes_are_sparse(films, monkeypatch):
+    """A keyframe per slot costs nothing from the budget: every sample is its keyframe."""
+    monkeypatch.setattr(video, "_FAST_START_PIXELS", 0)
+    monkeypatch.setattr(video, "_FAST_FRAMES_PER_SAMPLE", 1)
+    s = sample(films["code_gop10"], count=6, mode="fast")
+    np.testing.assert_allclose(s.times, np.arange(6.0), atol=EPS)
+
+
+@pytest.mark.parametrize("film", ["code_gop10", "code_bframes", "vfr_single"])
+def test_fast_mode_caps_samples_at_the_distinct_frames(films, film):
+    """More samples than frames: fast mode returns each frame at most once, in order."""
+    s = sample(films[film], count=150, mode="fast")
+    assert 40 <= len(s.times) <= 60
+    assert len(s.frames) == len(s.times) == len(s.targets)
+    assert np.all(np.diff(s.times) > EPS)
+    assert s.ended_at is None
+    assert len(set(codes(s))) == len(s.times)
 
 
 # --- exact mode -----------------------------------------------------------------------
@@ -616,3 +663,66 @@ def test_code_frames_round_trip():
         frame = code_frame(i)
         assert read_code(frame) == i
         assert read_code(frame[::2, ::2]) == i
+
+
+# --- cancelling -----------------------------------------------------------------------
+
+
+def decoder_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(video.DECODER_THREAD)]
+
+
+def hold_decoders(monkeypatch) -> tuple[threading.Event, list[int]]:
+    """Make each decoder stop at its first frame until told to stop: the work is then
+    certainly mid-decode when the test cancels. Returns the event set once a decoder is
+    held, and a list that counts the frames converted."""
+    held, converted = threading.Event(), []
+    to_rgb = video._Reader.to_rgb
+
+    def holding(self, frame):
+        converted.append(1)
+        held.set()
+        for _ in range(1000):  # at most 10 s, so a broken cancel fails instead of hanging
+            if self.stop():
+                break
+            sleep(0.01)
+        return to_rgb(self, frame)
+
+    monkeypatch.setattr(video._Reader, "to_rgb", holding)
+    return held, converted
+
+
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_cancel_from_another_thread_stops_every_decoder(films, mode, monkeypatch):
+    held, converted = hold_decoders(monkeypatch)
+    cancel = threading.Event()
+
+    def canceller() -> None:
+        held.wait(10)
+        cancel.set()
+
+    thread = threading.Thread(target=canceller)
+    thread.start()
+    with pytest.raises(Cancelled):
+        sample(films["code_single"], count=40, mode=mode, cancel=cancel)
+    thread.join()
+    assert decoder_threads() == []
+    assert len(converted) <= 2  # one frame per decoder, then they stopped
+
+
+def test_a_raising_progress_callback_stops_the_decoders(films, monkeypatch):
+    held, converted = hold_decoders(monkeypatch)
+
+    def progress(fraction: float, message: str) -> None:
+        held.wait(10)
+        raise RuntimeError("the caller's own error")
+
+    with pytest.raises(RuntimeError, match="the caller's own error"):
+        sample(films["code_single"], count=40, mode="exact", on_progress=progress)
+    assert decoder_threads() == []
+    assert len(converted) <= 2
+
+
+def test_cancelled_is_a_library_error():
+    assert issubclass(Cancelled, FingerprintError)
+    assert str(Cancelled()).endswith(".")

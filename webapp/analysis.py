@@ -17,16 +17,22 @@ from fingerprint.figures import view_figure
 from fingerprint.sound_figures import add_sound_ring
 from fingerprint.video import ProgressCallback
 
+from .escaping import escape_markdown
 from .films import Film
 from .jobs import Job
-from .messages import hide_paths, os_reason, plain
+from .messages import hide_paths, os_reason
 from .server import cache, jobs
-from .settings import AUTO_SAMPLES, Settings, params_for
+from .settings import Settings, params_for
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
 FRAME_SIZE = 1280
 # Each progress update is a message to the browser: at most five a second.
 PROGRESS_INTERVAL_S = 0.2
+# A stage's pace is a guess until it has run this long and done this much of the whole.
+PACE_MIN_S = 0.5
+PACE_MIN_FRACTION = 0.005
+# CSS that hides what the previous run drew in the page (not the sidebar) while it waits.
+HIDE_PREVIOUS_RUN = '[data-testid="stMain"] [data-stale="true"] {display: none !important;}'
 # Plotly's mode bar without the tools that make no sense on a fingerprint.
 CHART_CONFIG = {
     "displaylogo": False,
@@ -38,9 +44,9 @@ CHART_CONFIG = {
 def film_params(film: Film, current: Settings) -> Params | None:
     """The analysis options for ``film``, or None with the reason shown."""
     try:
-        return params_for(current, film.info)
+        return params_for(current)
     except FingerprintError as exc:
-        st.error(plain(hide_paths(str(exc))))
+        st.error(escape_markdown(hide_paths(str(exc))))
         return None
 
 
@@ -52,13 +58,71 @@ def waiting_text(title: str, ahead: int, slots: int) -> str:
             f"{'s' if slots != 1 else ''} at a time, {place}…")
 
 
-def progress_text(title: str, job: Job, now: float) -> str:
-    """A running analysis as its progress bar says it, with an ETA once it is measurable."""
-    text = f"Fingerprinting {title}: {job.fraction:.0%}"
-    if job.started is not None and job.fraction > 0.02:
-        left = (now - job.started) * (1 - job.fraction) / job.fraction
-        text += f", about {left:.0f} s left"
-    return f"{text} · {job.message}" if job.message else text
+class Progress:
+    """The library's ``on_progress`` drawn as a progress bar: the whole run's fraction, the
+    current stage's own message, and the time left at the current stage's pace.
+
+    The stages do not run at one pace (decoding a keyframe is much quicker than finding a
+    frame's colours), so a time left from the whole run's average would say "0 s" while
+    the slow stage has just begun. While the bar shows, the page's content from the
+    previous run (another film's chart and credit) is hidden: only this film's progress
+    is on screen.
+    """
+
+    def __init__(self, title: str) -> None:
+        self.title = escape_markdown(title)
+        # Streamlit marks what the previous run drew, not yet redrawn, as stale.
+        # (st.markdown, not st.html: st.html would send a lone <style> to the page's event
+        # container, where emptying this placeholder would not remove it.)
+        self.hide = st.empty()
+        self.hide.markdown(f"<style>{HIDE_PREVIOUS_RUN}</style>", unsafe_allow_html=True)
+        self.bar = st.progress(0.0, text=f"Fingerprinting {self.title}…")
+        self.stage = ""
+        self.stage_from = (time.monotonic(), 0.0)  # when and where the stage began
+        self.last = self.stage_from
+        self.shown = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        stage = message.partition(":")[0]
+        if stage != self.stage:  # its pace is measured from the last report of the one before
+            self.stage, self.stage_from = stage, self.last
+        self.last = (now, fraction)
+        if now - self.shown < PROGRESS_INTERVAL_S and fraction < 1:
+            return
+        self.shown = now
+        text = f"Fingerprinting {self.title}: {fraction:.0%} · {message}"
+        left = time_left(fraction, now=now, stage_from=self.stage_from)
+        if left is not None:
+            text += f" · about {_duration(left)} left"
+        self.bar.progress(min(1.0, fraction), text=text)
+
+    def queued(self, text: str) -> None:
+        """Show the analysis's place in the server's queue instead of its progress."""
+        self.bar.progress(0.0, text=text)
+
+    def close(self) -> None:
+        self.bar.empty()
+        self.hide.empty()
+
+
+def time_left(
+    fraction: float, *, now: float, stage_from: tuple[float, float]
+) -> float | None:
+    """Seconds until ``fraction`` reaches 1 at the pace of the current stage, which began
+    at ``stage_from`` (time, fraction); None until the stage has gone far enough to
+    measure (`PACE_MIN_S`, `PACE_MIN_FRACTION`)."""
+    began, start = stage_from
+    spent, done = now - began, fraction - start
+    if spent < PACE_MIN_S or done < PACE_MIN_FRACTION:
+        return None
+    return max(0.0, 1.0 - fraction) * spent / done
+
+
+def _duration(seconds: float) -> str:
+    """"8 s", "2 min 05 s": a time left as people read it."""
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
 def _wait(job: Job, title: str) -> Fingerprint:
@@ -67,17 +131,16 @@ def _wait(job: Job, title: str) -> Fingerprint:
     Each bar update is where Streamlit interrupts the run (a rerun, or the session
     ending): the exception leaves `Jobs.waiting`, which lets the job go.
     """
-    bar = st.progress(0.0, text=f"Fingerprinting {title}…")
+    progress = Progress(title)
     try:
         while not job.done.wait(PROGRESS_INTERVAL_S):
             ahead = jobs().ahead(job)
             if ahead is not None:
-                bar.progress(0.0, text=waiting_text(title, ahead, jobs().queue.slots))
+                progress.queued(waiting_text(progress.title, ahead, jobs().queue.slots))
             else:
-                text = progress_text(title, job, time.monotonic())
-                bar.progress(min(1.0, job.fraction), text=text)
+                progress(job.fraction, job.message)
     finally:
-        bar.empty()
+        progress.close()
     if job.error is not None:
         raise job.error
     return job.result
@@ -99,21 +162,22 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     """
     c = cache()
     try:
-        found = c.load_result(film.key, params)
+        # Results are stored under the options as fitted to the film (`Params.fitted`).
+        found = c.load_result(film.key, params.fitted(film.info)[0])
         if found is not None:
             return found
         work = functools.partial(_analyze, film.path, params)
         # Memory grows with the samples: 3000 of them weigh three default analyses.
-        weight = params.samples / AUTO_SAMPLES
+        weight = params.samples / Params().samples
         with jobs().waiting((film.key, params), work, weight) as job:
             return _wait(job, film.title)
     except FingerprintError as exc:
-        st.error(plain(hide_paths(str(exc), {str(film.path): film.path.name})))
+        st.error(escape_markdown(hide_paths(str(exc), {str(film.path): film.path.name})))
     except OSError as exc:
-        st.error(plain(f"Could not fingerprint {film.title}: {os_reason(exc)}."))
+        st.error(escape_markdown(f"Could not fingerprint {film.title}: {os_reason(exc)}."))
     except MemoryError:
-        st.error(plain(f"This server has not enough memory to fingerprint {film.title} with "
-                       "these settings: try fewer samples."))
+        st.error(escape_markdown(f"This server has not enough memory to fingerprint "
+                                 f"{film.title} with these settings: try fewer samples."))
     return None
 
 
@@ -129,9 +193,9 @@ def frame_image(film: Film, seconds: float) -> np.ndarray | None:
     try:
         return _frame(str(cache().root), film.key, seconds, FRAME_SIZE, str(film.path), film.info)
     except FingerprintError as exc:
-        st.error(plain(hide_paths(str(exc), {str(film.path): film.path.name})))
+        st.error(escape_markdown(hide_paths(str(exc), {str(film.path): film.path.name})))
     except OSError as exc:
-        st.error(plain(f"Could not show this moment of {film.title}: {os_reason(exc)}."))
+        st.error(escape_markdown(f"Could not show this moment of {film.title}: {os_reason(exc)}."))
     return None
 
 

@@ -15,6 +15,7 @@ from fingerprint import FingerprintError, VideoInfo, VideoNotFoundError, probe
 from fingerprint.model import timecode
 
 from . import state
+from .escaping import escape_markdown
 from .films import (
     Film,
     Origin,
@@ -26,7 +27,7 @@ from .films import (
     upload_name,
     upload_title,
 )
-from .messages import hide_paths, os_reason, plain
+from .messages import hide_paths, os_reason
 from .server import DEFAULT_FILM, MOVIES_ENV_VAR, cache, demos, movie_list, movies_dir, upload_limit
 
 
@@ -41,6 +42,12 @@ def _picked() -> dict[str, tuple[str, Origin, str]]:
     origin and title. An upload is opened through this only, so it stays private to the
     session that uploaded it."""
     return st.session_state.setdefault("picked", {})
+
+
+def offer(key: str, path: str, origin: Origin, title: str) -> None:
+    """Let this session open the film at ``path`` by its content key (a film of the
+    collection folder the server was started with); Explore checks the key again."""
+    _picked()[key] = (path, origin, title)
 
 
 def resolve_film(film_id: str) -> Film:
@@ -285,10 +292,10 @@ def choose_film(
         with library_tab:
             _library_tab(chooser)
     message = st.session_state.pop(f"message:{chooser}", None)
-    if message:
-        st.error(plain(message))
+    if message:  # names a file as the visitor wrote it: shown as text, never as Markdown
+        st.error(escape_markdown(message))
     if problem:
-        st.error(plain(problem))
+        st.error(escape_markdown(problem))
     if film is not None and st.query_params.get(param) != film.id:
         st.query_params[param] = film.id
     return film

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from fingerprint import Fingerprint, UnreadableFileError, VideoInfo, VideoNotFoundError
+from fingerprint.hdr import describe_color
 from fingerprint.model import timecode
 
 _KEY = re.compile(r"[0-9a-f]{24}")
@@ -190,12 +191,14 @@ def describe(film: Film, fp: Fingerprint) -> str:
     """One line about the film and the analysis, for under its title."""
     info = film.info
     parts = [timecode(info.duration), f"{info.width}×{info.height}", info.codec.upper()]
+    if color := describe_color(fp.video):  # e.g. "HDR10 · tone-mapped to SDR"
+        parts.append(color)
     if info.fps:
         parts.append(f"{info.fps:.3g} fps")
     parts.append(f"{len(fp)} moments × {fp.k} colours")
     if fp.params.start is not None or fp.params.end is not None:
         start = timecode(fp.params.start or 0)
-        end = timecode(fp.params.end if fp.params.end is not None else info.duration)
+        end = timecode(min(info.duration, fp.params.end or info.duration))  # an end past the film
         parts.append(f"{start}–{end}")
     if fp.crop is not None:
         top, bottom, left, right = fp.crop

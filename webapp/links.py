@@ -1,22 +1,25 @@
 """Share links: the settings to and from a link's query parameters. Pure, no Streamlit.
 
-A link holds every setting that changes the view (`Settings`, `CompareOptions`) plus its
-films, each a demo film's id or an analysed film's content key. Parsing a link never
-fails: a bad value falls back to its default and is reported, so a mangled link still
-opens. Each parameter's choices and range come from `webapp.settings` and `Params`.
+A link holds every setting that changes the view (`Settings`, `CompareOptions`,
+`CollectionOptions`) plus its films, each a demo film's id or an analysed film's content
+key. Parsing a link never fails: a bad value falls back to its default and is reported,
+so a mangled link still opens. Each parameter's choices and range come from
+`webapp.settings`, `webapp.collection_view` and `Params`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
 from typing import Any
 
 from fingerprint import InvalidParameterError, Params
 from fingerprint.compare import MAX_BINS
+from fingerprint.model import parse_time
 
+from .collection_view import SHOWS, SORTS, CollectionOptions
+from .films import is_content_key
 from .settings import (
     CLUSTERS_RANGE,
     COMPARE_COLORS_RANGE,
@@ -47,29 +50,12 @@ PARAM_NAMES = {
 OLD_NAMES = {"color_space": ("colors",)}
 # The Compare page's own parameters; its films are ``a`` and ``b``.
 COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top"}
+# The Collection page's own parameters (``view`` is the Explore page's: ``show`` here).
+COLLECTION_PARAM_NAMES = {"show": "show", "sort": "sort", "descending": "desc", "near": "near"}
 DEFAULTS = Settings()
 
 
 # --- values ----------------------------------------------------------------------------
-def parse_time(text: str | None) -> float | None:
-    """Seconds from ``"90"``, ``"90.5"``, ``"1:30"`` or ``"1:02:03.5"``; blank gives None.
-
-    Raises ValueError with a message for the user on anything else.
-    """
-    text = (text or "").strip()
-    if not text:
-        return None
-    parts = text.split(":")
-    if len(parts) > 3 or not all(re.fullmatch(r"\d+(\.\d*)?", p) for p in parts):
-        raise ValueError(f"{text!r} is not a time: write seconds (95) or h:mm:ss (1:02:03).")
-    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
-        raise ValueError(f"{text!r} is not a time: minutes and seconds go up to 59.")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
 def format_seconds(seconds: float) -> str:
     """Seconds for a URL or an input box, as `parse_time` reads them back: exact to the
     millisecond, never an exponent (``:g`` wrote 99999999 as 1e+08 and 1234.567 as 1234.57)."""
@@ -135,6 +121,20 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 _COMPARE_PARSERS: dict[str, Callable[[str], Any]] = {
     "bins": lambda v: int_in(v, 1, MAX_BINS),
     "colors": lambda v: int_in(v, *COMPARE_COLORS_RANGE),
+}
+
+
+def _film_key(value: str) -> str:
+    if not is_content_key(value.lower()):
+        raise ValueError("must be a film's content key (24 hexadecimal digits)")
+    return value.lower()
+
+
+_COLLECTION_PARSERS: dict[str, Callable[[str], Any]] = {
+    "show": _choice(SHOWS),
+    "sort": _choice(SORTS),
+    "descending": _flag,
+    "near": _film_key,
 }
 
 
@@ -219,6 +219,17 @@ def compare_from_query(query: Query) -> tuple[CompareOptions, list[str]]:
     """The Compare page's options from a link, and a message for each value ignored."""
     values, problems = _decode(query, COMPARE_PARAM_NAMES, _COMPARE_PARSERS)
     return CompareOptions(**values), problems
+
+
+def collection_to_query(options: CollectionOptions) -> dict[str, str]:
+    """The link's parameters for the Collection page's options that differ from the defaults."""
+    return _encode(options, COLLECTION_PARAM_NAMES)
+
+
+def collection_from_query(query: Query) -> tuple[CollectionOptions, list[str]]:
+    """The Collection page's options from a link, and a message for each value ignored."""
+    values, problems = _decode(query, COLLECTION_PARAM_NAMES, _COLLECTION_PARSERS)
+    return CollectionOptions(**values), problems
 
 
 def query_changes(

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 
 # Anything that looks like an absolute path (two parts or more): the last part is kept.
 _PATH = re.compile(r"(?<![\w.~])(?:/[^\s/'\"`]+)+/([^\s/'\"`]+)")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 # What an OSError means for a visitor, by errno; the rest say "could not be read or written".
 _OS_REASONS = {
     errno.ENOSPC: "the server's disk is full",
@@ -32,11 +31,6 @@ def hide_paths(text: str, names: Mapping[str, str] | None = None) -> str:
     for path, name in sorted((names or {}).items(), key=lambda item: -len(item[0])):
         text = text.replace(path, name)
     return _PATH.sub(r"\1", text)
-
-
-def plain(text: str) -> str:
-    """``text`` escaped so that Markdown shows it as written: no link, image or format."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("\n", " ")
 
 
 def os_reason(exc: OSError) -> str:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from . import state
+
 _ROUTED = "routed"
+_LOG = logging.getLogger(__name__)
+# What a visitor reads when a page fails unexpectedly; the traceback goes to the server's
+# log (and .streamlit/config.toml keeps Streamlit's own error details from the browser).
+UNEXPECTED = (
+    "Something went wrong on this page. Change a setting or choose another film to go on; "
+    "if it happens again, reload the page."
+)
 
 
 def pages() -> list[StreamlitPage]:
@@ -13,6 +24,7 @@ def pages() -> list[StreamlitPage]:
     return [
         st.Page("pages/explore.py", title="Explore", icon=":material/movie:", default=True),
         st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
+        st.Page("pages/collection.py", title="Collection", icon=":material/view_list:"),
         st.Page("pages/about.py", title="About & help", icon=":material/help:"),
     ]
 
@@ -20,7 +32,12 @@ def pages() -> list[StreamlitPage]:
 def run_page(page: StreamlitPage) -> None:
     """Run the page the router chose, telling it that the router ran (`require_router`)."""
     st.session_state[_ROUTED] = True
-    page.run()
+    state.count_run()
+    try:
+        page.run()
+    except Exception:  # st.stop and st.rerun are BaseExceptions: they pass through
+        _LOG.exception("the page %s failed", page.title)
+        st.error(UNEXPECTED, icon=":material/error:")
 
 
 def require_router() -> None:

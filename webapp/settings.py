@@ -11,16 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fingerprint import Params, VideoInfo
+from fingerprint import Params
 from fingerprint.model import ColorSpace, Mode
 
 # The app's controls. More than 3000 samples is more than a screen or a poster can show;
 # more than 12 colours per sample no longer reads as a palette.
 SAMPLES_RANGE = (10, 3000)
 CLUSTERS_RANGE = (1, 12)
-# Samples when the user has not chosen: one per frame for a short clip (more would repeat
-# frames), at most 1000 for a feature (one every 7 s of a two-hour film).
-AUTO_SAMPLES = 1000
 # Colours in the Compare page's whole-film palettes.
 COMPARE_COLORS_RANGE = (2, 16)
 
@@ -31,7 +28,7 @@ def _narrows(inner: tuple[int, int], outer: tuple[int, int | float]) -> bool:
 
 assert _narrows(SAMPLES_RANGE, (Params.MIN_SAMPLES, math.inf))
 assert _narrows(CLUSTERS_RANGE, Params.CLUSTERS_RANGE)
-assert SAMPLES_RANGE[0] <= AUTO_SAMPLES <= SAMPLES_RANGE[1]
+assert SAMPLES_RANGE[0] <= Params.samples <= SAMPLES_RANGE[1]
 
 #: The views of the samples (`fingerprint.figures.view_figure`), and with them the Shots
 #: view, whose columns are shots (`webapp.layers`).
@@ -62,7 +59,8 @@ class Settings:
     """Everything a share link restores besides the film.
 
     The analysis options are `Params`' with its defaults, except ``samples``: None means
-    automatic (`auto_samples`). ``time`` is the selected sample's time, seconds from the
+    automatic, `Params`' default (which the analysis caps at the frames in the span, as
+    the command line's default). ``time`` is the selected sample's time, seconds from the
     film's start, or None.
     """
 
@@ -88,19 +86,10 @@ class CompareOptions:
     colors: int = 8
 
 
-def auto_samples(info: VideoInfo, start: float | None = None, end: float | None = None) -> int:
-    """Samples for a film when the user has not chosen: one per frame of the span, at most
-    `AUTO_SAMPLES`, at least the smallest the controls allow."""
-    lo = start or 0.0
-    hi = info.duration if end is None else min(end, info.duration)
-    frames = (hi - lo) * info.fps if info.fps else AUTO_SAMPLES
-    return int(min(AUTO_SAMPLES, max(SAMPLES_RANGE[0], math.floor(frames))))
-
-
-def params_for(settings: Settings, info: VideoInfo) -> Params:
+def params_for(settings: Settings) -> Params:
     """The analysis options for a film. Raises InvalidParameterError on a bad trim."""
     return Params(
-        samples=settings.samples or auto_samples(info, settings.start, settings.end),
+        samples=settings.samples or Params.samples,
         clusters=settings.clusters,
         mode=settings.mode,
         start=settings.start,

@@ -29,11 +29,19 @@ from .settings import (
 # The widget that shows each analysis field.
 WIDGETS = {field: f"w_{field}" for field in ANALYSIS_FIELDS}
 assert set(ANALYSIS_FIELDS) <= {f.name for f in fields(Settings)}
+# Fields whose control always holds a choice.
+REQUIRED = ("mode", "color_space")
+# The tool this project reimplements, named wherever the app mentions "the original".
+ORIGINAL = "[moviesColorFingerprint](https://github.com/Chipdelmal/moviesColorFingerprint)"
 
 
 def _from_widget(field: str, convert: Callable[[Any], Any] = lambda v: v) -> None:
+    value = st.session_state[WIDGETS[field]]
+    if value is None and field in REQUIRED:  # the browser sent a choice back empty
+        st.session_state[WIDGETS[field]] = getattr(state.settings(), field)
+        return
     try:
-        state.update_settings(**{field: convert(st.session_state[WIDGETS[field]])})
+        state.update_settings(**{field: convert(value)})
     except ValueError as exc:
         st.session_state["trim_error"] = str(exc)
     else:
@@ -67,8 +75,9 @@ def sidebar() -> Settings:
         st.number_input(
             "Samples (columns)", *SAMPLES_RANGE, step=50, key=WIDGETS["samples"],
             placeholder="auto", on_change=_from_widget, args=("samples",),
-            help="How many moments are taken evenly across the film. Leave empty for one per "
-            "frame of a short clip, 1000 for a feature (one every 7 s of a two-hour film).",
+            help=f"How many moments are taken evenly across the film, {Params.samples} when "
+            f"empty (one every {7200 // Params.samples:g} s of a two-hour film); never more "
+            "than the frames in the analysed span, so a short clip gets one per frame.",
         )
         st.slider(
             "Colours per moment (k)", *CLUSTERS_RANGE, key=WIDGETS["clusters"],
@@ -86,7 +95,7 @@ def sidebar() -> Settings:
             "Colour space", Params.COLOR_SPACES, required=True, key=WIDGETS["color_space"],
             format_func=COLOR_SPACE_LABELS.get, on_change=_from_widget, args=("color_space",),
             help="Where k-means measures colour differences. CIELAB follows perceived "
-            "difference; RGB is what the original tool did.",
+            f"difference; RGB is what the original, Chipdelmal's {ORIGINAL}, did.",
         )
         st.toggle(
             "Crop black bars", key=WIDGETS["crop"], on_change=_from_widget, args=("crop",),

@@ -28,7 +28,14 @@ def settings() -> Settings:
 
 
 def update_settings(**changes: Any) -> None:
-    st.session_state["settings"] = replace(settings(), **changes)
+    """Change some settings. A None for a setting that is never None (a widget the browser
+    sent back empty) is ignored: the setting keeps its value, and no link says "None"."""
+    defaults = Settings()
+    kept = {
+        name: value for name, value in changes.items()
+        if value is not None or getattr(defaults, name) is None
+    }
+    st.session_state["settings"] = replace(settings(), **kept)
 
 
 def link_problems() -> list[str]:
@@ -60,6 +67,36 @@ def seed_widget(widget: str, value: Any) -> None:
     after Streamlit dropped it because another page did not draw it."""
     if widget not in st.session_state:
         st.session_state[widget] = value
+
+
+def count_run() -> None:
+    """Count this session's page runs (the router calls it once a run): `widget_key`
+    tells from it whether a widget was drawn in the run before."""
+    st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+
+
+def widget_key(name: str, value: Any) -> str:
+    """The key to draw widget ``name`` under in this run, seeded with ``value`` when new.
+
+    A page that stops early (a trim error) does not draw its widgets. When it draws one
+    again in the next run, Chromium shows a segmented control with nothing selected,
+    and its next change sends "nothing" (the ``view=None`` crash after a trim error). A
+    widget not drawn in the run before therefore comes back under a new key, which the
+    browser draws afresh with ``value``.
+    """
+    run = st.session_state.get("runs", 0)
+    key = st.session_state.get(f"key:{name}")
+    drawn_before = st.session_state.get(f"drawn:{name}") == run - 1
+    if key is None or key not in st.session_state or not drawn_before:
+        if key is not None:
+            st.session_state.pop(key, None)
+        count = st.session_state.get(f"keys:{name}", 0) + 1
+        key = f"{name}.{count}"
+        st.session_state[f"keys:{name}"] = count
+        st.session_state[f"key:{name}"] = key
+        st.session_state[key] = value
+    st.session_state[f"drawn:{name}"] = run
+    return key
 
 
 def write_query(wanted: Mapping[str, str], names: Sequence[str]) -> None:

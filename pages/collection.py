@@ -1,0 +1,173 @@
+"""Many films at once: their strips stacked (the filmography poster), the distances between
+them, a map of them; a click opens a film on Explore, two chosen open on Compare."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from fingerprint import FingerprintError
+from fingerprint.collection import index_json, matrix_csv
+from fingerprint.collection_figures import collection_poster_png
+from webapp import library, state
+from webapp.analysis import CHART_CONFIG
+from webapp.collection_view import (
+    SHOW_LABELS,
+    SHOWS,
+    SORT_LABELS,
+    SORTS,
+    clicked_film,
+    near_index,
+)
+from webapp.escaping import escape_markdown
+from webapp.messages import hide_paths
+from webapp.routing import require_router
+
+require_router()
+
+st.markdown("## Collection")
+options = library.options()
+settings = state.settings()
+try:
+    films = library.page_films(settings)
+except FingerprintError as exc:
+    st.error(escape_markdown(hide_paths(str(exc))))
+    st.stop()
+collection = films.collection
+if films.origin == "batch":
+    st.caption(
+        f"{len(collection)} films of the batch folder this server was started with, each "
+        "on 0-100 % of its own running time."
+    )
+else:
+    st.caption(
+        f"{len(collection)} films of this server's library (demo films and the movies "
+        "folder) analysed with the sidebar's settings, each on 0-100 % of its own running "
+        "time. Open a film on Explore to add it."
+    )
+if films.missing:
+    st.caption(
+        f"{films.missing} more film{'s have' if films.missing > 1 else ' has'} no fingerprint "
+        + ("with these settings yet." if films.origin == "library" else "that can be read.")
+    )
+if not len(collection):
+    st.info("No films to show yet: open the demo films on Explore, and they appear here.")
+    st.stop()
+
+# --- a click or a button, from the callbacks of this run ---------------------------------
+# Streamlit cannot switch pages from a callback: the callbacks below leave the films'
+# content keys here, and the page opens them before it draws anything.
+pending = st.session_state.pop("collection:open", None)
+if pending:
+    where = {f.key: i for i, f in enumerate(collection.films)}
+    wanted = [where[key] for key in pending if key in where]
+    try:
+        if len(wanted) == 1:
+            library.open_on_explore(films, wanted[0])
+        elif len(wanted) == 2:
+            library.open_on_compare(films, *wanted)
+    except FingerprintError as exc:
+        st.error(escape_markdown(hide_paths(str(exc))))
+
+
+def _open(*indices: int) -> None:
+    st.session_state["collection:open"] = [collection.films[i].key for i in indices]
+
+
+# --- the view ----------------------------------------------------------------------------
+titles = [f.title for f in collection.films]
+show_key = state.widget_key("w_col_show", options.show)  # see widget_key: a fresh control
+state.seed_widget("w_col_sort", options.sort)
+state.seed_widget("w_col_desc", options.descending)
+state.seed_widget("w_col_near", near_index(collection, options.near))
+show_col, sort_col, near_col, desc_col = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
+show_col.segmented_control(
+    "View", SHOWS, format_func=SHOW_LABELS.get, required=True, key=show_key,
+    on_change=lambda: library.update_options(show=st.session_state[show_key]),
+)
+sort_col.selectbox(
+    "Order", SORTS, format_func=SORT_LABELS.get, key="w_col_sort",
+    on_change=lambda: library.update_options(sort=st.session_state["w_col_sort"]),
+)
+if options.sort == "similar":
+    if st.session_state["w_col_near"] >= len(collection):
+        st.session_state["w_col_near"] = 0
+    near_col.selectbox(
+        "Similar to", range(len(collection)), format_func=titles.__getitem__, key="w_col_near",
+        on_change=lambda: library.update_options(
+            near=collection.films[st.session_state["w_col_near"]].key),
+    )
+desc_col.toggle(
+    "Reverse", key="w_col_desc",
+    on_change=lambda: library.update_options(descending=st.session_state["w_col_desc"]),
+)
+options = library.options()
+library.write_options(options)
+
+
+def _clicked() -> None:
+    points = st.session_state["collection_chart"].selection.points
+    index = clicked_film(points, len(collection))
+    if index is not None:
+        _open(index)
+
+
+st.plotly_chart(
+    library.figure(films, options), key="collection_chart", on_select=_clicked,
+    selection_mode="points", theme=None,
+    config={**CHART_CONFIG, "toImageButtonOptions": {"format": "png", "filename": "collection"}},
+)
+st.caption({
+    "strips": "Point at a film to see its running time and palette; click it to open it "
+              "on Explore.",
+    "matrix": "Point at a cell for two films' distance: the earth mover's distance between "
+              "their whole-film palettes, in ΔE2000 (0 the same colours).",
+    "map": "Films near each other have similar whole-film palettes; each dot is its film's "
+           "dominant colour. Click one to open it on Explore.",
+}[options.show])
+
+# --- open and compare ----------------------------------------------------------------------
+st.divider()
+explore_col, compare_col = st.columns([2, 3], gap="large")
+with explore_col:
+    st.markdown("**Open a film**")
+    st.selectbox("Film", range(len(collection)), format_func=titles.__getitem__,
+                       key="col_explore_film", label_visibility="collapsed")
+    st.button("Open on Explore", icon=":material/movie:", key="col_explore",
+              on_click=lambda: _open(st.session_state["col_explore_film"]))
+with compare_col:
+    st.markdown("**Compare two films**")
+    pair = st.multiselect("Two films", range(len(collection)), format_func=titles.__getitem__,
+                          max_selections=2, key="col_compare_films",
+                          label_visibility="collapsed", placeholder="Choose two films")
+    st.button("Open on Compare", icon=":material/compare:", key="col_compare",
+              disabled=len(pair) != 2,
+              on_click=lambda: _open(*st.session_state["col_compare_films"]))
+
+# --- take it with you --------------------------------------------------------------------
+st.divider()
+data, link = st.columns([4, 5], gap="large")
+rows = library.film_order(films, options)
+with data:
+    st.markdown("**Poster and data**")
+    st.download_button(
+        "Poster of the strips (PNG)", on_click="ignore", type="primary", icon=":material/image:",
+        data=lambda: collection_poster_png(
+            [titles[i] for i in rows], films.rows[rows],
+        ),
+        file_name="collection-strips.png", mime="image/png",
+    )
+    st.download_button(
+        "Distances (CSV)", on_click="ignore", icon=":material/table:",
+        data=lambda: matrix_csv(collection, library.distances(films), order=rows),
+        file_name="collection-distances.csv", mime="text/csv",
+    )
+    st.download_button(
+        "Films (JSON)", on_click="ignore", icon=":material/data_object:",
+        data=lambda: index_json(collection, order=rows), file_name="collection.json",
+        mime="application/json",
+    )
+    st.caption("In the order shown, titles as written.")
+with link:
+    st.markdown("**Share**")
+    st.code(state.share_link(), language=None, wrap_lines=True)
+    st.caption("This link reopens this view, in this order, of these films.")

@@ -1,0 +1,268 @@
+"""The Collection page's films and what is computed from them, shared by every session:
+the app's library or a batch folder, their strips, distances and map, the page's options
+in the URL, and opening a film on Explore or two on Compare.
+
+Where the films come from:
+
+- ``streamlit run app.py -- --collection DIR`` (or $FINGERPRINT_COLLECTION_DIR): the
+  films a ``fingerprint batch --out DIR`` run finished, read from its index and its
+  ``films/*.json``. Only a folder given on the command line or in the environment is read,
+  never a path from the page or a link.
+- Otherwise the app's library, as its Library tab lists it: demo films and films of the
+  movies folder that this server analysed with the sidebar's settings (never a visitor's
+  upload, nor a film the cache holds from elsewhere).
+
+Opening a batch film on Explore: the server's operator named the folder, so its films are
+trusted as the movies folder's are. A click offers the film to this session's chooser
+(as picking it from the movies folder does) by its content key, with its source path
+from the index, and Explore opens it after checking the file still has that content. A
+link never carries the path; an Explore link to such a film opens for the session that
+clicked it, and for others only if the file is also under the movies folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from fingerprint import Fingerprint, FingerprintError, Params
+from fingerprint.collection import (
+    Collection,
+    distance_matrix,
+    film_from_fingerprint,
+    load_batch,
+    map_2d,
+)
+from fingerprint.collection_figures import map_figure, matrix_figure, strip_rows, strips_figure
+
+from . import chooser, links, state
+from .collection_view import CollectionOptions, collection_digest, order
+from .films import in_movies
+from .server import cache, demos, movies_dir
+from .settings import Settings, params_for
+
+COLLECTION_ENV_VAR = "FINGERPRINT_COLLECTION_DIR"
+# How long the library's list is kept: films analysed meanwhile appear within this time.
+LIBRARY_TTL_S = 30
+
+
+@dataclass(frozen=True, eq=False)
+class PageFilms:
+    """The page's films: the `Collection`, each film's strip image (`strip_rows`), the id
+    Explore and Compare open each by (a demo film's id or the content key), each film's
+    source file (server side only: never shown), and how many listed films have no
+    fingerprint to draw. ``digest`` identifies the content (`collection_digest`)."""
+
+    collection: Collection
+    rows: np.ndarray
+    open_ids: tuple[str, ...]
+    sources: tuple[str | None, ...]
+    origin: Literal["library", "batch"]
+    missing: int
+    digest: str
+
+
+# --- where the films come from ---------------------------------------------------------
+def collection_dir() -> Path | None:
+    """The batch folder: ``streamlit run app.py -- --collection DIR``, else
+    $FINGERPRINT_COLLECTION_DIR."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--collection")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    folder = args.collection or os.environ.get(COLLECTION_ENV_VAR)
+    return Path(folder).expanduser().resolve() if folder else None
+
+
+def _pack(
+    fingerprints: list[Fingerprint | None], collection: Collection, open_ids: list[str],
+    sources: list[str | None], origin: Literal["library", "batch"],
+) -> PageFilms:
+    return PageFilms(
+        collection=collection, rows=strip_rows(fingerprints), open_ids=tuple(open_ids),
+        sources=tuple(sources), origin=origin,
+        missing=sum(fp is None for fp in fingerprints), digest=collection_digest(collection),
+    )
+
+
+@st.cache_resource(max_entries=2, show_spinner="Reading the batch folder's films…")
+def _batch(folder: str, stamp: tuple[int, int]) -> PageFilms:
+    # Keyed by the index's size and time: a batch still running is read again as it grows.
+    collection = load_batch(folder)
+    fingerprints: list[Fingerprint | None] = []
+    for film in collection.films:
+        try:
+            fingerprints.append(Fingerprint.load(film.fingerprint_path))  # type: ignore[arg-type]
+        except FingerprintError:
+            fingerprints.append(None)  # drawn as an empty row, counted as missing
+    keys = [film.key or "" for film in collection.films]
+    return _pack(fingerprints, collection, keys, [f.source for f in collection.films], "batch")
+
+
+def _library_list(settings: Settings) -> tuple[tuple[str, Params, str, str], ...]:
+    """The library's films as the Library tab lists them, with the options the sidebar's
+    settings give each: (content key, options, title, id to open it by)."""
+    c = cache()
+    named = {c.key(d.path): (d.title, d.id) for d in demos().values()}
+    root = movies_dir()
+    films = []
+    for entry in c.entries():
+        if entry.key in named:
+            title, film_id = named[entry.key]
+        elif (name := in_movies(root, entry.source)) is not None:
+            title, film_id = Path(name).stem.replace("_", " "), entry.key
+        else:
+            continue  # an upload (private to its visitor) or a film from elsewhere
+        try:
+            films.append((entry.key, params_for(settings), title, film_id))
+        except FingerprintError:
+            continue  # the sidebar's trim does not fit this film
+    return tuple(films)
+
+
+@st.cache_resource(max_entries=4, ttl=LIBRARY_TTL_S, show_spinner=False)
+def _library(root: str, listed: tuple[tuple[str, Params, str, str], ...]) -> PageFilms:
+    c = cache()
+    fingerprints, films, open_ids = [], [], []
+    for key, params, title, film_id in listed:
+        fp = c.load_result(key, params)
+        if fp is None:
+            continue  # not analysed with these settings: Explore analyses it
+        entry = c.entry(key)
+        fingerprints.append(fp)
+        films.append(film_from_fingerprint(
+            fp, title=title, key=key, analysed_at=entry.analysed_at if entry else None,
+        ))
+        open_ids.append(film_id)
+    collection = Collection(tuple(films))
+    pack = _pack(fingerprints, collection, open_ids, [None] * len(films), "library")
+    return replace(pack, missing=len(listed) - len(films))
+
+
+def page_films(settings: Settings) -> PageFilms:
+    """The page's films: the batch folder's if the server was given one, else the
+    library's analysed with ``settings``. Raises FingerprintError (a message for the
+    visitor, path-free once `messages.hide_paths` has seen it) on an unreadable folder."""
+    folder = collection_dir()
+    if folder is not None:
+        index = folder / "collection.json"
+        try:
+            info = index.stat()
+        except OSError as exc:
+            raise FingerprintError(
+                "The collection folder this server was started with has no batch index "
+                "(collection.json): run `fingerprint batch ... --out` into it first."
+            ) from exc
+        return _batch(str(folder), (info.st_size, info.st_mtime_ns))
+    return _library(str(cache().root), _library_list(settings))
+
+
+# --- the maths, once per collection ----------------------------------------------------
+@st.cache_data(max_entries=4, show_spinner="Measuring the distances between the films…")
+def _distances(digest: str, _collection: Collection) -> np.ndarray:
+    # Keyed by the films' content (digest), never by the arrays themselves.
+    return distance_matrix(_collection)
+
+
+@st.cache_data(max_entries=4, show_spinner="Drawing the map of the films…")
+def _map(digest: str, _matrix: np.ndarray) -> np.ndarray:
+    return map_2d(_matrix)
+
+
+def distances(films: PageFilms) -> np.ndarray:
+    """The films' distance matrix (ΔE2000), computed once per collection for every session."""
+    return _distances(films.digest, films.collection)
+
+
+def map_points(films: PageFilms) -> np.ndarray:
+    """The films' 2-D map (MDS of the distances), once per collection."""
+    return _map(films.digest, distances(films))
+
+
+def film_order(films: PageFilms, options: CollectionOptions) -> list[int]:
+    matrix = distances(films) if options.sort == "similar" else None
+    return order(films.collection, options, matrix)
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def _figure(
+    digest: str, show: str, sort: str, descending: bool, near: str | None, _films: PageFilms
+) -> go.Figure:
+    # A figure of 500 films takes a while to build and validate: once per view.
+    options = CollectionOptions(show=show, sort=sort, descending=descending, near=near)
+    if show == "map":
+        return map_figure(_films.collection, map_points(_films))
+    rows = film_order(_films, options)
+    if show == "matrix":
+        return matrix_figure(_films.collection, distances(_films), rows)
+    return strips_figure(_films.collection, _films.rows, rows)
+
+
+def figure(films: PageFilms, options: CollectionOptions) -> go.Figure:
+    """The figure of the page's view, shared by sessions on the same films and options."""
+    near = options.near if options.sort == "similar" else None
+    return _figure(films.digest, options.show, options.sort, options.descending, near, films)
+
+
+# --- the page's options, kept in the URL ------------------------------------------------
+_OPTIONS = "collection_options"
+
+
+def options() -> CollectionOptions:
+    """This session's Collection options; on its first run, those in the URL (a bad value
+    is shown as a warning)."""
+    if _OPTIONS not in st.session_state:
+        restored, problems = links.collection_from_query(st.query_params.to_dict())
+        st.session_state[_OPTIONS] = restored
+        for problem in problems:
+            st.warning(problem[0].upper() + problem[1:])
+    return st.session_state[_OPTIONS]
+
+
+def update_options(**changes: Any) -> None:
+    st.session_state[_OPTIONS] = replace(options(), **changes)
+
+
+def write_options(current: CollectionOptions) -> None:
+    """Put the options in the URL, so the address bar is the view's share link."""
+    state.write_query(links.collection_to_query(current),
+                      list(links.COLLECTION_PARAM_NAMES.values()))
+
+
+# --- opening films ---------------------------------------------------------------------
+def _offer(films: PageFilms, index: int) -> str:
+    """The id the chooser opens film ``index`` by; a batch film is offered to this
+    session's chooser first (see the module's docstring)."""
+    film_id = films.open_ids[index]
+    source = films.sources[index]
+    if films.origin == "batch" and source:
+        if not Path(source).is_file():
+            raise FingerprintError(
+                f"{films.collection.films[index].title} is not on this server any more: its "
+                "file has moved since the batch ran."
+            )
+        chooser.offer(film_id, source, "library", films.collection.films[index].title)
+    return film_id
+
+
+def open_on_explore(films: PageFilms, index: int) -> NoReturn:
+    """Switch to Explore on film ``index``, from its start."""
+    film_id = _offer(films, index)
+    st.session_state["film:explore"] = film_id
+    state.update_settings(time=None)
+    st.switch_page("pages/explore.py", query_params={"film": film_id})
+
+
+def open_on_compare(films: PageFilms, a: int, b: int) -> NoReturn:
+    """Switch to Compare with films ``a`` and ``b``."""
+    id_a, id_b = _offer(films, a), _offer(films, b)
+    st.session_state["film:compare_a"] = id_a
+    st.session_state["film:compare_b"] = id_b
+    st.switch_page("pages/compare.py", query_params={"a": id_a, "b": id_b})
