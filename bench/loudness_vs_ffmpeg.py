@@ -41,8 +41,9 @@ def main() -> None:
         # FFmpeg's value at t covers [t - 3, t]: ours centred on t - 1.5.
         ours = loudness(film, info=info, times=rows[:, 0] - 1.5, slot=3.0, mode="fast")
         diff = ours - rows[:, 1]
-        print(f"{Path(film).name}: {len(diff)} windows, mean difference {diff.mean():+.2f} LU, "
-              f"mean |difference| {np.abs(diff).mean():.2f} LU, largest {np.abs(diff).max():.2f} LU")
+        print(f"{Path(film).name}: {len(diff)} windows, mean difference {diff.mean():+.2f} LU,"
+              f" mean |difference| {np.abs(diff).mean():.2f} LU,"
+              f" largest {np.abs(diff).max():.2f} LU")
 
 
 if __name__ == "__main__":
