@@ -127,6 +127,16 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
         default=defaults.color_space,
         help="cluster in CIELAB (perceptual) or RGB (%(default)s)",
     )
+    p.add_argument(
+        "--sound", action="store_true",
+        help="add the sound print: loudness (LUFS) at each sample, in the JSON, the header "
+        "CSV and the poster (fast: 3 s around each sample; exact: every moment)",
+    )
+    p.add_argument(
+        "--shots", action="store_true",
+        help="find the shots (decodes every frame) and write <name>-shots.csv, each shot's "
+        "span and palette",
+    )
 
 
 def _poster_size(text: str) -> PosterSize:
@@ -199,6 +209,8 @@ def _params(args: argparse.Namespace) -> Params:
         end=args.end,
         crop=not args.no_crop,
         color_space=args.color_space,
+        sound=args.sound,
+        shots=args.shots,
     )
 
 
@@ -209,6 +221,7 @@ def _outputs(args: argparse.Namespace) -> Outputs:
         poster=Poster(
             kind=args.poster, width=size.width, height=size.height,
             dpi=args.poster_dpi or size.dpi, title=args.title, credit=args.credit,
+            sound=args.sound,
         ),
     )
 

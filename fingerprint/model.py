@@ -6,6 +6,10 @@ The JSON layout is the project's own, versioned format, documented in README.md:
      "video": {...VideoInfo fields...}, "params": {...Params fields...},
      "crop": [top, bottom, left, right] or null, "warnings": [...],
      "frames": [{"time": s, "colors": ["#rrggbb", ...], "shares": [...], "average": "#rrggbb"}]}
+
+Optional layers, absent from files made without them (and files without them still load):
+``"loudness": LUFS or null`` in each frame (the sound print), and ``"shots": [{"start": s,
+"end": s, "colors": [...], "shares": [...]}]`` beside ``"frames"``.
 """
 
 from __future__ import annotations
@@ -139,6 +143,11 @@ class Params:
     color_space: ColorSpace = "lab"
     size: int = 320
     seed: int = 0
+    # Optional layers over the same film (opt-in: each costs a decode of its own).
+    # sound: the loudness at each sample (fingerprint/sound.py); shots: shot boundaries
+    # and a palette per shot (fingerprint/shots.py).
+    sound: bool = False
+    shots: bool = False
 
     def __post_init__(self) -> None:
         if not self.MIN_SAMPLES <= self.samples <= self.MAX_SAMPLES:
@@ -267,13 +276,30 @@ def from_hex(codes: list[str]) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
+class Shot:
+    """One shot: [start, end) in seconds from the film's start, and its palette over all
+    its frames, ``colors`` (k, 3) uint8 ordered by ``shares`` (k,)."""
+
+    start: float
+    end: float
+    colors: np.ndarray
+    shares: np.ndarray
+
+    @property
+    def middle(self) -> float:
+        return (self.start + self.end) / 2
+
+
+@dataclass(frozen=True, eq=False)
 class Fingerprint:
     """A film's colour fingerprint: per sample, a palette ordered by share.
 
     times (N,) seconds of each sample's actual frame; colors (N, k, 3) uint8 sRGB;
     shares (N, k) fractions summing to 1, descending; average (N, 3) uint8, the
     gamma-correct mean colour of each frame. ``crop`` is the black-bar crop applied,
-    (top, bottom, left, right) as fractions of the frame, or None.
+    (top, bottom, left, right) as fractions of the frame, or None. ``loudness`` (N,) LUFS
+    at each sample (NaN where the sound has ended) when the sound print was asked for and
+    the film has sound, else None; ``shots`` the film's shots when they were asked for.
     """
 
     video: VideoInfo
@@ -284,6 +310,8 @@ class Fingerprint:
     average: np.ndarray
     crop: tuple[float, float, float, float] | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    loudness: np.ndarray | None = None
+    shots: tuple[Shot, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.times)
@@ -298,7 +326,7 @@ class Fingerprint:
 
     # --- JSON -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "format": FORMAT_NAME,
             "version": FORMAT_VERSION,
             "video": asdict(self.video),
@@ -317,6 +345,20 @@ class Fingerprint:
                 )
             ],
         }
+        if self.loudness is not None:
+            for row, level in zip(data["frames"], self.loudness.tolist(), strict=True):
+                row["loudness"] = None if math.isnan(level) else round(level, 2)
+        if self.shots is not None:
+            data["shots"] = [
+                {
+                    "start": round(s.start, 6),
+                    "end": round(s.end, 6),
+                    "colors": to_hex(s.colors),
+                    "shares": [round(float(x), 6) for x in s.shares],
+                }
+                for s in self.shots
+            ]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1)
@@ -344,6 +386,23 @@ class Fingerprint:
             average = np.stack([from_hex([f["average"]])[0] for f in frames])
             crop = data.get("crop")
             warnings = data.get("warnings", [])
+            loudness = None
+            if any("loudness" in f for f in frames):
+                loudness = np.array(
+                    [math.nan if f.get("loudness") is None else f["loudness"] for f in frames],
+                    dtype=np.float64,
+                )
+            shots = None
+            if data.get("shots") is not None:
+                shots = tuple(
+                    Shot(
+                        start=float(s["start"]),
+                        end=float(s["end"]),
+                        colors=from_hex(s["colors"]),
+                        shares=np.array(s["shares"], dtype=np.float64),
+                    )
+                    for s in data["shots"]
+                )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # AttributeError: "video" or "params" is not an object.
             raise FingerprintFormatError(f"the fingerprint file is incomplete: {exc}") from exc
@@ -363,6 +422,14 @@ class Fingerprint:
                 f"the fingerprint file's palettes do not have {params.clusters} colours and "
                 f"shares per frame, as its parameters say."
             )
+        if shots is not None and any(
+            s.colors.shape != (params.clusters, 3) or s.shares.shape != (params.clusters,)
+            for s in shots
+        ):
+            raise FingerprintFormatError(
+                f"the fingerprint file's shot palettes do not have {params.clusters} colours "
+                f"and shares each, as its parameters say."
+            )
         return cls(
             video=video,
             params=params,
@@ -372,6 +439,8 @@ class Fingerprint:
             average=average,
             crop=tuple(float(c) for c in crop) if crop is not None else None,
             warnings=tuple(warnings),
+            loudness=loudness,
+            shots=shots,
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -398,6 +467,7 @@ class Fingerprint:
                 ["sample", "time"]
                 + [f"{name}_{i + 1}" for i in range(self.k) for name in ("color", "share")]
                 + ["average"]
+                + (["loudness"] if self.loudness is not None else [])
             )
         for i in range(len(self)):
             row = to_hex(self.colors[i])
@@ -406,6 +476,9 @@ class Fingerprint:
                     v for c, s in zip(row, self.shares[i], strict=True) for v in (c, f"{s:.4f}")
                 ]
                 row = [str(i), f"{self.times[i]:.3f}", *pairs, to_hex(self.average[i])[0]]
+                if self.loudness is not None:
+                    level = self.loudness[i]
+                    row.append("" if math.isnan(level) else f"{level:.2f}")
             writer.writerow(row)
         return buf.getvalue()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .model import Fingerprint, write_all_atomic
 from .render import PosterKind, poster_png, poster_svg
+from .shots import shots_to_csv
 
 #: The files of one film, in the order they are renamed into place: the JSON last.
 SUFFIXES = (".csv", ".png", ".svg", ".json")
@@ -27,6 +28,7 @@ class Poster:
     dpi: int | None = None
     title: str | None = None
     credit: str | None = None
+    sound: bool = False  # the sound print on the poster, when the film has one
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ def output_files(stem: Path, fp: Fingerprint, outputs: Outputs) -> dict[Path, by
     options = {
         "kind": poster.kind, "width": poster.width, "height": poster.height,
         "title": poster.title, "credit": poster.credit, "dpi": poster.dpi,
+        "sound": poster.sound,
     }
     data = {
         ".csv": fp.to_csv(header=outputs.csv_header).encode(),
@@ -50,7 +53,12 @@ def output_files(stem: Path, fp: Fingerprint, outputs: Outputs) -> dict[Path, by
         ".svg": poster_svg(fp, **options).encode(),
         ".json": fp.to_json().encode(),
     }
-    return {stem.with_name(stem.name + suffix): data[suffix] for suffix in SUFFIXES}
+    files = {stem.with_name(stem.name + suffix): data[suffix] for suffix in SUFFIXES}
+    if fp.shots is not None:
+        # Renamed into place before the JSON, which must come last.
+        shots = {stem.with_name(f"{stem.name}-shots.csv"): shots_to_csv(fp.shots).encode()}
+        files = {**shots, **files}
+    return files
 
 
 def write_outputs(stem: Path, fp: Fingerprint, outputs: Outputs) -> list[Path]:

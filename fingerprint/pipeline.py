@@ -16,7 +16,10 @@ from .errors import CacheWriteError, Cancelled
 from .hdr import color_warning
 from .kmeans import palettes
 from .model import Fingerprint, Params, VideoInfo, timecode
-from .video import DecodedFrames, ProgressCallback, check_file, probe, sample
+from .shots import detect_shots
+from .sound import has_sound
+from .sound import loudness as measure_loudness
+from .video import DecodedFrames, ProgressCallback, check_file, probe, sample, sample_times
 
 # Frames clustered per call: how often clustering reports progress and checks for a
 # cancel, and a bound on the memory clustering holds beyond the frames.
@@ -96,6 +99,10 @@ def analyze(
     exception raised by ``on_progress`` stops the work the same way, then propagates.
     """
     params = params or Params()
+    # The optional layers' share of the progress bar: shots decode every frame.
+    colors_part = 0.3 if params.shots else 0.8 if params.sound else 1.0
+    whole, on_progress = on_progress, _scaled(on_progress, 0.0, colors_part)
+    layers_progress = _scaled(whole, colors_part, 1.0)
     if cache is None:
         info = probe(path)
         params, notes = params.fitted(info)
@@ -104,6 +111,7 @@ def analyze(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
             cancel=cancel,
         )
+        fp = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
         return replace(fp, warnings=notes + fp.warnings)
     key = cache.key(check_file(path))
     entry = cache.entry(key)
@@ -124,6 +132,7 @@ def analyze(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
             cancel=cancel,
         )
+        fp = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
         _check(cancel)
         fp = replace(fp, warnings=notes + fp.warnings)
         try:  # the cache is optional: one that cannot be written costs the next run only
@@ -134,6 +143,43 @@ def analyze(
         except CacheWriteError as exc:
             return replace(fp, warnings=(*fp.warnings, str(exc)))
     return fp
+
+
+def add_layers(
+    path: str | os.PathLike[str],
+    fp: Fingerprint,
+    *,
+    samples: DecodedFrames,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> Fingerprint:
+    """``fp`` with the optional layers its params ask for: the sound print (loudness at
+    each sample; a warning instead when the film has no sound that decodes) and the shots."""
+    params, info = fp.params, fp.video
+    loudness, shot_list, warnings = None, None, list(fp.warnings)
+    stages = [s for s in ("sound", "shots") if getattr(params, s)]
+    # Sound is cheap next to shots, which decode every frame.
+    split = 0.1 if len(stages) == 2 else 1.0
+    if params.sound:
+        problem = has_sound(path)
+        if problem:
+            warnings.append(problem)
+        else:
+            _, slot = sample_times(info, count=params.samples, start=params.start, end=params.end)
+            times = samples.times if params.mode == "fast" else samples.targets
+            loudness = measure_loudness(
+                path, info=info, times=times, slot=slot, mode=params.mode,
+                on_progress=_scaled(on_progress, 0.0, split), cancel=cancel,
+            )
+    if params.shots:
+        shot_list = detect_shots(
+            path, info=info, start=params.start, end=params.end, k=params.clusters,
+            color_space=params.color_space, seed=params.seed,
+            crop=fp.crop if params.crop else None,
+            on_progress=_scaled(on_progress, 1.0 - split if params.sound else 0.0, 1.0),
+            cancel=cancel,
+        )
+    return replace(fp, loudness=loudness, shots=shot_list, warnings=tuple(warnings))
 
 
 def _sample(

@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from .bands import Bands, strip_bands
 from .errors import InvalidParameterError
 from .model import Fingerprint, timecode, to_hex
+from .sound_geometry import ring_outline, strip_outline
 from .theme import BACKGROUND, INK, MUTED, css
 
 __all__ = [
@@ -53,6 +54,8 @@ MAX_POSTER_PIXELS = 80_000_000
 RING_HOLE = 0.38
 # Room around the ring, as a fraction of the picture's shorter side.
 _RING_MARGIN = 0.03
+# The sound band's share of a strip poster's picture, when the sound is drawn.
+_SOUND_BAND = 0.15
 # Rows of the ring computed at once: bounds its work arrays to a few MB at any size.
 _RING_CHUNK_ROWS = 256
 
@@ -267,6 +270,34 @@ def _picture(fp: Fingerprint, kind: PosterKind, width: int, height: int) -> Imag
     return Image.fromarray(strip_image(fp, width=width, height=height, bands=_STRIP_BANDS[kind]))
 
 
+def _sound_band(fp: Fingerprint, kind: PosterKind, picture: int, sound: bool) -> tuple[int, int]:
+    """The picture's height and the sound band's under it (0: no band). A strip gives
+    the bottom `_SOUND_BAND` of its room to the sound; the ring keeps all of it."""
+    if not sound or fp.loudness is None or kind == "ring":
+        return picture, 0
+    band = max(1, round(picture * _SOUND_BAND))
+    return picture - band, band
+
+
+def _sound_shapes(
+    fp: Fingerprint, kind: PosterKind, width: int, picture: int, band: int, sound: bool
+) -> list[tuple[list[tuple[float, float]], tuple[int, int, int]]]:
+    """Filled polygons (points, colour) that draw the sound on a poster: the loudness as
+    an area in the band under a strip; in the ring's hole, a disc with the loudness cut
+    out of it, each moment reaching inwards by its loudness. Empty without sound."""
+    if not sound or fp.loudness is None:
+        return []
+    if kind != "ring":
+        return [(strip_outline(fp, width=width, top=picture - band, height=band), MUTED)]
+    side = min(width, picture)
+    hole = side / 2 * (1 - 2 * _RING_MARGIN) * RING_HOLE
+    cx, cy = width / 2, picture / 2
+    turns = np.linspace(0.0, 1.0, 361)
+    disc = list(zip((cx + hole * np.sin(2 * np.pi * turns)).tolist(),
+                    (cy - hole * np.cos(2 * np.pi * turns)).tolist(), strict=True))
+    return [(disc, MUTED), (ring_outline(fp, cx=cx, cy=cy, radius=hole), BACKGROUND)]
+
+
 def poster(
     fp: Fingerprint,
     *,
@@ -275,16 +306,21 @@ def poster(
     height: int = 1000,
     title: str | None = None,
     credit: str | None = None,
+    sound: bool = False,
 ) -> Image.Image:
     """The poster as an RGB image of exactly ``width`` x ``height`` pixels. With a title
     (shown with a line about the analysis) or a credit, the caption takes its room from
-    the bottom. The texts are drawn as given, on one line each."""
+    the bottom. The texts are drawn as given, on one line each. With ``sound`` (and a
+    sound print), the loudness is drawn too: a band under a strip, inside the ring's hole."""
     _check_kind(kind)
     _check_size(width, height)
     layout = _layout(fp, kind, width, height, title, credit)
     image = Image.new("RGB", (width, height), BACKGROUND)
-    image.paste(_picture(fp, kind, width, layout.picture_height), (0, 0))
+    picture, band = _sound_band(fp, kind, layout.picture_height, sound)
+    image.paste(_picture(fp, kind, width, picture), (0, 0))
     draw = ImageDraw.Draw(image)
+    for polygon, color in _sound_shapes(fp, kind, width, layout.picture_height, band, sound):
+        draw.polygon(polygon, fill=color)
     for line in layout.lines:
         draw.text(
             (layout.margin, line.baseline), line.text, font=_font(line.size), fill=line.color,
@@ -302,11 +338,13 @@ def poster_png(
     title: str | None = None,
     credit: str | None = None,
     dpi: int | None = None,
+    sound: bool = False,
 ) -> bytes:
     """`poster` encoded as PNG bytes; ``dpi`` (for print) is written into the file, so a
     print dialog sizes it right (A4 is 2480 x 3508 at 300 dpi)."""
     _check_dpi(dpi)
-    image = poster(fp, kind=kind, width=width, height=height, title=title, credit=credit)
+    image = poster(fp, kind=kind, width=width, height=height, title=title, credit=credit,
+                   sound=sound)
     buf = io.BytesIO()
     image.save(buf, format="PNG", **({"dpi": (dpi, dpi)} if dpi else {}))
     return buf.getvalue()
@@ -321,6 +359,7 @@ def poster_svg(
     title: str | None = None,
     credit: str | None = None,
     dpi: int | None = None,
+    sound: bool = False,
 ) -> str:
     """The same poster as `poster_png`, as an SVG: one element per colour band (a
     rectangle, or a ring sector) in ``<g id="picture">``, so it scales without blur.
@@ -330,7 +369,7 @@ def poster_svg(
     _check_size(width, height)
     _check_dpi(dpi)
     layout = _layout(fp, kind, width, height, title, credit)
-    picture = layout.picture_height
+    picture, band = _sound_band(fp, kind, layout.picture_height, sound)
     if dpi:
         size = f'width="{width / dpi * 25.4:.2f}mm" height="{height / dpi * 25.4:.2f}mm"'
     else:
@@ -346,6 +385,15 @@ def poster_svg(
         parts.append('<g id="picture" shape-rendering="crispEdges">')
         parts += _strip_rects(fp, kind, width, picture)
     parts.append("</g>")
+    shapes = _sound_shapes(fp, kind, width, layout.picture_height, band, sound)
+    if shapes:
+        parts.append('<g id="sound">')
+        parts += [
+            f'<polygon points="{" ".join(f"{x:.2f},{y:.2f}" for x, y in polygon)}" '
+            f'fill="{css(color)}"/>'
+            for polygon, color in shapes
+        ]
+        parts.append("</g>")
     if layout.lines:
         parts.append(f'<g id="caption" font-family="{escape(_font_family())}">')
         parts += [

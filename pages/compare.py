@@ -28,6 +28,7 @@ from webapp.analysis import CHART_CONFIG, film_params, load_fingerprint
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
+from webapp.layers import compare_shots
 from webapp.routing import require_router
 from webapp.settings import COMPARE_COLORS_RANGE
 from webapp.swatches import swatches_html
@@ -197,6 +198,8 @@ for column, tag, palette in ((left, "A", result.palette_a), (right, "B", result.
     with column:
         st.caption(f"{tag} · {escape_markdown(films[tag].title)}")
         st.markdown(swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
+
+compare_shots(fp_a, fp_b, (films["A"].title, films["B"].title))
 
 # --- take it with you ------------------------------------------------------------------
 st.divider()

@@ -10,6 +10,7 @@ from webapp.analysis import CHART_CONFIG, figure, film_params, frame_image, load
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
+from webapp.layers import loudness_trace, shots_view
 from webapp.routing import require_router
 from webapp.selection import nearest_sample, point_sample, sample_time
 from webapp.settings import VIEW_LABELS, VIEWS
@@ -68,14 +69,19 @@ def _select() -> None:
 
 
 stem = slug(film.title)
-st.plotly_chart(
-    figure(film, fp, current.view, chosen),
-    key="explore_chart", on_select=_select, selection_mode="points", theme=None,
-    config={
-        **CHART_CONFIG,
-        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"{stem}-{current.view}"},
-    },
-)
+if current.view == "shots":
+    shots_view(film, fp, current.time)
+else:
+    st.plotly_chart(
+        figure(film, fp, current.view, chosen),
+        key="explore_chart", on_select=_select, selection_mode="points", theme=None,
+        config={
+            **CHART_CONFIG,
+            "toImageButtonOptions": {"format": "png", "scale": 2,
+                                     "filename": f"{stem}-{current.view}"},
+        },
+    )
+    loudness_trace(film, fp, current.view)
 
 # --- the selected sample -----------------------------------------------------------------
 # Plotly reports no clicks on polar or 3-D charts to Streamlit: say so where it matters.
@@ -84,10 +90,10 @@ HINTS = {
     "ab": "Point at a colour to see when it appears; click it to see that frame.",
     "3d": "Drag to turn the space; point at a colour to see when it appears.",
 }
-if chosen is None or current.view in ("ring", "3d"):
+if current.view != "shots" and (chosen is None or current.view in ("ring", "3d")):
     st.caption(HINTS.get(current.view, "Point at a column to see its colours; click it to "
                                         "see the frame."))
-if chosen is not None:
+if chosen is not None and current.view != "shots":
     seconds = sample_time(fp.times, chosen)
     picture, colors = st.columns([3, 2], gap="medium")
     # A portrait frame at the column's width is taller than a screen: its height is
@@ -140,9 +146,12 @@ with poster:
     )
     size = st.selectbox("Size", render.POSTER_SIZES, key="poster_size",
                         format_func=lambda s: f"{s.width} × {s.height} · {s.label}")
+    sound = fp.loudness is not None and st.checkbox(
+        "Sound on the poster", key="poster_sound",
+        help="The loudness as a band under the strip, or inside the ring's hole.")
     options = {
         "kind": kind, "width": size.width, "height": size.height, "dpi": size.dpi,
-        "title": title.strip() or None, "credit": credit.strip() or None,
+        "title": title.strip() or None, "credit": credit.strip() or None, "sound": sound,
     }
     name = f"{stem}-{kind}-{size.width}x{size.height}"
     st.download_button(

@@ -18,7 +18,7 @@ from fingerprint.figures import (
     view_figure,
 )
 from webapp.selection import point_sample
-from webapp.settings import VIEWS
+from webapp.settings import SAMPLE_VIEWS as VIEWS
 
 
 def _fingerprint(n: int = 6, k: int = 3) -> Fingerprint:

@@ -112,6 +112,7 @@ def test_json_layout_is_exactly_the_documented_one():
     assert data["video"]["rotation"] == 90
     assert set(data["params"]) == {
         "samples", "clusters", "mode", "start", "end", "crop", "color_space", "size", "seed",
+        "sound", "shots",
     }
     assert set(data["params"]) == {f.name for f in fields(Params)}
     assert data["crop"] == [0.125, 0.125, 0.0, 0.0]

@@ -14,6 +14,7 @@ import streamlit as st
 
 from fingerprint import Fingerprint, FingerprintError, Params, VideoInfo, analyze, frame_at
 from fingerprint.figures import view_figure
+from fingerprint.sound_figures import add_sound_ring
 from fingerprint.video import ProgressCallback
 
 from .escaping import escape_markdown
@@ -203,7 +204,8 @@ def _figure(
     key: str, params: Params, view: str, highlight: int | None, _fp: Fingerprint
 ) -> go.Figure:
     # Building a figure validates thousands of bars: once per view, not once per rerun.
-    return view_figure(_fp, view, highlight=highlight)
+    fig = view_figure(_fp, view, highlight=highlight)
+    return add_sound_ring(fig, _fp) if view == "ring" else fig
 
 
 def figure(film: Film, fp: Fingerprint, view: str, highlight: int | None) -> go.Figure:

@@ -40,6 +40,8 @@ PARAM_NAMES = {
     "color_space": "color_space",
     "start": "start",
     "end": "end",
+    "sound": "sound",
+    "shots": "shots",
     "view": "view",
     "time": "t",
 }
@@ -111,6 +113,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "color_space": _choice(Params.COLOR_SPACES),
     "start": _time,
     "end": _time,
+    "sound": _flag,
+    "shots": _flag,
     "view": _choice(VIEWS),
     "time": _time,
 }

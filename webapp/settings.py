@@ -30,7 +30,10 @@ assert _narrows(SAMPLES_RANGE, (Params.MIN_SAMPLES, math.inf))
 assert _narrows(CLUSTERS_RANGE, Params.CLUSTERS_RANGE)
 assert SAMPLES_RANGE[0] <= Params.samples <= SAMPLES_RANGE[1]
 
-VIEWS = ("strip", "bands", "average", "ring", "ab", "3d")
+#: The views of the samples (`fingerprint.figures.view_figure`), and with them the Shots
+#: view, whose columns are shots (`webapp.layers`).
+SAMPLE_VIEWS = ("strip", "bands", "average", "ring", "ab", "3d")
+VIEWS = (*SAMPLE_VIEWS, "shots")
 VIEW_LABELS = {
     "strip": "Palette",
     "bands": "Equal bands",
@@ -38,6 +41,7 @@ VIEW_LABELS = {
     "ring": "Ring",
     "ab": "Colour wheel",
     "3d": "3-D colour space",
+    "shots": "Shots",
 }
 MODE_LABELS: dict[str, str] = {"fast": "Fast", "exact": "Exact"}
 COLOR_SPACE_LABELS: dict[str, str] = {"lab": "CIELAB", "rgb": "RGB"}
@@ -45,7 +49,9 @@ assert set(MODE_LABELS) == set(Params.MODES)
 assert set(COLOR_SPACE_LABELS) == set(Params.COLOR_SPACES)
 
 #: The fields of `Settings` that are analysis options (the rest only change the view).
-ANALYSIS_FIELDS = ("samples", "clusters", "mode", "crop", "color_space", "start", "end")
+ANALYSIS_FIELDS = (
+    "samples", "clusters", "mode", "crop", "color_space", "start", "end", "sound", "shots",
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class Settings:
     color_space: ColorSpace = Params.color_space
     start: float | None = Params.start
     end: float | None = Params.end
+    sound: bool = Params.sound
+    shots: bool = Params.shots
     view: str = "strip"
     time: float | None = None
 
@@ -88,4 +96,6 @@ def params_for(settings: Settings) -> Params:
         end=settings.end,
         crop=settings.crop,
         color_space=settings.color_space,
+        sound=settings.sound,
+        shots=settings.shots,
     )

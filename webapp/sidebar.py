@@ -101,6 +101,16 @@ def sidebar() -> Settings:
             "Crop black bars", key=WIDGETS["crop"], on_change=_from_widget, args=("crop",),
             help="Ignore letterbox and pillarbox bars, so black is not every film's first colour.",
         )
+        st.toggle(
+            "Sound print", key=WIDGETS["sound"], on_change=_from_widget, args=("sound",),
+            help="The loudness of the sound at each moment (EBU R128, LUFS), drawn under the "
+            "strip and around the ring. Fast: 3 s of sound around each moment; Exact: all of it.",
+        )
+        st.toggle(
+            "Shots", key=WIDGETS["shots"], on_change=_from_widget, args=("shots",),
+            help="Find where the film cuts and a palette per shot, for the Shots view. It "
+            "decodes every frame: about as long as playing the film through FFmpeg.",
+        )
         start, end = st.columns(2)
         start.text_input(
             "Start", key=WIDGETS["start"], placeholder="0:00:00",

@@ -1,0 +1,426 @@
+"""Shots: where a film cuts, and the palette of each shot.
+
+Every frame of the span is decoded at a small size (two decoders, each over its half, as
+`video.sample` splits its samples) and streamed through two detectors, so memory does not
+grow with the film's length:
+
+- hard cuts: PySceneDetect's `ContentDetector` (mean change of hue, saturation and
+  lightness between consecutive frames), fed our own frames rather than its video backend;
+- fades to and from black: PySceneDetect's `ThresholdDetector`, at the darkest moment;
+- dissolves: a frame compared with the one `_DISSOLVE` seconds earlier. Across a
+  dissolve the picture changes a lot over that second, more than a change of brightness
+  or contrast explains (an exposure change, a fade), and the frame half-way is the mean of
+  the two ends (a cross-fade is a linear mix); camera and subject motion change the
+  picture without being that mix. The window where the change is largest marks the
+  dissolve's middle.
+
+Each shot's palette is k-means (`kmeans.palettes`) over pixels drawn from all its frames:
+a reservoir of `_POOL` pixels per shot, a few random pixels from every frame.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import itertools
+import math
+import os
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import cv2
+import numpy as np
+from scenedetect.common import FrameTimecode
+from scenedetect.detectors import ContentDetector, ThresholdDetector
+
+from .errors import Cancelled, DecodeError
+from .kmeans import palettes
+from .model import Shot, VideoInfo, to_hex
+from .video import check_file
+
+ProgressCallback = Callable[[float, str], None]
+
+# Long side of the frames the detectors see, px. PySceneDetect's own default downscales
+# HD to about 256 px; half that finds the same cuts (tests/test_shots.py) at a quarter of
+# the per-frame work.
+SIZE = 128
+# ContentDetector's threshold and shortest shot, PySceneDetect's defaults (27; 15 frames),
+# and ThresholdDetector's (mean pixel value 12 of 255 is black).
+_CUT_THRESHOLD = 27.0
+_FADE_THRESHOLD = 12.0
+_MIN_SHOT_FRAMES = 15
+# Dissolve test: the span compared (s), the least mean change over it (0-255 RGB, at the
+# 32-px size below) and how far from a linear mix the middle frame may be, relative to
+# that change (a cut across the window scores 0.5: its middle is one end).
+_DISSOLVE = 1.0
+_DISSOLVE_CHANGE = 25.0
+_DISSOLVE_MIX = 0.2
+# ... and the share of the picture that must change (by more than _DISSOLVE_PIXEL in some
+# channel): a dissolve to another shot changes nearly all of it (98 % in the test film's
+# cross-fade), a title fading in over a shot only its letters and their glow (at most 52 %
+# for the large "Big Buck Bunny" of the benchmark film, 1080p).
+_DISSOLVE_PIXEL = 20.0
+_DISSOLVE_SPREAD = 0.7
+_TINY = 32
+# Pixels kept per shot for its palette, and drawn from each frame.
+_POOL = 1024
+_PER_FRAME = 16
+
+
+@dataclass(frozen=True)
+class ShotStats:
+    """Cinemetrics' measures of a film's cutting: shot count, average (ASL) and median
+    shot length in seconds, and a histogram of lengths (``counts`` per bin of ``edges``)."""
+
+    count: int
+    average: float
+    median: float
+    edges: np.ndarray
+    counts: np.ndarray
+
+
+def shot_stats(shots: tuple[Shot, ...] | list[Shot], *, bins: int = 20) -> ShotStats:
+    """Count, average and median length and a histogram of the shots' lengths."""
+    lengths = np.array([s.end - s.start for s in shots], np.float64)
+    if not len(lengths):
+        return ShotStats(0, math.nan, math.nan, np.zeros(1), np.zeros(0, np.int64))
+    counts, edges = np.histogram(lengths, bins=bins, range=(0.0, float(lengths.max()) or 1.0))
+    return ShotStats(len(lengths), float(lengths.mean()), float(np.median(lengths)),
+                     edges, counts)
+
+
+def shots_to_csv(shots: tuple[Shot, ...] | list[Shot]) -> str:
+    """One row per shot: its number, start, end and length (s), then color_i, share_i."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    k = len(shots[0].colors) if shots else 0
+    writer.writerow(["shot", "start", "end", "length"]
+                    + [f"{name}_{i + 1}" for i in range(k) for name in ("color", "share")])
+    for n, shot in enumerate(shots):
+        pairs = [v for c, s in zip(to_hex(shot.colors), shot.shares, strict=True)
+                 for v in (c, f"{s:.4f}")]
+        writer.writerow([n + 1, f"{shot.start:.3f}", f"{shot.end:.3f}",
+                         f"{shot.end - shot.start:.3f}", *pairs])
+    return buf.getvalue()
+
+
+class _Boundaries:
+    """Streams frames through both detectors; ``found`` holds boundary times, in order of
+    discovery (each at most `latency` frames after the frame it marks)."""
+
+    def __init__(self, fps: float) -> None:
+        self.fps = fps
+        self.rate = Fraction(fps).limit_denominator(1001)  # FrameTimecode's, made once
+        self.cuts = ContentDetector(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
+        self.fades = ThresholdDetector(threshold=_FADE_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
+        self.lag = max(2, round(_DISSOLVE * fps))
+        self.window: deque[tuple[float, np.ndarray]] = deque(maxlen=self.lag + 1)
+        self.hard: list[float] = []
+        self.run: tuple[float, float, float, float] | None = None  # change, mid, start, end
+        self.found: list[float] = []
+        self.latency = self.lag + _MIN_SHOT_FRAMES + 2
+
+    def feed(self, t: float, bgr: np.ndarray) -> None:
+        tc = FrameTimecode(t, self.rate)
+        for cut in self.cuts.process_frame(tc, bgr) + self.fades.process_frame(tc, bgr):
+            self.hard.append(cut.seconds)
+            self.found.append(cut.seconds)
+        tiny = cv2.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
+                          interpolation=cv2.INTER_AREA).astype(np.float32)
+        self.window.append((t, tiny))
+        if len(self.window) <= self.lag:
+            return
+        (ta, a), (tm, m), (tb, b) = self.window[0], self.window[self.lag // 2], self.window[-1]
+        # The change a brightness or contrast ramp (an exposure change, a fade) cannot
+        # explain: what is left of b after the best fit b ≈ gain * a + offset.
+        x, y = a.ravel(), b.ravel()
+        dx = x - x.mean()
+        spread = float(dx @ dx)
+        gain = float(dx @ (y - y.mean())) / spread if spread > len(x) else 0.0
+        residual = np.abs(y - y.mean() - gain * dx)
+        change = float(residual.mean())
+        spread = float((residual.reshape(-1, 3).max(axis=1) > _DISSOLVE_PIXEL).mean())
+        mix = float(np.abs(m - (a + b) / 2).mean())
+        if (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
+                and mix <= _DISSOLVE_MIX * change):
+            if self.run is None or change > self.run[0]:
+                self.run = (change, tm, ta, tb)
+        else:
+            self.end_run()
+
+    def end_run(self) -> None:
+        """A run of dissolve-like windows ended: its best window marks a dissolve, unless a
+        hard cut lies inside it (then the cut is the boundary)."""
+        if self.run is not None:
+            _, mid, start, end = self.run
+            if not any(start - 1e-6 <= c <= end + 1e-6 for c in self.hard):
+                self.found.append(mid)
+        self.run = None
+
+
+class _Pools:
+    """Pixels of each shot, a bounded uniform sample (reservoir) of every frame's pixels.
+
+    Frames wait `latency` frames before being pooled, so the boundaries before them are
+    known by then and each frame's pixels go to its own shot."""
+
+    def __init__(self, latency: int, rng: np.random.Generator) -> None:
+        self.pending: deque[tuple[float, np.ndarray]] = deque()
+        self.latency = latency
+        self.rng = rng
+        self.starts: list[float] = []  # each segment's first frame time
+        self.pools: list[np.ndarray] = []
+        self.seen: list[int] = []
+
+    def add(self, t: float, pixels: np.ndarray, boundaries: list[float]) -> None:
+        self.pending.append((t, pixels))
+        while len(self.pending) > self.latency:
+            self._pool(*self.pending.popleft(), boundaries)
+
+    def flush(self, boundaries: list[float]) -> None:
+        while self.pending:
+            self._pool(*self.pending.popleft(), boundaries)
+
+    def _pool(self, t: float, pixels: np.ndarray, boundaries: list[float]) -> None:
+        if not self.starts or any(self.starts[-1] < b <= t + 1e-6 for b in boundaries):
+            self.starts.append(t)
+            self.pools.append(np.empty((0, 3), np.uint8))
+            self.seen.append(0)
+        pool, seen = self.pools[-1], self.seen[-1]
+        room = _POOL - len(pool)
+        if room > 0:
+            pool = np.concatenate([pool, pixels[:room]])
+            pixels = pixels[room:]
+            seen += room
+        if len(pixels):
+            # Reservoir sampling: pixel number j (from 1) replaces a random slot with
+            # probability _POOL / j, so every pixel seen is kept with equal chance.
+            j = seen + np.arange(1, len(pixels) + 1)
+            keep = self.rng.random(len(pixels)) < _POOL / j
+            slots = self.rng.integers(0, _POOL, int(keep.sum()))
+            pool[slots] = pixels[keep]
+            seen += len(pixels)
+        self.pools[-1], self.seen[-1] = pool, seen
+
+
+@dataclass
+class _Part:
+    """What one decoder found over its part of the span."""
+
+    boundaries: list[float]
+    starts: list[float]
+    pools: list[np.ndarray]
+    seen: list[int]
+
+
+def _crop_box(height: int, width: int, crop) -> tuple[slice, slice]:
+    if crop is None:
+        return slice(None), slice(None)
+    top, bottom, left, right = crop
+    rows = slice(round(top * height), max(round(top * height) + 1, height - round(bottom * height)))
+    cols = slice(round(left * width), max(round(left * width) + 1, width - round(right * width)))
+    return rows, cols
+
+
+# Luma weights (Kr, Kb) of the colour matrices FFmpeg tags (AVColorSpace values).
+_LUMA = {1: (0.2126, 0.0722), 5: (0.299, 0.114), 6: (0.299, 0.114), 7: (0.212, 0.087),
+         9: (0.2627, 0.0593), 10: (0.2627, 0.0593)}
+
+
+def _small_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
+    """The frame at ``width`` x ``height`` as RGB, each pixel the mean of a 2x2 block of
+    the picture at its place. For 4:2:0 video, read straight from the planes: swscale's
+    fastest downscale took a fifth of the time at 1080p (profiled with cProfile). The
+    matrix is the frame's own, or the one players assume (BT.709 for HD)."""
+    fmt = frame.format.name
+    h, w = frame.height, frame.width
+    if fmt not in ("yuv420p", "yuvj420p") or h < 2 * height or w < 2 * width:
+        # Other layouts, and pictures too small for a grid of 2x2 blocks, are cheap to
+        # scale anyway.
+        return frame.reformat(width=width, height=height, format="rgb24",
+                              interpolation="FAST_BILINEAR").to_ndarray()
+    # Even strides (each 2x2 luma block then has its own chroma sample) and a grid centred
+    # on the picture, as slices: views of the planes, no gathers. The grid may leave a
+    # few per cent of the edges unread.
+    sy, sx = max(2, h // height // 2 * 2), max(2, w // width // 2 * 2)
+    y0, x0 = (h - height * sy) // 4 * 2, (w - width * sx) // 4 * 2
+    planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size) for p in frame.planes]
+    y = planes[0]
+
+    def grid(plane: np.ndarray, top: int, left: int, step_y: int, step_x: int) -> np.ndarray:
+        return plane[top : top + height * step_y : step_y, left : left + width * step_x : step_x]
+
+    luma = (grid(y, y0, x0, sy, sx).astype(np.float32) + grid(y, y0 + 1, x0 + 1, sy, sx)
+            + grid(y, y0, x0 + 1, sy, sx) + grid(y, y0 + 1, x0, sy, sx)) / 4
+    cb = grid(planes[1], y0 // 2, x0 // 2, sy // 2, sx // 2).astype(np.float32) - 128
+    cr = grid(planes[2], y0 // 2, x0 // 2, sy // 2, sx // 2).astype(np.float32) - 128
+    if fmt == "yuvj420p" or int(frame.color_range or 0) == 2:
+        scale_y, scale_c = 1.0, 1.0
+    else:
+        luma -= 16
+        scale_y, scale_c = 255 / 219, 255 / 224
+    default = 1 if h >= 720 or w >= 1280 else 5
+    kr, kb = _LUMA.get(int(frame.colorspace or 2), _LUMA[default])
+    luma *= scale_y
+    cb *= scale_c
+    cr *= scale_c
+    r = luma + 2 * (1 - kr) * cr
+    b = luma + 2 * (1 - kb) * cb
+    g = (luma - kr * r - kb * b) / (1 - kr - kb)
+    return np.clip(np.stack([r, g, b], axis=-1) + 0.5, 0, 255).astype(np.uint8)
+
+
+def _scan(
+    path: str,
+    info: VideoInfo,
+    *,
+    lo: float,
+    hi: float,
+    last_part: bool,
+    crop,
+    seed: int,
+    counter: list[int],
+    lock: threading.Lock,
+    cancel: threading.Event | None,
+) -> _Part:
+    """Decode every frame of [lo, hi) (and a little around it, for the detectors' memory)
+    and find its boundaries and its shots' pixels."""
+    fps = info.fps or 25.0
+    detector = _Boundaries(fps)
+    warm = (detector.latency + 2) / fps
+    rng = np.random.default_rng([seed, round(lo * 1000)])
+    pools = _Pools(detector.latency, rng)
+    scale = min(1.0, SIZE / max(info.width, info.height))
+    width, height = max(2, round(info.width * scale)), max(2, round(info.height * scale))
+    rows, cols = _crop_box(height, width, crop)
+    with av.open(str(path), metadata_errors="ignore") as container:
+        stream = container.streams[info.stream_index]
+        for other in container.streams:
+            if other.index != stream.index:
+                other.discard = av.stream.Discard.all
+        cc = stream.codec_context
+        cc.thread_type = "NONE"
+        # No skip_loop_filter here, unlike fast mode's lone keyframes: in a continuous
+        # decode the undeblocked references drift until the next keyframe snaps them
+        # back, which reads as a dissolve (it put one at 25.4 s in bbb_30s_720p_vp8.webm).
+        if lo - warm > 0:
+            container.seek(int((lo - warm + info.start_time) / stream.time_base),
+                           stream=stream, backward=True)
+        try:
+            for frame in container.decode(stream):
+                if cancel is not None and cancel.is_set():
+                    break
+                if frame.time is None:
+                    continue
+                t = frame.time - info.start_time
+                if t < lo - warm:
+                    continue
+                if t >= hi + (0 if last_part else warm):
+                    break
+                rgb = _small_rgb(frame, width, height)
+                if info.rotation:
+                    rgb = np.rot90(rgb, k=-(info.rotation // 90))
+                detector.feed(t, np.ascontiguousarray(rgb[..., ::-1]))
+                if lo <= t < hi:
+                    content = rgb[rows, cols].reshape(-1, 3)
+                    pools.add(t, content[rng.integers(0, len(content), _PER_FRAME)],
+                              detector.found)
+                    with lock:
+                        counter[0] += 1
+        except (av.FFmpegError, EOFError):
+            pass  # a damaged tail: keep what decoded
+    detector.end_run()
+    pools.flush(detector.found)
+    found = sorted(b for b in detector.found if lo < b < hi)
+    return _Part(found, pools.starts, pools.pools, pools.seen)
+
+
+def detect_shots(
+    path: str | os.PathLike[str],
+    *,
+    info: VideoInfo,
+    start: float | None = None,
+    end: float | None = None,
+    k: int = 5,
+    color_space: str = "lab",
+    seed: int = 0,
+    crop: tuple[float, float, float, float] | None = None,
+    workers: int = 2,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[Shot, ...]:
+    """The shots of [start, end] (seconds from the film's start; None: the whole film),
+    each with its palette of ``k`` colours clustered in ``color_space``; ``crop`` (top,
+    bottom, left, right fractions) leaves black bars out of the palettes.
+
+    Raises `DecodeError` when no frame decodes, `Cancelled` when ``cancel`` is set.
+    """
+    check_file(path)
+    lo = 0.0 if start is None else float(start)
+    hi = info.duration if end is None else min(float(end), info.duration)
+    fps = info.fps or 25.0
+    expected = max(1, round((hi - lo) * fps))
+    bounds = np.linspace(lo, hi, max(1, workers) + 1)
+    counter, lock = [0], threading.Lock()
+    with ThreadPoolExecutor(len(bounds) - 1) as pool:
+        futures = [
+            pool.submit(_scan, str(path), info, lo=float(a), hi=float(b),
+                        last_part=i == len(bounds) - 2, crop=crop, seed=seed,
+                        counter=counter, lock=lock, cancel=cancel)
+            for i, (a, b) in enumerate(itertools.pairwise(bounds))
+        ]
+        # Report from the calling thread: UI callbacks must not run on worker threads.
+        while not all(f.done() for f in futures):
+            wait(futures, timeout=0.1)
+            if on_progress:
+                done = min(counter[0], expected)
+                on_progress(0.95 * done / expected, f"finding shots: frame {done}/{expected}")
+        parts = [f.result() for f in futures]
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+    if not any(p.starts for p in parts):
+        raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
+    # A boundary closer to either end than the shortest shot is the film fading in from
+    # (or out to) black, not a shot of its own.
+    margin = _MIN_SHOT_FRAMES / fps
+    found = sorted(b for p in parts for b in p.boundaries if lo + margin < b < hi - margin)
+    # Two detectors can mark one transition (a cut to black, then the fade from it):
+    # the shortest shot applies across detectors too, the first boundary stands.
+    boundaries: list[float] = []
+    for b in found:
+        if not boundaries or b - boundaries[-1] >= margin:
+            boundaries.append(b)
+    edges = [lo, *boundaries, hi]
+    # Merge each part's segments into the shots they fall in (a shot crossing the seam
+    # between two parts has a segment in each).
+    found: list[list[tuple[np.ndarray, int]]] = [[] for _ in range(len(edges) - 1)]
+    for part in parts:
+        for t, pixels, seen in zip(part.starts, part.pools, part.seen, strict=True):
+            found[bisect.bisect_right(boundaries, t + 1e-6)].append((pixels, seen))
+    rng = np.random.default_rng(seed)
+    grid = np.zeros((len(found), _POOL, 3), np.uint8)
+    for i, pools in enumerate(found):
+        if not pools:
+            continue  # a shot shorter than a frame: its palette is black
+        # Each segment's share of the shot's pixels follows how many pixels it saw.
+        seen = np.array([n for _, n in pools], np.float64)
+        takes = rng.multinomial(_POOL, seen / seen.sum())
+        grid[i] = np.concatenate(
+            [pixels[rng.integers(0, len(pixels), n)] for (pixels, _), n in zip(pools, takes,
+                                                                              strict=True)]
+        )
+    side = math.isqrt(_POOL)
+    colors, shares = palettes(grid.reshape(len(grid), side, _POOL // side, 3), k=k,
+                              color_space=color_space, seed=seed)
+    if on_progress:
+        on_progress(1.0, f"found {len(grid)} shots")
+    return tuple(
+        Shot(start=float(edges[i]), end=float(edges[i + 1]), colors=colors[i], shares=shares[i])
+        for i in range(len(grid))
+    )

@@ -1,0 +1,60 @@
+"""The optional layers through AppTest: the Shots view and the sound print on the Explore
+page, the shot statistics on the Compare page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+
+
+def _open(page: str = "", **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if page:
+        at.query_params["page"] = page
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_shots_view_asks_for_shots_then_shows_them(app_cache_dir: Path) -> None:
+    at = _open(film="bbb", samples="10", view="shots")
+    assert any("Turn on **Shots**" in i.value for i in at.info)
+    at = _open(film="bbb", samples="10", view="shots", shots="1", t="13")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Shots"] == "4"
+    assert metrics["Median shot length"].endswith(" s")
+    # t=13 s falls in the second shot (11.8-15.7 s): its span is shown under its frame.
+    assert any("shot 2 of 4" in m.value for m in at.markdown)
+
+
+def test_sound_print_adds_a_trace_and_a_poster_option(app_cache_dir: Path) -> None:
+    at = _open(film="bbb", samples="10", sound="1")
+    assert any(c.label == "Sound on the poster" for c in at.checkbox)
+    assert not at.error
+    at = _open(film="bbb", samples="10")
+    assert not any(c.label == "Sound on the poster" for c in at.checkbox)
+
+
+def test_compare_shows_both_films_shot_statistics(app_cache_dir: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for name, value in {"a": "bbb", "b": "flower", "samples": "10", "shots": "1"}.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page("pages/compare.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    shots = [m.value for m in at.metric if m.label == "Shots"]
+    assert shots == ["4", "1"]

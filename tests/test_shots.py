@@ -1,0 +1,162 @@
+"""Shots: cuts and a cross-fade found where a film made of known clips has them."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from videos import BLUE, ORANGE, TEAL, WHITE, ffmpeg_exe, make_video, solid, split
+
+from fingerprint.cli import main
+from fingerprint.errors import Cancelled
+from fingerprint.model import Fingerprint
+from fingerprint.shots import detect_shots, shot_stats, shots_to_csv
+from fingerprint.video import probe
+
+FPS = 24
+# Clips of 2, 2, 2 s, then 3 s and 3 s joined by a 1 s cross-fade (xfade): hard cuts at
+# 2, 4 and 6 s, the cross-fade from 8 to 9 s, its middle at 8.5 s; 11 s in all.
+CUTS = (2.0, 4.0, 6.0, 8.5)
+END = 11.0
+
+
+def make_clips(path: Path) -> Path:
+    size = "160x90"
+    sources = [
+        f"testsrc2=s={size}:r={FPS}:d=2",
+        f"rgbtestsrc=s={size}:r={FPS}:d=2",
+        f"smptehdbars=s={size}:r={FPS}:d=2",
+        f"gradients=s={size}:r={FPS}:d=3:speed=0.02",
+        f"testsrc=s={size}:r={FPS}:d=3",
+    ]
+    inputs = [arg for source in sources for arg in ("-f", "lavfi", "-i", source)]
+    graph = (
+        "[0][1][2]concat=n=3[a];[3][4]xfade=transition=fade:duration=1:offset=2[b];"
+        "[a][b]concat=n=2,format=yuv420p"
+    )
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y", *inputs, "-filter_complex", graph,
+         "-c:v", "libx264", "-g", "48", str(path)],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory) -> Path:
+    return make_clips(tmp_path_factory.mktemp("shots") / "clips.mp4")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_cut_within_a_frame_and_none_inside_a_clip(clips, workers):
+    info = probe(clips)
+    shots = detect_shots(clips, info=info, workers=workers)
+    starts = np.array([s.start for s in shots])
+    assert len(shots) == len(CUTS) + 1
+    np.testing.assert_allclose(starts[1:], CUTS, atol=1 / FPS + 1e-6)
+    assert starts[0] == 0.0 and shots[-1].end == pytest.approx(END, abs=1 / FPS)
+    assert all(a.end == b.start for a, b in itertools.pairwise(shots))
+
+
+def test_each_shot_has_its_palette(tmp_path):
+    """Orange, teal, then white on three quarters of the frame and blue on the rest:
+    each shot's palette is its colours, shared as its pixels share them."""
+    parts = [(ORANGE, 2.0), (TEAL, 2.0), (split(WHITE, BLUE, 0.75), 2.0)]
+    film = make_video(tmp_path / "flat.mp4", _frames(parts), fps=10)
+    shots = detect_shots(film, info=probe(film), k=2)
+    assert [round(s.start) for s in shots] == [0, 2, 4]
+    for shot, colour in zip(shots[:2], [ORANGE, TEAL], strict=True):
+        assert np.abs(shot.colors[0].astype(int) - colour).max() < 40
+        assert shot.shares[0] > 0.95
+    last = shots[-1]
+    assert np.abs(last.colors.astype(int) - [WHITE, BLUE]).max() < 40
+    assert last.shares[0] == pytest.approx(0.75, abs=0.05)
+
+
+def _frames(parts):
+    out = []
+    for picture, seconds in parts:
+        frame = solid(picture) if isinstance(picture, tuple) else picture
+        out += [frame] * round(seconds * 10)
+    return out
+
+
+def test_stats_and_csv(clips):
+    shots = detect_shots(clips, info=probe(clips))
+    stats = shot_stats(shots)
+    lengths = np.diff([0.0, *CUTS, END])
+    assert stats.count == 5
+    assert stats.average == pytest.approx(lengths.mean(), abs=0.05)
+    assert stats.median == pytest.approx(np.median(lengths), abs=0.05)
+    assert stats.counts.sum() == 5
+    rows = shots_to_csv(shots).splitlines()
+    assert rows[0].startswith("shot,start,end,length,color_1,share_1")
+    assert len(rows) == 6 and rows[1].startswith("1,0.000,2.000,2.000,#")
+
+
+def test_shots_survive_json(clips, tmp_path):
+    from fingerprint.model import Params
+    from fingerprint.pipeline import analyze
+
+    fp = analyze(clips, params=Params(samples=20, shots=True))
+    again = Fingerprint.from_dict(fp.to_dict())
+    assert len(again.shots) == len(fp.shots) == 5
+    np.testing.assert_array_equal(again.shots[2].colors, fp.shots[2].colors)
+
+
+def test_cancel_raises(clips):
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        detect_shots(clips, info=probe(clips), cancel=cancel)
+
+
+def test_command_line_shots(clips, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINGERPRINT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["analyze", str(clips), "--out", str(tmp_path), "--samples", "20",
+                 "--shots"]) == 0
+    rows = (tmp_path / "clips-shots.csv").read_text().splitlines()
+    assert len(rows) == 1 + len(CUTS) + 1
+    assert Fingerprint.load(tmp_path / "clips.json").params.shots
+
+
+def test_shots_figures(clips):
+    from fingerprint.shot_figures import shot_histogram_figure, shot_lengths_figure, shots_figure
+
+    shots = detect_shots(clips, info=probe(clips))
+    fig = shots_figure(shots, highlight=2)
+    bars = fig.data[0]
+    np.testing.assert_allclose(bars.width, [s.end - s.start for s in shots])
+    np.testing.assert_allclose(np.asarray(bars.x) - np.asarray(bars.width) / 2,
+                               [s.start for s in shots])
+    assert [int(c[0]) for c in bars.customdata] == list(range(5))
+    assert fig.data[-1].text[1].startswith("shot 2 of 5 · 0:00:02 – 0:00:04 (2.0 s)")
+    lengths = shot_lengths_figure(shots).data[0]
+    np.testing.assert_allclose(lengths.y, [s.end - s.start for s in shots])
+    assert sum(shot_histogram_figure(shot_stats(shots)).data[0].y) == 5
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720)])
+def test_small_frames_read_from_the_planes_match_a_full_conversion(tmp_path, size):
+    """The detectors' frames, read straight from the 4:2:0 planes, show the colours the
+    engine's own conversion shows (the frame's matrix and range)."""
+    import av
+
+    from fingerprint.shots import _small_rgb
+    from fingerprint.video import frame_to_rgb
+
+    picture = split(ORANGE, TEAL, 0.5, size=size)
+    picture[: size[1] // 2, : size[0] // 4] = WHITE
+    film = make_video(tmp_path / "big.mp4", [picture] * 3, fps=10)
+    with av.open(str(film)) as container:
+        frame = next(container.decode(video=0))
+        ours = _small_rgb(frame, 128, 72).astype(int)
+        theirs = frame_to_rgb(frame, width=128, height=72).astype(int)
+    assert ours.shape == theirs.shape == (72, 128, 3)
+    # Away from the edges between colours, where sampling positions differ.
+    for y, x in ((18, 16), (54, 16), (36, 40), (36, 100)):
+        assert np.abs(ours[y, x] - theirs[y, x]).max() <= 4

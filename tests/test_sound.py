@@ -1,0 +1,200 @@
+"""The sound print: known levels read back at known times, and films without sound."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from videos import ffmpeg_exe, make_rgb
+
+from fingerprint.cache import Cache
+from fingerprint.cli import main
+from fingerprint.errors import Cancelled
+from fingerprint.model import Fingerprint, Params
+from fingerprint.pipeline import analyze
+from fingerprint.sound import FLOOR, audio_stream, has_sound, loudness, lufs
+from fingerprint.video import probe, sample_times
+
+# 2 s of silence, 2 s of a -20 dBFS tone, 2 s of a -6 dBFS tone (peak amplitude 10^(L/20),
+# the same in both channels of a stereo pair: BS.1770 reads such a 1 kHz tone at L LUFS).
+LEVELS = (None, -20.0, -6.0)
+TONES = f"if(lt(t,2),0,if(lt(t,4),{10 ** (-20 / 20)},{10 ** (-6 / 20)}))*sin(2*PI*1000*t)"
+
+
+def make_tones(path: Path, *, codec: str = "aac") -> Path:
+    """A 6 s film (grey picture) whose sound is `LEVELS`, 2 s each."""
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y",
+         "-f", "lavfi", "-i", "color=c=gray:s=160x90:r=10:d=6",
+         "-f", "lavfi", "-i", f"aevalsrc='{TONES}':s=48000:d=6:c=stereo",
+         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", codec, "-shortest", str(path)],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def tones(tmp_path_factory) -> Path:
+    return make_tones(tmp_path_factory.mktemp("sound") / "tones.mp4")
+
+
+def expected(times: np.ndarray) -> np.ndarray:
+    return np.array([FLOOR if LEVELS[int(t // 2)] is None else LEVELS[int(t // 2)]
+                     for t in times])
+
+
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+@pytest.mark.parametrize("count", [6, 12, 30])
+def test_levels_read_back_at_their_times(tones, mode, count):
+    info = probe(tones)
+    times, slot = sample_times(info, count=count)
+    levels = loudness(tones, info=info, times=times, slot=slot, mode=mode)
+    np.testing.assert_allclose(levels, expected(times), atol=1.0)
+
+
+def test_fast_mode_uses_the_short_term_window(tones):
+    """Columns 3 s apart: the 3 s window around 1.5 s holds 2 s of silence and 1 s of the
+    -20 dB tone (a third of its power); the one around 4.5 s, 1 s at -20 and 2 s at -6."""
+    info = probe(tones)
+    levels = loudness(tones, info=info, times=np.array([1.5, 4.5]), slot=3.0, mode="fast")
+    np.testing.assert_allclose(
+        levels, 10 * np.log10([0.01 / 3, (0.01 + 2 * 10**-0.6) / 3]), atol=0.5
+    )
+
+
+def test_exact_mode_counts_every_moment_of_the_slot(tones):
+    """Exact mode's slot around t=3 s is the whole film: its mean power."""
+    info = probe(tones)
+    level = loudness(tones, info=info, times=np.array([3.0]), slot=6.0, mode="exact")[0]
+    assert level == pytest.approx(10 * np.log10((0.01 + 10**-0.6) / 3), abs=0.5)
+
+
+def test_lufs_of_a_sine_and_of_silence():
+    rate = 48000
+    t = np.arange(3 * rate) / rate
+    tone = 10 ** (-23 / 20) * np.sin(2 * np.pi * 997 * t)
+    assert lufs(np.stack([tone, tone]), rate=rate) == pytest.approx(-23.0, abs=0.05)
+    # One channel of the pair carries half the power: 3 dB less.
+    assert lufs(tone[None], rate=rate) == pytest.approx(-26.0, abs=0.05)
+    assert lufs(np.zeros((2, rate)), rate=rate) == FLOOR
+    assert np.isnan(lufs(np.zeros((2, 0)), rate=rate))
+
+
+def test_a_film_without_sound_has_none(tmp_path):
+    film = make_rgb(tmp_path / "silent.mp4")
+    assert "no sound track" in has_sound(film)
+
+
+def test_a_film_with_sound_has_it(tones):
+    assert has_sound(tones) is None
+
+
+def test_main_stream_is_not_the_commentary(tmp_path):
+    """A six-channel commentary first, marked by its title and disposition, loses to the
+    stereo film sound after it."""
+    film = tmp_path / "two.mkv"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y",
+         "-f", "lavfi", "-i", "color=c=gray:s=160x90:r=10:d=1",
+         "-f", "lavfi", "-i", "sine=f=300:d=1",
+         "-f", "lavfi", "-i", "sine=f=600:d=1",
+         "-map", "0", "-map", "1", "-map", "2",
+         "-c:v", "libx264", "-c:a", "aac", "-ac:a:0", "6", "-ac:a:1", "2",
+         "-metadata:s:a:0", "title=Director's commentary",
+         "-disposition:a:0", "default+comment", "-disposition:a:1", "0", str(film)],
+        check=True,
+    )
+    with av.open(str(film)) as container:
+        assert audio_stream(container).index == 2
+
+
+def test_cancel_raises(tones):
+    info = probe(tones)
+    times, slot = sample_times(info, count=6)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        loudness(tones, info=info, times=times, slot=slot, cancel=cancel)
+
+
+def test_analyze_adds_the_sound_print_and_it_survives_json_and_csv(tones, tmp_path):
+    fp = analyze(tones, params=Params(samples=6, sound=True), cache=Cache(tmp_path / "c"))
+    np.testing.assert_allclose(fp.loudness, expected(fp.times), atol=1.0)
+    again = Fingerprint.from_dict(json.loads(fp.to_json()))
+    np.testing.assert_allclose(again.loudness, fp.loudness, atol=0.01)
+    header, *rows = fp.to_csv(header=True).splitlines()
+    assert header.endswith(",loudness") and rows[-1].endswith(f",{fp.loudness[-1]:.2f}")
+    # Cached with the rest: the second call reads the result back.
+    cached = analyze(tones, params=Params(samples=6, sound=True), cache=Cache(tmp_path / "c"))
+    np.testing.assert_allclose(cached.loudness, fp.loudness, atol=0.01)
+
+
+def test_without_the_option_or_the_sound_there_is_no_sound_print(tones, tmp_path):
+    plain = analyze(tones, params=Params(samples=6))
+    assert plain.loudness is None and "loudness" not in plain.to_json()
+    assert "loudness" not in plain.to_csv(header=True)
+    film = make_rgb(tmp_path / "silent.mp4")
+    fp = analyze(film, params=Params(samples=6, sound=True))
+    assert fp.loudness is None
+    assert sum("no sound track" in w for w in fp.warnings) == 1
+    # The colour fingerprint is the same as without the option.
+    np.testing.assert_array_equal(fp.colors, analyze(film, params=Params(samples=6)).colors)
+
+
+def test_a_file_with_a_silent_gap_loads_it_as_nan(tones):
+    data = json.loads(analyze(tones, params=Params(samples=6, sound=True)).to_json())
+    data["frames"][0]["loudness"] = None
+    for row in data["frames"][1:]:
+        row.pop("loudness")
+    fp = Fingerprint.from_dict(data)
+    assert np.isnan(fp.loudness).all()
+
+
+def test_command_line_sound(tones, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINGERPRINT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["analyze", str(tones), "--out", str(tmp_path), "--samples", "6",
+                 "--sound", "--csv-header"]) == 0
+    fp = Fingerprint.load(tmp_path / "tones.json")
+    assert fp.params.sound and len(fp.loudness) == 6
+    assert (tmp_path / "tones.csv").read_text().splitlines()[0].endswith(",loudness")
+
+
+def _with_sound(tones) -> Fingerprint:
+    return analyze(tones, params=Params(samples=6, sound=True))
+
+
+def test_loudness_trace_lines_up_with_the_strip_and_shows_levels(tones):
+    from fingerprint.figures import strip_figure
+    from fingerprint.sound_figures import add_sound_ring, loudness_figure
+
+    fp = _with_sound(tones)
+    trace = loudness_figure(fp).data[-1]
+    assert list(trace.x) == list(strip_figure(fp).data[0].x)
+    assert trace.text[2] == f"{fp.loudness[2]:.1f} LUFS"
+    assert [int(c[0]) for c in trace.customdata] == list(range(6))
+    ring = add_sound_ring(strip_figure(fp), fp)
+    assert ring.data[-1].hovertext[4] == f"{fp.loudness[4]:.1f} LUFS"
+
+
+def test_sound_on_posters(tones):
+    from fingerprint import render
+    from fingerprint.theme import BACKGROUND
+
+    fp = _with_sound(tones)
+    plain = np.asarray(render.poster(fp, kind="palette", width=600, height=200))
+    loud = np.asarray(render.poster(fp, kind="palette", width=600, height=200, sound=True))
+    assert loud.shape == plain.shape
+    band = loud[170:, :, :]
+    # Silent first third: the band is empty there; loud last third: the band is filled.
+    assert (band[:, :190] == BACKGROUND).all()
+    assert (band[-5:, 420:] != BACKGROUND).any(axis=-1).all()
+    assert '<g id="sound">' in render.poster_svg(fp, kind="ring", width=300, height=300,
+                                                sound=True)
+    assert "sound" not in render.poster_svg(fp, kind="ring", width=300, height=300)
+    ring = np.asarray(render.poster(fp, kind="ring", width=300, height=300, sound=True))
+    assert (ring[150, 150] == BACKGROUND).all()  # the centre stays clear
