@@ -29,7 +29,6 @@ from sklearn.cluster import KMeans
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fingerprint import kmeans
 from fingerprint.color import average_color, delta_e2000, rgb_to_lab
 from fingerprint.kmeans import palettes
 
@@ -84,27 +83,22 @@ def reference_error(
 
 
 def share_error(frames: np.ndarray, k: int, color_space: str) -> np.ndarray:
-    """Per frame, largest |share - share over every pixel|, for the same centres."""
+    """Per frame, largest |share - share over every pixel| for our colours: every pixel of
+    the frame is assigned to the nearest of them (in the clustering's colour space). Our
+    colours are rounded to 8 bits, which moves boundaries between close dark clusters."""
     colors, shares = palettes(frames, k=k, color_space=color_space)
-    default = kmeans._SHARE_SAMPLES
-    kmeans._SHARE_SAMPLES = frames.shape[1] * frames.shape[2]  # the centres do not change
-    try:
-        all_colors, all_shares = palettes(frames, k=k, color_space=color_space)
-    finally:
-        kmeans._SHARE_SAMPLES = default
     errors = np.empty(len(frames))
-    for i in range(len(frames)):
-        # Rows are sorted by share, so match clusters by colour; duplicates merge.
-        ours, full = _by_colour(colors[i], shares[i]), _by_colour(all_colors[i], all_shares[i])
-        errors[i] = max(abs(ours[c] - full.get(c, 0.0)) for c in ours)
+    for i, frame in enumerate(frames):
+        pixels = frame.reshape(-1, 3)
+        if color_space == "lab":
+            data, centres = rgb_to_lab(pixels), rgb_to_lab(colors[i])
+        else:
+            data, centres = pixels.astype(np.float32), colors[i].astype(np.float32)
+        nearest = ((data[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)
+        full = np.bincount(nearest, minlength=k) / len(pixels)
+        # Duplicate colours (empty clusters) take their pixels to the first of them.
+        errors[i] = np.abs(shares[i] - full).max()
     return errors
-
-
-def _by_colour(colors: np.ndarray, shares: np.ndarray) -> dict[tuple[int, ...], float]:
-    merged: dict[tuple[int, ...], float] = {}
-    for c, s in zip(map(tuple, colors.tolist()), shares.tolist(), strict=True):
-        merged[c] = merged.get(c, 0.0) + s
-    return merged
 
 
 def main() -> None:

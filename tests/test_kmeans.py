@@ -169,3 +169,32 @@ def test_palettes_are_deterministic_across_batches_and_seeds() -> None:
     again = palettes(frames, k=5, seed=3)
     np.testing.assert_array_equal(first[0], again[0])
     np.testing.assert_array_equal(first[1], again[1])
+
+
+def test_a_small_frame_is_clustered_on_every_pixel() -> None:
+    # 150 x 200 = 30,000 pixels, under twice the sample: no sampling, so the shares are
+    # exact fractions of the frame (a jittered sample would be off by a few pixels).
+    frame = np.empty((150, 200, 3), np.uint8)
+    frame[:] = NAVY
+    frame[:, :57] = RED
+    frame[:, 57:60] = (250, 200, 0)  # a stripe of 3 columns: 1.5 %
+    colors, shares = palettes(frame[None], k=3)
+    np.testing.assert_array_equal(shares[0], [140 / 200, 57 / 200, 3 / 200])
+    assert_same_color(colors[0, 2], (250, 200, 0))
+
+
+def test_palette_keeps_a_rare_highlight_among_close_greys() -> None:
+    # As in a grey street scene with a few lit windows: four close greys and a white patch
+    # of 0.3 % of the frame. The white is far from everything, so the minimum gives it a
+    # cluster of its own; a restart whose pixels miss the patch cannot see it.
+    rng = np.random.default_rng(11)
+    frame = np.empty((180, 320, 3))
+    for i, grey in enumerate((95, 110, 125, 140)):
+        frame[:, i * 80 : (i + 1) * 80] = grey
+    frame[100:112, 200:214] = 245  # 168 pixels
+    frame = np.clip(frame + rng.normal(0, 4, frame.shape), 0, 255).astype(np.uint8)
+    white = rgb_to_lab(np.array([245, 245, 245], np.uint8))
+    for seed in range(4):
+        colors, _ = palettes(frame[None], k=5, seed=seed)
+        de = delta_e2000(rgb_to_lab(colors[0]), white).min()
+        assert de < 2, f"seed {seed}: the white patch is {de:.1f} ΔE2000 from every colour"
