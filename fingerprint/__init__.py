@@ -30,10 +30,10 @@ _WHERE = {
     "VideoInfo": "model",
     "analyze": "pipeline",
     "fingerprint_samples": "pipeline",
-    "DecodedFrames": "video",
-    "frame_at": "video",
+    "DecodedFrames": "sampling",
+    "frame_at": "sampling",
+    "sample": "sampling",
     "probe": "video",
-    "sample": "video",
 }
 
 __all__ = sorted(_WHERE)

@@ -41,7 +41,7 @@ import zstandard
 
 from .errors import CacheWriteError, FingerprintError, InvalidParameterError
 from .model import UMASK, Fingerprint, Params, VideoInfo, write_atomic
-from .video import DecodedFrames, working_size
+from .sampling import DecodedFrames, working_size
 
 ENV_VAR = "FINGERPRINT_CACHE_DIR"
 MAX_BYTES_VAR = "FINGERPRINT_CACHE_MAX_BYTES"

@@ -1,4 +1,5 @@
-"""Probing and sampling synthetic videos whose every frame is known (fingerprint/video.py)."""
+"""Probing and sampling synthetic videos whose every frame is known (fingerprint/video.py,
+sampling.py and reader.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from videos import (
     vfr_times,
 )
 
-from fingerprint import video
+from fingerprint import reader, sampling, video
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.errors import (
     Cancelled,
@@ -41,7 +42,8 @@ from fingerprint.errors import (
     UnreadableFileError,
     VideoNotFoundError,
 )
-from fingerprint.video import frame_at, probe, sample, sample_times, working_size
+from fingerprint.sampling import frame_at, sample, sample_times, working_size
+from fingerprint.video import probe
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 AUDIO_ONLY = os.path.join(DATA, "audio_only_trex_roar_2s.mp3")
@@ -254,9 +256,9 @@ def test_fast_mode_on_a_spent_budget_keeps_true_times_and_distinct_moments(
     """With the decode budget spent (as on an episode at 1000 samples), a sample may be an
     earlier frame than its target, but its time is the true time of the picture returned,
     samples stay distinct and in order, and none trails its target by more than the lag."""
-    monkeypatch.setattr(video, "_FAST_START_PIXELS", 0)
-    monkeypatch.setattr(video, "_FAST_FRAMES_PER_SAMPLE", 1)
-    monkeypatch.setattr(video, "_FAST_MAX_LAG", 1.0)
+    monkeypatch.setattr(reader, "_FAST_START_PIXELS", 0)
+    monkeypatch.setattr(reader, "_FAST_FRAMES_PER_SAMPLE", 1)
+    monkeypatch.setattr(reader, "_FAST_MAX_LAG", 1.0)
     frames = plain_timeline(films[film])
     s = sample(films[film], count=count, mode="fast")
     index = np.array([np.argmin(np.abs(frames - t)) for t in s.times])
@@ -272,8 +274,8 @@ def test_fast_mode_on_a_spent_budget_keeps_true_times_and_distinct_moments(
 
 def test_fast_mode_budget_binds_only_where_keyframes_are_sparse(films, monkeypatch):
     """A keyframe per slot costs nothing from the budget: every sample is its keyframe."""
-    monkeypatch.setattr(video, "_FAST_START_PIXELS", 0)
-    monkeypatch.setattr(video, "_FAST_FRAMES_PER_SAMPLE", 1)
+    monkeypatch.setattr(reader, "_FAST_START_PIXELS", 0)
+    monkeypatch.setattr(reader, "_FAST_FRAMES_PER_SAMPLE", 1)
     s = sample(films["code_gop10"], count=6, mode="fast")
     np.testing.assert_allclose(s.times, np.arange(6.0), atol=EPS)
 
@@ -669,7 +671,7 @@ def test_code_frames_round_trip():
 
 
 def decoder_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith(video.DECODER_THREAD)]
+    return [t for t in threading.enumerate() if t.name.startswith(sampling.DECODER_THREAD)]
 
 
 def hold_decoders(monkeypatch) -> tuple[threading.Event, list[int]]:
@@ -677,7 +679,7 @@ def hold_decoders(monkeypatch) -> tuple[threading.Event, list[int]]:
     certainly mid-decode when the test cancels. Returns the event set once a decoder is
     held, and a list that counts the frames converted."""
     held, converted = threading.Event(), []
-    to_rgb = video._Reader.to_rgb
+    to_rgb = reader.FrameReader.to_rgb
 
     def holding(self, frame):
         converted.append(1)
@@ -688,7 +690,7 @@ def hold_decoders(monkeypatch) -> tuple[threading.Event, list[int]]:
             sleep(0.01)
         return to_rgb(self, frame)
 
-    monkeypatch.setattr(video._Reader, "to_rgb", holding)
+    monkeypatch.setattr(reader.FrameReader, "to_rgb", holding)
     return held, converted
 
 
