@@ -80,8 +80,8 @@ class VideoInfo:
             name
             for name, ok in (
                 ("name", isinstance(self.name, str)),
-                ("duration", _number(self.duration) and self.duration >= 0),
-                ("fps", self.fps is None or (_number(self.fps) and self.fps > 0)),
+                ("duration", is_number(self.duration) and self.duration >= 0),
+                ("fps", self.fps is None or (is_number(self.fps) and self.fps > 0)),
                 ("frame_count", self.frame_count is None
                  or (_integer(self.frame_count) and self.frame_count >= 0)),
                 ("width", _integer(self.width) and self.width >= 1),
@@ -90,7 +90,7 @@ class VideoInfo:
                 ("pix_fmt", isinstance(self.pix_fmt, str)),
                 ("rotation", _integer(self.rotation)),
                 ("stream_index", _integer(self.stream_index) and self.stream_index >= 0),
-                ("start_time", _number(self.start_time)),
+                ("start_time", is_number(self.start_time)),
                 ("duration_estimated", isinstance(self.duration_estimated, bool)),
             )
             if not ok
@@ -105,7 +105,7 @@ class VideoInfo:
         return self.start_time + self.duration
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     """A finite real number (never a bool, a string or NaN)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -407,7 +407,7 @@ class Fingerprint:
             # AttributeError: "video" or "params" is not an object.
             raise FingerprintFormatError(f"the fingerprint file is incomplete: {exc}") from exc
         if crop is not None and not (
-            isinstance(crop, list) and len(crop) == 4 and all(_number(c) for c in crop)
+            isinstance(crop, list) and len(crop) == 4 and all(is_number(c) for c in crop)
             and all(0 <= c < 1 for c in crop)
         ):
             raise FingerprintFormatError("the fingerprint file's crop is not four fractions.")

@@ -624,7 +624,6 @@ def test_unreadable(films, tmp_path):
 
 def test_unreadable_even_as_root(films, tmp_path, monkeypatch):
     """The permission check itself, for runs as root (where chmod 000 still reads)."""
-    import fingerprint.video as video
 
     path = tmp_path / "locked.mp4"
     path.write_bytes(films["rgb"].read_bytes())
