@@ -40,7 +40,7 @@ def _child(job: dict) -> dict:
     start = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     if job["what"] == "analyze":
-        from fingerprint.model import Params
+        from fingerprint.params import Params
         from fingerprint.pipeline import analyze
 
         fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))

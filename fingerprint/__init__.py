@@ -26,7 +26,7 @@ _WHERE = {
     "UnreadableFileError": "errors",
     "VideoNotFoundError": "errors",
     "Fingerprint": "model",
-    "Params": "model",
+    "Params": "params",
     "VideoInfo": "model",
     "analyze": "pipeline",
     "fingerprint_samples": "pipeline",

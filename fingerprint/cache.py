@@ -15,9 +15,7 @@ unreadable or inconsistent is treated as missing and rebuilt. The cache keeps it
 a size cap (``$FINGERPRINT_CACHE_MAX_BYTES``, default 2 GB) by evicting the least recently
 used frames, results and uploads after each save, never those of a film being analysed.
 A cache that cannot be written raises `CacheWriteError`; `analyze` then goes on without it.
-
-The frames files' format is `cache_frames.py`'s, the per-film locks `cache_locks.py`'s, the
-size cap and the scan that eviction works from `cache_size.py`'s.
+The frames format is in `cache_frames.py`, the locks `cache_locks.py`, the cap `cache_size.py`.
 """
 
 from __future__ import annotations
@@ -39,11 +37,13 @@ from typing import IO, Any
 import numpy as np
 import platformdirs
 
+from .atomic import UMASK, write_atomic
 from .cache_frames import read_frames, write_frames
 from .cache_locks import acquire, try_lock
 from .cache_size import DEFAULT_MAX_BYTES, MAX_BYTES_VAR, parse_size, scan
 from .errors import CacheWriteError, FingerprintError, InvalidParameterError
-from .model import UMASK, Fingerprint, Params, VideoInfo, is_number, write_atomic
+from .model import Fingerprint, VideoInfo, is_number
+from .params import Params
 from .sampling import DecodedFrames
 
 ENV_VAR = "FINGERPRINT_CACHE_DIR"

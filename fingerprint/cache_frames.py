@@ -15,7 +15,8 @@ from typing import IO, Any
 import numpy as np
 import zstandard
 
-from .model import Params, VideoInfo, is_number
+from .model import VideoInfo, is_number
+from .params import Params
 from .sampling import DecodedFrames, working_size
 
 # Lossless, 2.9x smaller than raw on the shared clips at 0.5 ms per frame to save and

@@ -15,7 +15,8 @@ import numpy as np
 
 from .errors import Cancelled
 from .hdr import needs_conversion, primaries_name, to_sdr, transfer_name
-from .model import Mode, VideoInfo
+from .model import VideoInfo
+from .params import Mode
 from .video import decode_frames, frame_time, open_video, timestamp_seconds
 
 # A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import Cancelled, DecodeError, InvalidParameterError
-from .model import Mode, VideoInfo
+from .model import VideoInfo
+from .params import Mode
 from .reader import SLOT_EDGE, FrameReader
 from .video import probe
 

@@ -32,7 +32,8 @@ import av
 import numpy as np
 
 from .errors import Cancelled
-from .model import Mode, VideoInfo
+from .model import VideoInfo
+from .params import Mode
 
 ProgressCallback = Callable[[float, str], None]
 

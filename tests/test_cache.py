@@ -321,12 +321,12 @@ def test_writes_leave_no_temporary_files(film, cache):
 def test_a_failed_write_leaves_nothing(film, cache, monkeypatch):
     """A crash between writing and renaming leaves neither a temporary file nor a
     half-written entry under the final name."""
-    import fingerprint.model as model
+    import fingerprint.atomic as atomic
 
     def boom(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(model.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     monkeypatch.setattr(cache_module.os, "replace", boom)
     fp = analyze(film, params=Params(samples=6, clusters=2), cache=cache)
     assert fp.warnings == (UNSAVED.format("no space left on the device"),)

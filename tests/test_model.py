@@ -22,7 +22,8 @@ from fingerprint import (
     VideoInfo,
     analyze,
 )
-from fingerprint.model import FORMAT_NAME, FORMAT_VERSION, from_hex, parse_time, timecode, to_hex
+from fingerprint.model import FORMAT_NAME, FORMAT_VERSION, from_hex, to_hex
+from fingerprint.timecodes import parse_time, timecode
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 

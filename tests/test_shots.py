@@ -99,7 +99,7 @@ def test_stats_and_csv(clips):
 
 
 def test_shots_survive_json(clips, tmp_path):
-    from fingerprint.model import Params
+    from fingerprint.params import Params
     from fingerprint.pipeline import analyze
 
     fp = analyze(clips, params=Params(samples=20, shots=True))

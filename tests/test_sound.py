@@ -15,7 +15,8 @@ from videos import ffmpeg_exe, make_rgb
 from fingerprint.cache import Cache
 from fingerprint.cli import main
 from fingerprint.errors import Cancelled
-from fingerprint.model import Fingerprint, Params
+from fingerprint.model import Fingerprint
+from fingerprint.params import Params
 from fingerprint.pipeline import analyze
 from fingerprint.sampling import sample_times
 from fingerprint.sound import FLOOR, audio_stream, has_sound, loudness, lufs
