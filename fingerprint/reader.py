@@ -36,16 +36,11 @@ SLOT_EDGE = 1e-3
 # with its true time. bench/scaling.py set both: CPU time within 1.4x the 2-hour film's
 # at any length from 10 min to 3 h (docs/benchmarks.md).
 _FAST_FRAMES_PER_SAMPLE = 1
-
-
 _FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
-
-
 # ...but a fast-mode frame never trails its target by more than this, whatever the budget:
 # the longest keyframe interval common encoders use by default (keyint 250 at 25 fps).
 # Only a film with rarer keyframes (a single one, say) decodes forward past the budget.
 _FAST_MAX_LAG = 10.0
-
 
 # swscale names for the colour matrices FFmpeg tags (AVColorSpace values).
 _MATRIX = {1: "itu709", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020", 10: "bt2020"}
