@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fingerprint import Params, frame_at, probe
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.pipeline import fingerprint_samples
-from fingerprint.video import DecodedFrames, sample
+from fingerprint.sampling import DecodedFrames, sample
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".mov", ".webm", ".mpg", ".avi"}

@@ -47,7 +47,7 @@ _CANCEL = """
 import json, sys, threading, time
 sys.path.insert(0, {root!r})
 from fingerprint import Cancelled, Params, analyze
-from fingerprint.video import DECODER_THREAD
+from fingerprint.sampling import DECODER_THREAD
 cancel = threading.Event()
 set_at = []
 def later():

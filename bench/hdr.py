@@ -42,7 +42,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import fingerprint.hdr as hdr
-import fingerprint.video as video
+import fingerprint.reader as reader
+import fingerprint.sampling as sampling
 from fingerprint import Params, analyze, probe
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.compare import palette_distance
@@ -139,8 +140,8 @@ def renditions(src: Path, folder: Path) -> dict[str, Path]:
 
 def _without_conversion():
     """Decode as before this change: every stream read as SDR BT.709."""
-    original = video.needs_conversion
-    video.needs_conversion = lambda **_: False
+    original = reader.needs_conversion
+    reader.needs_conversion = lambda **_: False
     return original
 
 
@@ -150,7 +151,7 @@ def fingerprint(path: Path, *, convert: bool):
         return analyze(path, params=Params())
     finally:
         if original is not None:
-            video.needs_conversion = original
+            reader.needs_conversion = original
 
 
 def distances(ref, fp) -> tuple[float, float, float]:
@@ -228,11 +229,11 @@ def cost(film: Path, samples: int, rounds: int) -> None:
             original = None if convert else _without_conversion()
             try:
                 wall, cpu = time.perf_counter(), time.process_time()
-                video.sample(film, count=samples, mode="fast", info=info)
+                sampling.sample(film, count=samples, mode="fast", info=info)
                 times[convert].append((time.perf_counter() - wall, time.process_time() - cpu))
             finally:
                 if original is not None:
-                    video.needs_conversion = original
+                    reader.needs_conversion = original
     for convert, runs in times.items():
         label = "tone-mapped" if convert else "read as SDR"
         walls, cpus = zip(*runs, strict=True)
@@ -257,7 +258,7 @@ def keyframes(film: Path, count: int) -> None:
                 break
         decode = (time.process_time() - cpu) / len(frames)
     info = probe(film)
-    width, height = video.working_size(info, Params().size)
+    width, height = sampling.working_size(info, Params().size)
 
     def convert(convert: bool) -> float:
         original = None if convert else _without_conversion()
@@ -266,12 +267,12 @@ def keyframes(film: Path, count: int) -> None:
             for _ in range(3):
                 cpu = time.process_time()
                 for frame in frames:
-                    video.frame_to_rgb(frame, width=width, height=height)
+                    reader.frame_to_rgb(frame, width=width, height=height)
                 best = min(best, (time.process_time() - cpu) / len(frames))
             return best
         finally:
             if original is not None:
-                video.needs_conversion = original
+                reader.needs_conversion = original
 
     plain, converted = convert(False), convert(True)
     print(f"# {film.name}, {len(frames)} keyframes, one thread, CPU per keyframe; load "

@@ -19,26 +19,27 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import fingerprint.video as video
+import fingerprint.reader as reader
+import fingerprint.sampling as sampling
 from fingerprint import probe
 from fingerprint.color import average_color, delta_e2000, rgb_to_lab
 from fingerprint.kmeans import palettes
 
 
 def decode(film: str, samples: int, *, skip: bool) -> tuple[np.ndarray, float]:
-    original = video._Reader.__init__
+    original = reader.FrameReader.__init__
 
     def init(self, *args, **kwargs) -> None:
         original(self, *args, **kwargs)
         self.stream.codec_context.options = {"skip_loop_filter": "all" if skip else "default"}
 
-    video._Reader.__init__ = init
+    reader.FrameReader.__init__ = init
     try:
         t0 = time.perf_counter()
-        result = video.sample(film, count=samples, mode="fast", workers=1)
+        result = sampling.sample(film, count=samples, mode="fast", workers=1)
         return result.frames, time.perf_counter() - t0
     finally:
-        video._Reader.__init__ = original
+        reader.FrameReader.__init__ = original
 
 
 def main() -> None:

@@ -30,16 +30,17 @@ sys.path.insert(0, str(ROOT))
 
 def _child(job: dict) -> dict:
     """Run one measurement in this process and report it."""
+    from fingerprint.sampling import sample_times
     from fingerprint.shots import detect_shots
     from fingerprint.sound import has_sound, loudness
-    from fingerprint.video import probe, sample_times
+    from fingerprint.video import probe
 
     film = job["film"]
     info = probe(film)
     start = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     if job["what"] == "analyze":
-        from fingerprint.model import Params
+        from fingerprint.params import Params
         from fingerprint.pipeline import analyze
 
         fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))

@@ -26,14 +26,14 @@ _WHERE = {
     "UnreadableFileError": "errors",
     "VideoNotFoundError": "errors",
     "Fingerprint": "model",
-    "Params": "model",
+    "Params": "params",
     "VideoInfo": "model",
     "analyze": "pipeline",
     "fingerprint_samples": "pipeline",
-    "DecodedFrames": "video",
-    "frame_at": "video",
+    "DecodedFrames": "sampling",
+    "frame_at": "sampling",
+    "sample": "sampling",
     "probe": "video",
-    "sample": "video",
 }
 
 __all__ = sorted(_WHERE)

@@ -24,7 +24,8 @@ import numpy as np
 
 from .color import as_rgb, rgb_to_lab
 from .errors import InvalidParameterError
-from .model import Fingerprint, Params, VideoInfo
+from .model import Fingerprint, VideoInfo
+from .params import Params
 from .transport import normalised
 
 __all__ = [

@@ -14,30 +14,13 @@ happened to the client or to the index since, and is never analysed again; a per
 (check, lock, check again, as `analyze` does with its cache) keeps two copies of one film
 in one run from being analysed twice.
 
-Index (``collection.json``)::
-
-    {"format": "movie-color-fingerprint-collection", "version": 1,
-     "options": {"params": {...Params...}, "output": {...Outputs...}},
-     "runs": [{"run": 1, "started": t, "finished": t or null, "scheduler": ..., "workers": n}],
-     "films": [{"source": "/abs/film.mp4", "key": "...", "status": "done" | "skipped" | "failed",
-                "reason": "one line" or null,
-                "files": {"json": "films/...", "csv": ..., "png": ...},
-                "video": {...VideoInfo...}, "palette": [{"color": "#rrggbb", "share": s}, ...],
-                "seconds": s, "analysed_at": t, "warnings": [...],
-                "runs": [{"run": 1, "action": "analysed" | "skipped" | "failed", "seconds": s,
-                          "cpu_seconds": s, "read_bytes": n, "peak_rss_bytes": n, "worker": ...}]}]}
-
-Times are Unix seconds. ``runs`` per film is the history: a film is analysed at most once
-for one DIR, which the records show.
+The index (``collection.json``, its format, and ``collection.csv``) is `batch_index.py`'s.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
-import io
-import json
 import logging
 import math
 import os
@@ -46,27 +29,27 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import dask
 import psutil
 from distributed import Client, Future, KilledWorker, LocalCluster, wait
 
+from .batch_index import BatchIndex, FilmOutcome, Status, one_line
 from .cache import content_key
-from .collection import INDEX_FORMAT, INDEX_VERSION
 from .compare import film_palette
-from .errors import FingerprintError, FingerprintFormatError, InvalidParameterError
-from .model import Fingerprint, Params, write_atomic
+from .errors import FingerprintError, InvalidParameterError
+from .model import Fingerprint
 from .outputs import Outputs, is_complete, write_outputs
+from .params import Params
 from .pipeline import analyze
 from .video import check_file
 
 __all__ = [
     "CRASH_ENV",
     "BatchSummary",
-    "FilmOutcome",
     "check_out",
     "connect",
     "find_films",
@@ -89,31 +72,8 @@ _DASK_CONFIG = {
     "distributed.scheduler.allowed-failures": _ALLOWED_FAILURES,
     "distributed.scheduler.worker-saturation": 1.0,
 }
-# The index is rewritten at most every _INDEX_INTERVAL seconds, and at most
-# 1/_INDEX_SHARE of the client's time (with 10,000 films it is megabytes); a lost update
-# costs nothing: the films' JSON files are the truth, and a rerun rebuilds the index.
-_INDEX_INTERVAL = 2.0
-_INDEX_SHARE = 20
 # How often the client looks at which films are running (seconds).
 _POLL = 0.5
-
-Status = Literal["done", "skipped", "failed"]
-
-
-@dataclass(frozen=True)
-class FilmOutcome:
-    """What became of one film in one run; ``record`` is its run record for the index."""
-
-    source: str
-    status: Status
-    reason: str | None = None
-    key: str | None = None
-    stem: str | None = None  # "films/<name>-<key>", relative to DIR
-    video: dict[str, Any] | None = None
-    palette: tuple[tuple[str, float], ...] = ()
-    warnings: tuple[str, ...] = ()
-    analysed_at: float | None = None
-    record: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -222,7 +182,7 @@ def process_film(
         )
     except FingerprintError as exc:
         return FilmOutcome(
-            source=source, status="failed", reason=_one_line(exc), record=record("failed")
+            source=source, status="failed", reason=one_line(exc), record=record("failed")
         )
     except OSError as exc:
         reason = f"cannot write results: {exc.strerror or exc}"
@@ -261,11 +221,6 @@ def _read_bytes() -> int:
         return 0
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
-
-
 # --- the cluster --------------------------------------------------------------------------
 @contextlib.contextmanager
 def connect(*, scheduler: str | None = None, workers: int | None = None) -> Iterator[Client]:
@@ -281,7 +236,7 @@ def connect(*, scheduler: str | None = None, workers: int | None = None) -> Iter
                 client = Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as exc:
                 raise InvalidParameterError(
-                    f"cannot reach the Dask scheduler at {scheduler}: {_one_line(exc)}. "
+                    f"cannot reach the Dask scheduler at {scheduler}: {one_line(exc)}. "
                     f"Is `dask scheduler` running there?"
                 ) from exc
             with client:
@@ -306,7 +261,7 @@ def connect(*, scheduler: str | None = None, workers: int | None = None) -> Iter
 def check_out(out: str | os.PathLike[str], *, params: Params, output: Outputs) -> None:
     """Raise `InvalidParameterError` unless ``out`` is new or holds a batch with these very
     options (so a resume cannot mix options): call it before starting a cluster."""
-    _Index.open(Path(out), params, output)
+    BatchIndex.open(Path(out), params, output)
 
 
 ProgressCallback = Callable[[int, int, Sequence[str], FilmOutcome | None], None]
@@ -334,7 +289,7 @@ def run_batch(
     output = output or Outputs()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    index = _Index.open(out, params, output)
+    index = BatchIndex.open(out, params, output)
     run = index.start_run(client)
     sources = [str(Path(f).absolute()) for f in films]
     started = time.time()
@@ -392,7 +347,7 @@ def _outcome(future: Future, source: str) -> FilmOutcome:
         # The scheduler's allowed-failures decides how often: on a cluster it is its own.
         reason = "its worker died each time it was tried (a crash, or out of memory)"
     else:
-        reason = f"internal error ({type(exc).__name__}: {_one_line(exc)}); please report it"
+        reason = f"internal error ({type(exc).__name__}: {one_line(exc)}); please report it"
     return FilmOutcome(
         source=source,
         status="failed",
@@ -407,141 +362,3 @@ def _running(client: Client, names: dict[str, str]) -> list[str]:
     except (OSError, TimeoutError):
         return []
     return sorted(names[k] for keys in processing.values() for k in keys if k in names)
-
-
-class _Index:
-    """``collection.json`` and ``collection.csv``, kept in memory, written atomically."""
-
-    def __init__(self, out: Path, data: dict[str, Any]) -> None:
-        self.out, self.data = out, data
-        self.films = {f["source"]: f for f in data["films"]}
-        self.saved, self.interval = 0.0, _INDEX_INTERVAL
-
-    @classmethod
-    def open(cls, out: Path, params: Params, output: Outputs) -> _Index:
-        options = {"params": asdict(params), "output": asdict(output)}
-        options = json.loads(json.dumps(options))  # tuples as lists, as they come back
-        path = out / "collection.json"
-        if not path.exists():
-            return cls(
-                out,
-                {
-                    "format": INDEX_FORMAT,
-                    "version": INDEX_VERSION,
-                    "options": options,
-                    "runs": [],
-                    "films": [],
-                },
-            )
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != INDEX_FORMAT or data.get("version") != INDEX_VERSION:
-                raise FingerprintFormatError(
-                    f"{path} is not a {INDEX_FORMAT} index, version {INDEX_VERSION}."
-                )
-            data["films"], data["runs"] = list(data["films"]), list(data["runs"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, FingerprintError) as exc:
-            raise InvalidParameterError(
-                f"the output folder's index cannot be read ({_one_line(exc)}); "
-                f"choose another --out folder, or delete its collection.json to rebuild it."
-            ) from exc
-        if data.get("options") != options:
-            raise InvalidParameterError(
-                "the output folder holds a batch made with other options; run with the same "
-                "options to resume it, or choose another --out folder."
-            )
-        return cls(out, data)
-
-    def start_run(self, client: Client) -> int:
-        run = 1 + max((r["run"] for r in self.data["runs"]), default=0)
-        info = client.scheduler_info()
-        self.data["runs"].append(
-            {
-                "run": run,
-                "started": time.time(),
-                "finished": None,
-                "scheduler": info.get("address"),
-                "workers": len(info.get("workers", {})),
-            }
-        )
-        self.save(force=True)
-        return run
-
-    def finish_run(self, run: int) -> None:
-        for r in self.data["runs"]:
-            if r["run"] == run:
-                r["finished"] = time.time()
-
-    def add(self, outcome: FilmOutcome, run: int) -> None:
-        entry = self.films.get(outcome.source)
-        if entry is None:
-            entry = {"source": outcome.source, "runs": []}
-            self.films[outcome.source] = entry
-            self.data["films"].append(entry)
-        entry["runs"].append({"run": run, **outcome.record})
-        entry.update(status=outcome.status, reason=outcome.reason)
-        if outcome.status == "failed":
-            return
-        assert outcome.stem is not None
-        entry.update(
-            key=outcome.key,
-            files={ext: f"{outcome.stem}.{ext}" for ext in ("json", "csv", "png")},
-            video=outcome.video,
-            palette=[{"color": c, "share": round(s, 6)} for c, s in outcome.palette],
-            seconds=outcome.record.get("seconds")
-            if outcome.status == "done"
-            else entry.get("seconds"),
-            analysed_at=outcome.analysed_at,
-            warnings=list(outcome.warnings),
-        )
-
-    def save(self, *, force: bool) -> None:
-        now = time.monotonic()
-        if not force and now - self.saved < self.interval:
-            return
-        write_atomic(self.out / "collection.csv", self._csv().encode())
-        write_atomic(self.out / "collection.json", json.dumps(self.data, indent=1).encode())
-        self.saved = time.monotonic()
-        self.interval = max(_INDEX_INTERVAL, _INDEX_SHARE * (self.saved - now))
-
-    def _csv(self) -> str:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(
-            [
-                "name",
-                "source",
-                "key",
-                "status",
-                "reason",
-                "duration",
-                "width",
-                "height",
-                "fps",
-                "palette",
-                "shares",
-                "seconds",
-                "json",
-            ]
-        )
-        for f in self.data["films"]:
-            video = f.get("video") or {}
-            palette = f.get("palette") or []
-            writer.writerow(
-                [
-                    Path(f["source"]).name,
-                    f["source"],
-                    f.get("key", ""),
-                    f["status"],
-                    f.get("reason") or "",
-                    video.get("duration", ""),
-                    video.get("width", ""),
-                    video.get("height", ""),
-                    video.get("fps", ""),
-                    " ".join(p["color"] for p in palette),
-                    " ".join(f"{p['share']:.4f}" for p in palette),
-                    f.get("seconds", ""),
-                    (f.get("files") or {}).get("json", ""),
-                ]
-            )
-        return buf.getvalue()

@@ -15,6 +15,7 @@ unreadable or inconsistent is treated as missing and rebuilt. The cache keeps it
 a size cap (``$FINGERPRINT_CACHE_MAX_BYTES``, default 2 GB) by evicting the least recently
 used frames, results and uploads after each save, never those of a film being analysed.
 A cache that cannot be written raises `CacheWriteError`; `analyze` then goes on without it.
+The frames format is in `cache_frames.py`, the locks `cache_locks.py`, the cap `cache_size.py`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,7 @@ import errno
 import fcntl
 import hashlib
 import json
-import math
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -37,35 +36,21 @@ from typing import IO, Any
 
 import numpy as np
 import platformdirs
-import zstandard
 
+from .atomic import UMASK, write_atomic
+from .cache_frames import read_frames, write_frames
+from .cache_locks import acquire, try_lock
+from .cache_size import DEFAULT_MAX_BYTES, MAX_BYTES_VAR, parse_size, scan
 from .errors import CacheWriteError, FingerprintError, InvalidParameterError
-from .model import UMASK, Fingerprint, Params, VideoInfo, write_atomic
-from .video import DecodedFrames, working_size
+from .model import Fingerprint, VideoInfo, is_number
+from .params import Params
+from .sampling import DecodedFrames
 
 ENV_VAR = "FINGERPRINT_CACHE_DIR"
-MAX_BYTES_VAR = "FINGERPRINT_CACHE_MAX_BYTES"
-# 2 GB: a small host's disk (a hosted demo has a few GB) still has room for the films and
-# the app, and it holds about 35 sets of 1000 frames at 320 px (56 KB per frame stored),
-# or one uploaded feature film and its frames.
-DEFAULT_MAX_BYTES = 2 * 1000**3
-# A temporary file untouched this long, and not locked by its writer, was left by a kill.
-STALE_SECONDS = 10 * 60
 
 _UPLOADS = "uploads"  # a folder beside the films' folders, never a film key
 _CHUNKS = 64
 _CHUNK = 64 * 1024
-
-# Frames files: a magic line, a JSON header line, then the frames, each row replaced by
-# the difference of neighbouring pixels (mod 256), compressed with Zstandard level 1.
-# Lossless, 2.9x smaller than raw on the shared clips at 0.5 ms per frame to save and
-# 0.23 ms to load (bench/cache_frames.py, docs/benchmarks.md).
-_FRAMES_MAGIC = b"movie-color-fingerprint frames 1\n"
-_FRAMES_LEVEL = 1
-_FRAMES_CHUNK = 16  # frames filtered and compressed at a time: bounds the memory a save adds
-_HEADER_LIMIT = 16 * 1024 * 1024  # 3000 samples' times take about 0.1 MB
-
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*", re.IGNORECASE)
 
 _REASONS = {
     errno.ENOSPC: "no space left on the device",
@@ -74,19 +59,6 @@ _REASONS = {
     errno.EACCES: "no permission to write the cache folder",
     errno.EPERM: "no permission to write the cache folder",
 }
-
-
-def parse_size(text: str) -> int:
-    """Bytes from ``"2G"``, ``"500 MB"``, ``"1.5GiB"`` or ``"2000000"`` (K, M, G, T are
-    powers of 1000; with an ``i`` powers of 1024)."""
-    match = _SIZE.fullmatch(text)
-    if not match:
-        raise InvalidParameterError(
-            f"cache size {text!r} is not a size: write it like 2G, 500M or 2000000000."
-        )
-    number, unit, binary = match.groups()
-    base = 1024 if binary else 1000
-    return int(float(number) * base ** " kmgt".index(unit.lower() or " "))
 
 
 def content_key(path: str | os.PathLike[str]) -> str:
@@ -142,10 +114,6 @@ def _writing(sentence: str = _UNSAVED) -> Iterator[None]:
         raise error from exc
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 @dataclass(frozen=True)
 class Entry:
     """A film this cache has analysed: for the app's library list and share links."""
@@ -170,17 +138,6 @@ class CacheStats:
     uploads: int
     bytes: int
     max_bytes: int
-
-
-@dataclass(frozen=True)
-class _Item:
-    """Something eviction can remove: a frames or result file, or an upload's folder."""
-
-    key: str
-    kind: str  # "frames", "result" or "upload"
-    paths: tuple[Path, ...]  # removed in this order (an upload's folder last)
-    bytes: int
-    used: float
 
 
 class Cache:
@@ -244,58 +201,10 @@ class Cache:
         self.prune()
 
     def _acquire(self, key: str) -> int | None:
-        path = self._dir(key) / ".lock"
-        while True:
-            fd = self._open_lock(path)
-            if fd is None:
-                return None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                # Eviction may have removed the film's folder, lock file included, while
-                # we waited: then this lock guards nothing, so take the new one.
-                if os.fstat(fd).st_ino == os.stat(path).st_ino:
-                    return fd
-            except FileNotFoundError:
-                pass
-            except BaseException:
-                os.close(fd)
-                raise
-            os.close(fd)
+        return acquire(self._dir(key) / ".lock")
 
-    @staticmethod
-    def _open_lock(path: Path) -> int | None:
-        for _ in range(100):  # the folder can vanish between mkdir and open (eviction)
-            with contextlib.suppress(OSError):
-                path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-            except FileNotFoundError:
-                continue
-            except OSError:
-                try:
-                    return os.open(path, os.O_RDONLY)  # flock needs no write access
-                except OSError:
-                    return None
-        return None
-
-    @contextlib.contextmanager
-    def _try_lock(self, key: str) -> Iterator[bool]:
-        """The film's lock if nobody holds it, without waiting: True when taken. The lock
-        file is made if missing, so that whoever comes next waits on this one."""
-        path = self._dir(key) / ".lock"
-        fd = self._open_lock(path)
-        if fd is None:
-            yield False
-            return
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                taken = os.fstat(fd).st_ino == os.stat(path).st_ino
-            except OSError:
-                taken = False
-            yield taken
-        finally:
-            os.close(fd)
+    def _try_lock(self, key: str) -> contextlib.AbstractContextManager[bool]:
+        return try_lock(self._dir(key) / ".lock")
 
     # --- film info ----------------------------------------------------------------
     def save_info(
@@ -317,7 +226,7 @@ class Cache:
             if record.get("engine") != ENGINE_VERSION:
                 return None  # made by an older engine: probed again
             source, analysed_at = record.get("source"), record["analysed_at"]
-            if not (source is None or isinstance(source, str)) or not _is_number(analysed_at):
+            if not (source is None or isinstance(source, str)) or not is_number(analysed_at):
                 return None
             return Entry(
                 key=key,
@@ -353,74 +262,16 @@ class Cache:
         entry = self.entry(key)
         if entry is None:
             return None  # nothing to check the frames' size against: decode again
-        try:
-            with open(path, "rb") as fh:
-                if fh.readline(len(_FRAMES_MAGIC)) != _FRAMES_MAGIC:
-                    return None
-                header = json.loads(fh.readline(_HEADER_LIMIT))
-                shape, times, targets, ended = self._check_header(header, params, entry.info)
-                frames = np.empty(shape, np.uint8)
-                with zstandard.ZstdDecompressor().stream_reader(fh) as stream:
-                    view, done = memoryview(frames).cast("B"), 0
-                    while done < len(view):
-                        got = stream.readinto(view[done:])
-                        if not got:
-                            return None  # truncated
-                        done += got
-                    if stream.read(1):
-                        return None  # more frames than the header says
-        except (OSError, ValueError, KeyError, TypeError, zstandard.ZstdError):
-            return None  # missing, truncated or foreign: rebuilt by the caller
-        np.add.accumulate(frames, axis=2, out=frames)  # undo the row differences
-        self._touch(key, path)
-        return DecodedFrames(frames=frames, times=times, targets=targets, ended_at=ended)
-
-    @staticmethod
-    def _check_header(
-        header: Any, params: Params, info: VideoInfo
-    ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray, float | None]:
-        """Shape, times, targets and end of a frames file, or ValueError if they do not
-        fit each other or the decode options (checked before anything is allocated)."""
-        shape = tuple(header["shape"])
-        if len(shape) != 4 or not all(isinstance(n, int) and n >= 1 for n in shape):
-            raise ValueError("bad shape")
-        n, height, width, channels = shape
-        expected = working_size(info, params.size)
-        if channels != 3 or n > params.samples or (width, height) != expected:
-            raise ValueError("frames do not match the decode options")
-        times = np.array(header["times"], dtype=np.float64)
-        targets = np.array(header["targets"], dtype=np.float64)
-        if times.shape != (n,) or targets.shape != (n,):
-            raise ValueError("times do not match the frames")
-        if not (np.isfinite(times).all() and np.isfinite(targets).all()):
-            raise ValueError("times are not finite")
-        ended = header["ended_at"]
-        if not (ended is None or _is_number(ended)):
-            raise ValueError("bad end time")
-        return (n, height, width, 3), times, targets, None if ended is None else float(ended)
+        samples = read_frames(path, params=params, info=entry.info)
+        if samples is not None:
+            self._touch(key, path)
+        return samples
 
     def save_samples(self, key: str, params: Params, samples: DecodedFrames) -> None:
         """Stream the frames to disk a few at a time (never a second copy in memory)."""
-        frames = samples.frames
-        header = {
-            "shape": list(frames.shape),
-            "times": np.asarray(samples.times, dtype=np.float64).tolist(),
-            "targets": np.asarray(samples.targets, dtype=np.float64).tolist(),
-            "ended_at": samples.ended_at,
-        }
         path = self._frames_path(key, params)
         with _writing(), self._temporary(path) as fh:
-            fh.write(_FRAMES_MAGIC + json.dumps(header).encode() + b"\n")
-            with zstandard.ZstdCompressor(level=_FRAMES_LEVEL).stream_writer(
-                fh, closefd=False
-            ) as out:
-                diff = np.empty_like(frames[:_FRAMES_CHUNK])
-                for lo in range(0, len(frames), _FRAMES_CHUNK):
-                    chunk = frames[lo : lo + _FRAMES_CHUNK]
-                    part = diff[: len(chunk)]
-                    part[:, :, 0] = chunk[:, :, 0]
-                    np.subtract(chunk[:, :, 1:], chunk[:, :, :-1], out=part[:, :, 1:])
-                    out.write(part)
+            write_frames(fh, samples)
         self.prune()
 
     @contextlib.contextmanager
@@ -522,7 +373,7 @@ class Cache:
     # --- size ---------------------------------------------------------------------
     def info(self) -> CacheStats:
         """What the cache holds now."""
-        items, total, _ = self._scan(sweep=False)
+        items, total, _ = scan(self._film_dirs(), self.root / _UPLOADS, self.root, sweep=False)
         return CacheStats(
             films=sum((p / "info.json").is_file() for p in self._film_dirs()),
             entries=len(items),
@@ -544,7 +395,9 @@ class Cache:
     def _evict(self, target: int, *, clear: bool) -> int:
         try:
             with self._pruning():
-                items, total, emptied = self._scan(sweep=True)
+                items, total, emptied = scan(
+                    self._film_dirs(), self.root / _UPLOADS, self.root, sweep=True
+                )
                 start, busy = total, set()
                 for item in sorted(items, key=lambda i: i.used):
                     if total <= target:
@@ -595,92 +448,3 @@ class Cache:
             with contextlib.suppress(OSError):
                 folder.rmdir()
             return freed
-
-    def _scan(self, *, sweep: bool) -> tuple[list[_Item], int, set[str]]:
-        """Evictable items, bytes on disk in all, and the films with nothing evictable
-        left. With ``sweep``, stale temporary files are removed on the way."""
-        items: list[_Item] = []
-        total, empty, now = 0, set(), time.time()
-        seen: set[int] = set()  # inodes: hard-linked uploads count once
-
-        def size(path: Path) -> tuple[int, float] | None:
-            try:
-                st = path.stat()
-            except OSError:
-                return None
-            stale = sweep and _is_temporary(path.name) and now - st.st_mtime > STALE_SECONDS
-            if stale and _remove_unless_locked(path):
-                return None
-            if st.st_ino in seen:
-                return 0, st.st_mtime
-            seen.add(st.st_ino)
-            return st.st_size, st.st_mtime
-
-        for folder in self._film_dirs():
-            key, found = folder.name, False
-            for path in _files(folder):
-                stat = size(path)
-                if stat is None:
-                    continue
-                total += stat[0]
-                if path.name.startswith(("frames-", "result-")):
-                    kind = path.name.split("-")[0]
-                    items.append(_Item(key, kind, (path,), stat[0], stat[1]))
-                    found = True
-            if not found:
-                empty.add(key)
-        uploads = self.root / _UPLOADS
-        for path in _files(uploads):
-            stat = size(path)  # sweeps uploads/*.part
-            total += stat[0] if stat else 0
-        for folder in _dirs(uploads):
-            if not folder.name.isalnum():
-                continue
-            paths, nbytes = [], 0
-            for path in _files(folder):
-                stat = size(path)
-                if stat is not None:
-                    paths.append(path)
-                    nbytes += stat[0]
-            with contextlib.suppress(OSError):
-                used = folder.stat().st_mtime
-                items.append(_Item(folder.name, "upload", (*paths, folder), nbytes, used))
-            total += nbytes
-        for path in _files(self.root):
-            stat = size(path)
-            total += stat[0] if stat else 0
-        return items, total, empty
-
-
-def _files(folder: Path) -> list[Path]:
-    try:
-        return [p for p in folder.iterdir() if p.is_file()]
-    except OSError:
-        return []
-
-
-def _dirs(folder: Path) -> list[Path]:
-    try:
-        return [p for p in folder.iterdir() if p.is_dir()]
-    except OSError:
-        return []
-
-
-def _is_temporary(name: str) -> bool:
-    return (name.startswith(".") and name.endswith(".tmp")) or name.endswith(".part")
-
-
-def _remove_unless_locked(path: Path) -> bool:
-    """Remove a temporary file unless its writer still holds its lock."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        path.unlink()
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)

@@ -18,8 +18,8 @@ from tqdm import tqdm
 from .cache import Cache
 from .errors import Cancelled, FingerprintError
 from .files import find_videos
-from .model import Params, parse_time
 from .outputs import Outputs, Poster, write_outputs
+from .params import Params
 from .pipeline import analyze
 from .render import (
     MAX_POSTER_PIXELS,
@@ -27,6 +27,7 @@ from .render import (
     POSTER_SIZES,
     PosterSize,
 )
+from .timecodes import parse_time
 
 # The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130

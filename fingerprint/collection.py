@@ -36,7 +36,8 @@ from .align import curves
 from .cache import Cache
 from .compare import FilmPalette, film_palette
 from .errors import FingerprintFormatError, InvalidParameterError
-from .model import Fingerprint, Params, VideoInfo, from_hex
+from .model import Fingerprint, VideoInfo, from_hex
+from .params import Params
 from .transport import palette_distance
 
 __all__ = [
@@ -56,7 +57,7 @@ __all__ = [
     "nearest",
 ]
 
-#: The batch index's format name and version (``DIR/collection.json``, see batch.py).
+#: The batch index's format name and version (``DIR/collection.json``, see batch_index.py).
 INDEX_FORMAT = "movie-color-fingerprint-collection"
 INDEX_VERSION = 1
 

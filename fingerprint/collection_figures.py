@@ -25,9 +25,11 @@ from PIL import Image, ImageDraw
 
 from .collection import Collection
 from .errors import InvalidParameterError
-from .model import Fingerprint, timecode, to_hex
-from .render import MAX_POSTER_PIXELS, _font, _one_line, strip_image
+from .model import Fingerprint, to_hex
+from .poster_caption import caption_font, single_line
+from .render import MAX_POSTER_PIXELS, strip_image
 from .theme import BACKGROUND, GRID, INK, MUTED, base_layout, css
+from .timecodes import timecode
 
 __all__ = [
     "ROW_PIXELS",
@@ -116,7 +118,7 @@ def _swatches(film, limit: int = 6) -> str:
 def hover_texts(collection: Collection) -> list[str]:
     """Per film: its title (escaped: it is the user's text), running time and palette."""
     return [
-        f"<b>{html.escape(_one_line(f.title))}</b> · {timecode(f.duration)}<br>{_swatches(f)}"
+        f"<b>{html.escape(single_line(f.title))}</b> · {timecode(f.duration)}<br>{_swatches(f)}"
         for f in collection.films
     ]
 
@@ -127,7 +129,7 @@ def labels(collection: Collection, order: Sequence[int]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for i in order:
-        title = html.escape(_short(_one_line(collection.films[i].title)))
+        title = html.escape(_short(single_line(collection.films[i].title)))
         seen[title] = seen.get(title, 0) + 1
         out.append(title if seen[title] == 1 else f"{title} ({seen[title]})")
     return out
@@ -288,7 +290,7 @@ def collection_poster_png(
     strip_w = rows.shape[2]
     margin = 32
     gap = max(1, row_height // 8)
-    font, small = _font(max(10, round(row_height * 0.58))), _font(14)
+    font, small = caption_font(max(10, round(row_height * 0.58))), caption_font(14)
     head = 56 if heading else 0
     scale_h = 36
     width = margin * 2 + title_width + strip_w
@@ -302,13 +304,13 @@ def collection_poster_png(
     draw = ImageDraw.Draw(image)
     y = margin
     if heading:
-        draw.text((margin, y), _one_line(heading), font=_font(28), fill=INK)
+        draw.text((margin, y), single_line(heading), font=caption_font(28), fill=INK)
         y += head
     left = margin + title_width
     for title, row in zip(titles, rows, strict=True):
         strip = stacked_image(row[None], [0], row_height=row_height)
         image.paste(Image.fromarray(strip), (left, y))
-        text = _fit(draw, _one_line(title), font, title_width - 16)
+        text = _fit(draw, single_line(title), font, title_width - 16)
         draw.text((left - 12, y + row_height / 2), text, font=font, fill=INK, anchor="rm")
         y += row_height + gap
     for pct in (0, 25, 50, 75, 100):

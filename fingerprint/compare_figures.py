@@ -31,9 +31,10 @@ from plotly.subplots import make_subplots
 from .align import CURVES, Aligned
 from .compare import Comparison, FilmPalette
 from .errors import InvalidParameterError
-from .model import timecode, to_hex
+from .model import to_hex
 from .render import strip_image
 from .theme import BACKGROUND, FILM_COLORS, GRID, INK, MUTED, base_layout
+from .timecodes import timecode
 
 __all__ = [
     "DIFFERENCE_MAX",

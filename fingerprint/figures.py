@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 from .bands import Bands, strip_bands
 from .color import lab_to_rgb, rgb_to_lab
 from .errors import InvalidParameterError
-from .model import Fingerprint, timecode, to_hex
+from .model import Fingerprint, to_hex
 from .theme import GRID, HIGHLIGHT, MUTED, base_layout, css
+from .timecodes import timecode
 
 _MUTED = css(MUTED)
 # Above this many colours the a*/b* plane is drawn with WebGL (no clicks, but smooth).

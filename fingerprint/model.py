@@ -1,4 +1,5 @@
-"""The result model (`VideoInfo`, `Params`, `Fingerprint`) and its files (JSON, CSV).
+"""The result model (`VideoInfo`, `Fingerprint`, `Shot`) and its files (JSON, CSV); the
+options, `Params`, are `params.py`'s.
 
 The JSON layout is the project's own, versioned format, documented in README.md::
 
@@ -21,27 +22,20 @@ import math
 import numbers
 import os
 import re
-import tempfile
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 
-from .errors import FingerprintFormatError, InvalidParameterError
-
-# Read once at import: os.umask can only be read by setting it, which races with threads.
-UMASK = os.umask(0)
-os.umask(UMASK)
+from .atomic import write_atomic
+from .errors import FingerprintFormatError
+from .params import Params
 
 _HEX_CODE = re.compile(r"#[0-9a-fA-F]{6}")
 
 FORMAT_NAME = "movie-color-fingerprint"
 FORMAT_VERSION = 1
-
-Mode = Literal["fast", "exact"]
-ColorSpace = Literal["lab", "rgb"]
 
 
 @dataclass(frozen=True)
@@ -80,8 +74,8 @@ class VideoInfo:
             name
             for name, ok in (
                 ("name", isinstance(self.name, str)),
-                ("duration", _number(self.duration) and self.duration >= 0),
-                ("fps", self.fps is None or (_number(self.fps) and self.fps > 0)),
+                ("duration", is_number(self.duration) and self.duration >= 0),
+                ("fps", self.fps is None or (is_number(self.fps) and self.fps > 0)),
                 ("frame_count", self.frame_count is None
                  or (_integer(self.frame_count) and self.frame_count >= 0)),
                 ("width", _integer(self.width) and self.width >= 1),
@@ -90,7 +84,7 @@ class VideoInfo:
                 ("pix_fmt", isinstance(self.pix_fmt, str)),
                 ("rotation", _integer(self.rotation)),
                 ("stream_index", _integer(self.stream_index) and self.stream_index >= 0),
-                ("start_time", _number(self.start_time)),
+                ("start_time", is_number(self.start_time)),
                 ("duration_estimated", isinstance(self.duration_estimated, bool)),
             )
             if not ok
@@ -105,153 +99,13 @@ class VideoInfo:
         return self.start_time + self.duration
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     """A finite real number (never a bool, a string or NaN)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _integer(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-@dataclass(frozen=True)
-class Params:
-    """Every option that changes a fingerprint; it is part of the cache key and the files.
-
-    ``start``/``end`` are seconds from the start of the film (None: the whole film).
-    ``size`` is the working size, pixels on the long side, frames are decoded at.
-
-    The class constants are the options' choices and ranges, declared here once: the
-    command line, the app's links and its controls derive theirs from them.
-    """
-
-    MIN_SAMPLES: ClassVar[int] = 1
-    # More columns than the widest screen or the 3000-px poster shows; it also bounds the
-    # decoded frames an analysis holds to about 0.5 GB at the 320-px working size.
-    MAX_SAMPLES: ClassVar[int] = 3000
-    CLUSTERS_RANGE: ClassVar[tuple[int, int]] = (1, 32)
-    MODES: ClassVar[tuple[Mode, ...]] = get_args(Mode)
-    COLOR_SPACES: ClassVar[tuple[ColorSpace, ...]] = get_args(ColorSpace)
-    MIN_SIZE: ClassVar[int] = 16
-
-    samples: int = 1000
-    clusters: int = 5
-    mode: Mode = "fast"
-    start: float | None = None
-    end: float | None = None
-    crop: bool = True
-    color_space: ColorSpace = "lab"
-    size: int = 320
-    seed: int = 0
-    # Optional layers over the same film (opt-in: each costs a decode of its own).
-    # sound: the loudness at each sample (fingerprint/sound.py); shots: shot boundaries
-    # and a palette per shot (fingerprint/shots.py).
-    sound: bool = False
-    shots: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.MIN_SAMPLES <= self.samples <= self.MAX_SAMPLES:
-            raise InvalidParameterError(
-                f"samples must be between {self.MIN_SAMPLES} and {self.MAX_SAMPLES}, "
-                f"not {self.samples}."
-            )
-        lo, hi = self.CLUSTERS_RANGE
-        if not lo <= self.clusters <= hi:
-            raise InvalidParameterError(
-                f"clusters must be between {lo} and {hi}, not {self.clusters}."
-            )
-        if self.mode not in self.MODES:
-            raise InvalidParameterError(
-                f"mode must be {_either(self.MODES)}, not {self.mode!r}."
-            )
-        if self.color_space not in self.COLOR_SPACES:
-            raise InvalidParameterError(
-                f"color space must be {_either(self.COLOR_SPACES)}, not {self.color_space!r}."
-            )
-        if self.size < self.MIN_SIZE:
-            raise InvalidParameterError(
-                f"working size must be at least {self.MIN_SIZE} px, not {self.size}."
-            )
-        self.check_trim(self.start, self.end)
-
-    @staticmethod
-    def check_trim(start: float | None, end: float | None) -> None:
-        """Raise InvalidParameterError unless ``start``/``end`` make a span (either may be
-        None): the one check of a trim, for the app's links as for the library."""
-        if start is not None and start < 0:
-            raise InvalidParameterError(f"start must not be negative ({start}).")
-        if start is not None and end is not None and end <= start:
-            raise InvalidParameterError(f"end ({end:g} s) must come after start ({start:g} s).")
-
-    def fitted(self, info: VideoInfo) -> tuple[Params, tuple[str, ...]]:
-        """These options as they apply to the film ``info`` describes, and a sentence for
-        each change: an end past the film becomes the film's end, and the samples are
-        capped at the frames in the span, so every sample is a distinct moment.
-
-        Raises InvalidParameterError when the start is at or past the film's end.
-        """
-        notes = []
-        start, end = self.start or 0.0, self.end
-        if start >= info.duration:
-            raise InvalidParameterError(
-                f"the start ({timecode(start)}) is at or past the end of the film "
-                f"({timecode(info.duration)})."
-            )
-        if end is not None and end >= info.duration:
-            notes.append(
-                f"The end ({timecode(end)}) is past the end of the film "
-                f"({timecode(info.duration)}): it was analysed to its end."
-            )
-            end = None
-        samples = self.samples
-        if info.fps:
-            span = (info.duration if end is None else end) - start
-            # The small margin keeps a float span such as 11.9666 s at 30 fps at 359 frames.
-            frames = max(1, math.floor(span * info.fps + 1e-3))
-            if frames < samples:
-                notes.append(
-                    f"The analysed span has {frames} frames, so it was sampled {frames} "
-                    f"times, not {samples}: every sample is a distinct frame."
-                )
-                samples = frames
-        return replace(self, samples=samples, end=end), tuple(notes)
-
-    def decode_key(self) -> dict[str, Any]:
-        """The options that affect which frames are decoded (not how they are clustered)."""
-        return {k: getattr(self, k) for k in ("samples", "mode", "start", "end", "size")}
-
-
-def _either(choices: tuple[str, ...]) -> str:
-    """``'a' or 'b'``: the choices as a message names them."""
-    return " or ".join(repr(c) for c in choices)
-
-
-def parse_time(text: str | None) -> float | None:
-    """Seconds from ``"90"``, ``"90.5"``, ``"1:30"`` or ``"1:02:03.5"``; blank gives None.
-
-    The one reader of times typed by people, for the command line and the app's links and
-    boxes alike. Raises ValueError with a message for the user on anything else.
-    """
-    text = (text or "").strip()
-    if not text:
-        return None
-    parts = text.split(":")
-    if len(parts) > 3 or not all(re.fullmatch(r"\d+(\.\d*)?", p) for p in parts):
-        raise ValueError(f"{text!r} is not a time: write seconds (95) or h:mm:ss (1:02:03).")
-    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
-        raise ValueError(f"{text!r} is not a time: minutes and seconds go up to 59.")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
-def timecode(seconds: float) -> str:
-    """``h:mm:ss``, the way films are timed (seconds truncated, never rounded up)."""
-    if not math.isfinite(seconds):
-        return "–"
-    s = max(0, int(seconds))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def to_hex(rgb: np.ndarray) -> list[str]:
@@ -407,7 +261,7 @@ class Fingerprint:
             # AttributeError: "video" or "params" is not an object.
             raise FingerprintFormatError(f"the fingerprint file is incomplete: {exc}") from exc
         if crop is not None and not (
-            isinstance(crop, list) and len(crop) == 4 and all(_number(c) for c in crop)
+            isinstance(crop, list) and len(crop) == 4 and all(is_number(c) for c in crop)
             and all(0 <= c < 1 for c in crop)
         ):
             raise FingerprintFormatError("the fingerprint file's crop is not four fractions.")
@@ -487,35 +341,3 @@ def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     """Only the fields ``cls`` knows, so files from newer minor versions still load."""
     names = {f.name for f in fields(cls)}
     return {k: v for k, v in data.items() if k in names}
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write to a temporary file beside ``path`` then rename, so a crash mid-write never
-    leaves a half-written file under the final name."""
-    return write_all_atomic({path: data})[0]
-
-
-def write_all_atomic(files: Mapping[str | os.PathLike[str], bytes]) -> list[Path]:
-    """Write several files as a set: each to a temporary file beside it, and only when all
-    are written, renamed into place. A full disk or a kill mid-way leaves no new file
-    under a final name (and any older set untouched), only temporaries that are removed
-    here or, after a kill, swept by the cache."""
-    written: list[tuple[Path, Path]] = []
-    try:
-        for target, data in files.items():
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            written.append((Path(name), path))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            # mkstemp creates 0600; give the file the permissions an ordinary open() would.
-            os.chmod(name, 0o666 & ~UMASK)
-        for tmp, path in written:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in written:
-            tmp.unlink(missing_ok=True)
-    return [path for _, path in written]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Fingerprint, write_all_atomic
+from .atomic import write_all_atomic
+from .model import Fingerprint
 from .render import PosterKind, poster_png, poster_svg
 from .shots import shots_to_csv
 

@@ -15,11 +15,14 @@ from .color import average_color
 from .errors import CacheWriteError, Cancelled
 from .hdr import color_warning
 from .kmeans import palettes
-from .model import Fingerprint, Params, VideoInfo, timecode
+from .model import Fingerprint, VideoInfo
+from .params import Params
+from .sampling import DecodedFrames, ProgressCallback, sample, sample_times
 from .shots import detect_shots
 from .sound import has_sound
 from .sound import loudness as measure_loudness
-from .video import DecodedFrames, ProgressCallback, check_file, probe, sample, sample_times
+from .timecodes import timecode
+from .video import check_file, probe
 
 # Frames clustered per call: how often clustering reports progress and checks for a
 # cancel, and a bound on the memory clustering holds beyond the frames.

@@ -5,12 +5,12 @@ bands as tall as each colour's share), equal bands (``"bands"``), the classic
 average-colour barcode (``"average"``) and the ring (``"ring"``: the circular print of
 the original tool, Chipdelmal/moviesColorFingerprint). An optional caption (a title with
 a line about the analysis, and a credit) takes its room from the bottom of the poster,
-never adds to it: the file is the size chosen. The PNG and the SVG share one layout.
+never adds to it: the file is the size chosen. The PNG and the SVG share one layout
+(`poster_caption.py`).
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 from dataclasses import dataclass
@@ -18,13 +18,14 @@ from typing import Literal
 from xml.sax.saxutils import escape
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from .bands import Bands, strip_bands
 from .errors import InvalidParameterError
-from .model import Fingerprint, timecode, to_hex
+from .model import Fingerprint, to_hex
+from .poster_caption import caption_font, caption_font_family, caption_layout
 from .sound_geometry import ring_outline, strip_outline
-from .theme import BACKGROUND, INK, MUTED, css
+from .theme import BACKGROUND, MUTED, css
 
 __all__ = [
     "MAX_POSTER_PIXELS",
@@ -157,93 +158,6 @@ def ring_image(
     return out
 
 
-# --- the caption -----------------------------------------------------------------------
-# System fonts tried first, for accents and other scripts; Pillow's own scalable font
-# (Aileron, ASCII and a few signs only) is always there as the last resort.
-_FONT_FILES = ("DejaVuSans.ttf",)
-
-
-@functools.lru_cache(maxsize=64)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for name in _FONT_FILES:
-        try:
-            return ImageFont.truetype(name, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size=size)
-
-
-def _font_family() -> str:
-    font = _font(12)
-    name = font.getname()[0] if isinstance(font, ImageFont.FreeTypeFont) else None
-    return f"'{name}', sans-serif" if name else "sans-serif"
-
-
-def _one_line(text: str) -> str:
-    """The text as given, on one line: line breaks and other control characters (which
-    SVG cannot hold) become single spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
-
-
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    size: int  # font size in pixels
-    baseline: float  # y of the baseline, from the poster's top
-    color: tuple[int, int, int]
-
-
-@dataclass(frozen=True)
-class _Layout:
-    picture_height: int  # the picture fills the poster's top, this many rows
-    margin: float  # left margin of the caption's lines
-    lines: tuple[_Line, ...]
-
-
-def _details(fp: Fingerprint, kind: PosterKind) -> str:
-    each = "average colour" if kind == "average" else f"{fp.k} colours each"
-    return f"{len(fp)} moments · {timecode(fp.video.duration)} · {each}"
-
-
-def _layout(
-    fp: Fingerprint,
-    kind: PosterKind,
-    width: int,
-    height: int,
-    title: str | None,
-    credit: str | None,
-) -> _Layout:
-    """Where the picture ends and each caption line goes. Sizes follow the poster's
-    shorter side, so a caption reads the same on a banner and on A4; a line too long for
-    the width is set smaller rather than cut."""
-    title = _one_line(title or "")
-    credit = _one_line(credit or "")
-    unit = min(width, height) / 40
-    margin = 1.2 * unit
-    wanted: list[tuple[str, float, tuple[int, int, int]]] = []
-    if title:
-        wanted += [(title, 2.8 * unit, INK), (_details(fp, kind), 1.4 * unit, MUTED)]
-    if credit:
-        wanted.append((credit, 1.4 * unit, MUTED))
-    if not wanted:
-        return _Layout(picture_height=height, margin=margin, lines=())
-    # Each line is 1.25 of its font size high, with 0.4 units between lines and one unit
-    # of room above and below; at most a quarter of the height, so the picture remains.
-    room = 2 * unit + sum(1.25 * size for _, size, _ in wanted) + 0.4 * unit * (len(wanted) - 1)
-    caption = min(round(room), height // 4)
-    lines = []
-    y = height - caption + unit
-    for text, nominal, color in wanted:
-        size = max(1, round(nominal))
-        fits = _font(size).getlength(text)
-        if fits > width - 2 * margin:  # shrink to fit the width, never clip
-            size = max(1, math.floor(size * (width - 2 * margin) / fits))
-        y += 1.25 * nominal
-        lines.append(_Line(text, size, y - 0.3 * nominal, color))
-        y += 0.4 * unit
-    return _Layout(picture_height=height - caption, margin=margin, lines=tuple(lines))
-
-
 # --- posters ---------------------------------------------------------------------------
 def _check_kind(kind: str) -> None:
     if kind not in POSTER_KINDS:
@@ -314,7 +228,7 @@ def poster(
     sound print), the loudness is drawn too: a band under a strip, inside the ring's hole."""
     _check_kind(kind)
     _check_size(width, height)
-    layout = _layout(fp, kind, width, height, title, credit)
+    layout = caption_layout(fp, kind, width, height, title, credit)
     image = Image.new("RGB", (width, height), BACKGROUND)
     picture, band = _sound_band(fp, kind, layout.picture_height, sound)
     image.paste(_picture(fp, kind, width, picture), (0, 0))
@@ -323,8 +237,8 @@ def poster(
         draw.polygon(polygon, fill=color)
     for line in layout.lines:
         draw.text(
-            (layout.margin, line.baseline), line.text, font=_font(line.size), fill=line.color,
-            anchor="ls",
+            (layout.margin, line.baseline), line.text, font=caption_font(line.size),
+            fill=line.color, anchor="ls",
         )
     return image
 
@@ -368,7 +282,7 @@ def poster_svg(
     _check_kind(kind)
     _check_size(width, height)
     _check_dpi(dpi)
-    layout = _layout(fp, kind, width, height, title, credit)
+    layout = caption_layout(fp, kind, width, height, title, credit)
     picture, band = _sound_band(fp, kind, layout.picture_height, sound)
     if dpi:
         size = f'width="{width / dpi * 25.4:.2f}mm" height="{height / dpi * 25.4:.2f}mm"'
@@ -395,7 +309,7 @@ def poster_svg(
         ]
         parts.append("</g>")
     if layout.lines:
-        parts.append(f'<g id="caption" font-family="{escape(_font_family())}">')
+        parts.append(f'<g id="caption" font-family="{escape(caption_font_family())}">')
         parts += [
             f'<text x="{layout.margin:.2f}" y="{line.baseline:.2f}" font-size="{line.size}" '
             f'fill="{css(line.color)}">{escape(line.text)}</text>'

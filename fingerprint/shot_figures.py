@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .model import Shot, timecode, to_hex
+from .model import Shot, to_hex
 from .shots import ShotStats
 from .theme import GRID, HIGHLIGHT, MUTED, base_layout, css
+from .timecodes import timecode
 
 _MUTED = css(MUTED)
 _BAR = "#9a9a9a"

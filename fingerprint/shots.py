@@ -1,7 +1,7 @@
 """Shots: where a film cuts, and the palette of each shot.
 
 Every frame of the span is decoded at a small size (two decoders, each over its half, as
-`video.sample` splits its samples) and streamed through two detectors, so memory does not
+`sampling.sample` splits its samples) and streamed through two detectors, so memory does not
 grow with the film's length:
 
 - hard cuts: PySceneDetect's `ContentDetector` (mean change of hue, saturation and

@@ -14,7 +14,7 @@ window of seconds.
 blur into each other), seeking to each window and decoding only it. ``mode="exact"``
 measures each column's whole slot, so every moment of the sound counts once: it decodes
 the track once, straight through. Both split the samples between two decoders, as
-`video.sample` does.
+`sampling.sample` does.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ import av
 import numpy as np
 
 from .errors import Cancelled
-from .model import Mode, VideoInfo
+from .model import VideoInfo
+from .params import Mode
 
 ProgressCallback = Callable[[float, str], None]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fingerprint import render
-from fingerprint.model import timecode
+from fingerprint.timecodes import timecode
 from webapp.analysis import CHART_CONFIG, figure, film_params, frame_image, load_fingerprint
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown

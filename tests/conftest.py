@@ -8,6 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from videos import (
+    RED,
+    WHITE,
+    code_frame,
+    make_code,
+    make_rgb,
+    make_video,
+    solid,
+    truncate_copy,
+    vfr_times,
+)
 
 from fingerprint import Fingerprint, Params, VideoInfo
 
@@ -87,3 +98,55 @@ def make_fingerprint(
         crop=crop,
         warnings=warnings,
     )
+
+
+@pytest.fixture(scope="session")
+def video_films(tmp_path_factory):
+    """The synthetic films of test_video.py and test_sampling.py, made once: most show
+    their frame's index as a code (videos.read_code), at 10 fps."""
+    d = tmp_path_factory.mktemp("video")
+    out = {
+        "rgb": make_rgb(d / "rgb.mp4"),
+        "rgb_vp8": make_rgb(d / "rgb.webm", codec="libvpx"),
+        # 60 frames whose picture encodes their index, with three keyframe layouts.
+        "code_every": make_code(d / "code_every.mp4", gop=1),
+        "code_gop10": make_code(d / "code_gop10.mp4", gop=10),
+        "code_single": make_code(d / "code_single.mp4", gop=1000),
+        "code_mkv": make_code(d / "code.mkv", gop=10),
+        # Written like a pipe: the container never gets its duration.
+        "code_nodur_mkv": make_code(d / "code_nodur.mkv", gop=10, seekable=False),
+        "code_nodur_webm": make_code(
+            d / "code_nodur.webm", gop=10, codec="libvpx", fmt="webm", seekable=False
+        ),
+        # B-frames: non-reference frames, decoded after the frame shown after them.
+        "code_bframes": make_code(d / "code_bframes.mp4", gop=12, bframes=3),
+        # Variable frame rate, gaps up to 3.5 average frame intervals, with B-frames.
+        "vfr": make_video(d / "vfr.mp4", [code_frame(i) for i in range(60)],
+                          times=vfr_times(60), bframes=3, gop=12),
+        "vfr_single": make_video(d / "vfr_single.mkv", [code_frame(i) for i in range(60)],
+                                 times=vfr_times(60, seed=1), bframes=2, gop=1000),
+        # The first frame at 5 s, as in a film cut with its timestamps kept.
+        **{
+            f"offset_{ext}": make_video(
+                d / f"offset.{ext}", [code_frame(i) for i in range(60)],
+                times=5.0 + np.arange(60) / 10, gop=10,
+                codec="libvpx" if ext == "webm" else "libx264",
+            )
+            for ext in ("mp4", "mkv", "webm")
+        },
+        "long_mkv": make_code(d / "long.mkv", count=100, gop=10),
+        "long_webm": make_code(d / "long.webm", count=100, gop=10, codec="libvpx"),
+    }
+    out["trunc_mkv"] = truncate_copy(out["long_mkv"], d / "trunc.mkv")
+    out["trunc_webm"] = truncate_copy(out["long_webm"], d / "trunc.webm")
+    # A red block in the top-left corner of the coded picture.
+    corner = solid((0, 0, 0), (128, 72))
+    corner[:24, :32] = RED
+    corner[-24:, -32:] = WHITE
+    out["corner"] = corner
+    out["rot90"] = make_video(d / "rot90.mp4", [corner] * 10, rotation=90)
+    out["rot270"] = make_video(d / "rot270.mp4", [corner] * 10, rotation=-90)
+    out["rot180"] = make_video(d / "rot180.mp4", [corner] * 10, rotation=180)
+    out["sar"] = make_video(d / "sar.mp4", [corner] * 10, sar=(2, 1))
+    out["sar_rot90"] = make_video(d / "sar_rot90.mp4", [corner] * 10, sar=(2, 1), rotation=90)
+    return out

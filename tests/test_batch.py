@@ -21,8 +21,9 @@ from fingerprint import analyze
 from fingerprint.batch import CRASH_ENV, connect, find_films, run_batch
 from fingerprint.collection import load_batch
 from fingerprint.errors import FingerprintError, InvalidParameterError
-from fingerprint.model import Fingerprint, Params
+from fingerprint.model import Fingerprint
 from fingerprint.outputs import Outputs, Poster
+from fingerprint.params import Params
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 PARAMS = Params(samples=24)

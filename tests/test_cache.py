@@ -16,6 +16,8 @@ import pytest
 from videos import make_code, make_rgb, truncate_copy
 
 import fingerprint.cache as cache_module
+import fingerprint.cache_frames as cache_frames
+import fingerprint.cache_size as cache_size
 import fingerprint.pipeline as pipeline
 from fingerprint import Cache, DecodedFrames, Params, VideoInfo, analyze, content_key
 from fingerprint.errors import (
@@ -319,12 +321,12 @@ def test_writes_leave_no_temporary_files(film, cache):
 def test_a_failed_write_leaves_nothing(film, cache, monkeypatch):
     """A crash between writing and renaming leaves neither a temporary file nor a
     half-written entry under the final name."""
-    import fingerprint.model as model
+    import fingerprint.atomic as atomic
 
     def boom(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(model.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     monkeypatch.setattr(cache_module.os, "replace", boom)
     fp = analyze(film, params=Params(samples=6, clusters=2), cache=cache)
     assert fp.warnings == (UNSAVED.format("no space left on the device"),)
@@ -551,7 +553,7 @@ def test_saving_frames_makes_no_second_copy(cache):
 
 def write_frames_header(path, header, body=b""):
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(cache_module._FRAMES_MAGIC + json.dumps(header).encode() + b"\n" + body)
+    path.write_bytes(cache_frames._FRAMES_MAGIC + json.dumps(header).encode() + b"\n" + body)
 
 
 @pytest.mark.parametrize(
@@ -573,7 +575,7 @@ def test_frames_files_that_do_not_fit_are_missing(cache, change):
     known_film(cache, "aa")
     cache.save_samples("aa", params, fake_samples(40))
     path = cache._frames_path("aa", params)
-    head, body = path.read_bytes()[len(cache_module._FRAMES_MAGIC):].split(b"\n", 1)
+    head, body = path.read_bytes()[len(cache_frames._FRAMES_MAGIC):].split(b"\n", 1)
     header = {**json.loads(head), **change}
     write_frames_header(path, header, body)
     assert cache.load_samples("aa", params) is None
@@ -674,14 +676,14 @@ def filled(cache, keys, *, when):
 
 
 def test_parse_size():
-    assert cache_module.parse_size("2G") == 2_000_000_000
-    assert cache_module.parse_size("500 MB") == 500_000_000
-    assert cache_module.parse_size("1.5GiB") == 1_610_612_736
-    assert cache_module.parse_size("2000") == 2000
-    assert cache_module.parse_size("0") == 0
+    assert cache_size.parse_size("2G") == 2_000_000_000
+    assert cache_size.parse_size("500 MB") == 500_000_000
+    assert cache_size.parse_size("1.5GiB") == 1_610_612_736
+    assert cache_size.parse_size("2000") == 2000
+    assert cache_size.parse_size("0") == 0
     for bad in ("", "lots", "-1G", "2X"):
         with pytest.raises(InvalidParameterError):
-            cache_module.parse_size(bad)
+            cache_size.parse_size(bad)
 
 
 def test_the_cap_comes_from_the_argument_the_environment_or_2_gb(tmp_path, monkeypatch):
@@ -820,7 +822,7 @@ def test_stale_temporaries_are_swept_but_never_one_being_written(cache):
     import fcntl
 
     filled(cache, ["aa"], when=[time.time()])
-    old = time.time() - cache_module.STALE_SECONDS - 60
+    old = time.time() - cache_size.STALE_SECONDS - 60
     (cache.root / "uploads").mkdir()
     stale = [cache.root / "aa" / ".frames-0123.zst.abcd.tmp",
              cache.root / "aa" / ".result-0123.json.efgh.tmp",

@@ -15,7 +15,8 @@ from fingerprint.collection import (
 )
 from fingerprint.compare import compare, film_palette, palette_distance
 from fingerprint.errors import InvalidParameterError
-from fingerprint.model import Fingerprint, Params, VideoInfo
+from fingerprint.model import Fingerprint, VideoInfo
+from fingerprint.params import Params
 
 WARM = [(230, 120, 30), (200, 60, 40), (240, 170, 60), (180, 90, 50)]
 COOL = [(20, 150, 160), (40, 80, 200), (60, 130, 220), (30, 100, 120)]

@@ -249,7 +249,7 @@ def test_figures_and_png_export():
         curves_figure,
         difference_colors,
     )
-    from fingerprint.model import timecode
+    from fingerprint.timecodes import timecode
 
     a = ramp_film(30, name="ramp.mp4")
     c = compare(a, reversed_film(a), bins=64)

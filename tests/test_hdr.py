@@ -1,4 +1,4 @@
-"""HDR and wide-gamut video to SDR colours (fingerprint/hdr.py, and its use in video.py).
+"""HDR and wide-gamut video to SDR colours (fingerprint/hdr.py, and its use in reader.py).
 
 Known answers come from the standards, written out here independently of the engine:
 SMPTE ST 2084 (PQ), ITU-R BT.2100 (HLG and its OOTF), BT.2408 (reference white at
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from videos import ORANGE, TEAL, WHITE, ffmpeg_exe, make_video, split
 
-import fingerprint.video as video
+import fingerprint.reader as reader
 from fingerprint import Fingerprint, Params, VideoInfo, analyze, frame_at, probe
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.compare import palette_distance
@@ -346,7 +346,7 @@ def test_renditions_fingerprint_like_their_sdr_source(clips, name, transfer, hdr
 
 def test_without_the_conversion_the_renditions_are_far_off(clips, monkeypatch) -> None:
     """The known-answer test above can fail: read as SDR, the same files are far off."""
-    monkeypatch.setattr(video, "needs_conversion", lambda **_: False)
+    monkeypatch.setattr(reader, "needs_conversion", lambda **_: False)
     sdr = analyze(clips["sdr"], params=PARAMS)
     for name in ("pq", "hlg"):
         average, palette = distances(sdr, analyze(clips[name], params=PARAMS))

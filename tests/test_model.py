@@ -17,12 +17,11 @@ from videos import make_rgb
 from fingerprint import (
     Fingerprint,
     FingerprintFormatError,
-    InvalidParameterError,
     Params,
     VideoInfo,
     analyze,
 )
-from fingerprint.model import FORMAT_NAME, FORMAT_VERSION, from_hex, parse_time, timecode, to_hex
+from fingerprint.model import FORMAT_NAME, FORMAT_VERSION, from_hex, to_hex
 
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 
@@ -286,47 +285,3 @@ def test_hex_round_trip():
     np.testing.assert_array_equal(from_hex(["#ABCDEF"]), [[171, 205, 239]])
     with pytest.raises(FingerprintFormatError):
         from_hex(["#12345"])
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(0, "0:00:00"), (59.99, "0:00:59"), (61, "0:01:01"), (3600, "1:00:00"), (7325.5, "2:02:05")],
-)
-def test_timecode(seconds: float, text: str) -> None:
-    assert timecode(seconds) == text
-
-
-# --- options fitted to a film ----------------------------------------------------------
-
-
-def test_fitted_caps_samples_at_the_frames_of_the_span():
-    film = info()
-    # 12.5 s at 23.976 fps is 299 frames; 2 s to 7 s is 119.
-    params, notes = Params(samples=1000).fitted(film)
-    assert params.samples == 299
-    assert notes == ("The analysed span has 299 frames, so it was sampled 299 times, not "
-                     "1000: every sample is a distinct frame.",)
-    assert Params(samples=1000, start=2, end=7).fitted(film)[0].samples == 119
-    assert Params(samples=50).fitted(film) == (Params(samples=50), ())
-
-
-def test_fitted_clamps_an_end_past_the_film_and_refuses_a_start_past_it():
-    film = info()
-    params, notes = Params(samples=10, start=5, end=3600).fitted(film)
-    assert (params.start, params.end) == (5, None)
-    assert notes == ("The end (1:00:00) is past the end of the film (0:00:12): it was "
-                     "analysed to its end.",)
-    with pytest.raises(InvalidParameterError, match=r"start \(0:00:12\) is at or past the end"):
-        Params(start=12.5).fitted(film)
-
-
-def test_samples_are_bounded():
-    assert Params(samples=Params.MAX_SAMPLES).samples == Params.MAX_SAMPLES
-    with pytest.raises(InvalidParameterError, match="between 1 and 3000, not 100000"):
-        Params(samples=100_000)
-
-
-@pytest.mark.parametrize(("text", "seconds"), [("0:00:01", 1.0), ("1:30", 90.0),
-                                               ("1:02:03.5", 3723.5), ("", None)])
-def test_parse_time_reads_people_times(text, seconds):
-    assert parse_time(text) == seconds

@@ -308,10 +308,10 @@ def test_start_past_the_end(films):
 def test_cancel_mid_decode_saves_nothing(films, tmp_path, monkeypatch):
     """Cancelled from another thread while the decoders work: `Cancelled`, no decoder
     thread left, and the cache holds neither frames nor a result."""
-    from fingerprint import Cache, Cancelled, video
+    from fingerprint import Cache, Cancelled, reader, sampling
 
     held = threading.Event()
-    to_rgb = video._Reader.to_rgb
+    to_rgb = reader.FrameReader.to_rgb
 
     def holding(self, frame):
         held.set()
@@ -321,7 +321,7 @@ def test_cancel_mid_decode_saves_nothing(films, tmp_path, monkeypatch):
             threading.Event().wait(0.01)
         return to_rgb(self, frame)
 
-    monkeypatch.setattr(video._Reader, "to_rgb", holding)
+    monkeypatch.setattr(reader.FrameReader, "to_rgb", holding)
     cancel = threading.Event()
     canceller = threading.Thread(target=lambda: (held.wait(10), cancel.set()))
     canceller.start()
@@ -330,7 +330,7 @@ def test_cancel_mid_decode_saves_nothing(films, tmp_path, monkeypatch):
     with pytest.raises(Cancelled):
         analyze(films["code"], params=params, cache=cache, cancel=cancel)
     canceller.join()
-    assert not [t for t in threading.enumerate() if t.name.startswith(video.DECODER_THREAD)]
+    assert not [t for t in threading.enumerate() if t.name.startswith(sampling.DECODER_THREAD)]
     key = cache.key(films["code"])
     assert cache.load_samples(key, params) is None
     assert cache.load_result(key, params) is None

@@ -99,7 +99,7 @@ def test_stats_and_csv(clips):
 
 
 def test_shots_survive_json(clips, tmp_path):
-    from fingerprint.model import Params
+    from fingerprint.params import Params
     from fingerprint.pipeline import analyze
 
     fp = analyze(clips, params=Params(samples=20, shots=True))
@@ -146,8 +146,8 @@ def test_small_frames_read_from_the_planes_match_a_full_conversion(tmp_path, siz
     engine's own conversion shows (the frame's matrix and range)."""
     import av
 
+    from fingerprint.reader import frame_to_rgb
     from fingerprint.shots import _small_rgb
-    from fingerprint.video import frame_to_rgb
 
     picture = split(ORANGE, TEAL, 0.5, size=size)
     picture[: size[1] // 2, : size[0] // 4] = WHITE

@@ -15,10 +15,12 @@ from videos import ffmpeg_exe, make_rgb
 from fingerprint.cache import Cache
 from fingerprint.cli import main
 from fingerprint.errors import Cancelled
-from fingerprint.model import Fingerprint, Params
+from fingerprint.model import Fingerprint
+from fingerprint.params import Params
 from fingerprint.pipeline import analyze
+from fingerprint.sampling import sample_times
 from fingerprint.sound import FLOOR, audio_stream, has_sound, loudness, lufs
-from fingerprint.video import probe, sample_times
+from fingerprint.video import probe
 
 # 2 s of silence, 2 s of a -20 dBFS tone, 2 s of a -6 dBFS tone (peak amplitude 10^(L/20),
 # the same in both channels of a stereo pair: BS.1770 reads such a 1 kHz tone at L LUFS).

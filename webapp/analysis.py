@@ -14,8 +14,8 @@ import streamlit as st
 
 from fingerprint import Fingerprint, FingerprintError, Params, VideoInfo, analyze, frame_at
 from fingerprint.figures import view_figure
+from fingerprint.sampling import ProgressCallback
 from fingerprint.sound_figures import add_sound_ring
-from fingerprint.video import ProgressCallback
 
 from .escaping import escape_markdown
 from .films import Film

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fingerprint import FingerprintError, VideoInfo, VideoNotFoundError, probe
-from fingerprint.model import timecode
+from fingerprint.timecodes import timecode
 
 from . import state
 from .escaping import escape_markdown

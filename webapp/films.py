@@ -20,7 +20,7 @@ from typing import Literal
 
 from fingerprint import Fingerprint, UnreadableFileError, VideoInfo, VideoNotFoundError
 from fingerprint.hdr import describe_color
-from fingerprint.model import timecode
+from fingerprint.timecodes import timecode
 
 _KEY = re.compile(r"[0-9a-f]{24}")
 _DEMO_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")

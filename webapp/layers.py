@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from fingerprint import Fingerprint, Params
-from fingerprint.model import Shot, timecode, to_hex
+from fingerprint.model import Shot, to_hex
 from fingerprint.shot_figures import (
     shot_histogram_figure,
     shot_lengths_figure,
@@ -23,6 +23,7 @@ from fingerprint.shot_figures import (
 from fingerprint.shots import ShotStats, shot_stats
 from fingerprint.sound_figures import loudness_figure
 from fingerprint.theme import FILM_COLORS
+from fingerprint.timecodes import timecode
 
 from .analysis import CHART_CONFIG, frame_image
 from .films import Film

@@ -16,7 +16,7 @@ from typing import Any
 
 from fingerprint import InvalidParameterError, Params
 from fingerprint.compare import MAX_BINS
-from fingerprint.model import parse_time
+from fingerprint.timecodes import parse_time
 
 from .collection_view import SHOWS, SORTS, CollectionOptions
 from .films import is_content_key

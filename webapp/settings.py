@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from fingerprint import Params
-from fingerprint.model import ColorSpace, Mode
+from fingerprint.params import ColorSpace, Mode
 
 # The app's controls. More than 3000 samples is more than a screen or a poster can show;
 # more than 12 colours per sample no longer reads as a palette.

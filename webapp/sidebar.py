@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from fingerprint import Params
-from fingerprint.model import timecode
+from fingerprint.timecodes import timecode
 
 from . import state
 from .links import DEFAULTS, format_seconds, parse_time

@@ -1,0 +1,202 @@
+"""Sample a film: frames decoded at evenly spread times, straight from the file.
+
+Frames come out as RGB at a small working size with the display aspect ratio and the
+rotation metadata applied. Nothing is written to disk. Each decoder is a `FrameReader`
+(`reader.py`); opening the file and choosing its stream is `video.py`'s.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import Cancelled, DecodeError, InvalidParameterError
+from .model import VideoInfo
+from .params import Mode
+from .reader import SLOT_EDGE, FrameReader
+from .video import probe
+
+ProgressCallback = Callable[[float, str], None]
+
+# Decoder threads are named so, for callers and tests that check none is left running.
+DECODER_THREAD = "fingerprint-decoder"
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedFrames:
+    """Decoded samples: ``frames`` (N, H, W, 3) uint8 at working size, ``times`` (N,) the
+    actual presentation time of each frame in seconds from the film's start, ``targets``
+    (N,) the times asked for. ``ended_at`` is set when the video stopped decoding before
+    the end of the span: the time of the last frame that decoded."""
+
+    frames: np.ndarray
+    times: np.ndarray
+    targets: np.ndarray
+    ended_at: float | None = None
+
+
+def sample_times(
+    info: VideoInfo, *, count: int, start: float | None = None, end: float | None = None
+) -> tuple[np.ndarray, float]:
+    """``count`` target times (seconds from the film's start), one at the middle of each of
+    ``count`` equal slots over [start, end]; also returns the slot width.
+
+    Middles rather than edges, so a film's first and last frames (often black) are skipped.
+    """
+    if count < 1:
+        raise InvalidParameterError(f"samples must be at least 1, not {count}.")
+    lo = 0.0 if start is None else float(start)
+    hi = info.duration if end is None else min(float(end), info.duration)
+    if lo >= info.duration:
+        raise InvalidParameterError(
+            f"start ({lo:g} s) is past the end of {info.name} ({info.duration:.1f} s)."
+        )
+    if hi <= lo:
+        raise InvalidParameterError(f"end ({hi:g} s) must come after start ({lo:g} s).")
+    slot = (hi - lo) / count
+    return lo + (np.arange(count) + 0.5) * slot, slot
+
+
+def working_size(info: VideoInfo, size: int) -> tuple[int, int]:
+    """(width, height) of frames at ``size`` px on the long side, never upscaled."""
+    long_side = max(info.width, info.height)
+    scale = min(1.0, size / long_side)
+    return max(1, round(info.width * scale)), max(1, round(info.height * scale))
+
+
+def sample(
+    path: str | os.PathLike[str],
+    *,
+    count: int = 1000,
+    mode: Mode = "fast",
+    start: float | None = None,
+    end: float | None = None,
+    size: int = 320,
+    workers: int = 2,
+    info: VideoInfo | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> DecodedFrames:
+    """Decode ``count`` frames evenly spread over [start, end] at ``size`` px long side.
+
+    ``mode="fast"``: each sample is a keyframe inside its own slot, decoded alone; where
+    keyframes are sparser than the samples it decodes forward towards the sample time
+    within a budget of a few frames per sample, and takes the newest frame decoded (never
+    more than `reader._FAST_MAX_LAG` before its target), so the cost stays near one keyframe per
+    sample at any film length. Every sample is a distinct moment with its true time:
+    where fewer distinct frames are reachable, fewer samples come back.
+    ``mode="exact"``: the frame on screen at each target time. ``workers`` decoders split
+    the span in contiguous parts.
+
+    Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
+    `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
+    """
+    if mode not in ("fast", "exact"):
+        raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {mode!r}.")
+    info = info or probe(path)
+    targets, slot = sample_times(info, count=count, start=start, end=end)
+    width, height = working_size(info, size)
+    # Each decoder fills rows from the start of its part, so frames that are never kept
+    # (fast mode's repeats) are never written: unwritten rows take no memory.
+    frames = np.empty((count, height, width, 3), np.uint8)
+    times = np.full(count, np.nan)
+    asked = np.full(count, np.nan)
+    filled: dict[int, int] = {}  # a part's first row: the rows its decoder wrote
+    ended = threading.Event()  # some target lies past the last frame that decodes
+    done = [0]
+    lock = threading.Lock()
+    halt = threading.Event()  # set when this call gives up: every decoder stops
+
+    def stop() -> bool:
+        return halt.is_set() or (cancel is not None and cancel.is_set())
+
+    # A frame this far before its target means the file ended early.
+    late = max(2 * slot, 3 / (info.fps or 10), 0.5)
+
+    def work(indices: range) -> None:
+        first = float(targets[indices[0]]) - slot / 2 - 2 * SLOT_EDGE
+        reader = FrameReader(
+            str(path), info, mode=mode, width=width, height=height, stop=stop, after=first
+        )
+        row, last = indices.start, -math.inf
+        try:
+            for i in indices:
+                frame = reader.read(float(targets[i]), slot)
+                ft = None if frame is None else reader._time(frame)
+                # Fast mode may trail its target by design, unless the stream ran out.
+                if ft is None or (
+                    targets[i] - ft > late and (mode == "exact" or reader.exhausted)
+                ):
+                    ended.set()
+                elif mode == "exact" or ft > last:  # fast mode drops repeats
+                    frames[row] = reader.to_rgb(frame)
+                    times[row] = last = ft
+                    asked[row] = targets[i]
+                    row += 1
+                with lock:
+                    done[0] += 1
+        finally:
+            filled[indices.start] = row - indices.start
+            reader.close()
+
+    workers = max(1, min(workers, count))
+    bounds = np.linspace(0, count, workers + 1).round().astype(int)
+    parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    with ThreadPoolExecutor(len(parts), thread_name_prefix=DECODER_THREAD) as pool:
+        futures = [pool.submit(work, part) for part in parts]
+        try:
+            # Report from the calling thread: UI callbacks must not run on worker threads.
+            while not all(f.done() for f in futures):
+                # Wakes as soon as the work is done: a plain sleep cost every call 0.1 s.
+                wait(futures, timeout=0.1)
+                if on_progress and not stop():
+                    on_progress(done[0] / count, f"decoding frames: {done[0]}/{count}")
+        except BaseException:
+            halt.set()  # the callback raised, or Ctrl-C: the decoders must not run on
+            raise
+        for f in futures:
+            f.result()
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+    # Close the gaps between the parts, in place: a boolean-index copy would double the
+    # peak memory. Where two parts meet, fast mode drops a frame that does not come after
+    # the one before.
+    n = 0
+    for first in sorted(filled):
+        for src in range(first, first + filled[first]):
+            if mode == "fast" and n and times[src] <= times[n - 1]:
+                continue
+            if src != n:
+                frames[n], times[n], asked[n] = frames[src], times[src], asked[src]
+            n += 1
+    if n == 0:
+        raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
+    frames, times, asked = frames[:n], times[:n].copy(), asked[:n].copy()
+    ended_at = float(times.max()) if ended.is_set() else None
+    if on_progress:
+        on_progress(1.0, "decoded")
+    return DecodedFrames(frames=frames, times=times, targets=asked, ended_at=ended_at)
+
+
+def frame_at(
+    path: str | os.PathLike[str], time: float, *, size: int = 960, info: VideoInfo | None = None
+) -> np.ndarray:
+    """The frame on screen at ``time`` (seconds from the film's start), as displayed, at
+    ``size`` px on the long side: for showing one moment at screen size."""
+    info = info or probe(path)
+    width, height = working_size(info, size)
+    reader = FrameReader(str(path), info, mode="exact", width=width, height=height)
+    try:
+        frame = reader.read(float(time), 0.0)
+        if frame is None:
+            raise DecodeError(f"{info.name}: no frame decodes at {time:.2f} s.")
+        return reader.to_rgb(frame)
+    finally:
+        reader.close()

@@ -1,0 +1,36 @@
+"""Times as people read and type them: ``h:mm:ss`` for display, and the one parser of
+typed times (seconds or ``h:mm:ss``) for the command line and the app.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+
+def parse_time(text: str | None) -> float | None:
+    """Seconds from ``"90"``, ``"90.5"``, ``"1:30"`` or ``"1:02:03.5"``; blank gives None.
+
+    The one reader of times typed by people, for the command line and the app's links and
+    boxes alike. Raises ValueError with a message for the user on anything else.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    parts = text.split(":")
+    if len(parts) > 3 or not all(re.fullmatch(r"\d+(\.\d*)?", p) for p in parts):
+        raise ValueError(f"{text!r} is not a time: write seconds (95) or h:mm:ss (1:02:03).")
+    if any("." in p for p in parts[:-1]) or any(float(p) >= 60 for p in parts[1:]):
+        raise ValueError(f"{text!r} is not a time: minutes and seconds go up to 59.")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def timecode(seconds: float) -> str:
+    """``h:mm:ss``, the way films are timed (seconds truncated, never rounded up)."""
+    if not math.isfinite(seconds):
+        return "–"
+    s = max(0, int(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
