@@ -19,16 +19,13 @@ from pathlib import Path
 from typing import Literal
 
 from fingerprint import Fingerprint, UnreadableFileError, VideoInfo, VideoNotFoundError
+from fingerprint.files import find_videos
 from fingerprint.hdr import describe_color
 from fingerprint.timecodes import timecode
 
 _KEY = re.compile(r"[0-9a-f]{24}")
 _DEMO_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
-VIDEO_EXTENSIONS = frozenset({
-    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".m2ts",
-    ".mts", ".wmv", ".flv", ".ogv", ".3gp",
-})
 
 Origin = Literal["demo", "upload", "movies", "library"]
 
@@ -102,25 +99,11 @@ def demo_films(folder: str | os.PathLike[str]) -> dict[str, DemoFilm]:
 # --- the movies folder -----------------------------------------------------------------
 def movie_files(root: str | os.PathLike[str], *, limit: int = 5000) -> list[str]:
     """Video files under the movies folder, as paths relative to it ('/'-separated),
-    sorted case-blind; hidden files and folders are skipped, and symlinks that lead
-    outside. Stops at ``limit`` files, so a whole disk given as the folder stays quick."""
+    sorted case-blind (`fingerprint.files.find_videos`: hidden files and folders, links
+    out of the folder and link loops skipped). Stops at ``limit`` files, so a whole disk
+    given as the folder stays quick."""
     root = Path(root).resolve()
-    found: list[str] = []
-    # One bad entry (a symlink loop, a file gone mid-walk) is skipped, never fatal.
-    for folder, dirs, files in os.walk(root, followlinks=False, onerror=lambda _: None):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() not in VIDEO_EXTENSIONS:
-                continue
-            relative = (Path(folder) / name).relative_to(root).as_posix()
-            try:
-                resolve_movie(root, relative)
-            except (UnreadableFileError, VideoNotFoundError):
-                continue
-            found.append(relative)
-            if len(found) >= limit:
-                return sorted(found, key=str.casefold)
-    return sorted(found, key=str.casefold)
+    return [path.relative_to(root).as_posix() for path in find_videos(root, limit=limit)]
 
 
 def resolve_movie(root: str | os.PathLike[str], name: str) -> Path:
