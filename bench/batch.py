@@ -31,13 +31,12 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
-from fingerprint import Params, analyze, probe
+from fingerprint import Params, analyze, content_key, probe
 from fingerprint.batch import connect, find_films, run_batch
 from fingerprint.collection import Collection, Film, distance_matrix, map_2d
-from fingerprint.compare import FilmPalette
+from fingerprint.compare import FilmPalette, film_palette
 from fingerprint.model import VideoInfo
-from fingerprint.outputs import Outputs
-from fingerprint.render import poster_png
+from fingerprint.outputs import Outputs, write_outputs
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 FILMS = Path("/tmp/bench-batch/films")
@@ -101,11 +100,12 @@ def loop(films: list[Path], out: Path) -> tuple[float, float]:
     cpu = time.process_time()
     started = time.perf_counter()
     for film in films:
+        # The same work a batch task does for a film: its key, the analysis, the output
+        # set (CSV, PNG, SVG, JSON) and the whole-film palette for the index.
+        key = content_key(film)
         fp = analyze(film, params=PARAMS, cache=None)
-        base = out / film.stem
-        (base.with_suffix(".png")).write_bytes(poster_png(fp))
-        (base.with_suffix(".csv")).write_text(fp.to_csv())
-        fp.save(base.with_suffix(".json"))
+        write_outputs(out / f"{film.stem}-{key}", fp, OUTPUT)
+        film_palette(fp)
     return time.perf_counter() - started, time.process_time() - cpu
 
 

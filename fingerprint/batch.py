@@ -71,6 +71,11 @@ _ALLOWED_FAILURES = 2
 _DASK_CONFIG = {
     "distributed.scheduler.allowed-failures": _ALLOWED_FAILURES,
     "distributed.scheduler.worker-saturation": 1.0,
+    # Dask's nanny also sets MALLOC_TRIM_THRESHOLD_=65536 in its workers; any fixed trim
+    # threshold turns off glibc's dynamic mmap threshold, so every large array is mapped
+    # and faulted in afresh: the 2-hour film took 25.5 s of CPU instead of 13.3 s
+    # (bench/batch.py, docs/benchmarks.md). None unsets it (Dask's own rule).
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 # How often the client looks at which films are running (seconds).
 _POLL = 0.5

@@ -215,3 +215,10 @@ def test_find_films_reads_lists_and_skips_the_output_folder(tmp_path):
     assert found == [tmp_path / "a" / "one.mp4", Path("/elsewhere/two.mkv")]
     with pytest.raises(InvalidParameterError):
         find_films([f"@{tmp_path / 'missing.txt'}"])
+
+
+def test_workers_keep_glibcs_dynamic_mmap_threshold(client):
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_, which doubled each film's CPU time
+    # (bench/batch.py): the batch's workers run without it.
+    found = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert len(found) == 2 and set(found.values()) == {None}
