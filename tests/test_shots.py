@@ -30,7 +30,7 @@ def make_clips(path: Path) -> Path:
         f"testsrc2=s={size}:r={FPS}:d=2",
         f"rgbtestsrc=s={size}:r={FPS}:d=2",
         f"smptehdbars=s={size}:r={FPS}:d=2",
-        f"gradients=s={size}:r={FPS}:d=3:speed=0.02",
+        f"colorspectrum=s={size}:r={FPS}:d=3",  # (gradients picks random colours: not this)
         f"testsrc=s={size}:r={FPS}:d=3",
     ]
     inputs = [arg for source in sources for arg in ("-f", "lavfi", "-i", source)]
@@ -40,7 +40,9 @@ def make_clips(path: Path) -> Path:
     )
     subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-y", *inputs, "-filter_complex", graph,
-         "-c:v", "libx264", "-g", "48", str(path)],
+         # One thread, bit-exact: the film is the same bytes on every run.
+         "-c:v", "libx264", "-g", "48", "-threads", "1", "-filter_complex_threads", "1",
+         "-fflags", "+bitexact", str(path)],
         check=True,
     )
     return path
@@ -57,7 +59,10 @@ def test_every_cut_within_a_frame_and_none_inside_a_clip(clips, workers):
     shots = detect_shots(clips, info=info, workers=workers)
     starts = np.array([s.start for s in shots])
     assert len(shots) == len(CUTS) + 1
-    np.testing.assert_allclose(starts[1:], CUTS, atol=1 / FPS + 1e-6)
+    # Hard cuts within one frame; the cross-fade's boundary within 3 frames of its middle
+    # (measured 8.542-8.625 s over its sources' colours: where a dissolve "is" is a band).
+    np.testing.assert_allclose(starts[1:-1], CUTS[:-1], atol=1 / FPS + 1e-6)
+    assert abs(starts[-1] - CUTS[-1]) <= 3 / FPS + 1e-6
     assert starts[0] == 0.0 and shots[-1].end == pytest.approx(END, abs=1 / FPS)
     assert all(a.end == b.start for a, b in itertools.pairwise(shots))
 
