@@ -39,7 +39,6 @@ __all__ = [
     "poster_svg",
     "ring_image",
     "strip_image",
-    "strip_svg",
 ]
 
 PosterKind = Literal["palette", "bands", "average", "ring"]
@@ -385,13 +384,3 @@ def _ring_paths(fp: Fingerprint, width: int, height: int) -> list[str]:
                 r1 = inner + (radius - inner) * bottom
                 paths.append(f'<path {sector(r0, r1, start, end)} fill="{color}"/>')
     return paths
-
-
-def strip_svg(
-    fp: Fingerprint, *, width: int = 3000, height: int = 1000, bands: Bands = "share"
-) -> str:
-    """The strip alone as an SVG: `poster_svg` of the palette or equal bands."""
-    kinds = {v: k for k, v in _STRIP_BANDS.items()}
-    if bands not in kinds:
-        raise InvalidParameterError(f"bands must be one of share, equal, not {bands!r}.")
-    return poster_svg(fp, kind=kinds[bands], width=width, height=height)  # type: ignore[arg-type]

@@ -127,7 +127,6 @@ if chosen is not None and current.view != "shots":
 # --- take it with you ------------------------------------------------------------------
 st.divider()
 poster, data, link = st.columns([5, 4, 5], gap="large")
-bands = "equal" if current.view == "bands" else "share"
 with poster:
     st.markdown("**Poster**")
     kind = POSTER_OF_VIEW.get(current.view)
@@ -173,11 +172,6 @@ with data:
                        on_click="ignore", icon=":material/table:")
     st.download_button("Fingerprint (JSON)", data=fp.to_json, file_name=f"{stem}-fingerprint.json",
                        mime="application/json", on_click="ignore", icon=":material/data_object:")
-    st.download_button(
-        "Strip (SVG)", on_click="ignore", icon=":material/draw:",
-        data=lambda: render.strip_svg(fp, width=3000, height=1000, bands=bands),
-        file_name=f"{stem}-strip.svg", mime="image/svg+xml",
-    )
     st.caption("The chart's camera button saves the current view as a PNG.")
 with link:
     st.markdown("**Share**")

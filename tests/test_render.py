@@ -29,7 +29,6 @@ from fingerprint.render import (
     poster_svg,
     ring_image,
     strip_image,
-    strip_svg,
 )
 from fingerprint.theme import BACKGROUND
 
@@ -207,7 +206,7 @@ def test_svg_has_one_element_per_band(kind: str, elements: int) -> None:
 
 
 def test_svg_bands_are_where_the_png_draws_them() -> None:
-    root = ET.fromstring(strip_svg(known(), width=200, height=100))
+    root = ET.fromstring(poster_svg(known(), kind="palette", width=200, height=100))
     rects = [r.attrib for r in root.find(f"{SVG}g[@id='picture']")]
     assert [r["fill"] for r in rects] == ["#ff0000", "#0000ff", "#ffffff"]
     assert float(rects[0]["height"]) == 75.0 and float(rects[2]["x"]) == 100.0
@@ -232,7 +231,7 @@ def test_impossible_posters_are_refused() -> None:
     with pytest.raises(InvalidParameterError, match="at least 1 pixel"):
         strip_image(known(), width=0, height=10)
     with pytest.raises(InvalidParameterError, match="bands"):
-        strip_svg(known(), bands="wide")  # type: ignore[arg-type]
+        strip_image(known(), width=10, height=10, bands="wide")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="palette, bands, average, ring"):
         poster_png(known(), kind="heatmap")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="too large"):
