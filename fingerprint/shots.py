@@ -40,8 +40,10 @@ from scenedetect.common import FrameTimecode
 from scenedetect.detectors import ContentDetector, ThresholdDetector
 
 from .errors import Cancelled, DecodeError
+from .hdr import needs_conversion, primaries_name, transfer_name
 from .kmeans import palettes
 from .model import Shot, VideoInfo, to_hex
+from .reader import frame_to_rgb
 from .video import check_file
 
 ProgressCallback = Callable[[float, str], None]
@@ -240,11 +242,12 @@ def _small_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
     matrix is the frame's own, or the one players assume (BT.709 for HD)."""
     fmt = frame.format.name
     h, w = frame.height, frame.width
-    if fmt not in ("yuv420p", "yuvj420p") or h < 2 * height or w < 2 * width:
-        # Other layouts, and pictures too small for a grid of 2x2 blocks, are cheap to
-        # scale anyway.
-        return frame.reformat(width=width, height=height, format="rgb24",
-                              interpolation="FAST_BILINEAR").to_ndarray()
+    wide = needs_conversion(transfer=transfer_name(frame.color_trc),
+                            primaries=primaries_name(frame.color_primaries))
+    if wide or fmt not in ("yuv420p", "yuvj420p") or h < 2 * height or w < 2 * width:
+        # HDR and wide-gamut frames take the samples' own path (SDR colours, as every
+        # palette); other layouts and pictures too small for 2x2 blocks are cheap anyway.
+        return frame_to_rgb(frame, width=width, height=height)
     # Even strides (each 2x2 luma block then has its own chroma sample) and a grid centred
     # on the picture, as slices: views of the planes, no gathers. The grid may leave a
     # few per cent of the edges unread.

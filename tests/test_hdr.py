@@ -375,3 +375,13 @@ def test_a_dolby_vision_only_stream_is_fingerprinted_with_a_warning(tmp_path: Pa
     assert found.matrix == "ipt-c2" and found.hdr == "pq"
     fp = analyze(path, params=Params(samples=4, mode="exact"))
     assert color_warning(found) in fp.warnings
+
+
+def test_shot_palettes_of_a_pq_rendition_are_its_sdr_sources(clips) -> None:
+    # Shots scan every frame on their own fast path; HDR frames take the samples' path.
+    from fingerprint.shots import detect_shots
+
+    sdr, pq = (detect_shots(clips[n], info=probe(clips[n])) for n in ("sdr", "pq"))
+    assert len(sdr) == len(pq)
+    for a, b in zip(sdr, pq, strict=True):
+        assert float(palette_distance(a.colors, a.shares, b.colors, b.shares)) < 3
