@@ -26,11 +26,12 @@ Wide-gamut SDR gets steps 1, 2, 4 and 5. The constants were set with bench/hdr.p
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from .errors import InvalidParameterError
+from .model import VideoInfo
 
 __all__ = [
     "REFERENCE_WHITE",
@@ -166,17 +167,16 @@ def to_sdr(
     return np.ascontiguousarray(_encode(light).T).reshape(rgb.shape)
 
 
-def describe_color(info: Any) -> str | None:
+def describe_color(info: VideoInfo) -> str | None:
     """What the engine did to a film's colours, in a few words for under its title (e.g.
-    "HDR10 · tone-mapped to SDR"); None for ordinary SDR video, which needs no words.
-    ``info`` is a `VideoInfo`."""
+    "HDR10 · tone-mapped to SDR"); None for ordinary SDR video, which needs no words."""
     warning = _unreadable(info)
     if warning:
         return f"{warning} · colours approximate"
-    hdr = getattr(info, "hdr", None)
-    wide = getattr(info, "primaries", None) in _WIDE_PRIMARIES
+    hdr = info.hdr
+    wide = info.primaries in _WIDE_PRIMARIES
     if hdr == "pq":
-        name = "HDR10" if getattr(info, "primaries", None) == "bt2020" else "HDR (PQ)"
+        name = "HDR10" if info.primaries == "bt2020" else "HDR (PQ)"
         return f"{name} · tone-mapped to SDR"
     if hdr == "hlg":
         return "HLG HDR · tone-mapped to SDR"
@@ -185,9 +185,9 @@ def describe_color(info: Any) -> str | None:
     return None
 
 
-def color_warning(info: Any) -> str | None:
+def color_warning(info: VideoInfo) -> str | None:
     """The warning a fingerprint carries when its colours cannot be reconstructed (None
-    when they can). ``info`` is a `VideoInfo`."""
+    when they can)."""
     what = _unreadable(info)
     if what is None:
         return None
@@ -198,8 +198,8 @@ def color_warning(info: Any) -> str | None:
     )
 
 
-def _unreadable(info: Any) -> str | None:
-    return _UNREADABLE_MATRICES.get(getattr(info, "matrix", None) or "")
+def _unreadable(info: VideoInfo) -> str | None:
+    return _UNREADABLE_MATRICES.get(info.matrix or "")
 
 
 def _gamut_label(primaries: str) -> str:
