@@ -15,12 +15,11 @@ grow with the film's length:
   dissolve's middle.
 
 Each shot's palette is k-means (`kmeans.palettes`) over pixels drawn from all its frames:
-a reservoir of `_POOL` pixels per shot, a few random pixels from every frame.
+a reservoir of `shot_pixels.POOL` pixels per shot, a few random pixels from every frame.
 """
 
 from __future__ import annotations
 
-import bisect
 import csv
 import io
 import itertools
@@ -32,6 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import av
 import cv2
@@ -41,9 +41,9 @@ from scenedetect.detectors import ContentDetector, ThresholdDetector
 
 from .errors import Cancelled, DecodeError
 from .hdr import needs_conversion, primaries_name, transfer_name
-from .kmeans import palettes
 from .model import Shot, VideoInfo, to_hex
 from .reader import frame_to_rgb
+from .shot_pixels import POOL, Reservoirs, ShotPixels, merge_segments, shot_palettes
 from .video import check_file
 
 ProgressCallback = Callable[[float, str], None]
@@ -70,8 +70,7 @@ _DISSOLVE_MIX = 0.2
 _DISSOLVE_PIXEL = 20.0
 _DISSOLVE_SPREAD = 0.7
 _TINY = 32
-# Pixels kept per shot for its palette, and drawn from each frame.
-_POOL = 1024
+# Pixels drawn from each frame for its shot's reservoir (`shot_pixels.POOL` kept per shot).
 _PER_FRAME = 16
 
 
@@ -166,51 +165,6 @@ class _Boundaries:
         self.run = None
 
 
-class _Pools:
-    """Pixels of each shot, a bounded uniform sample (reservoir) of every frame's pixels.
-
-    Frames wait `latency` frames before being pooled, so the boundaries before them are
-    known by then and each frame's pixels go to its own shot."""
-
-    def __init__(self, latency: int, rng: np.random.Generator) -> None:
-        self.pending: deque[tuple[float, np.ndarray]] = deque()
-        self.latency = latency
-        self.rng = rng
-        self.starts: list[float] = []  # each segment's first frame time
-        self.pools: list[np.ndarray] = []
-        self.seen: list[int] = []
-
-    def add(self, t: float, pixels: np.ndarray, boundaries: list[float]) -> None:
-        self.pending.append((t, pixels))
-        while len(self.pending) > self.latency:
-            self._pool(*self.pending.popleft(), boundaries)
-
-    def flush(self, boundaries: list[float]) -> None:
-        while self.pending:
-            self._pool(*self.pending.popleft(), boundaries)
-
-    def _pool(self, t: float, pixels: np.ndarray, boundaries: list[float]) -> None:
-        if not self.starts or any(self.starts[-1] < b <= t + 1e-6 for b in boundaries):
-            self.starts.append(t)
-            self.pools.append(np.empty((0, 3), np.uint8))
-            self.seen.append(0)
-        pool, seen = self.pools[-1], self.seen[-1]
-        room = _POOL - len(pool)
-        if room > 0:
-            pool = np.concatenate([pool, pixels[:room]])
-            pixels = pixels[room:]
-            seen += room
-        if len(pixels):
-            # Reservoir sampling: pixel number j (from 1) replaces a random slot with
-            # probability _POOL / j, so every pixel seen is kept with equal chance.
-            j = seen + np.arange(1, len(pixels) + 1)
-            keep = self.rng.random(len(pixels)) < _POOL / j
-            slots = self.rng.integers(0, _POOL, int(keep.sum()))
-            pool[slots] = pixels[keep]
-            seen += len(pixels)
-        self.pools[-1], self.seen[-1] = pool, seen
-
-
 @dataclass
 class _Part:
     """What one decoder found over its part of the span."""
@@ -298,7 +252,7 @@ def _scan(
     detector = _Boundaries(fps)
     warm = (detector.latency + 2) / fps
     rng = np.random.default_rng([seed, round(lo * 1000)])
-    pools = _Pools(detector.latency, rng)
+    pools = Reservoirs(detector.latency, rng)
     scale = min(1.0, SIZE / max(info.width, info.height))
     width, height = max(2, round(info.width * scale)), max(2, round(info.height * scale))
     rows, cols = _crop_box(height, width, crop)
@@ -344,6 +298,26 @@ def _scan(
     return _Part(found, pools.starts, pools.pools, pools.seen)
 
 
+# Bumped when a change to the detectors or the reservoirs changes what they find without
+# changing one of this module's constants: the cache then finds the shots again (`shots_key`).
+DETECTOR_VERSION = 1
+
+
+def shots_key(
+    *, start: float | None, end: float | None, seed: int,
+    crop: tuple[float, float, float, float] | None, workers: int = 2,
+) -> dict[str, Any]:
+    """Everything that changes what `find_shots` finds, as the cache keys it: the span,
+    the crop, the seed and the decoders' split (the reservoirs' draws), and this module's
+    tuning constants, every upper-case number (so a retuned detector, or a bumped
+    `DETECTOR_VERSION`, is never served an older entry)."""
+    tuning = {name: value for name, value in sorted(globals().items())
+              if name.lstrip("_").isupper() and isinstance(value, int | float)}
+    return {"start": start, "end": end, "seed": seed,
+            "crop": None if crop is None else [float(c) for c in crop],
+            "workers": max(1, workers), "pool": POOL, "tuning": tuning}
+
+
 def detect_shots(
     path: str | os.PathLike[str],
     *,
@@ -361,6 +335,28 @@ def detect_shots(
     """The shots of [start, end] (seconds from the film's start; None: the whole film),
     each with its palette of ``k`` colours clustered in ``color_space``; ``crop`` (top,
     bottom, left, right fractions) leaves black bars out of the palettes.
+
+    Raises `DecodeError` when no frame decodes, `Cancelled` when ``cancel`` is set.
+    """
+    found = find_shots(path, info=info, start=start, end=end, seed=seed, crop=crop,
+                       workers=workers, on_progress=on_progress, cancel=cancel)
+    return shot_palettes(found, k=k, color_space=color_space, seed=seed)
+
+
+def find_shots(
+    path: str | os.PathLike[str],
+    *,
+    info: VideoInfo,
+    start: float | None = None,
+    end: float | None = None,
+    seed: int = 0,
+    crop: tuple[float, float, float, float] | None = None,
+    workers: int = 2,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> ShotPixels:
+    """The shots of [start, end] and each one's pixels (`detect_shots` without the
+    palettes: the part that decodes every frame).
 
     Raises `DecodeError` when no frame decodes, `Cancelled` when ``cancel`` is set.
     """
@@ -400,30 +396,8 @@ def detect_shots(
         if not boundaries or b - boundaries[-1] >= margin:
             boundaries.append(b)
     edges = [lo, *boundaries, hi]
-    # Merge each part's segments into the shots they fall in (a shot crossing the seam
-    # between two parts has a segment in each).
-    found: list[list[tuple[np.ndarray, int]]] = [[] for _ in range(len(edges) - 1)]
-    for part in parts:
-        for t, pixels, seen in zip(part.starts, part.pools, part.seen, strict=True):
-            found[bisect.bisect_right(boundaries, t + 1e-6)].append((pixels, seen))
-    rng = np.random.default_rng(seed)
-    grid = np.zeros((len(found), _POOL, 3), np.uint8)
-    for i, pools in enumerate(found):
-        if not pools:
-            continue  # a shot shorter than a frame: its palette is black
-        # Each segment's share of the shot's pixels follows how many pixels it saw.
-        seen = np.array([n for _, n in pools], np.float64)
-        takes = rng.multinomial(_POOL, seen / seen.sum())
-        grid[i] = np.concatenate(
-            [pixels[rng.integers(0, len(pixels), n)] for (pixels, _), n in zip(pools, takes,
-                                                                              strict=True)]
-        )
-    side = math.isqrt(_POOL)
-    colors, shares = palettes(grid.reshape(len(grid), side, _POOL // side, 3), k=k,
-                              color_space=color_space, seed=seed)
+    segments = [seg for p in parts for seg in zip(p.starts, p.pools, p.seen, strict=True)]
+    grid = merge_segments(segments, boundaries, seed=seed)
     if on_progress:
         on_progress(1.0, f"found {len(grid)} shots")
-    return tuple(
-        Shot(start=float(edges[i]), end=float(edges[i + 1]), colors=colors[i], shares=shares[i])
-        for i in range(len(grid))
-    )
+    return ShotPixels(edges=np.array(edges, np.float64), pixels=grid)
