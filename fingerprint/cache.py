@@ -5,6 +5,7 @@ Layout under the cache root (``$FINGERPRINT_CACHE_DIR``, else the user's cache f
     <key>/info.json                   VideoInfo, source path, when first analysed
     <key>/frames-<decode hash>.zst    working-size frames + times (per decode options)
     <key>/result-<params hash>.json   the Fingerprint, in the project's JSON format
+    <key>/shots-<options hash>.zst    shot boundaries and pixels (per span, crop, detector)
     <key>/.lock                       held while a film is analysed (and so never evicted)
     uploads/<key>/<name>              an uploaded film; other names for the same content
                                       are hard links to it, so it is stored once
@@ -13,9 +14,10 @@ Every write goes to a temporary file and is renamed into place, so a kill mid-wr
 leaves a half-written entry; every read is checked like a file from outside, and anything
 unreadable or inconsistent is treated as missing and rebuilt. The cache keeps itself under
 a size cap (``$FINGERPRINT_CACHE_MAX_BYTES``, default 2 GB) by evicting the least recently
-used frames, results and uploads after each save, never those of a film being analysed.
+used frames, shots, results and uploads after each save, never those of a film being analysed.
 A cache that cannot be written raises `CacheWriteError`; `analyze` then goes on without it.
-The frames format is in `cache_frames.py`, the locks `cache_locks.py`, the cap `cache_size.py`.
+Formats: frames `cache_frames.py`, shots `cache_shots.py`; keys `cache_keys.py`, locks
+`cache_locks.py`, the cap `cache_size.py`.
 """
 
 from __future__ import annotations
@@ -34,23 +36,23 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 import platformdirs
 
 from .atomic import UMASK, write_atomic
 from .cache_frames import read_frames, write_frames
+from .cache_keys import content_key
 from .cache_locks import acquire, try_lock
+from .cache_shots import read_shots, write_shots
 from .cache_size import DEFAULT_MAX_BYTES, MAX_BYTES_VAR, parse_size, scan
 from .errors import CacheWriteError, FingerprintError, InvalidParameterError
 from .model import Fingerprint, VideoInfo, is_number
 from .params import Params
 from .sampling import DecodedFrames
+from .shot_pixels import ShotPixels
 
 ENV_VAR = "FINGERPRINT_CACHE_DIR"
 
 _UPLOADS = "uploads"  # a folder beside the films' folders, never a film key
-_CHUNKS = 64
-_CHUNK = 64 * 1024
 
 _REASONS = {
     errno.ENOSPC: "no space left on the device",
@@ -59,26 +61,6 @@ _REASONS = {
     errno.EACCES: "no permission to write the cache folder",
     errno.EPERM: "no permission to write the cache folder",
 }
-
-
-def content_key(path: str | os.PathLike[str]) -> str:
-    """A key for the file's content that reads at most 4 MiB, whatever the file's size.
-
-    The SHA-256 of the size and 64 chunks of 64 KiB spread evenly over the file (first
-    and last included); files under 4 MiB are hashed whole. Two films that differ only
-    between the chunks would collide, which re-encodes, edits and remuxes never do: they
-    change the size or the bytes at every chunk.
-    """
-    size = os.path.getsize(path)
-    digest = hashlib.sha256(f"mcf1:{size}:".encode())
-    with open(path, "rb") as fh:
-        if size <= _CHUNKS * _CHUNK:
-            digest.update(fh.read())
-        else:
-            for offset in np.linspace(0, size - _CHUNK, _CHUNKS).astype(np.int64):
-                fh.seek(int(offset))
-                digest.update(fh.read(_CHUNK))
-    return digest.hexdigest()[:24]
 
 
 # What the engine makes of a film: bumped whenever decoding or the stored records change
@@ -128,8 +110,8 @@ class Entry:
 class CacheStats:
     """What a cache folder holds: for ``fingerprint cache info``.
 
-    ``films`` analysed films (the library's entries), ``entries`` stored frame sets, results
-    and uploads (``uploads`` of them uploads), ``bytes`` on disk in all (temporary files
+    ``films`` analysed films (the library's entries), ``entries`` stored frame sets, shots,
+    results and uploads (``uploads`` of them uploads), ``bytes`` on disk in all (temporary files
     included, a hard-linked upload once), ``max_bytes`` the cap.
     """
 
@@ -292,6 +274,25 @@ class Cache:
         finally:
             tmp.unlink(missing_ok=True)
 
+    # --- shots --------------------------------------------------------------------
+    def _shots_path(self, key: str, request: dict[str, Any]) -> Path:
+        return self._dir(key) / f"shots-{_hash(request)}.zst"
+
+    def load_shots(self, key: str, request: dict[str, Any]) -> ShotPixels | None:
+        """The shots found for ``request`` (`shots.shots_key`), or None if missing or
+        damaged: the caller decodes them again."""
+        path = self._shots_path(key, request)
+        found = read_shots(path, request=request)
+        if found is not None:
+            self._touch(key, path)
+        return found
+
+    def save_shots(self, key: str, request: dict[str, Any], found: ShotPixels) -> None:
+        path = self._shots_path(key, request)
+        with _writing(), self._temporary(path) as fh:
+            write_shots(fh, found, request=request)
+        self.prune()
+
     # --- results ------------------------------------------------------------------
     def _result_path(self, key: str, params: Params) -> Path:
         return self._dir(key) / f"result-{_hash(asdict(params))}.json"
@@ -428,7 +429,7 @@ class Cache:
             yield
 
     def _drop_film_if_empty(self, key: str, *, clear: bool) -> int:
-        """Remove a film's folder (info.json, lock) once it holds no frames or results:
+        """Remove a film's folder (info.json, lock) once it holds no frames, shots or results:
         its library entry goes with them. Returns the bytes freed."""
         folder = self._dir(key)
         with self._try_lock(key) as free:
@@ -436,7 +437,7 @@ class Cache:
                 names = [p.name for p in folder.iterdir()]
             except OSError:
                 return 0
-            if not free or any(n.startswith(("frames-", "result-")) for n in names):
+            if not free or any(n.startswith(("frames-", "result-", "shots-")) for n in names):
                 return 0
             if not clear and (self.root / _UPLOADS / key).exists():
                 return 0  # its upload is still here: keep its library entry

@@ -42,10 +42,10 @@ def parse_size(text: str) -> int:
 
 @dataclass(frozen=True)
 class Item:
-    """Something eviction can remove: a frames or result file, or an upload's folder."""
+    """Something eviction can remove: a frames, shots or result file, or an upload's folder."""
 
     key: str
-    kind: str  # "frames", "result" or "upload"
+    kind: str  # "frames", "shots", "result" or "upload"
     paths: tuple[Path, ...]  # removed in this order (an upload's folder last)
     bytes: int
     used: float
@@ -115,7 +115,7 @@ def scan(
             if stat is None:
                 continue
             total += stat[0]
-            if path.name.startswith(("frames-", "result-")):
+            if path.name.startswith(("frames-", "result-", "shots-")):
                 kind = path.name.split("-")[0]
                 items.append(Item(key, kind, (path,), stat[0], stat[1]))
                 found = True

@@ -6,6 +6,7 @@ import os
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,8 @@ from .kmeans import palettes
 from .model import Fingerprint, VideoInfo
 from .params import Params
 from .sampling import DecodedFrames, ProgressCallback, sample, sample_times
-from .shots import detect_shots
+from .shot_pixels import ShotPixels, shot_palettes
+from .shots import find_shots, shots_key
 from .sound import has_sound
 from .sound import loudness as measure_loudness
 from .timecodes import timecode
@@ -94,7 +96,8 @@ def analyze(
     ``params`` are first fitted to the film (`Params.fitted`): the result's own params
     say what was analysed, and its warnings say what was changed. A cached result returns
     without opening the video; cached frames with other clustering options are
-    re-clustered without decoding. With ``cache=None`` nothing is read or written.
+    re-clustered without decoding, and so are cached shots (their boundaries and pixels).
+    With ``cache=None`` nothing is read or written.
 
     ``cancel``: a `threading.Event` the caller may set from any thread (a Ctrl-C handler,
     a web session that went away). Decoding and clustering stop within a frame or a batch,
@@ -114,7 +117,7 @@ def analyze(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
             cancel=cancel,
         )
-        fp = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
+        fp, _ = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
         return replace(fp, warnings=notes + fp.warnings)
     key = cache.key(check_file(path))
     entry = cache.entry(key)
@@ -135,13 +138,19 @@ def analyze(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
             cancel=cancel,
         )
-        fp = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
+        request = shots_key(**_shot_options(fp)) if params.shots else None
+        shots = cache.load_shots(key, request) if request else None
+        fp, found_shots = add_layers(
+            path, fp, samples=samples, shots=shots, on_progress=layers_progress, cancel=cancel
+        )
         _check(cancel)
         fp = replace(fp, warnings=notes + fp.warnings)
         try:  # the cache is optional: one that cannot be written costs the next run only
             cache.save_info(key, info, source=Path(path).resolve())  # frames are checked by it
             if decoded:
                 cache.save_samples(key, params, samples)
+            if request and shots is None and found_shots is not None:
+                cache.save_shots(key, request, found_shots)
             cache.save_result(key, fp)
         except CacheWriteError as exc:
             return replace(fp, warnings=(*fp.warnings, str(exc)))
@@ -153,16 +162,19 @@ def add_layers(
     fp: Fingerprint,
     *,
     samples: DecodedFrames,
+    shots: ShotPixels | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
-) -> Fingerprint:
+) -> tuple[Fingerprint, ShotPixels | None]:
     """``fp`` with the optional layers its params ask for: the sound print (loudness at
-    each sample; a warning instead when the film has no sound that decodes) and the shots."""
+    each sample; a warning instead when the film has no sound that decodes) and the shots;
+    and the shots' boundaries and pixels their palettes came from, for the cache (None
+    without shots). Given ``shots`` (found before for these options, `shots_key`), the
+    film is not decoded again for them: only their palettes are clustered."""
     params, info = fp.params, fp.video
     loudness, shot_list, warnings = None, None, list(fp.warnings)
-    stages = [s for s in ("sound", "shots") if getattr(params, s)]
-    # Sound is cheap next to shots, which decode every frame.
-    split = 0.1 if len(stages) == 2 else 1.0
+    # Sound is cheap next to shots, which decode every frame (unless found before).
+    split = 0.1 if params.sound and params.shots and shots is None else 1.0
     if params.sound:
         problem = has_sound(path)
         if problem:
@@ -175,14 +187,26 @@ def add_layers(
                 on_progress=_scaled(on_progress, 0.0, split), cancel=cancel,
             )
     if params.shots:
-        shot_list = detect_shots(
-            path, info=info, start=params.start, end=params.end, k=params.clusters,
-            color_space=params.color_space, seed=params.seed,
-            crop=fp.crop if params.crop else None,
-            on_progress=_scaled(on_progress, 1.0 - split if params.sound else 0.0, 1.0),
-            cancel=cancel,
-        )
-    return replace(fp, loudness=loudness, shots=shot_list, warnings=tuple(warnings))
+        if shots is None:
+            shots = find_shots(
+                path, info=info, **_shot_options(fp),
+                on_progress=_scaled(on_progress, 1.0 - split if params.sound else 0.0, 1.0),
+                cancel=cancel,
+            )
+        _check(cancel)
+        shot_list = shot_palettes(shots, k=params.clusters, color_space=params.color_space,
+                                  seed=params.seed)
+    fp = replace(fp, loudness=loudness, shots=shot_list, warnings=tuple(warnings))
+    return fp, shots if params.shots else None
+
+
+def _shot_options(fp: Fingerprint) -> dict[str, Any]:
+    """What finding the film's shots depends on besides the film: the span, the seed and
+    the crop of its black bars (which the samples found). One source for `find_shots`
+    and the cache's key (`shots_key`), so the two never disagree."""
+    params = fp.params
+    return {"start": params.start, "end": params.end, "seed": params.seed,
+            "crop": fp.crop if params.crop else None}
 
 
 def _sample(

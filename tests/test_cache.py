@@ -17,6 +17,7 @@ from videos import make_code, make_rgb, truncate_copy
 
 import fingerprint.cache as cache_module
 import fingerprint.cache_frames as cache_frames
+import fingerprint.cache_keys as cache_keys_module
 import fingerprint.cache_size as cache_size
 import fingerprint.pipeline as pipeline
 from fingerprint import Cache, DecodedFrames, Params, VideoInfo, analyze, content_key
@@ -377,7 +378,7 @@ def test_content_key_is_stable_and_follows_content(tmp_path, film):
 
 
 class CountingOpen:
-    """Replaces ``open`` inside fingerprint.cache, counting the bytes read."""
+    """Replaces ``open`` inside fingerprint.cache_keys, counting the bytes read."""
 
     def __init__(self) -> None:
         self.read = 0
@@ -410,7 +411,7 @@ def test_content_key_of_a_big_file_reads_at_most_4_mib(tmp_path, monkeypatch):
     with open(big, "wb") as fh:
         fh.truncate(200 * 1024 * 1024)  # sparse: costs no disk
     counting = CountingOpen()
-    monkeypatch.setattr(cache_module, "open", counting, raising=False)
+    monkeypatch.setattr(cache_keys_module, "open", counting, raising=False)
     started = time.perf_counter()
     key = content_key(big)
     assert time.perf_counter() - started < 2.0
