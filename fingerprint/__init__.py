@@ -15,7 +15,7 @@ from typing import Any
 
 _WHERE = {
     "Cache": "cache",
-    "content_key": "cache",
+    "content_key": "cache_keys",
     "Cancelled": "errors",
     "DecodeError": "errors",
     "FingerprintError": "errors",

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import pytest
 
 from fingerprint.errors import Cancelled
+from fingerprint.params import Params
 from webapp.analysis import waiting_text
-from webapp.jobs import Job, Jobs, Queue
+from webapp.jobs import Job, Jobs, Queue, job_size
 
 HANG_S = 30
 
@@ -185,3 +186,64 @@ def test_a_heavy_analysis_runs_alone_and_light_ones_share() -> None:
     lighter.release.set()
     _finish(second)
     _finish(third)
+
+
+def test_shots_and_exact_mode_are_long_jobs_of_their_samples_weight() -> None:
+    assert job_size(Params()) == (1.0, False)
+    assert job_size(Params(shots=True)) == (1.0, True)
+    assert job_size(Params(mode="exact")) == (1.0, True)
+    assert job_size(Params(samples=3000, sound=True)) == (3.0, False)
+
+
+def _queued(jobs: Jobs, job: Job) -> None:
+    for _ in range(HANG_S * 100):
+        if jobs.ahead(job) is not None:
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError("the job never queued")
+
+
+def test_long_jobs_leave_a_slot_to_quick_ones_which_pass_them() -> None:
+    jobs = Jobs(slots=2, grace=0)
+    shots, more_shots, quick, later = Gate(), Gate(), Gate(), Gate()
+    first = jobs.join("shots", shots, 1.0, True)
+    assert shots.started.wait(HANG_S)
+    second = jobs.join("more shots", more_shots, 1.0, True)  # would fill both slots: waits
+    _queued(jobs, second)
+    third = jobs.join("quick", quick, 1.0)  # behind it, but the last slot is the quick ones'
+    assert quick.started.wait(HANG_S)
+    assert not more_shots.started.is_set() and jobs.ahead(second) == 0
+    fourth = jobs.join("later", later, 1.0)  # both slots taken: waits behind the long job
+    _queued(jobs, fourth)
+    quick.release.set()
+    _finish(third)
+    # A slot is free, but the long limit holds the long job back: the quick one passes.
+    assert later.started.wait(HANG_S) and not more_shots.started.is_set()
+    shots.release.set()
+    _finish(first)
+    assert more_shots.started.wait(HANG_S)
+    more_shots.release.set()
+    later.release.set()
+    _finish(second)
+    _finish(fourth)
+
+
+def test_a_long_job_waiting_for_room_is_not_passed() -> None:
+    """Quick jobs pass a long job only while the long limit holds it: once it waits for
+    room like anyone, it keeps its place (a stream of quick jobs cannot starve it)."""
+    jobs = Jobs(slots=2, grace=0)
+    a, b, long, quick = Gate(), Gate(), Gate(), Gate()
+    held = [jobs.join("a", a), jobs.join("b", b)]
+    assert a.started.wait(HANG_S) and b.started.wait(HANG_S)
+    waiting_long = jobs.join("long", long, 1.0, True)
+    _queued(jobs, waiting_long)
+    waiting_quick = jobs.join("quick", quick)
+    _queued(jobs, waiting_quick)
+    a.release.set()
+    _finish(held[0])
+    assert long.started.wait(HANG_S) and not quick.started.is_set()
+    for gate in (b, long, quick):
+        gate.release.set()
+    for job in (held[1], waiting_long, waiting_quick):
+        _finish(job)
+

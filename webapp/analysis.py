@@ -19,7 +19,7 @@ from fingerprint.sound_figures import add_sound_ring
 
 from .escaping import escape_markdown
 from .films import Film
-from .jobs import Job
+from .jobs import Job, job_size
 from .messages import hide_paths, os_reason
 from .server import cache, jobs
 from .settings import Settings, params_for
@@ -167,9 +167,7 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
         if found is not None:
             return found
         work = functools.partial(_analyze, film.path, params)
-        # Memory grows with the samples: 3000 of them weigh three default analyses.
-        weight = params.samples / Params().samples
-        with jobs().waiting((film.key, params), work, weight) as job:
+        with jobs().waiting((film.key, params), work, *job_size(params)) as job:
             return _wait(job, film.title)
     except FingerprintError as exc:
         st.error(escape_markdown(hide_paths(str(exc), {str(film.path): film.path.name})))

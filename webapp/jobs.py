@@ -5,7 +5,9 @@ Jobs run while their weights (an analysis of the app's default size weighs 1; me
 grows with the samples) fit in ``slots`` (`Queue`), and one runs alone whatever its
 weight; the others wait in arrival order and know how many are ahead, so a visitor sees a
 place in the queue rather than a frozen page, and a link asking for the most samples
-cannot run beside others. A
+cannot run beside others. Long jobs (`job_size`: shots, exact mode; minutes on a feature
+film where fast mode takes seconds) take at most all slots but one, so quick analyses
+never wait for them: a quick job passes long ones that wait for that reason only. A
 job counts the sessions waiting for it: when the last one leaves (it changed a setting,
 opened another film or closed the tab) and none comes back within ``grace`` seconds, the
 job is cancelled, so nobody's abandoned work holds a slot or memory.
@@ -21,6 +23,7 @@ from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 from fingerprint.errors import Cancelled
+from fingerprint.params import Params
 
 # How often a queued job looks at its cancel event while it waits for a slot.
 _QUEUE_POLL_S = 0.2
@@ -28,9 +31,22 @@ _QUEUE_POLL_S = 0.2
 Work = Callable[[threading.Event, Callable[[float, str], None]], Any]
 
 
+def job_size(params: Params) -> tuple[float, bool]:
+    """An analysis's weight in the queue, and whether it is long.
+
+    The weight follows memory, which grows with the samples: 3000 weigh three default
+    analyses. Shots and exact mode need no more of it, nor more cores (every analysis keeps
+    its two decoders busy: fast mode 13.5 s of CPU in 7.9 s on the 2-hour film, exact 184
+    s in 94.7 s, docs/benchmarks.md), but they decode every frame of the span, so they
+    hold their slot for minutes: long, they may not fill the queue.
+    """
+    return params.samples / Params().samples, params.shots or params.mode == "exact"
+
+
 class Queue:
     """A weighted semaphore of ``slots`` that serves waiters in arrival order and says
-    where each one stands."""
+    where each one stands. Long work holds at most all slots but one (`job_size`); a
+    waiter passes long ones ahead of it that wait for that limit alone."""
 
     def __init__(self, slots: float) -> None:
         if slots < 1:
@@ -38,41 +54,67 @@ class Queue:
         self.slots = slots
         self._running = 0
         self._load = 0.0
-        self._waiting: collections.deque[object] = collections.deque()
+        self._long_load = 0.0
+        self._waiting: collections.deque[tuple[object, float, bool]] = collections.deque()
         self._changed = threading.Condition()
 
     @contextlib.contextmanager
-    def slot(self, ticket: object, cancel: threading.Event, weight: float = 1.0) -> Iterator[None]:
-        """Hold ``weight`` of the slots for ``ticket``'s work, once it is first in line and
-        that fits (or nothing runs); raises Cancelled if ``cancel`` is set while it still
-        waits (it then never started)."""
+    def slot(
+        self, ticket: object, cancel: threading.Event, weight: float = 1.0, long: bool = False
+    ) -> Iterator[None]:
+        """Hold ``weight`` of the slots for ``ticket``'s work, once its turn comes and that
+        fits (or nothing runs); raises Cancelled if ``cancel`` is set while it still waits
+        (it then never started)."""
+        entry = (ticket, weight, long)
         with self._changed:
-            self._waiting.append(ticket)
+            self._waiting.append(entry)
             try:
-                while not (self._waiting[0] is ticket and self._fits(weight)):
+                while not self._turn(entry):
                     if cancel.is_set():
                         raise Cancelled("The analysis was cancelled before it started.")
                     self._changed.wait(_QUEUE_POLL_S)
             finally:
-                self._waiting.remove(ticket)
+                self._waiting.remove(entry)
                 self._changed.notify_all()
             self._running += 1
             self._load += weight
+            self._long_load += weight if long else 0.0
         try:
             yield
         finally:
             with self._changed:
                 self._running -= 1
                 self._load -= weight
+                self._long_load -= weight if long else 0.0
                 self._changed.notify_all()
 
-    def _fits(self, weight: float) -> bool:
-        return self._running == 0 or self._load + weight <= self.slots + 1e-9
+    def _turn(self, entry: tuple[object, float, bool]) -> bool:
+        """Whether ``entry`` starts now: it fits, and everyone ahead of it is long work
+        held back by the long limit (which it, being quick, passes)."""
+        _, weight, long = entry
+        for ahead in self._waiting:
+            if ahead is entry:
+                return self._fits(weight, long)
+            _, their_weight, their_long = ahead
+            held = (their_long and self._fits(their_weight, False)
+                    and not self._fits(their_weight, True))
+            if long or not held:
+                return False
+        return False
+
+    def _fits(self, weight: float, long: bool) -> bool:
+        if self._running == 0:
+            return True
+        # Long work leaves one slot (of two or more) to quick analyses.
+        room = max(1.0, self.slots - 1) if long else self.slots
+        return (self._long_load if long else self._load) + weight <= room + 1e-9 and (
+            self._load + weight <= self.slots + 1e-9
+        )
 
     def ahead(self, ticket: object) -> int | None:
         """How many waiters are ahead of ``ticket``, or None when it is not waiting."""
         with self._changed:
-            for place, waiting in enumerate(self._waiting):
+            for place, (waiting, _, _) in enumerate(self._waiting):
                 if waiting is ticket:
                     return place
             return None
@@ -85,9 +127,10 @@ class Queue:
 class Job:
     """One analysis: its progress as last reported, then its result or its error."""
 
-    def __init__(self, key: Hashable, weight: float = 1.0) -> None:
+    def __init__(self, key: Hashable, weight: float = 1.0, long: bool = False) -> None:
         self.key = key
         self.weight = weight
+        self.long = long
         self.cancel = threading.Event()
         self.done = threading.Event()
         self.waiters = 0
@@ -113,21 +156,23 @@ class Jobs:
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def waiting(self, key: Hashable, work: Work, weight: float = 1.0) -> Iterator[Job]:
+    def waiting(
+        self, key: Hashable, work: Work, weight: float = 1.0, long: bool = False
+    ) -> Iterator[Job]:
         """The job for ``key``, started with ``work(cancel, report)`` unless one runs
         already, held for as long as the caller waits: leaving (normally, or through
         an exception such as Streamlit's rerun and stop) lets it go (`leave`)."""
-        job = self.join(key, work, weight)
+        job = self.join(key, work, weight, long)
         try:
             yield job
         finally:
             self.leave(job)
 
-    def join(self, key: Hashable, work: Work, weight: float = 1.0) -> Job:
+    def join(self, key: Hashable, work: Work, weight: float = 1.0, long: bool = False) -> Job:
         with self._lock:
             job = self._jobs.get(key)
             if job is None or job.cancel.is_set():  # a cancelled job is on its way out
-                job = self._jobs[key] = Job(key, weight)
+                job = self._jobs[key] = Job(key, weight, long)
                 threading.Thread(
                     target=self._run, args=(job, work), name=f"analysis {key}", daemon=True
                 ).start()
@@ -163,7 +208,7 @@ class Jobs:
 
     def _run(self, job: Job, work: Work) -> None:
         try:
-            with self.queue.slot(job, job.cancel, job.weight):
+            with self.queue.slot(job, job.cancel, job.weight, job.long):
                 job.started = time.monotonic()
                 job.result = work(job.cancel, job.report)
         except BaseException as exc:  # handed to every session waiting for it
