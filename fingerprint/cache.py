@@ -5,7 +5,8 @@ Layout under the cache root (``$FINGERPRINT_CACHE_DIR``, else the user's cache f
     <key>/info.json                   VideoInfo, source path, when first analysed
     <key>/frames-<decode hash>.zst    working-size frames + times (per decode options)
     <key>/result-<params hash>.json   the Fingerprint, in the project's JSON format
-    <key>/shots-<options hash>.zst    shot boundaries and pixels (per span, crop, detector)
+    <key>/shots-<span>-<crop>.zst     shot boundaries and pixels (hashes: span, seed and
+                                      detector tuning; crop)
     <key>/.lock                       held while a film is analysed (and so never evicted)
     uploads/<key>/<name>              an uploaded film; other names for the same content
                                       are hard links to it, so it is stored once
@@ -17,13 +18,12 @@ a size cap (``$FINGERPRINT_CACHE_MAX_BYTES``, default 2 GB) by evicting the leas
 used frames, shots, results and uploads after each save, never those of a film being analysed.
 A cache that cannot be written raises `CacheWriteError`; `analyze` then goes on without it.
 Formats: frames `cache_frames.py`, shots `cache_shots.py`; keys `cache_keys.py`, locks
-`cache_locks.py`, the cap `cache_size.py`.
+`cache_locks.py`, the cap `cache_size.py`, what a failed write says `cache_errors.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import json
@@ -39,29 +39,22 @@ from typing import IO, Any
 import platformdirs
 
 from .atomic import UMASK, write_atomic
+from .cache_errors import NOT_STORED, writing
 from .cache_frames import read_frames, write_frames
 from .cache_keys import content_key
 from .cache_locks import acquire, try_lock
 from .cache_shots import read_shots, write_shots
 from .cache_size import DEFAULT_MAX_BYTES, MAX_BYTES_VAR, parse_size, scan
-from .errors import CacheWriteError, FingerprintError, InvalidParameterError
+from .errors import FingerprintError, InvalidParameterError
 from .model import Fingerprint, VideoInfo, is_number
 from .params import Params
 from .sampling import DecodedFrames
 from .shot_pixels import ShotPixels
+from .shots import shot_options, shots_key
 
 ENV_VAR = "FINGERPRINT_CACHE_DIR"
 
 _UPLOADS = "uploads"  # a folder beside the films' folders, never a film key
-
-_REASONS = {
-    errno.ENOSPC: "no space left on the device",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EROFS: "the cache folder is read-only",
-    errno.EACCES: "no permission to write the cache folder",
-    errno.EPERM: "no permission to write the cache folder",
-}
-
 
 # What the engine makes of a film: bumped whenever decoding or the stored records change
 # what an entry holds (2: HDR and wide-gamut frames converted to SDR, and the stream's
@@ -73,27 +66,6 @@ ENGINE_VERSION = 3
 def _hash(data: dict[str, Any]) -> str:
     salted = {"engine": ENGINE_VERSION, **data}
     return hashlib.sha256(json.dumps(salted, sort_keys=True).encode()).hexdigest()[:16]
-
-
-_UNSAVED = "The cache could not be written ({}): results were not saved for next time."
-_NOT_STORED = "The film could not be stored ({})."
-
-
-@contextlib.contextmanager
-def _writing(sentence: str = _UNSAVED) -> Iterator[None]:
-    """Turn an OS error while writing into `CacheWriteError`, with the one sentence a user
-    sees: the reason, never a path."""
-    try:
-        yield
-    except CacheWriteError:
-        raise
-    except OSError as exc:
-        reason = _REASONS.get(exc.errno or 0) or (
-            os.strerror(exc.errno).lower() if exc.errno else "it could not be written"
-        )
-        error = CacheWriteError(sentence.format(reason))
-        error.errno = exc.errno  # for callers that word the reason themselves
-        raise error from exc
 
 
 @dataclass(frozen=True)
@@ -199,7 +171,7 @@ class Cache:
             "source": str(source) if source is not None else None,
             "analysed_at": previous.analysed_at if previous else time.time(),
         }
-        with _writing():
+        with writing():
             write_atomic(self._dir(key) / "info.json", json.dumps(record).encode())
 
     def entry(self, key: str) -> Entry | None:
@@ -249,10 +221,15 @@ class Cache:
             self._touch(key, path)
         return samples
 
+    def has_frames(self, key: str, params: Params) -> bool:
+        """Whether frames are stored for these decode options (unchecked: for the app's
+        queue, whether an analysis decodes at length)."""
+        return self._frames_path(key, params).is_file()
+
     def save_samples(self, key: str, params: Params, samples: DecodedFrames) -> None:
         """Stream the frames to disk a few at a time (never a second copy in memory)."""
         path = self._frames_path(key, params)
-        with _writing(), self._temporary(path) as fh:
+        with writing(), self._temporary(path) as fh:
             write_frames(fh, samples)
         self.prune()
 
@@ -276,7 +253,15 @@ class Cache:
 
     # --- shots --------------------------------------------------------------------
     def _shots_path(self, key: str, request: dict[str, Any]) -> Path:
-        return self._dir(key) / f"shots-{_hash(request)}.zst"
+        # The crop hashed apart: `has_shots` asks before the frames say what it is.
+        rest = {name: value for name, value in request.items() if name != "crop"}
+        return self._dir(key) / f"shots-{_hash(rest)}-{_hash({'crop': request['crop']})}.zst"
+
+    def has_shots(self, key: str, params: Params) -> bool:
+        """Whether shots were found over the span of ``params`` with its seed, for some
+        crop (unchecked: for the app's queue, whether an analysis decodes at length)."""
+        path = self._shots_path(key, shots_key(**shot_options(params, None)))
+        return any(path.parent.glob(f"{path.name.rsplit('-', 1)[0]}-*.zst"))
 
     def load_shots(self, key: str, request: dict[str, Any]) -> ShotPixels | None:
         """The shots found for ``request`` (`shots.shots_key`), or None if missing or
@@ -289,7 +274,7 @@ class Cache:
 
     def save_shots(self, key: str, request: dict[str, Any], found: ShotPixels) -> None:
         path = self._shots_path(key, request)
-        with _writing(), self._temporary(path) as fh:
+        with writing(), self._temporary(path) as fh:
             write_shots(fh, found, request=request)
         self.prune()
 
@@ -309,7 +294,7 @@ class Cache:
         return fp
 
     def save_result(self, key: str, fingerprint: Fingerprint) -> None:
-        with _writing():
+        with writing():
             fingerprint.save(self._result_path(key, fingerprint.params))
         self.prune()
 
@@ -329,7 +314,7 @@ class Cache:
         name = Path(name).name
         if name in ("", ".", "..") or len(name.encode()) > 200:
             name = "upload" + Path(name).suffix[:16]
-        with _writing(_NOT_STORED):
+        with writing(NOT_STORED):
             uploads.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=uploads, suffix=".part")
             try:

@@ -6,7 +6,6 @@ import os
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from .model import Fingerprint, VideoInfo
 from .params import Params
 from .sampling import DecodedFrames, ProgressCallback, sample, sample_times
 from .shot_pixels import ShotPixels, shot_palettes
-from .shots import find_shots, shots_key
+from .shots import find_shots, shot_options, shots_key
 from .sound import has_sound
 from .sound import loudness as measure_loudness
 from .timecodes import timecode
@@ -138,7 +137,7 @@ def analyze(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
             cancel=cancel,
         )
-        request = shots_key(**_shot_options(fp)) if params.shots else None
+        request = shots_key(**shot_options(params, fp.crop)) if params.shots else None
         shots = cache.load_shots(key, request) if request else None
         fp, found_shots = add_layers(
             path, fp, samples=samples, shots=shots, on_progress=layers_progress, cancel=cancel
@@ -189,7 +188,7 @@ def add_layers(
     if params.shots:
         if shots is None:
             shots = find_shots(
-                path, info=info, **_shot_options(fp),
+                path, info=info, **shot_options(params, fp.crop),
                 on_progress=_scaled(on_progress, 1.0 - split if params.sound else 0.0, 1.0),
                 cancel=cancel,
             )
@@ -198,15 +197,6 @@ def add_layers(
                                   seed=params.seed)
     fp = replace(fp, loudness=loudness, shots=shot_list, warnings=tuple(warnings))
     return fp, shots if params.shots else None
-
-
-def _shot_options(fp: Fingerprint) -> dict[str, Any]:
-    """What finding the film's shots depends on besides the film: the span, the seed and
-    the crop of its black bars (which the samples found). One source for `find_shots`
-    and the cache's key (`shots_key`), so the two never disagree."""
-    params = fp.params
-    return {"start": params.start, "end": params.end, "seed": params.seed,
-            "crop": fp.crop if params.crop else None}
 
 
 def _sample(

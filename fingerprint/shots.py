@@ -31,7 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 import cv2
@@ -45,6 +45,9 @@ from .model import Shot, VideoInfo, to_hex
 from .reader import frame_to_rgb
 from .shot_pixels import POOL, Reservoirs, ShotPixels, merge_segments, shot_palettes
 from .video import check_file
+
+if TYPE_CHECKING:
+    from .params import Params
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -301,6 +304,16 @@ def _scan(
 # Bumped when a change to the detectors or the reservoirs changes what they find without
 # changing one of this module's constants: the cache then finds the shots again (`shots_key`).
 DETECTOR_VERSION = 1
+
+
+def shot_options(
+    params: Params, crop: tuple[float, float, float, float] | None
+) -> dict[str, Any]:
+    """What finding a film's shots depends on besides the film and this module: the span
+    and the seed of ``params``, and ``crop``, its black bars (None: none, or crop off).
+    `find_shots` and `shots_key` take these, so the cache's key follows the call."""
+    return {"start": params.start, "end": params.end, "seed": params.seed,
+            "crop": crop if params.crop else None}
 
 
 def shots_key(

@@ -193,6 +193,11 @@ def test_shots_and_exact_mode_are_long_jobs_of_their_samples_weight() -> None:
     assert job_size(Params(shots=True)) == (1.0, True)
     assert job_size(Params(mode="exact")) == (1.0, True)
     assert job_size(Params(samples=3000, sound=True)) == (3.0, False)
+    # Unless the cache holds what they would decode at length.
+    assert job_size(Params(shots=True), shots_stored=True) == (1.0, False)
+    assert job_size(Params(shots=True), frames_stored=True) == (1.0, True)
+    assert job_size(Params(mode="exact"), frames_stored=True) == (1.0, False)
+    assert job_size(Params(mode="exact", shots=True), frames_stored=True) == (1.0, True)
 
 
 def _queued(jobs: Jobs, job: Job) -> None:

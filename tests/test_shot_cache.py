@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from fingerprint.errors import CacheWriteError
 from fingerprint.params import Params
 from fingerprint.pipeline import analyze
 from fingerprint.shots import shots_key
+from fingerprint.video import probe
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +180,15 @@ def test_a_cache_that_cannot_be_written_still_gives_the_shots(clips, cache, monk
     assert len(fp.shots) == len(CUTS) + 1
     assert any("could not be written" in w for w in fp.warnings)
     assert not shots_files(cache)
+
+
+def test_the_queue_learns_which_decodes_are_stored(clips, cache):
+    key = cache.key(clips)
+    fitted = params(mode="exact").fitted(probe(clips))[0]
+    assert not cache.has_frames(key, fitted) and not cache.has_shots(key, fitted)
+    analyze(clips, params=params(mode="exact"), cache=cache)
+    assert cache.has_frames(key, fitted) and cache.has_shots(key, fitted)
+    assert cache.has_shots(key, replace(fitted, clusters=3, mode="fast", crop=False))
+    assert not cache.has_shots(key, replace(fitted, seed=1))
+    assert not cache.has_shots(key, replace(fitted, start=1.0))
+    assert not cache.has_frames(key, replace(fitted, mode="fast"))

@@ -163,11 +163,14 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     c = cache()
     try:
         # Results are stored under the options as fitted to the film (`Params.fitted`).
-        found = c.load_result(film.key, params.fitted(film.info)[0])
+        fitted = params.fitted(film.info)[0]
+        found = c.load_result(film.key, fitted)
         if found is not None:
             return found
         work = functools.partial(_analyze, film.path, params)
-        with jobs().waiting((film.key, params), work, *job_size(params)) as job:
+        size = job_size(params, frames_stored=c.has_frames(film.key, fitted),
+                        shots_stored=c.has_shots(film.key, fitted))
+        with jobs().waiting((film.key, params), work, *size) as job:
             return _wait(job, film.title)
     except FingerprintError as exc:
         st.error(escape_markdown(hide_paths(str(exc), {str(film.path): film.path.name})))

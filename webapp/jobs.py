@@ -31,16 +31,21 @@ _QUEUE_POLL_S = 0.2
 Work = Callable[[threading.Event, Callable[[float, str], None]], Any]
 
 
-def job_size(params: Params) -> tuple[float, bool]:
+def job_size(
+    params: Params, *, frames_stored: bool = False, shots_stored: bool = False
+) -> tuple[float, bool]:
     """An analysis's weight in the queue, and whether it is long.
 
     The weight follows memory, which grows with the samples: 3000 weigh three default
     analyses. Shots and exact mode need no more of it, nor more cores (every analysis keeps
     its two decoders busy: fast mode 13.5 s of CPU in 7.9 s on the 2-hour film, exact 184
     s in 94.7 s, docs/benchmarks.md), but they decode every frame of the span, so they
-    hold their slot for minutes: long, they may not fill the queue.
+    hold their slot for minutes: long, they may not fill the queue. Unless the cache holds
+    what they decode (``frames_stored``: exact mode's samples; ``shots_stored``: the
+    shots): another k then takes seconds.
     """
-    return params.samples / Params().samples, params.shots or params.mode == "exact"
+    long = (params.mode == "exact" and not frames_stored) or (params.shots and not shots_stored)
+    return params.samples / Params().samples, long
 
 
 class Queue:
