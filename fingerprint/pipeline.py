@@ -15,10 +15,10 @@ from .color import average_color
 from .errors import CacheWriteError, Cancelled
 from .hdr import color_warning
 from .kmeans import palettes
+from .memory import release_free_memory
 from .model import Fingerprint, VideoInfo
 from .params import Params
 from .sampling import DecodedFrames, ProgressCallback, sample, sample_times
-from .shots import detect_shots
 from .sound import has_sound
 from .sound import loudness as measure_loudness
 from .timecodes import timecode
@@ -54,6 +54,9 @@ def fingerprint_samples(
         colors[lo:hi], shares[lo:hi] = palettes(
             content[lo:hi], k=params.clusters, color_space=params.color_space, seed=params.seed
         )
+        # Each batch's temporaries land wherever decoding left holes in the heap: give
+        # them back, or the batches together touch every page of it (fingerprint.memory).
+        release_free_memory()
         if on_progress:
             on_progress(hi / n, f"finding colours: {hi}/{n} frames")
     warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible
@@ -175,6 +178,9 @@ def add_layers(
                 on_progress=_scaled(on_progress, 0.0, split), cancel=cancel,
             )
     if params.shots:
+        # Imported here: OpenCV and PySceneDetect add 24 MB to every run that has no shots.
+        from .shots import detect_shots
+
         shot_list = detect_shots(
             path, info=info, start=params.start, end=params.end, k=params.clusters,
             color_space=params.color_space, seed=params.seed,
