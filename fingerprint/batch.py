@@ -41,6 +41,7 @@ from .batch_index import BatchIndex, FilmOutcome, Status, one_line
 from .cache import content_key
 from .compare import film_palette
 from .errors import FingerprintError, InvalidParameterError
+from .memory import limit_arenas
 from .model import Fingerprint
 from .outputs import Outputs, is_complete, write_outputs
 from .params import Params
@@ -169,6 +170,7 @@ def process_film(
             with _lock(base):
                 fp = _load_done(base, params)  # a copy of this film may have just made it
                 if fp is None:
+                    limit_arenas()  # fingerprint.memory; the worker is this library's
                     fp = analyze(path, params=params, cache=None)
                     write_outputs(base, fp, output)
                     action = "analysed"

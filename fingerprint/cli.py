@@ -18,6 +18,7 @@ from tqdm import tqdm
 from .cache import Cache
 from .errors import Cancelled, FingerprintError
 from .files import find_videos
+from .memory import limit_arenas
 from .outputs import Outputs, Poster, write_outputs
 from .params import Params
 from .pipeline import analyze
@@ -286,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    limit_arenas()  # fingerprint.memory: keeps the decoders' freed memory from piling up
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "batch":

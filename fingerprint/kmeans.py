@@ -33,7 +33,7 @@ _REFINED = 2  # restarts of lowest error on all the pixels, then refined on all 
 _WEIGHTED_N_INIT = 4  # restarts of a weighted problem, each on all its points
 _MAX_ITER = 100
 _TOL = 1e-4  # as scikit-learn: centre shift, relative to the frame's mean colour variance
-_CHUNK = 8  # frames per batch: keeps the (chunk x restarts, k, samples) distance block small
+_CHUNK = 4  # frames per batch: keeps the (chunk x restarts, k, samples) distance block small
 _MAX_THREADS = 8
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from .atomic import write_all_atomic
 from .model import Fingerprint
 from .render import PosterKind, poster_png, poster_svg
-from .shots import shots_to_csv
 
 #: The files of one film, in the order they are renamed into place: the JSON last.
 SUFFIXES = (".csv", ".png", ".svg", ".json")
@@ -56,6 +55,8 @@ def output_files(stem: Path, fp: Fingerprint, outputs: Outputs) -> dict[Path, by
     }
     files = {stem.with_name(stem.name + suffix): data[suffix] for suffix in SUFFIXES}
     if fp.shots is not None:
+        from .shots import shots_to_csv  # here: OpenCV loads with it (24 MB)
+
         # Renamed into place before the JSON, which must come last.
         shots = {stem.with_name(f"{stem.name}-shots.csv"): shots_to_csv(fp.shots).encode()}
         files = {**shots, **files}

@@ -15,6 +15,7 @@ from .color import average_color
 from .errors import CacheWriteError, Cancelled
 from .hdr import color_warning
 from .kmeans import palettes
+from .memory import release_free_memory
 from .model import Fingerprint, VideoInfo
 from .params import Params
 from .sampling import DecodedFrames, ProgressCallback, sample, sample_times
@@ -55,6 +56,9 @@ def fingerprint_samples(
         colors[lo:hi], shares[lo:hi] = palettes(
             content[lo:hi], k=params.clusters, color_space=params.color_space, seed=params.seed
         )
+        # Each batch's temporaries land wherever decoding left holes in the heap: give
+        # them back, or the batches together touch every page of it (fingerprint.memory).
+        release_free_memory()
         if on_progress:
             on_progress(hi / n, f"finding colours: {hi}/{n} frames")
     warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible

@@ -7,6 +7,7 @@ rotation metadata applied. Nothing is written to disk. Each decoder is a `FrameR
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import os
@@ -16,14 +17,23 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
+import zstandard
 
 from .errors import Cancelled, DecodeError, InvalidParameterError
+from .memory import release_free_memory
 from .model import VideoInfo
 from .params import Mode
 from .reader import SLOT_EDGE, FrameReader
 from .video import probe
 
 ProgressCallback = Callable[[float, str], None]
+
+# Frames decoded but not yet returned are held compressed (zstd level 1: 2x smaller at
+# 0.3 ms a frame, a third of level 3's cost), and the memory of the compressed ones
+# already unpacked is given back every `_RELEASE_EVERY` frames. bench/engine.py, peak
+# memory with the cache on (docs/benchmarks.md).
+_HELD_LEVEL = 1
+_RELEASE_EVERY = 128
 
 # Decoder threads are named so, for callers and tests that check none is left running.
 DECODER_THREAD = "fingerprint-decoder"
@@ -103,9 +113,10 @@ def sample(
     info = info or probe(path)
     targets, slot = sample_times(info, count=count, start=start, end=end)
     width, height = working_size(info, size)
-    # Each decoder fills rows from the start of its part, so frames that are never kept
-    # (fast mode's repeats) are never written: unwritten rows take no memory.
-    frames = np.empty((count, height, width, 3), np.uint8)
+    # Each decoder fills rows from the start of its part. Frames are held compressed
+    # until the decoders are closed: their indexes and picture pools (about 95 MB for a
+    # 3-hour film) and 1000 raw frames (173 MB at 320 px) no longer add up in the peak.
+    blobs: list[bytes | None] = [None] * count
     times = np.full(count, np.nan)
     asked = np.full(count, np.nan)
     filled: dict[int, int] = {}  # a part's first row: the rows its decoder wrote
@@ -126,6 +137,7 @@ def sample(
             str(path), info, mode=mode, width=width, height=height, stop=stop, after=first
         )
         row, last = indices.start, -math.inf
+        packer = zstandard.ZstdCompressor(level=_HELD_LEVEL)  # one per thread: not shared
         try:
             for i in indices:
                 frame = reader.read(float(targets[i]), slot)
@@ -136,7 +148,8 @@ def sample(
                 ):
                     ended.set()
                 elif mode == "exact" or ft > last:  # fast mode drops repeats
-                    frames[row] = reader.to_rgb(frame)
+                    # A right-sized copy: `compress` keeps its worst-case buffer (2x).
+                    blobs[row] = memoryview(packer.compress(reader.to_rgb(frame))).tobytes()
                     times[row] = last = ft
                     asked[row] = targets[i]
                     row += 1
@@ -163,26 +176,45 @@ def sample(
             raise
         for f in futures:
             f.result()
+    # The decoders' indexes and picture pools are freed but resident, and PyAV's objects
+    # hold reference cycles that keep 60 MB more until the collector runs: the frames
+    # would grow on top of them.
+    gc.collect()
+    release_free_memory()
     if cancel is not None and cancel.is_set():
         raise Cancelled
-    # Close the gaps between the parts, in place: a boolean-index copy would double the
-    # peak memory. Where two parts meet, fast mode drops a frame that does not come after
-    # the one before.
+    # Close the gaps between the parts. Where two parts meet, fast mode drops a frame that
+    # does not come after the one before.
     n = 0
     for first in sorted(filled):
         for src in range(first, first + filled[first]):
             if mode == "fast" and n and times[src] <= times[n - 1]:
                 continue
             if src != n:
-                frames[n], times[n], asked[n] = frames[src], times[src], asked[src]
+                blobs[n], times[n], asked[n] = blobs[src], times[src], asked[src]
             n += 1
     if n == 0:
         raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
-    frames, times, asked = frames[:n], times[:n].copy(), asked[:n].copy()
+    del blobs[n:]
+    frames = _unpack(blobs, (height, width, 3))
+    times, asked = times[:n].copy(), asked[:n].copy()
     ended_at = float(times.max()) if ended.is_set() else None
     if on_progress:
         on_progress(1.0, "decoded")
     return DecodedFrames(frames=frames, times=times, targets=asked, ended_at=ended_at)
+
+
+def _unpack(blobs: list[bytes | None], shape: tuple[int, int, int]) -> np.ndarray:
+    """The held frames as one array, each blob dropped once copied (emptying ``blobs``)."""
+    frames = np.empty((len(blobs), *shape), np.uint8)
+    unpacker = zstandard.ZstdDecompressor()
+    for i, blob in enumerate(blobs):
+        frames[i] = np.frombuffer(unpacker.decompress(blob), np.uint8).reshape(shape)
+        blobs[i] = None
+        if i % _RELEASE_EVERY == _RELEASE_EVERY - 1:
+            release_free_memory()  # the dropped blobs' pages, while the array fills
+    release_free_memory()
+    return frames
 
 
 def frame_at(

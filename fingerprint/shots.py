@@ -34,10 +34,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import av
-import cv2
 import numpy as np
-from scenedetect.common import FrameTimecode
-from scenedetect.detectors import ContentDetector, ThresholdDetector
 
 from .errors import Cancelled, DecodeError
 from .hdr import needs_conversion, primaries_name, transfer_name
@@ -119,6 +116,14 @@ class _Boundaries:
     discovery (each at most `latency` frames after the frame it marks)."""
 
     def __init__(self, fps: float) -> None:
+        # Imported here, not with the module: every analysis imports this module (the
+        # cache keys shots by its constants), few find shots, and OpenCV with
+        # PySceneDetect adds 24 MB to a run's peak memory.
+        import cv2
+        from scenedetect.common import FrameTimecode
+        from scenedetect.detectors import ContentDetector, ThresholdDetector
+
+        self.timecode, self.resize, self.area = FrameTimecode, cv2.resize, cv2.INTER_AREA
         self.fps = fps
         self.rate = Fraction(fps).limit_denominator(1001)  # FrameTimecode's, made once
         self.cuts = ContentDetector(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
@@ -131,12 +136,12 @@ class _Boundaries:
         self.latency = self.lag + _MIN_SHOT_FRAMES + 2
 
     def feed(self, t: float, bgr: np.ndarray) -> None:
-        tc = FrameTimecode(t, self.rate)
+        tc = self.timecode(t, self.rate)
         for cut in self.cuts.process_frame(tc, bgr) + self.fades.process_frame(tc, bgr):
             self.hard.append(cut.seconds)
             self.found.append(cut.seconds)
-        tiny = cv2.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
-                          interpolation=cv2.INTER_AREA).astype(np.float32)
+        tiny = self.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
+                           interpolation=self.area).astype(np.float32)
         self.window.append((t, tiny))
         if len(self.window) <= self.lag:
             return

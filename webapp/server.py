@@ -12,6 +12,7 @@ import streamlit as st
 
 from fingerprint import Cache
 from fingerprint.cache import ENV_VAR as CACHE_ENV_VAR
+from fingerprint.memory import limit_arenas
 
 from .films import DemoFilm, demo_films, movie_files
 from .jobs import Jobs
@@ -28,6 +29,9 @@ DEFAULT_ANALYSES = 2
 # Seconds an analysis nobody waits for is kept before it is cancelled: a rerun (any click)
 # leaves and rejoins it within milliseconds, and must not restart it.
 ABANDON_GRACE_S = 3.0
+
+# Once per server process, before analyses start their decoder threads.
+limit_arenas()
 
 
 @st.cache_resource
