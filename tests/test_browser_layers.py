@@ -222,7 +222,8 @@ def test_sound_on_draws_the_loudness_under_the_strip_and_around_the_ring(
     # pointing at it names the moment and its level.
     page.get_by_role("radio", name="Ring").click()
     page.wait_for_function("window.location.search.includes('view=ring')")
-    ring = page.locator(CHARTS).first
+    _charts(page, 1)  # the strip's trace gone with the run that drew the ring
+    ring = page.locator(CHARTS)
     outline = ring.locator(".scatterlayer .trace path.js-line").first
     outline.wait_for()
     _no_traceback(page)
@@ -240,16 +241,14 @@ def test_sound_on_draws_the_loudness_under_the_strip_and_around_the_ring(
     )
     wedges = ring.locator(".barlayer").first.bounding_box()
     centre = np.array([wedges["x"] + wedges["width"] / 2, wedges["y"] + wedges["height"] / 2])
-    radius = {}
-    for x, y in points[:-1]:  # the last point closes the line on the first
-        page.mouse.move(x, y)
-        page.wait_for_function(
-            "document.querySelector('.hoverlayer').textContent.includes('loudness')"
-        )
-        text = ring.locator(".hoverlayer").text_content() or ""
-        moment = int(re.search(r"moment (\d+) of", text).group(1)) - 1
+    # One corner per moment, and the first again to close the line.
+    assert len(points) == TONE_SAMPLES + 1, points
+    radius: dict[float, list[float]] = {}
+    for moment, (x, y) in enumerate(points[:-1]):
+        text = _hover(page, ring, x, y, rf"moment {moment + 1} of .*loudness")
         assert _level(text) == pytest.approx(_tone_level(moment), abs=1.0), text
-        radius[_tone_level(moment)] = np.hypot(*(np.array([x, y]) - centre))
+        radius.setdefault(_tone_level(moment), []).append(np.hypot(x - centre[0], y - centre[1]))
+    radius = {level: np.mean(r) for level, r in radius.items()}
     assert radius[FLOOR] < radius[-20.0] < radius[-6.0], radius
     page.screenshot(path=ARTIFACTS / "layers-sound-ring.png")
     page.context.close()
@@ -305,6 +304,12 @@ def test_the_shots_view_shows_each_shot_as_wide_as_it_lasts_and_its_middle_frame
     median = metrics.filter(has_text="Median shot length").get_by_test_id("stMetricValue")
     assert median.inner_text() == "2.5 s"
     _charts(page, 3)  # the shots, the histogram of their lengths, their lengths over time
+    histogram, rhythm = page.evaluate(
+        f"[...document.querySelectorAll('{CHARTS}')].slice(1)"
+        ".map(g => Array.from(g._fullData[0].y))"
+    )
+    assert sum(histogram) == len(SHOTS)
+    np.testing.assert_allclose(rhythm, [seconds for _, seconds in SHOTS], atol=0.01)
 
     # Pointing at the second column gives its span and its colour.
     box = _plot_box(chart)
@@ -335,6 +340,19 @@ def test_the_shots_view_shows_each_shot_as_wide_as_it_lasts_and_its_middle_frame
     assert np.abs(left - WHITE).max() < 25 and np.abs(right - BLUE).max() < 40, (left, right)
     _no_traceback(page)
     page.screenshot(path=ARTIFACTS / "layers-shots.png")
+
+    # The share link reopens the chosen shot in a new session.
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=stCode]')]"
+        ".some(e => e.textContent.includes('t=7'))"
+    )
+    link = next(c for c in page.locator('[data-testid="stCode"]').all_text_contents()
+                if c.strip().startswith("http")).strip()
+    other = _open(browser, link)
+    other.get_by_text("middle frame at", exact=False).wait_for()
+    assert "shot 3 of 4" in other.get_by_text("middle frame at", exact=False).inner_text()
+    other.locator('[data-testid="stImage"] img').first.wait_for(state="visible")
+    other.context.close()
     page.context.close()
 
 
