@@ -135,9 +135,14 @@ def _hover(page: object, chart: object, x: float, y: float, pattern: str) -> str
     return hover.text_content() or ""
 
 
+IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
+
+
 def _after_rerun(page: object, action) -> None:
-    """Do ``action``, then wait for the run it starts to end: a download button clicked
-    during the run names a file the run replaces, and nothing downloads."""
+    """Wait for the page's run to end, do ``action``, then wait for the run it starts to
+    end: a download button clicked during a run names a file the run replaces, and
+    nothing downloads."""
+    page.wait_for_function(IDLE)
     page.evaluate(
         """() => {
             window.runsEnded = 0;
@@ -150,7 +155,7 @@ def _after_rerun(page: object, action) -> None:
         }"""
     )
     action()
-    page.wait_for_function("window.runsEnded > 0")
+    page.wait_for_function(f"window.runsEnded > 0 && {IDLE}")
 
 
 def _tone_level(moment: int) -> float:
