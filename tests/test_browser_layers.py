@@ -267,6 +267,7 @@ def test_a_film_without_sound_says_so_once_and_shows_its_colours(
     main = page.get_by_test_id("stMain")
     notes = main.get_by_test_id("stAlert")
     notes.first.wait_for()
+    page.wait_for_function(IDLE)  # the whole page drawn: one note, not one per layer
     assert notes.count() == 1
     assert "no sound track" in notes.inner_text()
     _no_traceback(page)
