@@ -3,6 +3,7 @@ page, the shot statistics on the Compare page."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -43,6 +44,10 @@ def test_shots_view_asks_for_shots_then_shows_them(app_cache_dir: Path) -> None:
 def test_sound_print_adds_a_trace_and_a_poster_option(app_cache_dir: Path) -> None:
     at = _open(film="bbb", samples="10", sound="1")
     assert any(c.label == "Sound on the poster" for c in at.checkbox)
+    # The trace spans the strip's columns, each level under its column: a bar reaches
+    # half a column past its moment, where a line's own axis would end.
+    strip, trace = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+    assert trace["layout"]["xaxis"]["range"] == [-0.5, len(strip["data"][0]["x"]) - 0.5]
     assert not at.error
     at = _open(film="bbb", samples="10")
     assert not any(c.label == "Sound on the poster" for c in at.checkbox)
