@@ -302,13 +302,15 @@ def _scan(
             pass  # a damaged tail: keep what decoded
     detector.end_run()
     pools.flush(detector.found)
-    found = sorted(b for b in detector.found if lo < b < hi)
+    # A cut exactly on the seam belongs to the later part, which sees it at its start;
+    # `find_shots` drops one at the span's start.
+    found = sorted(b for b in detector.found if lo <= b < hi)
     return _Part(found, pools.starts, pools.pools, pools.seen)
 
 
 # Bumped when a change to the detectors or the reservoirs changes what they find without
 # changing one of this module's constants: the cache then finds the shots again (`shots_key`).
-DETECTOR_VERSION = 1
+DETECTOR_VERSION = 2
 
 
 def shot_options(

@@ -50,7 +50,9 @@ def loudness_figure(fp: Fingerprint, *, height: int = 150) -> go.Figure:
     muted = css(MUTED)
     fig.update_layout(
         hovermode="x unified",
-        xaxis={"type": "category", "tickmode": "array",
+        # The strip's range: its bars reach half a column past the first and last
+        # moments, where a line's own axis would end, and the columns would not line up.
+        xaxis={"type": "category", "range": [-0.5, len(fp) - 0.5], "tickmode": "array",
                "tickvals": [labels[c] for c in columns], "ticktext": ticks,
                "showgrid": False, "tickfont": {"color": muted, "size": 12},
                "fixedrange": True},

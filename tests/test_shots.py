@@ -167,9 +167,6 @@ def test_small_frames_read_from_the_planes_match_a_full_conversion(tmp_path, siz
         assert np.abs(ours[y, x] - theirs[y, x]).max() <= 4
 
 
-@pytest.mark.xfail(strict=True, reason="engine: shots._scan keeps a part's boundaries with "
-                   "lo < b < hi, so a cut exactly on the seam between the two decoders' "
-                   "halves is dropped by both (lo <= b < hi keeps it); reported, issue 10")
 def test_a_cut_on_the_seam_between_the_decoders_is_found(tmp_path):
     """Two 2 s shots: the cut at 2 s is where the two decoders' halves of the film meet."""
     film = make_video(tmp_path / "halves.mp4", _frames([(ORANGE, 2.0), (TEAL, 2.0)]), fps=10)

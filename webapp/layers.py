@@ -37,10 +37,7 @@ TRACE_VIEWS = ("strip", "bands", "average")
 
 @st.cache_resource(max_entries=24)
 def _loudness(key: str, params: Params, _fp: Fingerprint) -> go.Figure:
-    # The strip's bars reach half a column past its first and last moments, where a
-    # line's own axis ends: on the strip's range each level sits under its column, and a
-    # step in the sound under the cut above it.
-    return loudness_figure(_fp).update_xaxes(range=[-0.5, len(_fp) - 0.5])
+    return loudness_figure(_fp)
 
 
 def loudness_trace(film: Film, fp: Fingerprint, view: str) -> None:
