@@ -63,3 +63,15 @@ def test_compare_shows_both_films_shot_statistics(app_cache_dir: Path) -> None:
     assert not at.exception, [e.message for e in at.exception]
     shots = [m.value for m in at.metric if m.label == "Shots"]
     assert shots == ["4", "1"]
+
+
+def test_turning_shots_on_opens_the_shots_view(app_cache_dir: Path) -> None:
+    """A long analysis must end with something new on the screen: the Shots view."""
+    at = _open(film="bbb", samples="10", view="strip")
+    at.toggle(key=next(t.key for t in at.toggle if t.label == "Shots")).set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.query_params["view"] == "shots"
+    assert {m.label: m.value for m in at.metric}["Shots"] == "4"
+    # Turning them off again leaves the view alone (it then asks for shots).
+    at.toggle(key=next(t.key for t in at.toggle if t.label == "Shots")).set_value(False).run()
+    assert any("Turn on **Shots**" in i.value for i in at.info)

@@ -48,6 +48,14 @@ def _from_widget(field: str, convert: Callable[[Any], Any] = lambda v: v) -> Non
         st.session_state.pop("trim_error", None)
 
 
+def _shots_changed() -> None:
+    """Turning shots on opens the Shots view: otherwise a long analysis ends with nothing
+    new on the screen. Compare shows them in its own table, whatever the view."""
+    _from_widget("shots")
+    if st.session_state[WIDGETS["shots"]]:
+        state.update_settings(view="shots")
+
+
 def _time_text(seconds: float | None) -> str:
     """A trim time for its input box: h:mm:ss when whole, else exact seconds."""
     if seconds is None:
@@ -107,7 +115,7 @@ def sidebar() -> Settings:
             "strip and around the ring. Fast: 3 s of sound around each moment; Exact: all of it.",
         )
         st.toggle(
-            "Shots", key=WIDGETS["shots"], on_change=_from_widget, args=("shots",),
+            "Shots", key=WIDGETS["shots"], on_change=_shots_changed,
             help="Find where the film cuts and a palette per shot, for the Shots view. It "
             "decodes every frame: about as long as playing the film through FFmpeg.",
         )
