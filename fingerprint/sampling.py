@@ -20,7 +20,7 @@ import numpy as np
 from .errors import Cancelled, DecodeError, InvalidParameterError
 from .model import VideoInfo
 from .params import Mode
-from .reader import SLOT_EDGE, FrameReader
+from .reader import SLOT_EDGE, FrameReader, Interpolation
 from .video import probe
 
 ProgressCallback = Callable[[float, str], None]
@@ -83,6 +83,7 @@ def sample(
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    interpolation: Interpolation = "POINT",
 ) -> DecodedFrames:
     """Decode ``count`` frames evenly spread over [start, end] at ``size`` px long side.
 
@@ -94,6 +95,10 @@ def sample(
     where fewer distinct frames are reachable, fewer samples come back.
     ``mode="exact"``: the frame on screen at each target time. ``workers`` decoders split
     the span in contiguous parts.
+
+    ``interpolation``: samples are point-scaled, so their pixels are an unbiased subsample
+    of the full frame's colours (see `reader.Interpolation`); `frame_at`, for showing, keeps
+    area averaging.
 
     Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
     `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
@@ -123,7 +128,8 @@ def sample(
     def work(indices: range) -> None:
         first = float(targets[indices[0]]) - slot / 2 - 2 * SLOT_EDGE
         reader = FrameReader(
-            str(path), info, mode=mode, width=width, height=height, stop=stop, after=first
+            str(path), info, mode=mode, width=width, height=height, stop=stop, after=first,
+            interpolation=interpolation,
         )
         row, last = indices.start, -math.inf
         try:
