@@ -42,6 +42,7 @@ from sklearn.cluster import KMeans
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fingerprint import Params, frame_at, probe
+from fingerprint.cache import ENGINE_VERSION
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.pipeline import fingerprint_samples
 from fingerprint.sampling import DecodedFrames, sample
@@ -85,6 +86,7 @@ def clip_data(clip: Path, *, params: Params, store: Path) -> tuple[DecodedFrames
     """The clip's working-size samples and the reference centres, from ``store`` if there."""
     stat = clip.stat()
     tag = f"{clip.name}|{stat.st_size}|{params.samples}|{params.size}|{params.clusters}"
+    tag += f"|engine {ENGINE_VERSION}"  # a new engine version may decode differently
     path = store / f"{hashlib.sha1(tag.encode()).hexdigest()[:16]}.npz"
     if path.exists():
         saved = np.load(path)
