@@ -48,7 +48,8 @@ _FAST_MAX_LAG = 10.0
 # pixel covers: smooth, for frames shown to a viewer. "POINT" keeps one real pixel per
 # output pixel (on a regular lattice: a pattern at exactly that period aliases), so a
 # sampled frame's colours are a subsample of the full-resolution frame's, whose spread area
-# averaging narrows: the samples' scaling (bench/accuracy.py, docs/benchmarks.md).
+# averaging narrows: the samples' scaling (bench/accuracy.py, docs/benchmarks.md). Only
+# when shrinking: see `frame_to_rgb`.
 Interpolation = Literal["AREA", "POINT"]
 
 _MATRIX = {1: "itu709", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020", 10: "bt2020"}
@@ -297,7 +298,8 @@ def frame_to_rgb(
     Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below. HDR and
     wide-gamut frames are scaled to 16-bit RGB in their own primaries and transfer, then
     converted to SDR (`hdr.to_sdr`), so every caller sees the same SDR colours.
-    ``interpolation``: see `Interpolation`.
+    ``interpolation``: see `Interpolation`; a frame stretched in either direction is
+    always area-scaled.
     """
     matrix = _MATRIX.get(int(frame.colorspace or 2))
     if matrix is None:
@@ -306,6 +308,10 @@ def frame_to_rgb(
     transfer = transfer_name(frame.color_trc)
     primaries = primaries_name(frame.color_primaries)
     wide = needs_conversion(transfer=transfer, primaries=primaries)
+    if width > frame.width or height > frame.height:
+        # Stretched, not shrunk (non-square pixels): a point scale would repeat pixels where
+        # a player interpolates, and the frame is already the one shown.
+        interpolation = "AREA"
     rgb = frame.reformat(
         width=width,
         height=height,
