@@ -26,12 +26,13 @@ __all__ = ["palettes", "weighted_kmeans"]
 # 16 restarts on their own 512-pixel slices, the best 2 refined on all 16384 pixels: mean
 # 0.64 ΔE2000 over twelve seeds, p90 0.90, against 0.73 / 1.01 for 4 restarts each refined
 # on 8192 pixels, at less CPU. The best 2 race 3 iterations and only the leader converges:
-# 0.63 / 0.93 over seeds 0-7, as refining both (0.62 / 0.92), at 4.4 s CPU for k = 7 on
-# 1000 frames against 6.5 s; half the pixels or half the restarts cost 0.1 ΔE2000.
+# on point-scaled samples 0.63 / 0.93 over seeds 0-7, as refining both (0.62 / 0.92), at
+# 4.4-4.7 s CPU for k = 7 on 1000 frames against 5.5-6.5 s; half the pixels or half the
+# restarts cost 0.1 ΔE2000 (docs/benchmarks.md, third round).
 _SAMPLES = 16384  # pixels per frame: the centres are fitted on them and count shares
 _N_INIT = 16  # restarts
 _COARSE_SAMPLES = 512  # pixels of each restart's own slice, on which it first converges
-_REFINED = 2  # restarts of lowest error on all the pixels, then refined on all of them
+_REFINED = 2  # restarts of lowest error on all the pixels, which then race on all of them
 _WEIGHTED_N_INIT = 4  # restarts of a weighted problem, each on all its points
 _MAX_ITER = 100
 _RACE_ITER = 3  # iterations of the best restarts on all the pixels before choosing one
