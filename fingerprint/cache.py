@@ -58,9 +58,9 @@ _UPLOADS = "uploads"  # a folder beside the films' folders, never a film key
 
 # What the engine makes of a film: bumped whenever decoding or the stored records change
 # what an entry holds (2: HDR and wide-gamut frames converted to SDR, and the stream's
-# colour description in the film's record; 3: palettes from 16 restarts), so entries made
-# before are never trusted.
-ENGINE_VERSION = 3
+# colour description in the film's record; 3: palettes from 16 restarts; 4: samples
+# point-scaled to the working size), so entries made before are never trusted.
+ENGINE_VERSION = 4
 
 
 def _hash(data: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable, Iterator
+from typing import Literal
 
 import av
 import numpy as np
@@ -43,6 +44,14 @@ _FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
 _FAST_MAX_LAG = 10.0
 
 # swscale names for the colour matrices FFmpeg tags (AVColorSpace values).
+# Scaling to the working size (swscale's names). "AREA" averages the pixels each output
+# pixel covers: smooth, for frames shown to a viewer. "POINT" keeps one real pixel per
+# output pixel (on a regular lattice: a pattern at exactly that period aliases), so a
+# sampled frame's colours are a subsample of the full-resolution frame's, whose spread area
+# averaging narrows: the samples' scaling (bench/accuracy.py, docs/benchmarks.md). Only
+# when shrinking: see `frame_to_rgb`.
+Interpolation = Literal["AREA", "POINT"]
+
 _MATRIX = {1: "itu709", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020", 10: "bt2020"}
 
 
@@ -65,6 +74,7 @@ class FrameReader:
         height: int,
         stop: Callable[[], bool] | None = None,
         after: float = -math.inf,
+        interpolation: Interpolation = "AREA",
     ) -> None:
         self.container = open_video(path)
         self.stream = self.container.streams[info.stream_index]
@@ -79,6 +89,7 @@ class FrameReader:
         self.info = info
         self.rotation = info.rotation
         self.out_size = (height, width) if info.rotation in (90, 270) else (width, height)
+        self.interpolation = interpolation
         self.frames: Iterator[av.VideoFrame] | None = None  # None: must seek first
         self.lookahead: av.VideoFrame | None = None
         self.prev: av.VideoFrame | None = None
@@ -262,7 +273,7 @@ class FrameReader:
 
     def to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
         return frame_to_rgb(frame, width=self.out_size[0], height=self.out_size[1],
-                            rotation=self.rotation)
+                            rotation=self.rotation, interpolation=self.interpolation)
 
 
 def _chain_packet(
@@ -279,13 +290,16 @@ def _chain_packet(
 
 
 def frame_to_rgb(
-    frame: av.VideoFrame, *, width: int, height: int, rotation: int = 0
+    frame: av.VideoFrame, *, width: int, height: int, rotation: int = 0,
+    interpolation: Interpolation = "AREA",
 ) -> np.ndarray:
     """Scale and convert to RGB with the frame's own colour matrix and range, then rotate.
 
     Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below. HDR and
     wide-gamut frames are scaled to 16-bit RGB in their own primaries and transfer, then
     converted to SDR (`hdr.to_sdr`), so every caller sees the same SDR colours.
+    ``interpolation``: see `Interpolation`; a frame stretched in either direction is
+    always area-scaled.
     """
     matrix = _MATRIX.get(int(frame.colorspace or 2))
     if matrix is None:
@@ -294,6 +308,10 @@ def frame_to_rgb(
     transfer = transfer_name(frame.color_trc)
     primaries = primaries_name(frame.color_primaries)
     wide = needs_conversion(transfer=transfer, primaries=primaries)
+    if width > frame.width or height > frame.height:
+        # Stretched, not shrunk (non-square pixels): a point scale would repeat pixels where
+        # a player interpolates, and the frame is already the one shown.
+        interpolation = "AREA"
     rgb = frame.reformat(
         width=width,
         height=height,
@@ -301,7 +319,7 @@ def frame_to_rgb(
         src_colorspace=matrix,
         src_color_range="JPEG" if full_range else "MPEG",
         dst_color_range="JPEG",
-        interpolation="AREA",
+        interpolation=interpolation,
         threads=1,
     ).to_ndarray()
     if wide:

@@ -23,7 +23,7 @@ from .errors import Cancelled, DecodeError, InvalidParameterError
 from .memory import release_free_memory
 from .model import VideoInfo
 from .params import Mode
-from .reader import SLOT_EDGE, FrameReader
+from .reader import SLOT_EDGE, FrameReader, Interpolation
 from .video import probe
 
 ProgressCallback = Callable[[float, str], None]
@@ -93,6 +93,7 @@ def sample(
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    interpolation: Interpolation = "POINT",
 ) -> DecodedFrames:
     """Decode ``count`` frames evenly spread over [start, end] at ``size`` px long side.
 
@@ -104,6 +105,10 @@ def sample(
     where fewer distinct frames are reachable, fewer samples come back.
     ``mode="exact"``: the frame on screen at each target time. ``workers`` decoders split
     the span in contiguous parts.
+
+    ``interpolation``: samples are point-scaled, so their pixels are an unbiased subsample
+    of the full frame's colours (see `reader.Interpolation`); `frame_at`, for showing, keeps
+    area averaging.
 
     Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
     `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
@@ -134,7 +139,8 @@ def sample(
     def work(indices: range) -> None:
         first = float(targets[indices[0]]) - slot / 2 - 2 * SLOT_EDGE
         reader = FrameReader(
-            str(path), info, mode=mode, width=width, height=height, stop=stop, after=first
+            str(path), info, mode=mode, width=width, height=height, stop=stop, after=first,
+            interpolation=interpolation,
         )
         row, last = indices.start, -math.inf
         packer = zstandard.ZstdCompressor(level=_HELD_LEVEL)  # one per thread: not shared

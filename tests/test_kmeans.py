@@ -198,3 +198,22 @@ def test_palette_keeps_a_rare_highlight_among_close_greys() -> None:
         colors, _ = palettes(frame[None], k=5, seed=seed)
         de = delta_e2000(rgb_to_lab(colors[0]), white).min()
         assert de < 2, f"seed {seed}: the white patch is {de:.1f} ΔE2000 from every colour"
+
+
+def test_the_chosen_restart_is_refined_to_convergence() -> None:
+    # The best restarts race only a few iterations on all pixels; the leader must then run
+    # until its centres stop moving. A smooth gradient converges slowly, so centres taken
+    # from the race would still move.
+    from fingerprint import kmeans
+
+    y, x = np.mgrid[0:120, 0:200]
+    frame = np.stack([x * 255 // 199, y * 255 // 119, (x + y) * 255 // 318], axis=2)
+    xta = kmeans._points(frame.astype(np.uint8)[None], (y.ravel(), x.ravel()), "lab")
+    for seed in range(3):
+        centres = kmeans._kmeans(xta, 5, np.random.default_rng(seed))
+        dist = kmeans._augment(centres) @ xta
+        member = dist == dist.min(axis=1, keepdims=True)
+        sums = member[0].astype(np.float64) @ xta[0].T.astype(np.float64)
+        shift = ((sums[:, :3] / sums[:, 3:] - centres[0]) ** 2).sum()
+        tol = kmeans._TOL * xta[0, :3].var(axis=1).mean()
+        assert shift <= tol, f"seed {seed}: one more iteration moves the centres by {shift}"

@@ -495,3 +495,24 @@ def test_code_frames_round_trip():
         frame = code_frame(i)
         assert read_code(frame) == i
         assert read_code(frame[::2, ::2]) == i
+
+
+def test_point_scaling_keeps_real_pixels_area_scaling_blends_them():
+    """Black and white pixel noise halved: area averaging makes greys, point scaling (the
+    samples') keeps only pixels the full frame has, half of them white."""
+    board = (np.random.default_rng(0).integers(0, 2, (360, 640)) * 255).astype(np.uint8)
+    frame = av.VideoFrame.from_ndarray(np.repeat(board[:, :, None], 3, axis=2), format="rgb24")
+    area = reader.frame_to_rgb(frame, width=320, height=180)
+    point = reader.frame_to_rgb(frame, width=320, height=180, interpolation="POINT")
+    assert len(np.unique(area)) > 3
+    assert set(np.unique(point)) == {0, 255}
+    assert abs((point == 255).mean() - 0.5) < 0.05
+
+
+def test_point_scaling_never_repeats_pixels_of_a_stretched_frame():
+    """Non-square pixels stretched to the display width are scaled as a player shows them."""
+    noise = np.random.default_rng(0).integers(0, 256, (144, 176, 3), dtype=np.uint8)
+    frame = av.VideoFrame.from_ndarray(noise, format="rgb24")
+    area = reader.frame_to_rgb(frame, width=193, height=144)
+    point = reader.frame_to_rgb(frame, width=193, height=144, interpolation="POINT")
+    np.testing.assert_array_equal(point, area)
