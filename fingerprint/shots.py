@@ -70,6 +70,11 @@ _DISSOLVE_MIX = 0.2
 _DISSOLVE_PIXEL = 20.0
 _DISSOLVE_SPREAD = 0.7
 _TINY = 32
+# The longest dissolve placed by its ramp (s): the frames kept for it. And the least share
+# of the new picture, and of the old, at a frame inside the ramp (a cut the content
+# detector marks there is the dissolve's own).
+_DISSOLVE_LONGEST = 2.5
+_DISSOLVE_EDGE = 0.02
 # Pixels kept per shot for its palette, and drawn from each frame.
 _POOL = 1024
 _PER_FRAME = 16
@@ -122,11 +127,14 @@ class _Boundaries:
         self.cuts = ContentDetector(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.fades = ThresholdDetector(threshold=_FADE_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.lag = max(2, round(_DISSOLVE * fps))
-        self.window: deque[tuple[float, np.ndarray]] = deque(maxlen=self.lag + 1)
+        # The tiny frames of the last _DISSOLVE_LONGEST + _DISSOLVE seconds: a run of
+        # dissolve-like windows reaches about half a window past each end of its dissolve.
+        self.window: deque[tuple[float, np.ndarray]] = deque(
+            maxlen=self.lag + 1 + round(_DISSOLVE_LONGEST * fps))
         self.hard: list[float] = []
-        self.run: tuple[float, float, float, float] | None = None  # change, mid, start, end
+        self.run: list[float] | None = None  # first window's start, last window's end
         self.found: list[float] = []
-        self.latency = self.lag + _MIN_SHOT_FRAMES + 2
+        self.latency = self.window.maxlen + _MIN_SHOT_FRAMES + 2
 
     def feed(self, t: float, bgr: np.ndarray) -> None:
         tc = FrameTimecode(t, self.rate)
@@ -138,7 +146,8 @@ class _Boundaries:
         self.window.append((t, tiny))
         if len(self.window) <= self.lag:
             return
-        (ta, a), (tm, m), (tb, b) = self.window[0], self.window[self.lag // 2], self.window[-1]
+        (ta, a), (_, m), (tb, b) = (self.window[-1 - self.lag],
+                                    self.window[-1 - self.lag + self.lag // 2], self.window[-1])
         # The change a brightness or contrast ramp (an exposure change, a fade) cannot
         # explain: what is left of b after the best fit b ≈ gain * a + offset.
         x, y = a.ravel(), b.ravel()
@@ -151,19 +160,49 @@ class _Boundaries:
         mix = float(np.abs(m - (a + b) / 2).mean())
         if (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
                 and mix <= _DISSOLVE_MIX * change):
-            if self.run is None or change > self.run[0]:
-                self.run = (change, tm, ta, tb)
+            if self.run is None:
+                self.run = [ta, tb]
+            self.run[1] = tb
         else:
             self.end_run()
 
     def end_run(self) -> None:
-        """A run of dissolve-like windows ended: its best window marks a dissolve, unless a
-        hard cut lies inside it (then the cut is the boundary)."""
-        if self.run is not None:
-            _, mid, start, end = self.run
-            if not any(start - 1e-6 <= c <= end + 1e-6 for c in self.hard):
-                self.found.append(mid)
+        """A run of dissolve-like windows ended: its frames place the dissolve, unless a
+        hard cut lies inside the run that is not the dissolve's own (then the cut is the
+        boundary).
+
+        A cross-fade is a linear mix f = (1 - a) A + a B of the pictures before (A: the
+        run's first frame) and after it (B: its last). Each frame's share ``a`` of B is its
+        projection onto B - A; the boundary is the middle of that ramp from 0 to 1: the
+        run's start plus the time ``1 - a`` sums to (for any ramp symmetric about its
+        middle, as the linear one), at the nearest frame. A sum over the whole ramp, rather
+        than where ``a`` first crosses 1/2, lets the noise of motion inside the shots
+        average out."""
+        if self.run is None:
+            return
+        first, last = self.run
         self.run = None
+        kept = [(t, f) for t, f in self.window if first - 1e-6 <= t <= last + 1e-6]
+        times = np.array([t for t, _ in kept])
+        frames = np.stack([f.ravel() for _, f in kept])
+        towards = frames[-1] - frames[0]
+        share = np.clip((frames - frames[0]) @ towards / max(float(towards @ towards), 1e-6),
+                        0.0, 1.0)
+        below = 1.0 - share
+        middle = times[0] + float(((below[1:] + below[:-1]) / 2 * np.diff(times)).sum())
+        # PySceneDetect marks a fast dissolve as a cut where the mix first moves a lot: a
+        # cut inside the ramp, where the share grows by less than half in one frame, is
+        # the dissolve's own and gives way to its middle.
+        steps = np.diff(share)
+        inside = (share[1:] > _DISSOLVE_EDGE) & (share[:-1] < 1 - _DISSOLVE_EDGE)
+        own = [c for c in self.hard if first - 1e-6 <= c <= last + 1e-6
+               and np.any((np.abs(times[1:] - c) < 1e-6) & inside & (steps < 0.5))]
+        if any(first - 1e-6 <= c <= last + 1e-6 and c not in own for c in self.hard):
+            return
+        for c in own:
+            self.hard.remove(c)
+            self.found.remove(c)
+        self.found.append(float(times[np.argmin(np.abs(times - middle))]))
 
 
 class _Pools:
@@ -340,7 +379,7 @@ def _scan(
             pass  # a damaged tail: keep what decoded
     detector.end_run()
     pools.flush(detector.found)
-    found = sorted(b for b in detector.found if lo < b < hi)
+    found = sorted(b for b in detector.found if lo <= b < hi)
     return _Part(found, pools.starts, pools.pools, pools.seen)
 
 
