@@ -11,8 +11,9 @@ grow with the film's length:
   dissolve the picture changes a lot over that second, more than a change of brightness
   or contrast explains (an exposure change, a fade), and the frame half-way is the mean of
   the two ends (a cross-fade is a linear mix); camera and subject motion change the
-  picture without being that mix. The window where the change is largest marks the
-  dissolve's middle.
+  picture without being that mix. The run of such windows is read as a ramp: each frame's
+  share of the picture after it (its projection between the pictures before and after
+  the run), and the boundary is the ramp's middle, at the nearest frame.
 
 Each shot's palette is k-means (`kmeans.palettes`) over pixels drawn from all its frames:
 a reservoir of `_POOL` pixels per shot, a few random pixels from every frame.
@@ -75,6 +76,10 @@ _TINY = 32
 # detector marks there is the dissolve's own).
 _DISSOLVE_LONGEST = 2.5
 _DISSOLVE_EDGE = 0.02
+# Width (px) of the frames a dissolve's ramp is read from (the cross-fades of
+# tests/test_shots.py: at 32 px a 2 s one from a colour spectrum to testsrc read 1.5 frames
+# late, at 8 px 1.0; a 1 s one between two panning pictures 1.1 frames and 0.35).
+_RAMP = 8
 # Pixels kept per shot for its palette, and drawn from each frame.
 _POOL = 1024
 _PER_FRAME = 16
@@ -127,12 +132,15 @@ class _Boundaries:
         self.cuts = ContentDetector(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.fades = ThresholdDetector(threshold=_FADE_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.lag = max(2, round(_DISSOLVE * fps))
-        # The tiny frames of the last _DISSOLVE_LONGEST + _DISSOLVE seconds: a run of
-        # dissolve-like windows reaches about half a window past each end of its dissolve.
+        # The tiny frames of the last _DISSOLVE_LONGEST + 2 * _DISSOLVE seconds: a run of
+        # dissolve-like windows reaches about half a window past each end of its dissolve
+        # (less where motion spoils the test near its ends: the ramp is read half a window
+        # further each way), and ends half a window after its last dissolve-like window.
+        self.margin = self.lag // 2
         self.window: deque[tuple[float, np.ndarray]] = deque(
-            maxlen=self.lag + 1 + round(_DISSOLVE_LONGEST * fps))
+            maxlen=round((_DISSOLVE_LONGEST + 2 * _DISSOLVE) * fps) + 1)
         self.hard: list[float] = []
-        self.run: list[float] | None = None  # first window's start, last window's end
+        self.run: list[float] | None = None  # first window's start, last one's end, quiet
         self.found: list[float] = []
         self.latency = self.window.maxlen + _MIN_SHOT_FRAMES + 2
 
@@ -141,6 +149,7 @@ class _Boundaries:
         for cut in self.cuts.process_frame(tc, bgr) + self.fades.process_frame(tc, bgr):
             self.hard.append(cut.seconds)
             self.found.append(cut.seconds)
+        self.ramp_height = max(1, round(_RAMP * bgr.shape[0] / bgr.shape[1]))
         tiny = cv2.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
                           interpolation=cv2.INTER_AREA).astype(np.float32)
         self.window.append((t, tiny))
@@ -161,10 +170,14 @@ class _Boundaries:
         if (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
                 and mix <= _DISSOLVE_MIX * change):
             if self.run is None:
-                self.run = [ta, tb]
-            self.run[1] = tb
-        else:
-            self.end_run()
+                self.run = [ta, tb, 0]
+            self.run[1:] = [tb, 0]
+        elif self.run is not None:
+            # Motion can spoil the test for a few windows inside a slow dissolve: the run
+            # ends after half a window without one.
+            self.run[2] += 1
+            if self.run[2] > self.margin:
+                self.end_run()
 
     def end_run(self) -> None:
         """A run of dissolve-like windows ended: its frames place the dissolve, unless a
@@ -180,14 +193,26 @@ class _Boundaries:
         average out."""
         if self.run is None:
             return
-        first, last = self.run
+        first, last, _ = self.run
         self.run = None
-        kept = [(t, f) for t, f in self.window if first - 1e-6 <= t <= last + 1e-6]
-        times = np.array([t for t, _ in kept])
-        frames = np.stack([f.ravel() for _, f in kept])
+        times = np.array([t for t, _ in self.window])
+        # The run's frames and half a window either side, but no frame across a cut
+        # outside the run.
+        lo = max(0, int(np.searchsorted(times, first - 1e-6)) - self.margin)
+        hi = min(len(times), int(np.searchsorted(times, last + 1e-6)) + self.margin)
+        for c in self.hard:
+            if times[lo] < c < first - 1e-6:
+                lo = int(np.searchsorted(times, c - 1e-6))
+            elif last + 1e-6 < c <= times[hi - 1]:
+                hi = int(np.searchsorted(times, c - 1e-6))
+        times = times[lo:hi]
+        # Read at a quarter of the size: motion inside the shots (a pan, a moving subject)
+        # moves less of the picture's coarse layout than the dissolve changes it.
+        frames = np.stack([cv2.resize(self.window[i][1], (_RAMP, self.ramp_height),
+                                      interpolation=cv2.INTER_AREA).ravel()
+                           for i in range(lo, hi)])
         towards = frames[-1] - frames[0]
-        share = np.clip((frames - frames[0]) @ towards / max(float(towards @ towards), 1e-6),
-                        0.0, 1.0)
+        share = (frames - frames[0]) @ towards / max(float(towards @ towards), 1e-6)
         below = 1.0 - share
         middle = times[0] + float(((below[1:] + below[:-1]) / 2 * np.diff(times)).sum())
         # PySceneDetect marks a fast dissolve as a cut where the mix first moves a lot: a
