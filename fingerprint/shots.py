@@ -76,6 +76,7 @@ _TINY = 32
 # detector marks there is the dissolve's own).
 _DISSOLVE_LONGEST = 2.5
 _DISSOLVE_EDGE = 0.02
+_DISSOLVE_END = 0.05
 # Width (px) of the frames a dissolve's ramp is read from (the cross-fades of
 # tests/test_shots.py: at 32 px a 2 s one from a colour spectrum to testsrc read 1.5 frames
 # late, at 8 px 1.0; a 1 s one between two panning pictures 1.1 frames and 0.35).
@@ -211,10 +212,15 @@ class _Boundaries:
         frames = np.stack([cv2.resize(self.window[i][1], (_RAMP, self.ramp_height),
                                       interpolation=cv2.INTER_AREA).ravel()
                            for i in range(lo, hi)])
-        towards = frames[-1] - frames[0]
-        share = (frames - frames[0]) @ towards / max(float(towards @ towards), 1e-6)
-        below = 1.0 - share
-        middle = times[0] + float(((below[1:] + below[:-1]) / 2 * np.diff(times)).sum())
+        share, middle = _ramp(times, frames)
+        # Again between the ramp's own ends: motion inside the shots moves the pictures
+        # away from what was mixed, the less the nearer the ends are to the ramp.
+        up = np.flatnonzero(share >= 0.5)
+        if len(up):
+            start = np.flatnonzero(share[: up[0]] <= _DISSOLVE_END)
+            end = up[0] + np.flatnonzero(share[up[0]:] >= 1 - _DISSOLVE_END)
+            if len(start) and len(end):
+                _, middle = _ramp(times[start[-1]: end[0] + 1], frames[start[-1]: end[0] + 1])
         # PySceneDetect marks a fast dissolve as a cut where the mix first moves a lot: a
         # cut inside the ramp, where the share grows by less than half in one frame, is
         # the dissolve's own and gives way to its middle.
@@ -228,6 +234,16 @@ class _Boundaries:
             self.hard.remove(c)
             self.found.remove(c)
         self.found.append(float(times[np.argmin(np.abs(times - middle))]))
+
+
+def _ramp(times: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each frame's share of the last frame's picture (its projection from the first onto
+    the last), and the middle of that ramp: the first time plus the time ``1 - share``
+    sums to."""
+    towards = frames[-1] - frames[0]
+    share = (frames - frames[0]) @ towards / max(float(towards @ towards), 1e-6)
+    below = 1.0 - share
+    return share, times[0] + float(((below[1:] + below[:-1]) / 2 * np.diff(times)).sum())
 
 
 class _Pools:

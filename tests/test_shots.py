@@ -94,6 +94,22 @@ def test_a_cross_fade_is_placed_at_its_middle(tmp_path, before, after, seconds):
     assert abs(shots[1].start - middle) <= 1 / FPS + 1e-6
 
 
+def test_cuts_either_side_of_a_cross_fade(tmp_path):
+    """Hard cuts 1.5 s before and 2.5 s after a cross-fade's middle: the ramp is read
+    between them, and all three boundaries stand, each within a frame."""
+    sources = ["pal100bars=s=160x90:r=24:d=2", "colorspectrum=s=160x90:r=24:d=2",
+               "testsrc=s=160x90:r=24:d=3", "rgbtestsrc=s=160x90:r=24:d=2"]
+    inputs = [arg for source in sources for arg in ("-f", "lavfi", "-i", source)]
+    graph = "[1][2]xfade=transition=fade:duration=1:offset=1[x];[0][x][3]concat=n=3,format=yuv420p"
+    film = tmp_path / "around.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", *inputs, "-filter_complex", graph,
+                    "-c:v", "libx264", "-threads", "1", "-filter_complex_threads", "1",
+                    "-fflags", "+bitexact", str(film)], check=True)
+    shots = detect_shots(film, info=probe(film))
+    np.testing.assert_allclose([s.start for s in shots[1:]], [2.0, 3.5, 6.0],
+                               atol=1 / FPS + 1e-6)
+
+
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory) -> Path:
     return make_clips(tmp_path_factory.mktemp("shots") / "clips.mp4")
