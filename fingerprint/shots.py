@@ -71,15 +71,17 @@ _DISSOLVE_MIX = 0.2
 _DISSOLVE_PIXEL = 20.0
 _DISSOLVE_SPREAD = 0.7
 _TINY = 32
-# The longest dissolve placed by its ramp (s): the frames kept for it. And the least share
-# of the new picture, and of the old, at a frame inside the ramp (a cut the content
-# detector marks there is the dissolve's own).
+# The longest dissolve placed by its ramp (s): it sets the frames kept for it. The least
+# share of the new picture, and of the old, at a frame inside the ramp (a cut the content
+# detector marks there is the dissolve's own), and the shares where the ramp is taken to
+# start and end when it is read again between its own ends.
 _DISSOLVE_LONGEST = 2.5
 _DISSOLVE_EDGE = 0.02
 _DISSOLVE_END = 0.05
 # Width (px) of the frames a dissolve's ramp is read from (the cross-fades of
-# tests/test_shots.py: at 32 px a 2 s one from a colour spectrum to testsrc read 1.5 frames
-# late, at 8 px 1.0; a 1 s one between two panning pictures 1.1 frames and 0.35).
+# tests/test_shots.py, one reading, before rounding to a frame: at 32 px a 2 s one from a
+# colour spectrum to testsrc read 1.5 frames late, at 8 px 1.0; a 1 s one between two
+# panning pictures 1.1 frames late and 0.35 early).
 _RAMP = 8
 # Pixels kept per shot for its palette, and drawn from each frame.
 _POOL = 1024
@@ -150,7 +152,6 @@ class _Boundaries:
         for cut in self.cuts.process_frame(tc, bgr) + self.fades.process_frame(tc, bgr):
             self.hard.append(cut.seconds)
             self.found.append(cut.seconds)
-        self.ramp_height = max(1, round(_RAMP * bgr.shape[0] / bgr.shape[1]))
         tiny = cv2.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
                           interpolation=cv2.INTER_AREA).astype(np.float32)
         self.window.append((t, tiny))
@@ -186,17 +187,19 @@ class _Boundaries:
         boundary).
 
         A cross-fade is a linear mix f = (1 - a) A + a B of the pictures before (A: the
-        run's first frame) and after it (B: its last). Each frame's share ``a`` of B is its
+        first frame read) and after it (B: the last). Each frame's share ``a`` of B is its
         projection onto B - A; the boundary is the middle of that ramp from 0 to 1: the
-        run's start plus the time ``1 - a`` sums to (for any ramp symmetric about its
-        middle, as the linear one), at the nearest frame. A sum over the whole ramp, rather
-        than where ``a`` first crosses 1/2, lets the noise of motion inside the shots
-        average out."""
+        first frame's time plus the time ``1 - a`` sums to (for any ramp symmetric about
+        its middle, as the linear one), at the nearest frame. A sum over the whole ramp,
+        rather than where ``a`` first crosses 1/2, lets the noise of motion inside the
+        shots average out."""
         if self.run is None:
             return
         first, last, _ = self.run
         self.run = None
         times = np.array([t for t, _ in self.window])
+        # Cuts older than the frames kept can no longer matter.
+        self.hard = [c for c in self.hard if c >= times[0] - 1e-6]
         # The run's frames and half a window either side, but no frame across a cut
         # outside the run.
         lo = max(0, int(np.searchsorted(times, first - 1e-6)) - self.margin)
@@ -209,9 +212,10 @@ class _Boundaries:
         times = times[lo:hi]
         # Read at a quarter of the size: motion inside the shots (a pan, a moving subject)
         # moves less of the picture's coarse layout than the dissolve changes it.
-        frames = np.stack([cv2.resize(self.window[i][1], (_RAMP, self.ramp_height),
-                                      interpolation=cv2.INTER_AREA).ravel()
-                           for i in range(lo, hi)])
+        tiny = self.window[0][1]
+        size = (_RAMP, max(1, round(_RAMP * tiny.shape[0] / tiny.shape[1])))
+        frames = np.stack([cv2.resize(self.window[i][1], size, interpolation=cv2.INTER_AREA)
+                           .ravel() for i in range(lo, hi)])
         share, middle = _ramp(times, frames)
         # Again between the ramp's own ends: motion inside the shots moves the pictures
         # away from what was mixed, the less the nearer the ends are to the ramp.
