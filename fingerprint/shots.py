@@ -13,7 +13,9 @@ grow with the film's length:
   the two ends (a cross-fade is a linear mix); camera and subject motion change the
   picture without being that mix. The run of such windows is read as a ramp: each frame's
   share of the picture after it (its projection between the pictures before and after
-  the run), and the boundary is the ramp's middle, at the nearest frame.
+  the run), and the boundary is the ramp's middle, at the nearest frame. A cut the
+  content detector marks inside such a ramp (it often marks a fast dissolve's first
+  frames) gives way to the ramp's middle.
 
 Each shot's palette is k-means (`kmeans.palettes`) over pixels drawn from all its frames:
 a reservoir of `_POOL` pixels per shot, a few random pixels from every frame.
@@ -143,15 +145,18 @@ class _Boundaries:
         self.window: deque[tuple[float, np.ndarray]] = deque(
             maxlen=round((_DISSOLVE_LONGEST + 2 * _DISSOLVE) * fps) + 1)
         self.hard: list[float] = []
+        self.sudden: list[float] = []  # the content detector's cuts, to check
         self.run: list[float] | None = None  # first window's start, last one's end, quiet
         self.found: list[float] = []
         self.latency = self.window.maxlen + _MIN_SHOT_FRAMES + 2
 
     def feed(self, t: float, bgr: np.ndarray) -> None:
         tc = FrameTimecode(t, self.rate)
-        for cut in self.cuts.process_frame(tc, bgr) + self.fades.process_frame(tc, bgr):
-            self.hard.append(cut.seconds)
-            self.found.append(cut.seconds)
+        cuts = [c.seconds for c in self.cuts.process_frame(tc, bgr)]
+        self.sudden += cuts
+        for cut in cuts + [c.seconds for c in self.fades.process_frame(tc, bgr)]:
+            self.hard.append(cut)
+            self.found.append(cut)
         tiny = cv2.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
                           interpolation=cv2.INTER_AREA).astype(np.float32)
         self.window.append((t, tiny))
@@ -159,18 +164,7 @@ class _Boundaries:
             return
         (ta, a), (_, m), (tb, b) = (self.window[-1 - self.lag],
                                     self.window[-1 - self.lag + self.lag // 2], self.window[-1])
-        # The change a brightness or contrast ramp (an exposure change, a fade) cannot
-        # explain: what is left of b after the best fit b ≈ gain * a + offset.
-        x, y = a.ravel(), b.ravel()
-        dx = x - x.mean()
-        spread = float(dx @ dx)
-        gain = float(dx @ (y - y.mean())) / spread if spread > len(x) else 0.0
-        residual = np.abs(y - y.mean() - gain * dx)
-        change = float(residual.mean())
-        spread = float((residual.reshape(-1, 3).max(axis=1) > _DISSOLVE_PIXEL).mean())
-        mix = float(np.abs(m - (a + b) / 2).mean())
-        if (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
-                and mix <= _DISSOLVE_MIX * change):
+        if _mixed(a, m, b):
             if self.run is None:
                 self.run = [ta, tb, 0]
             self.run[1:] = [tb, 0]
@@ -180,6 +174,10 @@ class _Boundaries:
             self.run[2] += 1
             if self.run[2] > self.margin:
                 self.end_run()
+        # A cut the content detector marks is checked once a window of frames follows it,
+        # and after any run of dissolve-like windows around it (the run decides those).
+        while self.run is None and self.sudden and t >= self.sudden[0] + _DISSOLVE - 1e-6:
+            self.check_cut(self.sudden.pop(0))
 
     def end_run(self) -> None:
         """A run of dissolve-like windows ended: its frames place the dissolve, unless a
@@ -209,22 +207,8 @@ class _Boundaries:
                 lo = int(np.searchsorted(times, c - 1e-6))
             elif last + 1e-6 < c <= times[hi - 1]:
                 hi = int(np.searchsorted(times, c - 1e-6))
-        times = times[lo:hi]
-        # Read at a quarter of the size: motion inside the shots (a pan, a moving subject)
-        # moves less of the picture's coarse layout than the dissolve changes it.
-        tiny = self.window[0][1]
-        size = (_RAMP, max(1, round(_RAMP * tiny.shape[0] / tiny.shape[1])))
-        frames = np.stack([cv2.resize(self.window[i][1], size, interpolation=cv2.INTER_AREA)
-                           .ravel() for i in range(lo, hi)])
-        share, middle = _ramp(times, frames)
-        # Again between the ramp's own ends: motion inside the shots moves the pictures
-        # away from what was mixed, the less the nearer the ends are to the ramp.
-        up = np.flatnonzero(share >= 0.5)
-        if len(up):
-            start = np.flatnonzero(share[: up[0]] <= _DISSOLVE_END)
-            end = up[0] + np.flatnonzero(share[up[0]:] >= 1 - _DISSOLVE_END)
-            if len(start) and len(end):
-                _, middle = _ramp(times[start[-1]: end[0] + 1], frames[start[-1]: end[0] + 1])
+        self.sudden = [c for c in self.sudden if not first - 1e-6 <= c <= last + 1e-6]
+        times, share, middle, _ = self.read(lo, hi)
         # PySceneDetect marks a fast dissolve as a cut where the mix first moves a lot: a
         # cut inside the ramp, where the share grows by less than half in one frame, is
         # the dissolve's own and gives way to its middle.
@@ -238,6 +222,74 @@ class _Boundaries:
             self.hard.remove(c)
             self.found.remove(c)
         self.found.append(float(times[np.argmin(np.abs(times - middle))]))
+
+    def check_cut(self, cut: float) -> None:
+        """A cut the content detector marked where a fast dissolve first moves a lot: if
+        the frames around it ramp from one picture to the next and the ramp passes the
+        dissolve test between its own ends, the ramp's middle replaces the cut."""
+        times = np.array([t for t, _ in self.window])
+        at = int(np.argmin(np.abs(times - cut)))
+        if cut not in self.hard or abs(times[at] - cut) > 0.5 / self.fps or at < 1:
+            return
+        lo, hi = max(0, at - self.margin), len(times)
+        for c in self.hard:
+            if times[lo] < c < cut:
+                lo = int(np.searchsorted(times, c - 1e-6))
+            elif cut < c <= times[hi - 1]:
+                hi = int(np.searchsorted(times, c - 1e-6))
+        times, share, middle, ends = self.read(lo, hi)
+        at -= lo
+        if (ends is None or not ends[0] < at <= ends[1] or ends[1] - ends[0] < 3
+                or share[at] - share[at - 1] >= 0.5):
+            return
+        mid = lo + int(np.argmin(np.abs(times - middle)))
+        if not _mixed(self.window[lo + ends[0]][1], self.window[mid][1],
+                      self.window[lo + ends[1]][1]):
+            return
+        self.hard.remove(cut)
+        self.found.remove(cut)
+        self.found.append(float(times[mid - lo]))
+
+    def read(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float, tuple | None]:
+        """Frames ``lo`` to ``hi`` (of the window) read as a ramp: their times, each one's
+        share of the last frame's picture, the ramp's middle, and the ramp's own ends
+        (indices from ``lo``: the last frame at share _DISSOLVE_END before it reaches one
+        half, the first at 1 - _DISSOLVE_END after; None without both)."""
+        times = np.array([self.window[i][0] for i in range(lo, hi)])
+        # Read at a quarter of the size: motion inside the shots (a pan, a moving subject)
+        # moves less of the picture's coarse layout than the dissolve changes it.
+        tiny = self.window[0][1]
+        size = (_RAMP, max(1, round(_RAMP * tiny.shape[0] / tiny.shape[1])))
+        frames = np.stack([cv2.resize(self.window[i][1], size, interpolation=cv2.INTER_AREA)
+                           .ravel() for i in range(lo, hi)])
+        share, middle = _ramp(times, frames)
+        # Again between the ramp's own ends: motion inside the shots moves the pictures
+        # away from what was mixed, the less the nearer the ends are to the ramp.
+        up = np.flatnonzero(share >= 0.5)
+        start = np.flatnonzero(share[: up[0]] <= _DISSOLVE_END) if len(up) else []
+        end = up[0] + np.flatnonzero(share[up[0]:] >= 1 - _DISSOLVE_END) if len(up) else []
+        if not (len(start) and len(end)):
+            return times, share, middle, None
+        i, j = int(start[-1]), int(end[0])
+        _, middle = _ramp(times[i : j + 1], frames[i : j + 1])
+        return times, share, middle, (i, j)
+
+
+def _mixed(a: np.ndarray, m: np.ndarray, b: np.ndarray) -> bool:
+    """The dissolve test on three tiny frames: b differs from a by more than a brightness
+    or contrast change explains, over most of the picture, and m is close to their mean."""
+    # The change a brightness or contrast ramp (an exposure change, a fade) cannot
+    # explain: what is left of b after the best fit b ≈ gain * a + offset.
+    x, y = a.ravel(), b.ravel()
+    dx = x - x.mean()
+    spread = float(dx @ dx)
+    gain = float(dx @ (y - y.mean())) / spread if spread > len(x) else 0.0
+    residual = np.abs(y - y.mean() - gain * dx)
+    change = float(residual.mean())
+    spread = float((residual.reshape(-1, 3).max(axis=1) > _DISSOLVE_PIXEL).mean())
+    mix = float(np.abs(m - (a + b) / 2).mean())
+    return (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
+            and mix <= _DISSOLVE_MIX * change)
 
 
 def _ramp(times: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, float]:

@@ -55,6 +55,7 @@ PICTURES = {
     "spectrum": "colorspectrum",
     "testsrc": "testsrc",  # its counter and bar move
     "pal": "pal100bars",
+    "panning bars": "smptehdbars,scroll=h=0.002",
     "panning spectrum": "colorspectrum,scroll=h=-0.002:v=0.001",
     "panning rgb": "rgbtestsrc,scroll=v=0.003",
 }
@@ -81,12 +82,13 @@ def make_cross_fade(path: Path, before: str, after: str, seconds: float) -> floa
 @pytest.mark.parametrize("seconds", [0.5, 1.0, 2.0])
 @pytest.mark.parametrize("before, after", [
     ("bars", "rgb"), ("testsrc", "spectrum"), ("spectrum", "testsrc"), ("pal", "testsrc"),
-    ("panning spectrum", "panning rgb"),
+    ("panning spectrum", "panning rgb"), ("panning bars", "panning spectrum"),
 ])
 def test_a_cross_fade_is_placed_at_its_middle(tmp_path, before, after, seconds):
     """One boundary, within a frame of the middle, whatever the pictures and the length.
-    PySceneDetect marks some 0.5 s ones as a cut at their first frames; their middle is
-    also where the two decoders meet (half-way through the 5.5 s film)."""
+    PySceneDetect marks some 0.5 s ones as a cut at their first frames (the panning bars'
+    with no dissolve-like window at all: motion spoils the 1 s test); their middle is also
+    where the two decoders meet (half-way through the 5.5 s film)."""
     film = tmp_path / "fade.mp4"
     middle = make_cross_fade(film, before, after, seconds)
     shots = detect_shots(film, info=probe(film))
