@@ -11,8 +11,11 @@ grow with the film's length:
   dissolve the picture changes a lot over that second, more than a change of brightness
   or contrast explains (an exposure change, a fade), and the frame half-way is the mean of
   the two ends (a cross-fade is a linear mix); camera and subject motion change the
-  picture without being that mix. The window where the change is largest marks the
-  dissolve's middle.
+  picture without being that mix. The run of such windows is read as a ramp: each frame's
+  share of the picture after it (its projection between the pictures before and after
+  the run), and the boundary is the ramp's middle, at the nearest frame. A cut the
+  content detector marks inside such a ramp (it often marks a fast dissolve's first
+  frames) gives way to the ramp's middle.
 
 Each shot's palette is k-means (`kmeans.palettes`) over pixels drawn from all its frames:
 a reservoir of `shot_pixels.POOL` pixels per shot, a few random pixels from every frame.
@@ -70,6 +73,18 @@ _DISSOLVE_MIX = 0.2
 _DISSOLVE_PIXEL = 20.0
 _DISSOLVE_SPREAD = 0.7
 _TINY = 32
+# The longest dissolve placed by its ramp (s): it sets the frames kept for it. The least
+# share of the new picture, and of the old, at a frame inside the ramp (a cut the content
+# detector marks there is the dissolve's own), and the shares where the ramp is taken to
+# start and end when it is read again between its own ends.
+_DISSOLVE_LONGEST = 2.5
+_DISSOLVE_EDGE = 0.02
+_DISSOLVE_END = 0.05
+# Width (px) of the frames a dissolve's ramp is read from (the cross-fades of
+# tests/test_shots.py, one reading, before rounding to a frame: at 32 px a 2 s one from a
+# colour spectrum to testsrc read 1.5 frames late, at 8 px 1.0; a 1 s one between two
+# panning pictures 1.1 frames late and 0.35 early).
+_RAMP = 8
 # Pixels drawn from each frame for its shot's reservoir (`shot_pixels.POOL` kept per shot).
 _PER_FRAME = 16
 
@@ -129,48 +144,169 @@ class _Boundaries:
         self.cuts = ContentDetector(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.fades = ThresholdDetector(threshold=_FADE_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.lag = max(2, round(_DISSOLVE * fps))
-        self.window: deque[tuple[float, np.ndarray]] = deque(maxlen=self.lag + 1)
+        # The tiny frames of the last _DISSOLVE_LONGEST + 2 * _DISSOLVE seconds: a run of
+        # dissolve-like windows reaches about half a window past each end of its dissolve
+        # (less where motion spoils the test near its ends: the ramp is read half a window
+        # further each way), and ends half a window after its last dissolve-like window.
+        self.margin = self.lag // 2
+        self.window: deque[tuple[float, np.ndarray]] = deque(
+            maxlen=round((_DISSOLVE_LONGEST + 2 * _DISSOLVE) * fps) + 1)
         self.hard: list[float] = []
-        self.run: tuple[float, float, float, float] | None = None  # change, mid, start, end
+        self.sudden: list[float] = []  # the content detector's cuts, to check
+        self.run: list[float] | None = None  # first window's start, last one's end, quiet
         self.found: list[float] = []
-        self.latency = self.lag + _MIN_SHOT_FRAMES + 2
+        self.latency = self.window.maxlen + _MIN_SHOT_FRAMES + 2
 
     def feed(self, t: float, bgr: np.ndarray) -> None:
         tc = self.timecode(t, self.rate)
-        for cut in self.cuts.process_frame(tc, bgr) + self.fades.process_frame(tc, bgr):
-            self.hard.append(cut.seconds)
-            self.found.append(cut.seconds)
+        cuts = [c.seconds for c in self.cuts.process_frame(tc, bgr)]
+        self.sudden += cuts
+        for cut in cuts + [c.seconds for c in self.fades.process_frame(tc, bgr)]:
+            self.hard.append(cut)
+            self.found.append(cut)
         tiny = self.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
                            interpolation=self.area).astype(np.float32)
         self.window.append((t, tiny))
         if len(self.window) <= self.lag:
             return
-        (ta, a), (tm, m), (tb, b) = self.window[0], self.window[self.lag // 2], self.window[-1]
-        # The change a brightness or contrast ramp (an exposure change, a fade) cannot
-        # explain: what is left of b after the best fit b ≈ gain * a + offset.
-        x, y = a.ravel(), b.ravel()
-        dx = x - x.mean()
-        spread = float(dx @ dx)
-        gain = float(dx @ (y - y.mean())) / spread if spread > len(x) else 0.0
-        residual = np.abs(y - y.mean() - gain * dx)
-        change = float(residual.mean())
-        spread = float((residual.reshape(-1, 3).max(axis=1) > _DISSOLVE_PIXEL).mean())
-        mix = float(np.abs(m - (a + b) / 2).mean())
-        if (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
-                and mix <= _DISSOLVE_MIX * change):
-            if self.run is None or change > self.run[0]:
-                self.run = (change, tm, ta, tb)
-        else:
-            self.end_run()
+        (ta, a), (_, m), (tb, b) = (self.window[-1 - self.lag],
+                                    self.window[-1 - self.lag + self.lag // 2], self.window[-1])
+        if _mixed(a, m, b):
+            if self.run is None:
+                self.run = [ta, tb, 0]
+            self.run[1:] = [tb, 0]
+        elif self.run is not None:
+            # Motion can spoil the test for a few windows inside a slow dissolve: the run
+            # ends after half a window without one.
+            self.run[2] += 1
+            if self.run[2] > self.margin:
+                self.end_run()
+        # A cut the content detector marks is checked once a window of frames follows it,
+        # and after any run of dissolve-like windows around it (the run decides those).
+        while self.run is None and self.sudden and t >= self.sudden[0] + _DISSOLVE - 1e-6:
+            self.check_cut(self.sudden.pop(0))
 
     def end_run(self) -> None:
-        """A run of dissolve-like windows ended: its best window marks a dissolve, unless a
-        hard cut lies inside it (then the cut is the boundary)."""
-        if self.run is not None:
-            _, mid, start, end = self.run
-            if not any(start - 1e-6 <= c <= end + 1e-6 for c in self.hard):
-                self.found.append(mid)
+        """A run of dissolve-like windows ended: its frames place the dissolve, unless a
+        hard cut lies inside the run that is not the dissolve's own (then the cut is the
+        boundary).
+
+        A cross-fade is a linear mix f = (1 - a) A + a B of the pictures before (A: the
+        first frame read) and after it (B: the last). Each frame's share ``a`` of B is its
+        projection onto B - A; the boundary is the middle of that ramp from 0 to 1: the
+        first frame's time plus the time ``1 - a`` sums to (for any ramp symmetric about
+        its middle, as the linear one), at the nearest frame. A sum over the whole ramp,
+        rather than where ``a`` first crosses 1/2, lets the noise of motion inside the
+        shots average out."""
+        if self.run is None:
+            return
+        first, last, _ = self.run
         self.run = None
+        times = np.array([t for t, _ in self.window])
+        # Cuts older than the frames kept can no longer matter.
+        self.hard = [c for c in self.hard if c >= times[0] - 1e-6]
+        # The run's frames and half a window either side, but no frame across a cut
+        # outside the run.
+        lo = max(0, int(np.searchsorted(times, first - 1e-6)) - self.margin)
+        hi = min(len(times), int(np.searchsorted(times, last + 1e-6)) + self.margin)
+        for c in self.hard:
+            if times[lo] < c < first - 1e-6:
+                lo = int(np.searchsorted(times, c - 1e-6))
+            elif last + 1e-6 < c <= times[hi - 1]:
+                hi = int(np.searchsorted(times, c - 1e-6))
+        self.sudden = [c for c in self.sudden if not first - 1e-6 <= c <= last + 1e-6]
+        times, share, middle, _ = self.read(lo, hi)
+        # PySceneDetect marks a fast dissolve as a cut where the mix first moves a lot: a
+        # cut inside the ramp, where the share grows by less than half in one frame, is
+        # the dissolve's own and gives way to its middle.
+        steps = np.diff(share)
+        inside = (share[1:] > _DISSOLVE_EDGE) & (share[:-1] < 1 - _DISSOLVE_EDGE)
+        own = [c for c in self.hard if first - 1e-6 <= c <= last + 1e-6
+               and np.any((np.abs(times[1:] - c) < 1e-6) & inside & (steps < 0.5))]
+        if any(first - 1e-6 <= c <= last + 1e-6 and c not in own for c in self.hard):
+            return
+        for c in own:
+            self.hard.remove(c)
+            self.found.remove(c)
+        self.found.append(float(times[np.argmin(np.abs(times - middle))]))
+
+    def check_cut(self, cut: float) -> None:
+        """A cut the content detector marked where a fast dissolve first moves a lot: if
+        the frames around it ramp from one picture to the next and the ramp passes the
+        dissolve test between its own ends, the ramp's middle replaces the cut."""
+        times = np.array([t for t, _ in self.window])
+        at = int(np.argmin(np.abs(times - cut)))
+        if cut not in self.hard or abs(times[at] - cut) > 0.5 / self.fps or at < 1:
+            return
+        lo, hi = max(0, at - self.margin), len(times)
+        for c in self.hard:
+            if times[lo] < c < cut:
+                lo = int(np.searchsorted(times, c - 1e-6))
+            elif cut < c <= times[hi - 1]:
+                hi = int(np.searchsorted(times, c - 1e-6))
+        times, share, middle, ends = self.read(lo, hi)
+        at -= lo
+        if (ends is None or not ends[0] < at <= ends[1] or ends[1] - ends[0] < 3
+                or share[at] - share[at - 1] >= 0.5):
+            return
+        mid = lo + int(np.argmin(np.abs(times - middle)))
+        if not _mixed(self.window[lo + ends[0]][1], self.window[mid][1],
+                      self.window[lo + ends[1]][1]):
+            return
+        self.hard.remove(cut)
+        self.found.remove(cut)
+        self.found.append(float(times[mid - lo]))
+
+    def read(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float, tuple | None]:
+        """Frames ``lo`` to ``hi`` (of the window) read as a ramp: their times, each one's
+        share of the last frame's picture, the ramp's middle, and the ramp's own ends
+        (indices from ``lo``: the last frame at share _DISSOLVE_END before it reaches one
+        half, the first at 1 - _DISSOLVE_END after; None without both)."""
+        times = np.array([self.window[i][0] for i in range(lo, hi)])
+        # Read at a quarter of the size: motion inside the shots (a pan, a moving subject)
+        # moves less of the picture's coarse layout than the dissolve changes it.
+        tiny = self.window[0][1]
+        size = (_RAMP, max(1, round(_RAMP * tiny.shape[0] / tiny.shape[1])))
+        frames = np.stack([self.resize(self.window[i][1], size, interpolation=self.area)
+                           .ravel() for i in range(lo, hi)])
+        share, middle = _ramp(times, frames)
+        # Again between the ramp's own ends: motion inside the shots moves the pictures
+        # away from what was mixed, the less the nearer the ends are to the ramp.
+        up = np.flatnonzero(share >= 0.5)
+        start = np.flatnonzero(share[: up[0]] <= _DISSOLVE_END) if len(up) else []
+        end = up[0] + np.flatnonzero(share[up[0]:] >= 1 - _DISSOLVE_END) if len(up) else []
+        if not (len(start) and len(end)):
+            return times, share, middle, None
+        i, j = int(start[-1]), int(end[0])
+        _, middle = _ramp(times[i : j + 1], frames[i : j + 1])
+        return times, share, middle, (i, j)
+
+
+def _mixed(a: np.ndarray, m: np.ndarray, b: np.ndarray) -> bool:
+    """The dissolve test on three tiny frames: b differs from a by more than a brightness
+    or contrast change explains, over most of the picture, and m is close to their mean."""
+    # The change a brightness or contrast ramp (an exposure change, a fade) cannot
+    # explain: what is left of b after the best fit b ≈ gain * a + offset.
+    x, y = a.ravel(), b.ravel()
+    dx = x - x.mean()
+    spread = float(dx @ dx)
+    gain = float(dx @ (y - y.mean())) / spread if spread > len(x) else 0.0
+    residual = np.abs(y - y.mean() - gain * dx)
+    change = float(residual.mean())
+    spread = float((residual.reshape(-1, 3).max(axis=1) > _DISSOLVE_PIXEL).mean())
+    mix = float(np.abs(m - (a + b) / 2).mean())
+    return (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
+            and mix <= _DISSOLVE_MIX * change)
+
+
+def _ramp(times: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each frame's share of the last frame's picture (its projection from the first onto
+    the last), and the middle of that ramp: the first time plus the time ``1 - share``
+    sums to."""
+    towards = frames[-1] - frames[0]
+    share = (frames - frames[0]) @ towards / max(float(towards @ towards), 1e-6)
+    below = 1.0 - share
+    return share, times[0] + float(((below[1:] + below[:-1]) / 2 * np.diff(times)).sum())
 
 
 @dataclass
