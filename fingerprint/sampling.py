@@ -154,8 +154,10 @@ def sample(
                 ):
                     ended.set()
                 elif mode == "exact" or ft > last:  # fast mode drops repeats
-                    # A right-sized copy: `compress` keeps its worst-case buffer (2x).
-                    blobs[row] = memoryview(packer.compress(reader.to_rgb(frame))).tobytes()
+                    # Rows may be padded (a view of FFmpeg's aligned lines); and a
+                    # right-sized copy: `compress` keeps its worst-case buffer (2x).
+                    rgb = np.ascontiguousarray(reader.to_rgb(frame))
+                    blobs[row] = memoryview(packer.compress(rgb)).tobytes()
                     times[row] = last = ft
                     asked[row] = targets[i]
                     row += 1
