@@ -3,7 +3,7 @@ self-contained and named for what it gives."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +150,15 @@ def video_films(tmp_path_factory):
     out["sar"] = make_video(d / "sar.mp4", [corner] * 10, sar=(2, 1))
     out["sar_rot90"] = make_video(d / "sar_rot90.mp4", [corner] * 10, sar=(2, 1), rotation=90)
     return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium, one per test module (`appserver.launch_chromium`)."""
+    from appserver import launch_chromium
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

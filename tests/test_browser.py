@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from appserver import CHROMIUM, ROOT, launch_chromium, streamlit
+from appserver import CHROMIUM, ROOT, streamlit
 
 if not CHROMIUM.exists():
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
@@ -43,14 +43,6 @@ def server(
             yield url, started, timings, cache
     finally:
         (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1) + "\n")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser: object, url: str) -> object:

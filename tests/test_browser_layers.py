@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from appserver import CHROMIUM, ROOT, launch_chromium, streamlit
+from appserver import CHROMIUM, ROOT, streamlit
 from PIL import Image
 from test_sound import make_tones
 from videos import BLUE, GREEN, ORANGE, TEAL, WHITE, make_rgb, make_video, segments, split
@@ -91,14 +91,6 @@ def server(films: tuple[dict[str, str], Path, Path]) -> Iterator[str]:
         url, _,
     ):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

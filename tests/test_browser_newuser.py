@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from appserver import CHROMIUM, launch_chromium, streamlit
+from appserver import CHROMIUM, streamlit
 from videos import make_video
 
 if not CHROMIUM.exists():
@@ -30,14 +30,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("newuser-server")
     with streamlit(cache=folder / "cache", log=folder / "streamlit.log") as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser: object, url: str) -> object:
