@@ -213,31 +213,32 @@ class _Track:
             return [np.zeros(0, np.float32)] * len(self.weights)
         return list(np.concatenate([f.to_ndarray() for f in frames], axis=1))
 
-    def _end(self) -> float:
-        return self.start + self.filled / self.rate
-
-    def _decode_one(self) -> bool:
-        try:
-            frame = next(self.frames, None)
-        except (av.FFmpegError, EOFError):
-            frame = None
-        if frame is None:
-            self.ended = True
-            return False
-        planes = self._planes(frame)
-        n = len(planes[0])
-        t = (frame.time if frame.time is not None else self._end() + self.offset) - self.offset
-        if not self.filled or abs(t - self._end()) > _HOLE:
-            # The first frame, or a hole in the sound: start afresh here.
-            self.filled, self.start = 0, t
-        if self.filled + n > self.audio.shape[1]:
-            grown = np.empty((len(planes), 2 * (self.filled + n)), np.float32)
-            grown[:, : self.filled] = self.audio[:, : self.filled]
-            self.audio = grown
-        for channel, plane in zip(self.audio, planes, strict=True):
-            channel[self.filled : self.filled + n] = plane
-        self.filled += n
-        return True
+    def _decode_to(self, hi: float) -> None:
+        """Decode on until the audio held reaches ``hi`` or the sound ends."""
+        frames, rate, offset = self.frames, self.rate, self.offset
+        while not self.filled or self.start + self.filled / rate < hi:
+            try:
+                frame = next(frames, None)
+            except (av.FFmpegError, EOFError):
+                frame = None
+            if frame is None:
+                self.ended = True
+                return
+            planes = self._planes(frame)
+            n = len(planes[0])
+            end = self.start + self.filled / rate
+            t = frame.time - offset if frame.time is not None else end
+            if not self.filled or abs(t - end) > _HOLE:
+                # The first frame, or a hole in the sound: start afresh here.
+                self.filled, self.start = 0, t
+            filled = self.filled
+            if filled + n > self.audio.shape[1]:
+                grown = np.empty((len(planes), 2 * (filled + n)), np.float32)
+                grown[:, :filled] = self.audio[:, :filled]
+                self.audio = grown
+            for channel, plane in zip(self.audio, planes, strict=True):
+                channel[filled : filled + n] = plane
+            self.filled = filled + n
 
     def measure(self, lo: float, hi: float) -> float:
         """Loudness of [lo, hi) seconds from the film's start."""
@@ -247,12 +248,12 @@ class _Track:
             self.frames is not None
             and self.filled > 0
             and self.start <= lo + 1 / self.rate
-            and self._end() >= lo - _SEEK_GAP
+            and self.start + self.filled / self.rate >= lo - _SEEK_GAP
         )
         if not onward:
             self._seek(lo - _PREROLL)
-        while not self.ended and (not self.filled or self._end() < hi):
-            self._decode_one()
+        if not self.ended:
+            self._decode_to(hi)
         if not self.filled:
             return math.nan
         a = min(self.filled, max(0, round((lo - self.start) * self.rate)))
