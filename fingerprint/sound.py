@@ -179,8 +179,13 @@ class _Track:
         self.frames = None
         self.rate = stream.codec_context.sample_rate or stream.rate
         self.layout = stream.layout
-        self.weights = channel_weights([c.name for c in stream.layout.channels])
-        self.audio = np.empty((len(self.weights), 0), np.float32)
+        weights = channel_weights([c.name for c in stream.layout.channels])
+        self.channels = len(weights)
+        # Only channels that count are kept and K-weighted: the LFE's weight is 0, so a
+        # 5.1 track costs five channels' FFTs, not six.
+        self.counted = np.flatnonzero(weights) if weights.any() else np.arange(len(weights))
+        self.weights = weights[self.counted]
+        self.audio = np.empty((len(self.counted), 0), np.float32)
         self.start = math.nan  # seconds from the film's start of audio[:, 0]
         self.filled = 0  # samples held in audio
         self.resampler: av.AudioResampler | None = None
@@ -199,19 +204,20 @@ class _Track:
         self.ended = False
 
     def _planes(self, frame: av.AudioFrame) -> list[np.ndarray]:
-        """The frame's channels as float arrays: viewed in place when the decoder gives
-        the stream's own layout in planar float (AAC, Vorbis, Opus, MP3, AC-3 do), else
-        converted to it."""
-        if (frame.format.name == "fltp" and len(frame.planes) == len(self.weights)
+        """The frame's counted channels as float arrays: viewed in place when the decoder
+        gives the stream's own layout in planar float (AAC, Vorbis, Opus, MP3, AC-3 do:
+        no conversion), else converted to it."""
+        planes = frame.planes
+        if (frame.format.name == "fltp" and len(planes) == self.channels
                 and frame.sample_rate == self.rate):
             n = frame.samples
-            return [np.frombuffer(p, np.float32, n) for p in frame.planes]
+            return [np.frombuffer(planes[c], np.float32, n) for c in self.counted]
         if self.resampler is None:
             self.resampler = av.AudioResampler(format="fltp", layout=self.layout, rate=self.rate)
         frames = self.resampler.resample(frame)
         if not frames:
-            return [np.zeros(0, np.float32)] * len(self.weights)
-        return list(np.concatenate([f.to_ndarray() for f in frames], axis=1))
+            return [np.zeros(0, np.float32)] * len(self.counted)
+        return list(np.concatenate([f.to_ndarray() for f in frames], axis=1)[self.counted])
 
     def _decode_to(self, hi: float) -> None:
         """Decode on until the audio held reaches ``hi`` or the sound ends."""

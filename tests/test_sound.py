@@ -200,3 +200,23 @@ def test_sound_on_posters(tones):
     assert "sound" not in render.poster_svg(fp, kind="ring", width=300, height=300)
     ring = np.asarray(render.poster(fp, kind="ring", width=300, height=300, sound=True))
     assert (ring[150, 150] == BACKGROUND).all()  # the centre stays clear
+
+
+def test_five_one_counts_surrounds_more_and_the_lfe_not_at_all(tmp_path):
+    """5.1 AAC: a -20 dBFS 1 kHz tone in the front pair and a -6 dBFS 60 Hz one in the LFE
+    (which would make it read about -12 LUFS if it counted) reads -20; the tone in the back pair
+    instead reads 1.5 dB louder, BS.1770's surround weight of 1.41."""
+    tone, rumble = f"{10 ** (-20 / 20)}*sin(2*PI*1000*t)", f"{10 ** (-6 / 20)}*sin(2*PI*60*t)"
+    levels = []
+    for channels in (f"{tone}|{tone}|0|{rumble}|0|0", f"0|0|0|{rumble}|{tone}|{tone}"):
+        film = tmp_path / f"surround{len(levels)}.mp4"
+        subprocess.run(
+            [ffmpeg_exe(), "-v", "error", "-y",
+             "-f", "lavfi", "-i", "color=c=gray:s=160x90:r=10:d=4",
+             "-f", "lavfi", "-i", f"aevalsrc='{channels}':s=48000:d=4:c=5.1",
+             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(film)],
+            check=True,
+        )
+        info = probe(film)
+        levels.append(loudness(film, info=info, times=np.array([2.0]), slot=3.0)[0])
+    np.testing.assert_allclose(levels, [-20.0, -20.0 + 10 * np.log10(1.41)], atol=0.3)
