@@ -38,6 +38,8 @@ from .params import Mode
 
 ProgressCallback = Callable[[float, str], None]
 
+# Decoder threads are named so, for tests that check none is left running.
+SOUND_THREAD = "fingerprint-sound"
 # R128's short-term window, seconds.
 SHORT_TERM = 3.0
 # R128's absolute gate: anything quieter (silence reads as -inf) is reported at this floor,
@@ -316,31 +318,43 @@ def loudness(
     done = [0]
     lock = threading.Lock()
 
-    def work(indices: range) -> None:
-        track = _Track(str(path), info)
-        try:
-            for i in indices:
-                if cancel is not None and cancel.is_set():
-                    return
-                t = float(times[i])
-                levels[i] = track.measure(max(0.0, t - half), t + half)
-                with lock:
-                    done[0] += 1
-        finally:
-            track.close()
+    halt = threading.Event()  # set when this call gives up: every decoder stops
+
+    def work(indices: range, track: _Track) -> None:
+        for i in indices:
+            if halt.is_set() or (cancel is not None and cancel.is_set()):
+                return
+            t = float(times[i])
+            levels[i] = track.measure(max(0.0, t - half), t + half)
+            with lock:
+                done[0] += 1
 
     workers = max(1, min(workers, count))
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    with ThreadPoolExecutor(len(parts)) as pool:
-        futures = [pool.submit(work, part) for part in parts]
-        # Report from the calling thread: UI callbacks must not run on worker threads.
-        while not all(f.done() for f in futures):
-            wait(futures, timeout=0.1)
-            if on_progress:
-                on_progress(done[0] / count, f"measuring sound: {done[0]}/{count}")
-        for f in futures:
-            f.result()
+    with contextlib.ExitStack() as tracks:
+        # Opened here, not in the workers: glibc gives a new thread a malloc arena of its
+        # own, where each container's sample index (about 20 MB for a 2-hour film) took
+        # fresh memory instead of what the frames' decoders had freed; analyze's peak rose
+        # by 21-38 MB with the sound print, now by none (bench/sound_shots.py).
+        opened = [tracks.enter_context(contextlib.closing(_Track(str(path), info)))
+                  for _ in parts]
+        with ThreadPoolExecutor(len(parts), thread_name_prefix=SOUND_THREAD) as pool:
+            futures = [
+                pool.submit(work, part, track)
+                for part, track in zip(parts, opened, strict=True)
+            ]
+            try:
+                # Report from the calling thread: UI callbacks must not run on workers.
+                while not all(f.done() for f in futures):
+                    wait(futures, timeout=0.1)
+                    if on_progress:
+                        on_progress(done[0] / count, f"measuring sound: {done[0]}/{count}")
+            except BaseException:
+                halt.set()  # the callback raised, or Ctrl-C: the decoders must not run on
+                raise
+            for f in futures:
+                f.result()
     if cancel is not None and cancel.is_set():
         raise Cancelled
     return levels

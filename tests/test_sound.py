@@ -19,7 +19,7 @@ from fingerprint.model import Fingerprint
 from fingerprint.params import Params
 from fingerprint.pipeline import analyze
 from fingerprint.sampling import sample_times
-from fingerprint.sound import FLOOR, audio_stream, has_sound, loudness, lufs
+from fingerprint.sound import FLOOR, SOUND_THREAD, audio_stream, has_sound, loudness, lufs
 from fingerprint.video import probe
 
 # 2 s of silence, 2 s of a -20 dBFS tone, 2 s of a -6 dBFS tone (peak amplitude 10^(L/20),
@@ -122,6 +122,18 @@ def test_cancel_raises(tones):
     cancel.set()
     with pytest.raises(Cancelled):
         loudness(tones, info=info, times=times, slot=slot, cancel=cancel)
+
+
+def test_an_exception_from_the_progress_callback_propagates(tones):
+    info = probe(tones)
+    times, slot = sample_times(info, count=30)
+
+    def fail(fraction, message):
+        raise RuntimeError("the page went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        loudness(tones, info=info, times=times, slot=slot, on_progress=fail)
+    assert not [t for t in threading.enumerate() if t.name.startswith(SOUND_THREAD)]
 
 
 def test_analyze_adds_the_sound_print_and_it_survives_json_and_csv(tones, tmp_path):
