@@ -59,6 +59,18 @@ def test_levels_read_back_at_their_times(tones, mode, count):
     np.testing.assert_allclose(levels, expected(times), atol=1.0)
 
 
+@pytest.mark.parametrize("name,codec", [("pcm.mov", "pcm_s16le"), ("flac.mkv", "flac")])
+def test_levels_read_back_from_integer_sound(tmp_path, name, codec):
+    """Decoders that give interleaved integers (PCM, FLAC) go through the conversion to
+    planar float: the same levels."""
+    film = make_tones(tmp_path / name, codec=codec)
+    info = probe(film)
+    times, slot = sample_times(info, count=12)
+    for mode in ("fast", "exact"):
+        levels = loudness(film, info=info, times=times, slot=slot, mode=mode)
+        np.testing.assert_allclose(levels, expected(times), atol=1.0)
+
+
 def test_fast_mode_uses_the_short_term_window(tones):
     """Columns 3 s apart: the 3 s window around 1.5 s holds 2 s of silence and 1 s of the
     -20 dB tone (a third of its power); the one around 4.5 s, 1 s at -20 and 2 s at -6."""
