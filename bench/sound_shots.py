@@ -21,6 +21,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -43,8 +44,28 @@ def _child(job: dict) -> dict:
         from fingerprint.params import Params
         from fingerprint.pipeline import analyze
 
-        fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))
+        # The process's peak is the clustering's, which varies by ±20 MB from run to run
+        # (its threads' malloc arenas): what the sound print adds shows as the resident
+        # memory during its stage above the peak of every stage before it.
+        stage, peaks, stop = ["start"], {}, threading.Event()
+
+        def poll() -> None:
+            while not stop.wait(0.01):
+                peaks[stage[0]] = max(peaks.get(stage[0], 0.0), _rss_mb())
+
+        poller = threading.Thread(target=poll)
+        poller.start()
+        try:
+            fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]),
+                         on_progress=lambda _, message: stage.__setitem__(0, message))
+        finally:
+            stop.set()
+            poller.join()
         result = {"sound print": fp.loudness is not None}
+        before = max(v for k, v in peaks.items() if not k.startswith("measuring sound"))
+        during = max((v for k, v in peaks.items() if k.startswith("measuring sound")), default=0)
+        if job["sound"]:
+            result["sound stage above earlier peak MB"] = round(max(0.0, during - before))
     elif job["what"] == "sound":
         assert has_sound(film) is None
         times, slot = sample_times(info, count=job["samples"])
@@ -60,6 +81,13 @@ def _child(job: dict) -> dict:
         "cpu": r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime,
         "peak_mb": r1.ru_maxrss / 1024,
     }
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now, MB (Linux)."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
 
 
 def _run(job: dict) -> dict:

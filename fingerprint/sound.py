@@ -148,7 +148,8 @@ def lufs(samples: np.ndarray, *, rate: int, weights: np.ndarray | None = None) -
     # cost a third of one long FFT of the window. Whole blocks are FFT'd as a view of the
     # samples, _CHUNK blocks at a time, so a long window needs no padded copy and its
     # spectra take a bounded amount of memory. SciPy's FFT, not NumPy's: it runs such a
-    # batch in single precision five times as fast (bench/sound_shots.py).
+    # batch in single precision six times as fast (0.4 ms against 2.5 ms for 3 s of
+    # stereo at 44.1 kHz; the sound print, exact, spent half its time in NumPy's FFT).
     energy = np.zeros(channels)
     for lo in range(0, n, _CHUNK * _BLOCK):
         chunk = samples[:, lo : lo + _CHUNK * _BLOCK]
@@ -267,10 +268,10 @@ class _Track:
         a = min(self.filled, max(0, round((lo - self.start) * self.rate)))
         b = min(self.filled, max(a, round((hi - self.start) * self.rate)))
         level = lufs(self.audio[:, a:b], rate=self.rate, weights=self.weights)
-        # Keep what the next window may need (they come in time order); drop the rest.
-        self.audio[:, : self.filled - a] = self.audio[:, a : self.filled]
-        self.start += a / self.rate
-        self.filled -= a
+        if a:  # keep what the next window may need (they come in time order)
+            self.audio[:, : self.filled - a] = self.audio[:, a : self.filled]
+            self.start += a / self.rate
+            self.filled -= a
         return level
 
 
@@ -332,11 +333,14 @@ def loudness(
     workers = max(1, min(workers, count))
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    if on_progress:  # the stage starts now, not at the first report from the decoders
+        on_progress(0.0, f"measuring sound: 0/{count}")
     with contextlib.ExitStack() as tracks:
-        # Opened here, not in the workers: glibc gives a new thread a malloc arena of its
-        # own, where each container's sample index (about 20 MB for a 2-hour film) took
-        # fresh memory instead of what the frames' decoders had freed; analyze's peak rose
-        # by 21-38 MB with the sound print, now by none (bench/sound_shots.py).
+        # Opened here, not in the workers: glibc gives each new thread a malloc arena of
+        # its own, where each container's sample index (about 20 MB for a 2-hour film)
+        # took fresh memory instead of what the frames' decoders had freed. Opened in the
+        # workers, the sound print raised analyze's peak by 21-38 MB; opened here, by
+        # nothing (3 runs each, RSS sampled by stage; docs/benchmarks.md).
         opened = [tracks.enter_context(contextlib.closing(_Track(str(path), info)))
                   for _ in parts]
         with ThreadPoolExecutor(len(parts), thread_name_prefix=SOUND_THREAD) as pool:
