@@ -41,31 +41,42 @@ def _child(job: dict) -> dict:
     start = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     if job["what"] == "analyze":
+        import fingerprint.pipeline as pipeline
         from fingerprint.params import Params
         from fingerprint.pipeline import analyze
 
         # The process's peak is the clustering's, which varies by ±20 MB from run to run
         # (its threads' malloc arenas): what the sound print adds shows as the resident
-        # memory during its stage above the peak of every stage before it.
-        stage, peaks, stop = ["start"], {}, threading.Event()
+        # memory while it runs above the peak before it. Its start and end are marked by
+        # wrapping the pipeline's calls (progress messages come later than its first work).
+        peaks, stop, stage = [0.0, 0.0, 0.0], threading.Event(), [0]  # before, during, after
+        check, measure = pipeline.has_sound, pipeline.measure_loudness
+
+        def checked(*args: object, **kwargs: object) -> object:
+            stage[0] = 1
+            return check(*args, **kwargs)
+
+        def measured(*args: object, **kwargs: object) -> object:
+            try:
+                return measure(*args, **kwargs)
+            finally:
+                stage[0] = 2
 
         def poll() -> None:
-            while not stop.wait(0.01):
-                peaks[stage[0]] = max(peaks.get(stage[0], 0.0), _rss_mb())
+            while not stop.wait(0.005):
+                peaks[stage[0]] = max(peaks[stage[0]], _rss_mb())
 
+        pipeline.has_sound, pipeline.measure_loudness = checked, measured
         poller = threading.Thread(target=poll)
         poller.start()
         try:
-            fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]),
-                         on_progress=lambda _, message: stage.__setitem__(0, message))
+            fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))
         finally:
             stop.set()
             poller.join()
         result = {"sound print": fp.loudness is not None}
-        before = max(v for k, v in peaks.items() if not k.startswith("measuring sound"))
-        during = max((v for k, v in peaks.items() if k.startswith("measuring sound")), default=0)
         if job["sound"]:
-            result["sound stage above earlier peak MB"] = round(max(0.0, during - before))
+            result["sound print above earlier peak MB"] = round(max(0.0, peaks[1] - peaks[0]))
     elif job["what"] == "sound":
         assert has_sound(film) is None
         times, slot = sample_times(info, count=job["samples"])
