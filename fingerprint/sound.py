@@ -344,9 +344,9 @@ def loudness(
     with contextlib.ExitStack() as tracks:
         # Opened here, not in the workers: glibc gives each new thread a malloc arena of
         # its own, where each container's sample index (about 20 MB for a 2-hour film)
-        # took fresh memory instead of what the frames' decoders had freed. Opened in the
-        # workers, the sound print raised analyze's peak by 21-38 MB; opened here, by
-        # nothing (3 runs each, RSS sampled by stage; docs/benchmarks.md).
+        # took fresh memory instead of what the frames' decoders had freed. Two decoders
+        # opened in the workers rose 40 MB above analyze's earlier peak; opened here,
+        # 18-19 MB; fast mode's one decoder, 2-4 MB (bench/sound_shots.py).
         opened = [tracks.enter_context(contextlib.closing(_Track(str(path), info)))
                   for _ in parts]
         with ThreadPoolExecutor(len(parts), thread_name_prefix=SOUND_THREAD) as pool:
