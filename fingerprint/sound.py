@@ -61,8 +61,8 @@ _CHUNK = 32
 
 # Decoders per mode. PyAV lets go of the GIL for each packet's read and decode, but a
 # frame's Python takes it back: two threads hand it to and fro at every packet.
-# Fast mode (1000 windows, 2-hour film, bench/sound_shots.py): one decoder 3.0-3.2 s
-# wall and CPU, 110 MB; two 2.7-2.9 s wall but 4.2-4.4 s CPU and 32 MB more. Exact mode
+# Fast mode (1000 windows, 2-hour film, docs/benchmarks.md): one decoder 3.0-3.3 s of
+# wall and CPU; two 2.7-3.7 s of wall for 4.2-5.3 s of CPU and 28-32 MB more. Exact mode
 # decodes on without seeking, where the second decoder pays.
 _WORKERS = {"fast": 1, "exact": 2}
 
