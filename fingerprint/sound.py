@@ -13,8 +13,8 @@ window of seconds.
 (narrowed to the column's slot when columns are closer than 3 s, so neighbours do not
 blur into each other), seeking to each window and decoding only it. ``mode="exact"``
 measures each column's whole slot, so every moment of the sound counts once: it decodes
-the track once, straight through. Both split the samples between two decoders, as
-`sampling.sample` does.
+the track once, straight through, its halves in two decoders, as `sampling.sample`
+splits the samples; fast mode uses one decoder (see `_WORKERS`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from .params import Mode
 
 ProgressCallback = Callable[[float, str], None]
 
+# Decoder threads are named so, for tests that check none is left running.
+SOUND_THREAD = "fingerprint-sound"
 # R128's short-term window, seconds.
 SHORT_TERM = 3.0
 # R128's absolute gate: anything quieter (silence reads as -inf) is reported at this floor,
@@ -53,6 +55,16 @@ _SEEK_GAP = 1.0
 # gentlest slope: tones above 100 Hz read within 0.01 dB of the standard's filters; at
 # 30-45 Hz, on the high-pass's slope, within 0.8 dB.
 _BLOCK = 8192
+# Blocks per batched FFT: bounds the spectra held at once to a few MB however long the
+# window (exact mode's slot of a long film with few samples may span minutes).
+_CHUNK = 32
+
+# Decoders per mode. PyAV lets go of the GIL for each packet's read and decode, but a
+# frame's Python takes it back: two threads hand it to and fro at every packet.
+# Fast mode (1000 windows, 2-hour film, docs/benchmarks.md): one decoder 3.0-3.3 s of
+# wall and CPU; two 2.7-3.7 s of wall for 4.2-5.3 s of CPU and 28-32 MB more. Exact mode
+# decodes on without seeking, where the second decoder pays.
+_WORKERS = {"fast": 1, "exact": 2}
 
 # Frame timestamps off by more than this from the samples counted so far mark a hole in
 # the sound; less is jitter (muxers round audio timestamps by up to a video frame).
@@ -136,20 +148,30 @@ def lufs(samples: np.ndarray, *, rate: int, weights: np.ndarray | None = None) -
     if n == 0:
         return math.nan
     weights = np.ones(channels) if weights is None else weights
+    gain = k_weighting(rate, _BLOCK)
     # Parseval block by block: blocks of _BLOCK samples (the last zero-padded, which adds
     # no energy) share one cached filter response, and short FFTs batched over blocks
-    # cost a third of one long FFT of the window (bench/sound_shots.py).
-    blocks = -(-n // _BLOCK)
-    padded = np.zeros((channels, blocks * _BLOCK), np.float32)
-    padded[:, :n] = samples
-    spectrum = np.abs(np.fft.rfft(padded.reshape(channels, blocks, _BLOCK), axis=2)) ** 2
-    mean_square = spectrum.sum(axis=1) @ k_weighting(rate, _BLOCK) / (_BLOCK * n)
-    power = float(weights @ mean_square)
+    # cost a third of one long FFT of the window. Whole blocks go _CHUNK at a time, so a
+    # long window needs no padded copy and its spectra take a bounded amount of memory.
+    # In double precision: NumPy's FFT of such a batch takes 0.65 ms in float64 against
+    # 2.8 ms in float32 (3 s of stereo at 44.1 kHz; exact mode spent half its time
+    # there). SciPy's float32 FFT takes 0.4 ms, but importing scipy.fft costs 26 MB.
+    energy = np.zeros(channels)
+    for lo in range(0, n, _CHUNK * _BLOCK):
+        chunk = samples[:, lo : lo + _CHUNK * _BLOCK].astype(np.float64)
+        blocks, rest = divmod(chunk.shape[1], _BLOCK)
+        if blocks:
+            whole = chunk[:, : blocks * _BLOCK].reshape(channels, blocks, _BLOCK)
+            energy += (np.abs(np.fft.rfft(whole, axis=2)) ** 2).sum(axis=1) @ gain
+        if rest:
+            energy += np.abs(np.fft.rfft(chunk[:, blocks * _BLOCK :], n=_BLOCK)) ** 2 @ gain
+    power = float(weights @ energy) / (_BLOCK * n)
     return max(FLOOR, -0.691 + 10 * math.log10(power)) if power > 0 else FLOOR
 
 
 class _Track:
-    """One decoder walking forward through the sound, keeping the audio not yet measured."""
+    """One decoder walking forward through the sound, keeping the audio not yet measured
+    in one float array (channels, samples) that grows as a window needs."""
 
     def __init__(self, path: str, info: VideoInfo) -> None:
         self.container = av.open(path, metadata_errors="ignore")
@@ -164,11 +186,17 @@ class _Track:
                 other.discard = av.stream.Discard.all
         self.offset = info.start_time
         self.frames = None
-        self.buffer: list[list[np.ndarray]] = []  # per frame, its channels
-        self.buffer_start = math.nan  # seconds from the film's start
-        self.buffered = 0  # samples in buffer
         self.rate = stream.codec_context.sample_rate or stream.rate
-        self.weights = channel_weights([c.name for c in stream.layout.channels])
+        self.layout = stream.layout
+        weights = channel_weights([c.name for c in stream.layout.channels])
+        self.channels = len(weights)
+        # Only channels that count are kept and K-weighted: the LFE's weight is 0, so a
+        # 5.1 track costs five channels' FFTs, not six.
+        self.counted = np.flatnonzero(weights) if weights.any() else np.arange(len(weights))
+        self.weights = weights[self.counted]
+        self.audio = np.empty((len(self.counted), 0), np.float32)
+        self.start = math.nan  # seconds from the film's start of audio[:, 0]
+        self.filled = 0  # samples held in audio
         self.resampler: av.AudioResampler | None = None
         self.ended = False
 
@@ -181,39 +209,51 @@ class _Track:
             self.container.seek(max(ts, 0), stream=self.stream, backward=True)
         self.stream.codec_context.flush_buffers()
         self.frames = self.container.decode(self.stream)
-        self.buffer, self.buffered, self.buffer_start = [], 0, math.nan
+        self.filled, self.start = 0, math.nan
         self.ended = False
 
-    def _planar(self, frame: av.AudioFrame) -> list[np.ndarray]:
-        """The frame's channels as float arrays, viewed in place where they are float."""
-        if frame.format.name == "fltp":
+    def _planes(self, frame: av.AudioFrame) -> list[np.ndarray]:
+        """The frame's counted channels as float arrays: viewed in place when the decoder
+        gives the stream's own layout in planar float (AAC, Vorbis, Opus, MP3, AC-3 do:
+        no conversion), else converted to it."""
+        planes = frame.planes
+        if (frame.format.name == "fltp" and len(planes) == self.channels
+                and frame.sample_rate == self.rate):
             n = frame.samples
-            return [np.frombuffer(p, np.float32, n) for p in frame.planes]
+            return [np.frombuffer(planes[c], np.float32, n) for c in self.counted]
         if self.resampler is None:
-            self.resampler = av.AudioResampler(format="fltp", layout=frame.layout,
-                                               rate=frame.sample_rate)
+            self.resampler = av.AudioResampler(format="fltp", layout=self.layout, rate=self.rate)
         frames = self.resampler.resample(frame)
-        return list(np.concatenate([f.to_ndarray() for f in frames], axis=1))
+        if not frames:
+            return [np.zeros(0, np.float32)] * len(self.counted)
+        return list(np.concatenate([f.to_ndarray() for f in frames], axis=1)[self.counted])
 
-    def _end(self) -> float:
-        return self.buffer_start + self.buffered / self.rate
-
-    def _decode_one(self) -> bool:
-        try:
-            frame = next(self.frames, None)
-        except (av.FFmpegError, EOFError):
-            frame = None
-        if frame is None:
-            self.ended = True
-            return False
-        data = self._planar(frame)
-        t = (frame.time if frame.time is not None else self._end() + self.offset) - self.offset
-        if not self.buffer or abs(t - self._end()) > _HOLE:
-            # The first frame, or a hole in the sound: start the buffer afresh here.
-            self.buffer, self.buffered, self.buffer_start = [], 0, t
-        self.buffer.append(data)
-        self.buffered += len(data[0])
-        return True
+    def _decode_to(self, hi: float) -> None:
+        """Decode on until the audio held reaches ``hi`` or the sound ends."""
+        frames, rate, offset = self.frames, self.rate, self.offset
+        while not self.filled or self.start + self.filled / rate < hi:
+            try:
+                frame = next(frames, None)
+            except (av.FFmpegError, EOFError):
+                frame = None
+            if frame is None:
+                self.ended = True
+                return
+            planes = self._planes(frame)
+            n = len(planes[0])
+            end = self.start + self.filled / rate
+            t = frame.time - offset if frame.time is not None else end
+            if not self.filled or abs(t - end) > _HOLE:
+                # The first frame, or a hole in the sound: start afresh here.
+                self.filled, self.start = 0, t
+            filled = self.filled
+            if filled + n > self.audio.shape[1]:
+                grown = np.empty((len(planes), 2 * (filled + n)), np.float32)
+                grown[:, :filled] = self.audio[:, :filled]
+                self.audio = grown
+            for channel, plane in zip(self.audio, planes, strict=True):
+                channel[filled : filled + n] = plane
+            self.filled = filled + n
 
     def measure(self, lo: float, hi: float) -> float:
         """Loudness of [lo, hi) seconds from the film's start."""
@@ -221,24 +261,24 @@ class _Track:
         # most a short gap before it; otherwise seek.
         onward = (
             self.frames is not None
-            and bool(self.buffer)
-            and self.buffer_start <= lo + 1 / self.rate
-            and self._end() >= lo - _SEEK_GAP
+            and self.filled > 0
+            and self.start <= lo + 1 / self.rate
+            and self.start + self.filled / self.rate >= lo - _SEEK_GAP
         )
         if not onward:
             self._seek(lo - _PREROLL)
-        while not self.ended and (not self.buffer or self._end() < hi):
-            self._decode_one()
-        if not self.buffer:
+        if not self.ended:
+            self._decode_to(hi)
+        if not self.filled:
             return math.nan
-        audio = np.stack([np.concatenate(channel) for channel in zip(*self.buffer, strict=True)])
-        a = max(0, round((lo - self.buffer_start) * self.rate))
-        b = max(a, round((hi - self.buffer_start) * self.rate))
-        # Keep what the next window may need (they come in time order); drop the rest.
-        self.buffer = [list(audio[:, a:])]
-        self.buffer_start += a / self.rate
-        self.buffered = audio.shape[1] - a
-        return lufs(audio[:, a:b], rate=self.rate, weights=self.weights)
+        a = min(self.filled, max(0, round((lo - self.start) * self.rate)))
+        b = min(self.filled, max(a, round((hi - self.start) * self.rate)))
+        level = lufs(self.audio[:, a:b], rate=self.rate, weights=self.weights)
+        if a:  # keep what the next window may need (they come in time order)
+            self.audio[:, : self.filled - a] = self.audio[:, a : self.filled]
+            self.start += a / self.rate
+            self.filled -= a
+        return level
 
 
 def has_sound(path: str | os.PathLike[str]) -> str | None:
@@ -265,7 +305,7 @@ def loudness(
     times: np.ndarray,
     slot: float,
     mode: Mode = "fast",
-    workers: int = 2,
+    workers: int | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> np.ndarray:
@@ -273,8 +313,8 @@ def loudness(
 
     ``mode="fast"``: the short-term loudness (3 s, or ``slot`` if shorter) centred on each
     time. ``mode="exact"``: the loudness of each time's whole slot. NaN where the sound has
-    ended. Call `has_sound` first: this assumes a decodable track.
-    Raises `Cancelled` when ``cancel`` is set.
+    ended. Call `has_sound` first: this assumes a decodable track. ``workers``: decoders
+    (by default `_WORKERS` for the mode). Raises `Cancelled` when ``cancel`` is set.
     """
     times = np.asarray(times, np.float64)
     count = len(times)
@@ -285,31 +325,46 @@ def loudness(
     done = [0]
     lock = threading.Lock()
 
-    def work(indices: range) -> None:
-        track = _Track(str(path), info)
-        try:
-            for i in indices:
-                if cancel is not None and cancel.is_set():
-                    return
-                t = float(times[i])
-                levels[i] = track.measure(max(0.0, t - half), t + half)
-                with lock:
-                    done[0] += 1
-        finally:
-            track.close()
+    halt = threading.Event()  # set when this call gives up: every decoder stops
 
-    workers = max(1, min(workers, count))
+    def work(indices: range, track: _Track) -> None:
+        for i in indices:
+            if halt.is_set() or (cancel is not None and cancel.is_set()):
+                return
+            t = float(times[i])
+            levels[i] = track.measure(max(0.0, t - half), t + half)
+            with lock:
+                done[0] += 1
+
+    workers = max(1, min(workers or _WORKERS[mode], count))
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    with ThreadPoolExecutor(len(parts)) as pool:
-        futures = [pool.submit(work, part) for part in parts]
-        # Report from the calling thread: UI callbacks must not run on worker threads.
-        while not all(f.done() for f in futures):
-            wait(futures, timeout=0.1)
-            if on_progress:
-                on_progress(done[0] / count, f"measuring sound: {done[0]}/{count}")
-        for f in futures:
-            f.result()
+    if on_progress:  # the stage starts now, not at the first report from the decoders
+        on_progress(0.0, f"measuring sound: 0/{count}")
+    with contextlib.ExitStack() as tracks:
+        # Opened here, not in the workers: glibc gives each new thread a malloc arena of
+        # its own, where each container's sample index (about 20 MB for a 2-hour film)
+        # took fresh memory instead of what the frames' decoders had freed. Two decoders
+        # opened in the workers rose 40 MB above analyze's earlier peak; opened here,
+        # 18-19 MB; fast mode's one decoder, 2-4 MB (bench/sound_shots.py).
+        opened = [tracks.enter_context(contextlib.closing(_Track(str(path), info)))
+                  for _ in parts]
+        with ThreadPoolExecutor(len(parts), thread_name_prefix=SOUND_THREAD) as pool:
+            futures = [
+                pool.submit(work, part, track)
+                for part, track in zip(parts, opened, strict=True)
+            ]
+            try:
+                # Report from the calling thread: UI callbacks must not run on workers.
+                while not all(f.done() for f in futures):
+                    wait(futures, timeout=0.1)
+                    if on_progress:
+                        on_progress(done[0] / count, f"measuring sound: {done[0]}/{count}")
+            except BaseException:
+                halt.set()  # the callback raised, or Ctrl-C: the decoders must not run on
+                raise
+            for f in futures:
+                f.result()
     if cancel is not None and cancel.is_set():
         raise Cancelled
     return levels

@@ -19,7 +19,7 @@ from fingerprint.model import Fingerprint
 from fingerprint.params import Params
 from fingerprint.pipeline import analyze
 from fingerprint.sampling import sample_times
-from fingerprint.sound import FLOOR, audio_stream, has_sound, loudness, lufs
+from fingerprint.sound import FLOOR, SOUND_THREAD, audio_stream, has_sound, loudness, lufs
 from fingerprint.video import probe
 
 # 2 s of silence, 2 s of a -20 dBFS tone, 2 s of a -6 dBFS tone (peak amplitude 10^(L/20),
@@ -57,6 +57,18 @@ def test_levels_read_back_at_their_times(tones, mode, count):
     times, slot = sample_times(info, count=count)
     levels = loudness(tones, info=info, times=times, slot=slot, mode=mode)
     np.testing.assert_allclose(levels, expected(times), atol=1.0)
+
+
+@pytest.mark.parametrize("name,codec", [("pcm.mov", "pcm_s16le"), ("flac.mkv", "flac")])
+def test_levels_read_back_from_integer_sound(tmp_path, name, codec):
+    """Decoders that give interleaved integers (PCM, FLAC) go through the conversion to
+    planar float: the same levels."""
+    film = make_tones(tmp_path / name, codec=codec)
+    info = probe(film)
+    times, slot = sample_times(info, count=12)
+    for mode in ("fast", "exact"):
+        levels = loudness(film, info=info, times=times, slot=slot, mode=mode)
+        np.testing.assert_allclose(levels, expected(times), atol=1.0)
 
 
 def test_fast_mode_uses_the_short_term_window(tones):
@@ -122,6 +134,22 @@ def test_cancel_raises(tones):
     cancel.set()
     with pytest.raises(Cancelled):
         loudness(tones, info=info, times=times, slot=slot, cancel=cancel)
+
+
+def test_an_exception_from_the_progress_callback_propagates(tones):
+    info = probe(tones)
+    times, slot = sample_times(info, count=30)
+
+    calls = []
+
+    def fail(fraction, message):
+        calls.append(fraction)
+        if len(calls) > 1:  # the first says the stage started; the next come from the decoders
+            raise RuntimeError("the page went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        loudness(tones, info=info, times=times, slot=slot, on_progress=fail)
+    assert not [t for t in threading.enumerate() if t.name.startswith(SOUND_THREAD)]
 
 
 def test_analyze_adds_the_sound_print_and_it_survives_json_and_csv(tones, tmp_path):
@@ -200,3 +228,23 @@ def test_sound_on_posters(tones):
     assert "sound" not in render.poster_svg(fp, kind="ring", width=300, height=300)
     ring = np.asarray(render.poster(fp, kind="ring", width=300, height=300, sound=True))
     assert (ring[150, 150] == BACKGROUND).all()  # the centre stays clear
+
+
+def test_five_one_counts_surrounds_more_and_the_lfe_not_at_all(tmp_path):
+    """5.1 AAC: a -20 dBFS 1 kHz tone in the front pair and a -6 dBFS 60 Hz one in the LFE
+    (which would make it read about -12 LUFS if it counted) reads -20; the tone in the back pair
+    instead reads 1.5 dB louder, BS.1770's surround weight of 1.41."""
+    tone, rumble = f"{10 ** (-20 / 20)}*sin(2*PI*1000*t)", f"{10 ** (-6 / 20)}*sin(2*PI*60*t)"
+    levels = []
+    for channels in (f"{tone}|{tone}|0|{rumble}|0|0", f"0|0|0|{rumble}|{tone}|{tone}"):
+        film = tmp_path / f"surround{len(levels)}.mp4"
+        subprocess.run(
+            [ffmpeg_exe(), "-v", "error", "-y",
+             "-f", "lavfi", "-i", "color=c=gray:s=160x90:r=10:d=4",
+             "-f", "lavfi", "-i", f"aevalsrc='{channels}':s=48000:d=4:c=5.1",
+             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(film)],
+            check=True,
+        )
+        info = probe(film)
+        levels.append(loudness(film, info=info, times=np.array([2.0]), slot=3.0)[0])
+    np.testing.assert_allclose(levels, [-20.0, -20.0 + 10 * np.log10(1.41)], atol=0.3)
