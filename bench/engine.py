@@ -30,6 +30,8 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from fingerprint import Cache, Params, analyze
+from fingerprint.memory import limit_arenas
+limit_arenas()  # as the command line and the app do at start-up
 params = Params(samples={samples}, clusters={k}, mode={mode!r})
 cache = Cache({cache!r}) if {cache!r} else None
 t0 = time.perf_counter()
