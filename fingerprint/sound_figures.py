@@ -38,7 +38,8 @@ def loudness_figure(fp: Fingerprint, *, height: int = 150) -> go.Figure:
             fill="tonexty",
             customdata=np.arange(len(fp), dtype=np.float64)[:, None],
             text=text,
-            hovertemplate="%{x}<br>loudness %{text}<extra></extra>",
+            # The unified hover names the moment above this line already.
+            hovertemplate="loudness %{text}<extra></extra>",
         )
     )
     # The area fills down to the floor line, not to zero LUFS.
