@@ -13,7 +13,7 @@ import math
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from .model import VideoInfo
 from .params import Mode
 from .reader import SLOT_EDGE, FrameReader, Interpolation
 from .video import probe
+from .workers import wait_reporting
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -172,18 +173,12 @@ def sample(
     parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     with ThreadPoolExecutor(len(parts), thread_name_prefix=DECODER_THREAD) as pool:
         futures = [pool.submit(work, part) for part in parts]
-        try:
-            # Report from the calling thread: UI callbacks must not run on worker threads.
-            while not all(f.done() for f in futures):
-                # Wakes as soon as the work is done: a plain sleep cost every call 0.1 s.
-                wait(futures, timeout=0.1)
-                if on_progress and not stop():
-                    on_progress(done[0] / count, f"decoding frames: {done[0]}/{count}")
-        except BaseException:
-            halt.set()  # the callback raised, or Ctrl-C: the decoders must not run on
-            raise
-        for f in futures:
-            f.result()
+
+        def report() -> None:
+            if on_progress and not stop():
+                on_progress(done[0] / count, f"decoding frames: {done[0]}/{count}")
+
+        wait_reporting(futures, report=report, halt=halt)
     # The decoders' indexes and picture pools are freed but resident, and PyAV's objects
     # hold reference cycles that keep 60 MB more until the collector runs: the frames
     # would grow on top of them.

@@ -31,7 +31,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ from .model import Shot, VideoInfo, to_hex
 from .reader import frame_to_rgb
 from .shot_pixels import POOL, Reservoirs, ShotPixels, merge_segments, shot_palettes
 from .video import check_file
+from .workers import wait_reporting
 
 if TYPE_CHECKING:
     from .params import Params
@@ -523,19 +524,23 @@ def find_shots(
     expected = max(1, round((hi - lo) * fps))
     bounds = np.linspace(lo, hi, max(1, workers) + 1)
     counter, lock = [0], threading.Lock()
+    halt = threading.Event()  # what the decoders poll: set on a cancel or a failed report
     with ThreadPoolExecutor(len(bounds) - 1) as pool:
         futures = [
             pool.submit(_scan, str(path), info, lo=float(a), hi=float(b),
                         last_part=i == len(bounds) - 2, crop=crop, seed=seed,
-                        counter=counter, lock=lock, cancel=cancel)
+                        counter=counter, lock=lock, cancel=halt)
             for i, (a, b) in enumerate(itertools.pairwise(bounds))
         ]
-        # Report from the calling thread: UI callbacks must not run on worker threads.
-        while not all(f.done() for f in futures):
-            wait(futures, timeout=0.1)
-            if on_progress:
+
+        def report() -> None:
+            if cancel is not None and cancel.is_set():
+                halt.set()
+            elif on_progress:
                 done = min(counter[0], expected)
                 on_progress(0.95 * done / expected, f"finding shots: frame {done}/{expected}")
+
+        wait_reporting(futures, report=report, halt=halt)
         parts = [f.result() for f in futures]
     if cancel is not None and cancel.is_set():
         raise Cancelled

@@ -26,7 +26,7 @@ import math
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 import av
 import numpy as np
@@ -34,6 +34,7 @@ import numpy as np
 from .errors import Cancelled
 from .model import VideoInfo
 from .params import Mode
+from .workers import wait_reporting
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -354,17 +355,12 @@ def loudness(
                 pool.submit(work, part, track)
                 for part, track in zip(parts, opened, strict=True)
             ]
-            try:
-                # Report from the calling thread: UI callbacks must not run on workers.
-                while not all(f.done() for f in futures):
-                    wait(futures, timeout=0.1)
-                    if on_progress:
-                        on_progress(done[0] / count, f"measuring sound: {done[0]}/{count}")
-            except BaseException:
-                halt.set()  # the callback raised, or Ctrl-C: the decoders must not run on
-                raise
-            for f in futures:
-                f.result()
+
+            def report() -> None:
+                if on_progress:
+                    on_progress(done[0] / count, f"measuring sound: {done[0]}/{count}")
+
+            wait_reporting(futures, report=report, halt=halt)
     if cancel is not None and cancel.is_set():
         raise Cancelled
     return levels
