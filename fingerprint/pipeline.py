@@ -108,13 +108,11 @@ def analyze(
     exception raised by ``on_progress`` stops the work the same way, then propagates.
     """
     params = params or Params()
-    # The optional layers' share of the progress bar: shots decode every frame.
-    colors_part = 0.3 if params.shots else 0.8 if params.sound else 1.0
-    whole, on_progress = on_progress, _scaled(on_progress, 0.0, colors_part)
-    layers_progress = _scaled(whole, colors_part, 1.0)
+    whole = on_progress
     if cache is None:
         info = probe(path)
         params, notes = params.fitted(info)
+        on_progress, layers_progress = _split(whole, params, shots_decode=params.shots)
         samples = _sample(path, info, params, on_progress, cancel)
         fp = fingerprint_samples(
             samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
@@ -133,6 +131,9 @@ def analyze(
         found = cache.load_result(key, params)  # another session may have just made it
         if found is not None:
             return found
+        on_progress, layers_progress = _split(
+            whole, params, shots_decode=params.shots and not cache.has_shots(key, params)
+        )
         samples = cache.load_samples(key, params)
         decoded = samples is None
         if samples is None:
@@ -226,6 +227,15 @@ def _sample(
 def _check(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled
+
+
+def _split(
+    on_progress: ProgressCallback | None, params: Params, *, shots_decode: bool
+) -> tuple[ProgressCallback | None, ProgressCallback | None]:
+    """The progress bar's parts: the colours', then the optional layers'. Finding shots
+    decodes every frame, so it takes most of the bar, unless the cache holds them."""
+    colors_part = 0.3 if shots_decode else 0.8 if params.sound or params.shots else 1.0
+    return _scaled(on_progress, 0.0, colors_part), _scaled(on_progress, colors_part, 1.0)
 
 
 def _scaled(on_progress: ProgressCallback | None, lo: float, hi: float) -> ProgressCallback | None:
