@@ -299,7 +299,8 @@ def frame_to_rgb(
     wide-gamut frames are scaled to 16-bit RGB in their own primaries and transfer, then
     converted to SDR (`hdr.to_sdr`), so every caller sees the same SDR colours.
     ``interpolation``: see `Interpolation`; a frame stretched in either direction is
-    always area-scaled.
+    always area-scaled. The result is C-contiguous: FFmpeg pads its lines (a 180-px-wide
+    frame's are 544 bytes, not 540), which `to_ndarray` passes on as a strided view.
     """
     matrix = _MATRIX.get(int(frame.colorspace or 2))
     if matrix is None:
@@ -325,5 +326,5 @@ def frame_to_rgb(
     if wide:
         rgb = to_sdr(rgb, transfer=transfer, primaries=primaries)
     if rotation:
-        rgb = np.ascontiguousarray(np.rot90(rgb, k=-(rotation // 90)))
-    return rgb
+        rgb = np.rot90(rgb, k=-(rotation // 90))
+    return np.ascontiguousarray(rgb)

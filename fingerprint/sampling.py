@@ -155,10 +155,8 @@ def sample(
                 ):
                     ended.set()
                 elif mode == "exact" or ft > last:  # fast mode drops repeats
-                    # Rows may be padded (a view of FFmpeg's aligned lines); and a
-                    # right-sized copy: `compress` keeps its worst-case buffer (2x).
-                    rgb = np.ascontiguousarray(reader.to_rgb(frame))
-                    blobs[row] = memoryview(packer.compress(rgb)).tobytes()
+                    # A right-sized copy: `compress` keeps its worst-case buffer (2x).
+                    blobs[row] = memoryview(packer.compress(reader.to_rgb(frame))).tobytes()
                     times[row] = last = ft
                     asked[row] = targets[i]
                     row += 1

@@ -17,7 +17,9 @@ from videos import (
     SIZE,
     code_frame,
     ffmpeg_exe,
+    make_video,
     read_code,
+    solid,
 )
 
 from fingerprint import reader, sampling
@@ -27,8 +29,9 @@ from fingerprint.errors import (
     FingerprintError,
     InvalidParameterError,
 )
+from fingerprint.reader import frame_to_rgb
 from fingerprint.sampling import frame_at, sample, sample_times, working_size
-from fingerprint.video import probe
+from fingerprint.video import open_video, probe
 
 FPS = 10
 FRAME = 1 / FPS
@@ -516,3 +519,14 @@ def test_point_scaling_never_repeats_pixels_of_a_stretched_frame():
     area = reader.frame_to_rgb(frame, width=193, height=144)
     point = reader.frame_to_rgb(frame, width=193, height=144, interpolation="POINT")
     np.testing.assert_array_equal(point, area)
+
+
+def test_a_converted_frame_is_contiguous_whatever_ffmpeg_pads(tmp_path):
+    """FFmpeg pads a 90-px-wide RGB frame's lines (270 bytes) for alignment; every caller
+    gets plain rows (the held frames are compressed from the buffer as it is)."""
+    path = make_video(tmp_path / "narrow.mp4", [solid((10, 200, 30), (90, 64))] * 3, fps=10)
+    with open_video(path) as container:
+        frame = next(container.decode(container.streams.video[0]))
+    for rotation in (0, 90):
+        rgb = frame_to_rgb(frame, width=90, height=64, rotation=rotation)
+        assert rgb.flags.c_contiguous
