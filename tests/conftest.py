@@ -3,6 +3,7 @@ self-contained and named for what it gives."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -162,3 +163,11 @@ def browser() -> Iterator[object]:
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def as_streamlit_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `streamlit run app.py` gives a page test: the repository root importable (for
+    `webapp`) and the app's own command line, without pytest's arguments."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
+    monkeypatch.setattr(sys, "argv", ["app.py"])

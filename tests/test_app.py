@@ -35,6 +35,18 @@ def _app(**query: str) -> AppTest:
     return at
 
 
+def _movies_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **links: Path) -> Path:
+    """A movies folder holding "Thank you.mkv" and symlinks ``name -> target``, given to the
+    app as `--movies` (as on its command line)."""
+    movies = tmp_path / "Movies"
+    movies.mkdir()
+    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
+    for name, target in links.items():
+        os.symlink(target if target.is_absolute() else movies / target, movies / name)
+    monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
+    return movies
+
+
 def _strip(at: AppTest) -> dict:
     charts = at.get("plotly_chart")
     assert len(charts) == 1, "the page draws one chart"
@@ -258,11 +270,7 @@ def test_a_truncated_video_shows_what_decodes_and_one_note(app_cache_dir: Path) 
 def test_movies_folder_opens_its_films_only(
     app_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    movies = tmp_path / "Movies"
-    movies.mkdir()
-    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
-    os.symlink(DATA / "cars_30s_432p_h264.mp4", movies / "escape.mp4")
-    monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
+    _movies_folder(tmp_path, monkeypatch, **{"escape.mp4": DATA / "cars_30s_432p_h264.mp4"})
     at = _app(samples="40").run()
     picker = at.selectbox(key="movie:explore")
     assert picker.options == ["Thank you.mkv"]  # the symlink out is not offered
@@ -292,10 +300,7 @@ def test_library_lists_demo_and_movies_films_only_and_a_key_opens_nothing_else(
     cache = Cache(app_cache_dir)
     analyze(elsewhere, params=Params(samples=10), cache=cache)
     cli_key = cache.key(elsewhere)
-    movies = tmp_path / "Movies"
-    movies.mkdir()
-    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
-    monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
+    _movies_folder(tmp_path, monkeypatch)
     at = _app(samples="40").run()
     _ok(at)
     at.file_uploader[0].upload(
@@ -361,12 +366,8 @@ def test_a_no_video_upload_message_holds_no_server_path(app_cache_dir: Path) -> 
 def test_a_symlink_loop_in_the_movies_folder_is_skipped(
     app_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    movies = tmp_path / "Movies"
-    movies.mkdir()
-    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
-    os.symlink(movies / "loopB.mp4", movies / "loopA.mp4")
-    os.symlink(movies / "loopA.mp4", movies / "loopB.mp4")
-    monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
+    movies = _movies_folder(tmp_path, monkeypatch, **{"loopA.mp4": Path("loopB.mp4"),
+                                                      "loopB.mp4": Path("loopA.mp4")})
     at = _app(samples="40").run()
     _ok(at)
     assert at.selectbox(key="movie:explore").options == ["Thank you.mkv"]

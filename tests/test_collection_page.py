@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,10 +31,11 @@ APP = ROOT / "app.py"
 TIMEOUT = 60
 
 
+pytestmark = pytest.mark.usefixtures("as_streamlit_run")
+
+
 @pytest.fixture(autouse=True)
-def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(ROOT))
-    monkeypatch.setattr(sys, "argv", ["app.py"])
+def _no_collection_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FINGERPRINT_COLLECTION_DIR", raising=False)
 
 

@@ -4,30 +4,20 @@ page, the shot statistics on the Compare page."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from apptests import open_app
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(ROOT))
-    monkeypatch.setattr(sys, "argv", ["app.py"])
+pytestmark = pytest.mark.usefixtures("as_streamlit_run")
 
 
-def _open(page: str = "", **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if page:
-        at.query_params["page"] = page
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+def _open(**query: str) -> AppTest:
+    return open_app(timeout=120, **query)
 
 
 def test_shots_view_asks_for_shots_then_shows_them(app_cache_dir: Path) -> None:
@@ -54,13 +44,8 @@ def test_sound_print_adds_a_trace_and_a_poster_option(app_cache_dir: Path) -> No
 
 
 def test_compare_shows_both_films_shot_statistics(app_cache_dir: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for name, value in {"a": "bbb", "b": "flower", "samples": "10", "shots": "1"}.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page("pages/compare.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_app(page="pages/compare.py", timeout=180, a="bbb", b="flower", samples="10",
+                  shots="1")
     shots = [m.value for m in at.metric if m.label == "Shots"]
     assert shots == ["4", "1"]
 

@@ -3,32 +3,19 @@ view has one, a chooser where it has none, and the demo film's credit is on by d
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptests import open_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def _as_streamlit_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(ROOT))
-    monkeypatch.setattr(sys, "argv", ["app.py"])
-
-
-def _explore(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+pytestmark = pytest.mark.usefixtures("as_streamlit_run")
 
 
 def test_the_poster_follows_the_view_and_credits_the_demo_film(app_cache_dir: Path) -> None:
-    at = _explore(film="bbb", samples="10", view="ring")
+    at = open_app(film="bbb", samples="10", view="ring")
     captions = [c.value for c in at.caption]
     assert "Of the view above: Ring." in captions
     assert not [s for s in at.selectbox if s.label == "Poster of"]
@@ -42,7 +29,7 @@ def test_the_poster_follows_the_view_and_credits_the_demo_film(app_cache_dir: Pa
 
 
 def test_a_view_without_a_poster_offers_the_four_posters(app_cache_dir: Path) -> None:
-    at = _explore(film="bbb", samples="10", view="ab")
+    at = open_app(film="bbb", samples="10", view="ab")
     chooser = next(s for s in at.selectbox if s.label == "Poster of")
     assert chooser.options == ["Palette", "Equal bands", "Average colour", "Ring"]
     chooser.set_value("average").run()
