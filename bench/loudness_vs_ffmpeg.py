@@ -19,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fingerprint.sound import FLOOR, loudness
+from fingerprint.loudness import FLOOR
+from fingerprint.sound import loudness
 from fingerprint.video import probe
 
 _REPORT = re.compile(r"t:\s*([\d.]+)\s+TARGET.*?S:\s*(-?[\d.]+|-inf)")

@@ -21,7 +21,6 @@ import os
 import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -41,42 +40,13 @@ def _child(job: dict) -> dict:
     start = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     if job["what"] == "analyze":
-        import fingerprint.pipeline as pipeline
+        from fingerprint.memory import limit_arenas
         from fingerprint.params import Params
         from fingerprint.pipeline import analyze
 
-        # The process's peak is the clustering's, which varies by ±20 MB from run to run
-        # (its threads' malloc arenas): what the sound print adds shows as the resident
-        # memory while it runs above the peak before it. Its start and end are marked by
-        # wrapping the pipeline's calls (progress messages come later than its first work).
-        peaks, stop, stage = [0.0, 0.0, 0.0], threading.Event(), [0]  # before, during, after
-        check, measure = pipeline.has_sound, pipeline.measure_loudness
-
-        def checked(*args: object, **kwargs: object) -> object:
-            stage[0] = 1
-            return check(*args, **kwargs)
-
-        def measured(*args: object, **kwargs: object) -> object:
-            try:
-                return measure(*args, **kwargs)
-            finally:
-                stage[0] = 2
-
-        def poll() -> None:
-            while not stop.wait(0.005):
-                peaks[stage[0]] = max(peaks[stage[0]], _rss_mb())
-
-        pipeline.has_sound, pipeline.measure_loudness = checked, measured
-        poller = threading.Thread(target=poll)
-        poller.start()
-        try:
-            fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))
-        finally:
-            stop.set()
-            poller.join()
+        limit_arenas()  # as the command line and the app do at start-up
+        fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))
         result = {"sound print": fp.loudness is not None}
-        if job["sound"]:
-            result["sound print above earlier peak MB"] = round(max(0.0, peaks[1] - peaks[0]))
     elif job["what"] == "sound":
         assert has_sound(film) is None
         times, slot = sample_times(info, count=job["samples"])
@@ -92,13 +62,6 @@ def _child(job: dict) -> dict:
         "cpu": r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime,
         "peak_mb": r1.ru_maxrss / 1024,
     }
-
-
-def _rss_mb() -> float:
-    """This process's resident memory now, MB (Linux)."""
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmRSS:"))
-    return int(line.split()[1]) / 1024
 
 
 def _run(job: dict) -> dict:

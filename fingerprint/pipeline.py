@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import replace
@@ -21,8 +22,7 @@ from .params import Params
 from .sampling import DecodedFrames, ProgressCallback, sample, sample_times
 from .shot_pixels import ShotPixels, shot_palettes
 from .shots import find_shots, shot_options, shots_key
-from .sound import has_sound
-from .sound import loudness as measure_loudness
+from .sound import SoundPrint
 from .timecodes import timecode
 from .video import check_file, probe
 
@@ -113,12 +113,14 @@ def analyze(
         info = probe(path)
         params, notes = params.fitted(info)
         on_progress, layers_progress = _split(whole, params, shots_decode=params.shots)
-        samples = _sample(path, info, params, on_progress, cancel)
-        fp = fingerprint_samples(
-            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
-            cancel=cancel,
-        )
-        fp, _ = add_layers(path, fp, samples=samples, on_progress=layers_progress, cancel=cancel)
+        with _sound_print(path, info, params, cancel) as sound:
+            samples = _sample(path, info, params, on_progress, cancel, sound)
+            fp = fingerprint_samples(
+                samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
+                cancel=cancel,
+            )
+            fp, _ = add_layers(path, fp, samples=samples, sound=sound,
+                               on_progress=layers_progress, cancel=cancel)
         return replace(fp, warnings=notes + fp.warnings)
     key = cache.key(check_file(path))
     entry = cache.entry(key)
@@ -136,17 +138,17 @@ def analyze(
         )
         samples = cache.load_samples(key, params)
         decoded = samples is None
-        if samples is None:
-            samples = _sample(path, info, params, on_progress, cancel)
-        fp = fingerprint_samples(
-            samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
-            cancel=cancel,
-        )
-        request = shots_key(**shot_options(params, fp.crop)) if params.shots else None
-        shots = cache.load_shots(key, request) if request else None
-        fp, found_shots = add_layers(
-            path, fp, samples=samples, shots=shots, on_progress=layers_progress, cancel=cancel
-        )
+        with _sound_print(path, info, params, cancel) as sound:
+            if samples is None:
+                samples = _sample(path, info, params, on_progress, cancel, sound)
+            fp = fingerprint_samples(
+                samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
+                cancel=cancel,
+            )
+            request = shots_key(**shot_options(params, fp.crop)) if params.shots else None
+            shots = cache.load_shots(key, request) if request else None
+            fp, found_shots = add_layers(path, fp, samples=samples, sound=sound, shots=shots,
+                                         on_progress=layers_progress, cancel=cancel)
         _check(cancel)
         fp = replace(fp, warnings=notes + fp.warnings)
         try:  # the cache is optional: one that cannot be written costs the next run only
@@ -166,30 +168,26 @@ def add_layers(
     fp: Fingerprint,
     *,
     samples: DecodedFrames,
+    sound: SoundPrint | None = None,
     shots: ShotPixels | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[Fingerprint, ShotPixels | None]:
     """``fp`` with the optional layers its params ask for: the sound print (loudness at
-    each sample; a warning instead when the film has no sound that decodes) and the shots;
-    and the shots' boundaries and pixels their palettes came from, for the cache (None
-    without shots). Given ``shots`` (found before for these options, `shots_key`), the
-    film is not decoded again for them: only their palettes are clustered."""
+    each sample, from ``sound``, started for these params by `_sound_print`; a warning
+    instead when the film has no sound that decodes) and the shots; and the shots'
+    boundaries and pixels their palettes came from, for the cache (None without shots).
+    Given ``shots`` (found before for these options, `shots_key`), the film is not decoded
+    again for them: only their palettes are clustered."""
     params, info = fp.params, fp.video
     loudness, shot_list, warnings = None, None, list(fp.warnings)
     # Sound is cheap next to shots, which decode every frame (unless found before).
     split = 0.1 if params.sound and params.shots and shots is None else 1.0
-    if params.sound:
-        problem = has_sound(path)
-        if problem:
-            warnings.append(problem)
-        else:
-            _, slot = sample_times(info, count=params.samples, start=params.start, end=params.end)
-            times = samples.times if params.mode == "fast" else samples.targets
-            loudness = measure_loudness(
-                path, info=info, times=times, slot=slot, mode=params.mode,
-                on_progress=_scaled(on_progress, 0.0, split), cancel=cancel,
-            )
+    if sound is not None and sound.missing:
+        warnings.append(sound.missing)
+    elif sound is not None:
+        loudness = sound.levels(_sound_times(samples, params),
+                                on_progress=_scaled(on_progress, 0.0, split))
     if params.shots:
         if shots is None:
             shots = find_shots(
@@ -204,13 +202,35 @@ def add_layers(
     return fp, shots if params.shots else None
 
 
+def _sound_print(
+    path: str | os.PathLike[str], info: VideoInfo, params: Params,
+    cancel: threading.Event | None,
+) -> contextlib.AbstractContextManager[SoundPrint | None]:
+    """The sound print's decoders, started before the frames decode (see `_sample`); None
+    without the option."""
+    if not params.sound:
+        return contextlib.nullcontext()
+    _, slot = sample_times(info, count=params.samples, start=params.start, end=params.end)
+    return SoundPrint(path, info=info, slot=slot, mode=params.mode, cancel=cancel)
+
+
+def _sound_times(samples: DecodedFrames, params: Params) -> np.ndarray:
+    """Where the sound print measures: at each frame in fast mode, whose frames stand for
+    their slots wherever they fall in them; at each slot's middle in exact mode."""
+    return samples.times if params.mode == "fast" else samples.targets
+
+
 def _sample(
     path: str | os.PathLike[str],
     info: VideoInfo,
     params: Params,
     on_progress: ProgressCallback | None,
     cancel: threading.Event | None,
+    sound: SoundPrint | None,
 ) -> DecodedFrames:
+    """Decode the samples; the sound print is handed each one's time as it is found, so
+    it is measured while the frames decode."""
+    fast = params.mode == "fast"
     return sample(
         path,
         count=params.samples,
@@ -220,6 +240,7 @@ def _sample(
         size=params.size,
         info=info,
         on_progress=_scaled(on_progress, 0.0, 0.9),
+        on_sample=None if sound is None else lambda t, target: sound.add(t if fast else target),
         cancel=cancel,
     )
 

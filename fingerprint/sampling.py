@@ -93,6 +93,7 @@ def sample(
     workers: int = 2,
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
+    on_sample: Callable[[float, float], None] | None = None,
     cancel: threading.Event | None = None,
     interpolation: Interpolation = "POINT",
 ) -> DecodedFrames:
@@ -110,6 +111,11 @@ def sample(
     ``interpolation``: samples are point-scaled, so their pixels are an unbiased subsample
     of the full frame's colours (see `reader.Interpolation`); `frame_at`, for showing, keeps
     area averaging.
+
+    ``on_sample(time, target)`` is called from a decoder's thread as each sample is found,
+    for work that needs the sample times and can start before the frames are all decoded
+    (the sound print). A sample found twice where two decoders' parts meet is called twice,
+    and only one is returned.
 
     Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
     `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
@@ -160,6 +166,8 @@ def sample(
                     times[row] = last = ft
                     asked[row] = targets[i]
                     row += 1
+                    if on_sample is not None:
+                        on_sample(ft, float(targets[i]))
                 with lock:
                     done[0] += 1
         finally:

@@ -1,26 +1,21 @@
 """The sound print: a film's loudness at the fingerprint's sample times, in LUFS.
 
-Loudness is EBU R128 / ITU-R BS.1770: each channel K-weighted (a high shelf for the head's
-effect, a high-pass for the ear's deafness to rumble), its mean square weighted by
-position (surrounds x1.41, LFE left out), summed, and ``-0.691 + 10 log10``. K-weighting
-is applied in the frequency domain: by Parseval the mean square of the filtered window is
-the window's power spectrum weighted by the filters' squared magnitude, so one FFT per
-window and channel replaces a sample-by-sample IIR loop (which NumPy cannot batch). It
-differs from filtering in time only by the filters' start-up transient, a few ms of a
-window of seconds.
+Loudness is EBU R128 / ITU-R BS.1770's (`loudness.lufs`); this module finds the film's
+main sound, decodes the windows it needs and measures them.
 
 ``mode="fast"`` measures R128's short-term loudness, a 3 s window around each sample
 (narrowed to the column's slot when columns are closer than 3 s, so neighbours do not
 blur into each other), seeking to each window and decoding only it. ``mode="exact"``
 measures each column's whole slot, so every moment of the sound counts once: it decodes
 the track once, straight through, its halves in two decoders, as `sampling.sample`
-splits the samples; fast mode uses one decoder (see `_WORKERS`).
+splits the samples; fast mode uses one decoder (see `_WORKERS`). Either way the
+measuring can start while the frames decode (`SoundPrint`).
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
-import functools
 import itertools
 import math
 import os
@@ -31,7 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 import av
 import numpy as np
 
-from .errors import Cancelled
+from .errors import Cancelled, DecodeError
+from .loudness import channel_weights, lufs
 from .model import VideoInfo
 from .params import Mode
 from .workers import wait_reporting
@@ -42,23 +38,12 @@ ProgressCallback = Callable[[float, str], None]
 SOUND_THREAD = "fingerprint-sound"
 # R128's short-term window, seconds.
 SHORT_TERM = 3.0
-# R128's absolute gate: anything quieter (silence reads as -inf) is reported at this floor,
-# so a silent column has a level a chart and a JSON file can hold.
-FLOOR = -70.0
 # Decoded before each window after a seek: AAC and other MDCT codecs need the previous
 # frame to rebuild the first samples exactly.
 _PREROLL = 0.1
 # A gap to the next window shorter than this is decoded through rather than sought over:
 # a seek costs about as much as decoding this much audio (bench/sound_shots.py).
 _SEEK_GAP = 1.0
-
-# Samples per FFT block: bins of 5.4 Hz at 44.1 kHz, fine enough for the K-weighting's
-# gentlest slope: tones above 100 Hz read within 0.01 dB of the standard's filters; at
-# 30-45 Hz, on the high-pass's slope, within 0.8 dB.
-_BLOCK = 8192
-# Blocks per batched FFT: bounds the spectra held at once to a few MB however long the
-# window (exact mode's slot of a long film with few samples may span minutes).
-_CHUNK = 32
 
 # Decoders per mode. PyAV lets go of the GIL for each packet's read and decode, but a
 # frame's Python takes it back: two threads hand it to and fro at every packet.
@@ -70,11 +55,6 @@ _WORKERS = {"fast": 1, "exact": 2}
 # Frame timestamps off by more than this from the samples counted so far mark a hole in
 # the sound; less is jitter (muxers round audio timestamps by up to a video frame).
 _HOLE = 0.2
-
-# BS.1770 K-weighting as analogue prototypes, so it applies at any sample rate (the
-# standard gives coefficients for 48 kHz only; these reproduce them: libebur128's values).
-_SHELF = (3.999843853973347, 0.7071752369554196, 1681.974450955533)  # gain dB, Q, Hz
-_HIGH_PASS = (0.5003270373238773, 38.13547087602444)  # Q, Hz
 
 # Titles that mark a track that is not the film's own sound.
 _NOT_MAIN = ("commentary", "description", "descriptive", "audio description")
@@ -99,75 +79,6 @@ def audio_stream(container: av.container.InputContainer) -> av.AudioStream | Non
         main,
         key=lambda s: (bool(s.disposition & D.default), s.codec_context.channels, -s.index),
     )
-
-
-def _biquad_gain(b: tuple, a: tuple, w: np.ndarray) -> np.ndarray:
-    """|H(e^jw)|² of a biquad."""
-    z = np.exp(-1j * w)
-    return np.abs(np.polyval(b[::-1], z) / np.polyval(a[::-1], z)) ** 2
-
-
-@functools.lru_cache(maxsize=8)
-def k_weighting(rate: int, n: int) -> np.ndarray:
-    """K-weighting's squared magnitude at the ``n // 2 + 1`` bins of an n-point rfft, mirror
-    images counted: ``|rfft(x, n)|² @ k_weighting(rate, n) / n`` is the filtered sum of squares."""
-    w = 2 * np.pi * np.fft.rfftfreq(n, 1 / rate) / rate
-    gain_db, q, fc = _SHELF
-    k = np.tan(np.pi * fc / rate)
-    vh = 10 ** (gain_db / 20)
-    vb = vh**0.4996667741545416
-    shelf = _biquad_gain(
-        (vh + vb * k / q + k * k, 2 * (k * k - vh), vh - vb * k / q + k * k),
-        (1 + k / q + k * k, 2 * (k * k - 1), 1 - k / q + k * k),
-        w,
-    )
-    q, fc = _HIGH_PASS
-    k = np.tan(np.pi * fc / rate)
-    a0 = 1 + k / q + k * k
-    # The standard leaves this numerator unnormalised (a passband gain of +0.04 dB).
-    high_pass = _biquad_gain((1, -2, 1), (1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0), w)
-    gain = shelf * high_pass
-    # Each bin but DC and Nyquist stands for itself and its mirror image.
-    gain[1 : (n + 1) // 2] *= 2
-    gain.flags.writeable = False  # shared by the cache
-    return gain
-
-
-def channel_weights(names: list[str]) -> np.ndarray:
-    """BS.1770's weight of each channel by its position: surrounds 1.41, LFE 0, others 1."""
-    surround = {"SL", "SR", "BL", "BR", "SIDE_LEFT", "SIDE_RIGHT", "BACK_LEFT", "BACK_RIGHT"}
-    return np.array(
-        [0.0 if "LFE" in n else 1.41 if n in surround else 1.0 for n in names]
-    )
-
-
-def lufs(samples: np.ndarray, *, rate: int, weights: np.ndarray | None = None) -> float:
-    """Loudness (LUFS) of ``samples`` ``(channels, n)`` float, full scale ±1: a sine of
-    peak 10^(L/20) in every channel of a stereo pair reads L at 1 kHz. Silence reads
-    `FLOOR`; an empty window reads NaN."""
-    channels, n = samples.shape
-    if n == 0:
-        return math.nan
-    weights = np.ones(channels) if weights is None else weights
-    gain = k_weighting(rate, _BLOCK)
-    # Parseval block by block: blocks of _BLOCK samples (the last zero-padded, which adds
-    # no energy) share one cached filter response, and short FFTs batched over blocks
-    # cost a third of one long FFT of the window. Whole blocks go _CHUNK at a time, so a
-    # long window needs no padded copy and its spectra take a bounded amount of memory.
-    # In double precision: NumPy's FFT of such a batch takes 0.65 ms in float64 against
-    # 2.8 ms in float32 (3 s of stereo at 44.1 kHz; exact mode spent half its time
-    # there). SciPy's float32 FFT takes 0.4 ms, but importing scipy.fft costs 26 MB.
-    energy = np.zeros(channels)
-    for lo in range(0, n, _CHUNK * _BLOCK):
-        chunk = samples[:, lo : lo + _CHUNK * _BLOCK].astype(np.float64)
-        blocks, rest = divmod(chunk.shape[1], _BLOCK)
-        if blocks:
-            whole = chunk[:, : blocks * _BLOCK].reshape(channels, blocks, _BLOCK)
-            energy += (np.abs(np.fft.rfft(whole, axis=2)) ** 2).sum(axis=1) @ gain
-        if rest:
-            energy += np.abs(np.fft.rfft(chunk[:, blocks * _BLOCK :], n=_BLOCK)) ** 2 @ gain
-    power = float(weights @ energy) / (_BLOCK * n)
-    return max(FLOOR, -0.691 + 10 * math.log10(power)) if power > 0 else FLOOR
 
 
 class _Track:
@@ -299,6 +210,152 @@ def has_sound(path: str | os.PathLike[str]) -> str | None:
     return "The film's sound track holds no sound, so there is no sound print."
 
 
+class _Meter:
+    """One sound decoder in a thread of its own, measuring ``half`` seconds either side of
+    each time handed to it, as the times come. It takes the nearest time after the last
+    one it measured, so windows in order decode onward rather than seek."""
+
+    def __init__(self, track: _Track, *, half: float, stop: Callable[[], bool]) -> None:
+        self.track, self.half, self.stop = track, half, stop
+        self.pending: list[float] = []  # sorted
+        self.levels: dict[float, float] = {}
+        self.last = -math.inf  # the time measured last, or being measured
+        self.finished = False  # no more times will come
+        self.wake = threading.Condition()
+
+    def add(self, times: list[float]) -> None:
+        with self.wake:
+            for t in times:
+                if t not in self.levels:
+                    bisect.insort(self.pending, t)
+            self.wake.notify()
+
+    def handed(self) -> set[float]:
+        """The times handed over so far, measured or not."""
+        with self.wake:
+            return self.levels.keys() | set(self.pending) | {self.last}
+
+    def finish(self) -> None:
+        with self.wake:
+            self.finished = True
+            self.wake.notify()
+
+    def _next(self) -> float | None:
+        with self.wake:
+            # The timeout: a stop (a cancel, another thread's failure) does not notify.
+            while not (self.pending or self.finished or self.stop()):
+                self.wake.wait(0.05)
+            if self.stop() or not self.pending:
+                return None
+            i = bisect.bisect_left(self.pending, self.last)
+            self.last = self.pending.pop(i if i < len(self.pending) else 0)
+            return self.last
+
+    def run(self) -> None:
+        while (t := self._next()) is not None:
+            level = self.track.measure(max(0.0, t - self.half), t + self.half)
+            with self.wake:
+                self.levels[t] = level
+
+
+class SoundPrint:
+    """A sound print being measured, by `_WORKERS` sound decoders for the mode, each in a
+    thread of its own, from the moment it is made.
+
+    Times may be handed over as they become known (`add`): fast mode's sample times are
+    those of the frames the sampler finds, and measuring each as it is found puts the
+    sound's work beside the frames' decoding, which leaves part of the cores idle, rather
+    than after it (docs/benchmarks.md, "The sound print"). `levels` hands over the rest and
+    waits. ``mode``, ``slot``: as `loudness`. ``missing`` is the sentence that says why
+    there is no sound print (`has_sound`), or None. Use it as a context manager: leaving
+    it stops the decoders.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        info: VideoInfo,
+        slot: float,
+        mode: Mode = "fast",
+        workers: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        half = slot / 2 if mode == "exact" else min(SHORT_TERM, slot) / 2
+        self.missing = has_sound(path)
+        self._cancel = cancel
+        self._halt = threading.Event()  # set when this gives up: every decoder stops
+        self._tracks = contextlib.ExitStack()
+        # Opened here, not in the decoders' threads: glibc gives each new thread a malloc
+        # arena of its own, where each container's sample index (about 20 MB for a 2-hour
+        # film) took fresh memory instead of what the frames' decoders had freed. Two
+        # decoders opened in their threads rose 40 MB above analyze's earlier peak; opened
+        # here, 18-19 MB; fast mode's one decoder, 2-4 MB (bench/sound_shots.py).
+        with self._tracks:
+            self._meters = [
+                _Meter(self._tracks.enter_context(contextlib.closing(_Track(str(path), info))),
+                       half=half, stop=self._stopped)
+                for _ in range(0 if self.missing else max(1, workers or _WORKERS[mode]))
+            ]
+            self._tracks = self._tracks.pop_all()
+        self._pool = ThreadPoolExecutor(max(1, len(self._meters)), thread_name_prefix=SOUND_THREAD)
+        self._futures = [self._pool.submit(meter.run) for meter in self._meters]
+
+    def _stopped(self) -> bool:
+        return self._halt.is_set() or (self._cancel is not None and self._cancel.is_set())
+
+    def add(self, t: float) -> None:
+        """Measure around ``t`` (seconds from the film's start) as soon as a decoder is
+        free. Safe from any thread."""
+        if self._meters:
+            self._meters[0].add([float(t)])
+
+    def levels(
+        self, times: np.ndarray, *, on_progress: ProgressCallback | None = None
+    ) -> np.ndarray:
+        """The loudness around each of ``times`` (ascending), once measured: those not
+        handed over yet are split between the decoders in contiguous parts. Raises
+        `Cancelled` when ``cancel`` is set, `DecodeError` when the sound is ``missing``."""
+        if self.missing:
+            raise DecodeError(self.missing)
+        times = np.asarray(times, np.float64)
+        count = len(times)
+        if on_progress:  # the stage starts now, not at the first report from the decoders
+            on_progress(0.0, f"measuring sound: 0/{count}")
+        known: set[float] = set()
+        for meter in self._meters:
+            known |= meter.handed()
+        rest = [float(t) for t in times if float(t) not in known]
+        bounds = np.linspace(0, len(rest), len(self._meters) + 1).round().astype(int)
+        for meter, (a, b) in zip(self._meters, itertools.pairwise(bounds), strict=True):
+            meter.add(rest[a:b])
+            meter.finish()
+
+        def report() -> None:
+            if on_progress:
+                done = min(count, sum(len(m.levels) for m in self._meters))
+                on_progress(done / count, f"measuring sound: {done}/{count}")
+
+        wait_reporting(self._futures, report=report, halt=self._halt)
+        if self._cancel is not None and self._cancel.is_set():
+            raise Cancelled
+        found: dict[float, float] = {}
+        for meter in self._meters:
+            found.update(meter.levels)
+        return np.array([found.get(float(t), math.nan) for t in times])
+
+    def close(self) -> None:
+        self._halt.set()
+        self._pool.shutdown(wait=True)
+        self._tracks.close()
+
+    def __enter__(self) -> SoundPrint:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def loudness(
     path: str | os.PathLike[str],
     *,
@@ -314,53 +371,13 @@ def loudness(
 
     ``mode="fast"``: the short-term loudness (3 s, or ``slot`` if shorter) centred on each
     time. ``mode="exact"``: the loudness of each time's whole slot. NaN where the sound has
-    ended. Call `has_sound` first: this assumes a decodable track. ``workers``: decoders
-    (by default `_WORKERS` for the mode). Raises `Cancelled` when ``cancel`` is set.
+    ended. ``workers``: decoders (by default `_WORKERS` for the mode). Raises `Cancelled`
+    when ``cancel`` is set, `DecodeError` when the film has no sound that decodes
+    (`has_sound` says why).
     """
-    times = np.asarray(times, np.float64)
-    count = len(times)
-    if count == 0:
+    if len(times) == 0:
         return np.zeros(0)
-    half = slot / 2 if mode == "exact" else min(SHORT_TERM, slot) / 2
-    levels = np.full(count, math.nan)
-    done = [0]
-    lock = threading.Lock()
-
-    halt = threading.Event()  # set when this call gives up: every decoder stops
-
-    def work(indices: range, track: _Track) -> None:
-        for i in indices:
-            if halt.is_set() or (cancel is not None and cancel.is_set()):
-                return
-            t = float(times[i])
-            levels[i] = track.measure(max(0.0, t - half), t + half)
-            with lock:
-                done[0] += 1
-
-    workers = max(1, min(workers or _WORKERS[mode], count))
-    bounds = np.linspace(0, count, workers + 1).round().astype(int)
-    parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
-    if on_progress:  # the stage starts now, not at the first report from the decoders
-        on_progress(0.0, f"measuring sound: 0/{count}")
-    with contextlib.ExitStack() as tracks:
-        # Opened here, not in the workers: glibc gives each new thread a malloc arena of
-        # its own, where each container's sample index (about 20 MB for a 2-hour film)
-        # took fresh memory instead of what the frames' decoders had freed. Two decoders
-        # opened in the workers rose 40 MB above analyze's earlier peak; opened here,
-        # 18-19 MB; fast mode's one decoder, 2-4 MB (bench/sound_shots.py).
-        opened = [tracks.enter_context(contextlib.closing(_Track(str(path), info)))
-                  for _ in parts]
-        with ThreadPoolExecutor(len(parts), thread_name_prefix=SOUND_THREAD) as pool:
-            futures = [
-                pool.submit(work, part, track)
-                for part, track in zip(parts, opened, strict=True)
-            ]
-
-            def report() -> None:
-                if on_progress:
-                    on_progress(done[0] / count, f"measuring sound: {done[0]}/{count}")
-
-            wait_reporting(futures, report=report, halt=halt)
-    if cancel is not None and cancel.is_set():
-        raise Cancelled
-    return levels
+    workers = min(workers or _WORKERS[mode], len(times))
+    with SoundPrint(path, info=info, slot=slot, mode=mode, workers=workers,
+                    cancel=cancel) as sound:
+        return sound.levels(times, on_progress=on_progress)

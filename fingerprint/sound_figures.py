@@ -14,8 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .figures import column_labels, time_ticks
+from .loudness import FLOOR
 from .model import Fingerprint
-from .sound import FLOOR
 from .sound_geometry import CEILING, levels
 from .theme import GRID, MUTED, base_layout, css
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .loudness import FLOOR
 from .model import Fingerprint
-from .sound import FLOOR
 
 # The top of the scale: loud film sound peaks near -10 LUFS short-term; 0 is full scale.
 CEILING = 0.0

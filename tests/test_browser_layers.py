@@ -30,7 +30,7 @@ from videos import BLUE, GREEN, ORANGE, TEAL, WHITE, make_rgb, make_video, segme
 
 from fingerprint import Params, analyze
 from fingerprint.cache import Cache
-from fingerprint.sound import FLOOR
+from fingerprint.loudness import FLOOR
 from fingerprint.theme import BACKGROUND
 
 if not CHROMIUM.exists():

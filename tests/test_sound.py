@@ -15,11 +15,12 @@ from videos import ffmpeg_exe, make_rgb
 from fingerprint.cache import Cache
 from fingerprint.cli import main
 from fingerprint.errors import Cancelled
+from fingerprint.loudness import FLOOR, lufs
 from fingerprint.model import Fingerprint
 from fingerprint.params import Params
 from fingerprint.pipeline import analyze
 from fingerprint.sampling import sample_times
-from fingerprint.sound import FLOOR, SOUND_THREAD, audio_stream, has_sound, loudness, lufs
+from fingerprint.sound import SOUND_THREAD, SoundPrint, audio_stream, has_sound, loudness
 from fingerprint.video import probe
 
 # 2 s of silence, 2 s of a -20 dBFS tone, 2 s of a -6 dBFS tone (peak amplitude 10^(L/20),
@@ -248,3 +249,67 @@ def test_five_one_counts_surrounds_more_and_the_lfe_not_at_all(tmp_path):
         info = probe(film)
         levels.append(loudness(film, info=info, times=np.array([2.0]), slot=3.0)[0])
     np.testing.assert_allclose(levels, [-20.0, -20.0 + 10 * np.log10(1.41)], atol=0.3)
+
+
+# --- measured while the frames decode ---------------------------------------------------
+
+
+def test_times_handed_over_out_of_order_read_the_same_levels(tones):
+    """As the frames' decoders find them, two parts' times interleave: the decoder seeks
+    back and forth, and each window reads what it reads in order."""
+    info = probe(tones)
+    times, slot = sample_times(info, count=12)
+    in_order = loudness(tones, info=info, times=times, slot=slot)
+    with SoundPrint(tones, info=info, slot=slot) as sound:
+        for pair in zip(times[:6], times[6:], strict=True):
+            for t in pair:
+                sound.add(t)
+        levels = sound.levels(times)
+    np.testing.assert_allclose(levels, in_order, atol=0.05)
+    np.testing.assert_allclose(levels, expected(times), atol=1.0)
+
+
+def test_analyze_hands_each_sample_time_over_while_the_frames_decode(tones, monkeypatch):
+    """Every sample's time reaches the sound print before the frames are clustered, so it
+    is measured beside their decoding; in exact mode, each slot's middle."""
+    from fingerprint import pipeline
+
+    handed, at_clustering = [], []
+    add = SoundPrint.add
+    monkeypatch.setattr(SoundPrint, "add", lambda self, t: (handed.append(t), add(self, t)))
+    cluster = pipeline.fingerprint_samples
+
+    def clustering(samples, **kwargs):
+        at_clustering.append(list(handed))
+        return cluster(samples, **kwargs)
+
+    monkeypatch.setattr(pipeline, "fingerprint_samples", clustering)
+    for mode in ("fast", "exact"):
+        handed.clear()
+        fp = analyze(tones, params=Params(samples=12, sound=True, mode=mode))
+        moments = fp.times if mode == "fast" else sample_times(fp.video, count=12)[0]
+        assert sorted(at_clustering[-1]) == pytest.approx(list(moments))
+        np.testing.assert_allclose(fp.loudness, expected(moments), atol=1.0)
+
+
+def test_a_failed_decode_stops_the_sound_print(tones, monkeypatch):
+    """The frames' decoding fails after the sound print started: no sound decoder is left
+    running."""
+    from fingerprint import pipeline
+    from fingerprint.errors import DecodeError
+
+    def broken(*args, **kwargs):
+        raise DecodeError("the frames do not decode")
+
+    monkeypatch.setattr(pipeline, "sample", broken)
+    with pytest.raises(DecodeError):
+        analyze(tones, params=Params(samples=6, sound=True))
+    assert not [t for t in threading.enumerate() if t.name.startswith(SOUND_THREAD)]
+
+
+def test_loudness_of_a_film_without_sound_says_why(tmp_path):
+    from fingerprint.errors import DecodeError
+
+    film = make_rgb(tmp_path / "silent.mp4")
+    with pytest.raises(DecodeError, match="no sound track"):
+        loudness(film, info=probe(film), times=np.array([0.5]), slot=1.0)
