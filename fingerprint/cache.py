@@ -7,6 +7,7 @@ Layout under the cache root (``$FINGERPRINT_CACHE_DIR``, else the user's cache f
     <key>/result-<params hash>.json   the Fingerprint, in the project's JSON format
     <key>/shots-<span>-<crop>.zst     shot boundaries and pixels (hashes: span, seed and
                                       detector tuning; crop)
+    <key>/loudness-<decode hash>.json the sound print at the frames' times
     <key>/.lock                       held while a film is analysed (and so never evicted)
     uploads/<key>/<name>              an uploaded film; other names for the same content
                                       are hard links to it, so it is stored once
@@ -15,10 +16,11 @@ Every write goes to a temporary file and is renamed into place, so a kill mid-wr
 leaves a half-written entry; every read is checked like a file from outside, and anything
 unreadable or inconsistent is treated as missing and rebuilt. The cache keeps itself under
 a size cap (``$FINGERPRINT_CACHE_MAX_BYTES``, default 2 GB) by evicting the least recently
-used frames, shots, results and uploads after each save, never those of a film being analysed.
+used entries and uploads after each save, never those of a film being analysed.
 A cache that cannot be written raises `CacheWriteError`; `analyze` then goes on without it.
-Formats: frames `cache_frames.py`, shots `cache_shots.py`; keys `cache_keys.py`, locks
-`cache_locks.py`, the cap `cache_size.py`, what a failed write says `cache_errors.py`.
+Formats: frames `cache_frames.py`, shots `cache_shots.py`, sound `cache_loudness.py`;
+keys `cache_keys.py`, locks `cache_locks.py`, the cap `cache_size.py`, what a failed write
+says `cache_errors.py`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import platformdirs
 
 from .atomic import UMASK, write_atomic
@@ -43,8 +46,9 @@ from .cache_errors import NOT_STORED, writing
 from .cache_frames import read_frames, write_frames
 from .cache_keys import content_key
 from .cache_locks import acquire, try_lock
+from .cache_loudness import loudness_bytes, read_loudness
 from .cache_shots import read_shots, write_shots
-from .cache_size import DEFAULT_MAX_BYTES, MAX_BYTES_VAR, parse_size, scan
+from .cache_size import DEFAULT_MAX_BYTES, ENTRIES, MAX_BYTES_VAR, parse_size, scan
 from .errors import FingerprintError, InvalidParameterError
 from .model import Fingerprint, VideoInfo, is_number
 from .params import Params
@@ -278,6 +282,25 @@ class Cache:
             write_shots(fh, found, request=request)
         self.prune()
 
+    # --- the sound print -------------------------------------------------------------
+    def _loudness_path(self, key: str, params: Params) -> Path:
+        return self._dir(key) / f"loudness-{_hash(params.decode_key())}.json"
+
+    def load_loudness(self, key: str, params: Params, times: np.ndarray) -> np.ndarray | None:
+        """The sound print saved for these decode options, if measured at exactly
+        ``times``; else None (the caller measures it again)."""
+        path = self._loudness_path(key, params)
+        levels = read_loudness(path, times)
+        if levels is not None:
+            self._touch(key, path)
+        return levels
+
+    def save_loudness(self, key: str, params: Params, times: np.ndarray,
+                      levels: np.ndarray) -> None:
+        with writing():
+            write_atomic(self._loudness_path(key, params), loudness_bytes(times, levels))
+        self.prune()
+
     # --- results ------------------------------------------------------------------
     def _result_path(self, key: str, params: Params) -> Path:
         return self._dir(key) / f"result-{_hash(asdict(params))}.json"
@@ -422,7 +445,7 @@ class Cache:
                 names = [p.name for p in folder.iterdir()]
             except OSError:
                 return 0
-            if not free or any(n.startswith(("frames-", "result-", "shots-")) for n in names):
+            if not free or any(n.startswith(ENTRIES) for n in names):
                 return 0
             if not clear and (self.root / _UPLOADS / key).exists():
                 return 0  # its upload is still here: keep its library entry

@@ -26,6 +26,10 @@ STALE_SECONDS = 10 * 60
 
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*", re.IGNORECASE)
 
+# What a film's folder holds besides info.json and its lock, by file name: the entries
+# the cap counts and evicts.
+ENTRIES = ("frames-", "result-", "shots-", "loudness-")
+
 
 def parse_size(text: str) -> int:
     """Bytes from ``"2G"``, ``"500 MB"``, ``"1.5GiB"`` or ``"2000000"`` (K, M, G, T are
@@ -45,7 +49,7 @@ class Item:
     """Something eviction can remove: a frames, shots or result file, or an upload's folder."""
 
     key: str
-    kind: str  # "frames", "shots", "result" or "upload"
+    kind: str  # "frames", "shots", "loudness", "result" or "upload"
     paths: tuple[Path, ...]  # removed in this order (an upload's folder last)
     bytes: int
     used: float
@@ -115,7 +119,7 @@ def scan(
             if stat is None:
                 continue
             total += stat[0]
-            if path.name.startswith(("frames-", "result-", "shots-")):
+            if path.name.startswith(ENTRIES):
                 kind = path.name.split("-")[0]
                 items.append(Item(key, kind, (path,), stat[0], stat[1]))
                 found = True

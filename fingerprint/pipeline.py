@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -108,20 +110,11 @@ def analyze(
     exception raised by ``on_progress`` stops the work the same way, then propagates.
     """
     params = params or Params()
-    whole = on_progress
     if cache is None:
         info = probe(path)
         params, notes = params.fitted(info)
-        on_progress, layers_progress = _split(whole, params, shots_decode=params.shots)
-        with _sound_print(path, info, params, cancel) as sound:
-            samples = _sample(path, info, params, on_progress, cancel, sound)
-            fp = fingerprint_samples(
-                samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
-                cancel=cancel,
-            )
-            fp, _ = add_layers(path, fp, samples=samples, sound=sound,
-                               on_progress=layers_progress, cancel=cancel)
-        return replace(fp, warnings=notes + fp.warnings)
+        run = _run(path, info, params, on_progress=on_progress, cancel=cancel)
+        return replace(run.fingerprint, warnings=notes + run.fingerprint.warnings)
     key = cache.key(check_file(path))
     entry = cache.entry(key)
     info = entry.info if entry else probe(path)
@@ -133,83 +126,106 @@ def analyze(
         found = cache.load_result(key, params)  # another session may have just made it
         if found is not None:
             return found
-        on_progress, layers_progress = _split(
-            whole, params, shots_decode=params.shots and not cache.has_shots(key, params)
+        run = _run(
+            path, info, params, samples=cache.load_samples(key, params),
+            cached_loudness=lambda times: cache.load_loudness(key, params, times),
+            cached_shots=lambda request: cache.load_shots(key, request),
+            shots_cached=cache.has_shots(key, params), on_progress=on_progress, cancel=cancel,
         )
-        samples = cache.load_samples(key, params)
-        decoded = samples is None
-        with _sound_print(path, info, params, cancel) as sound:
-            if samples is None:
-                samples = _sample(path, info, params, on_progress, cancel, sound)
-            fp = fingerprint_samples(
-                samples, info=info, params=params, on_progress=_scaled(on_progress, 0.9, 1.0),
-                cancel=cancel,
-            )
-            request = shots_key(**shot_options(params, fp.crop)) if params.shots else None
-            shots = cache.load_shots(key, request) if request else None
-            fp, found_shots = add_layers(path, fp, samples=samples, sound=sound, shots=shots,
-                                         on_progress=layers_progress, cancel=cancel)
         _check(cancel)
-        fp = replace(fp, warnings=notes + fp.warnings)
+        fp = replace(run.fingerprint, warnings=notes + run.fingerprint.warnings)
         try:  # the cache is optional: one that cannot be written costs the next run only
             cache.save_info(key, info, source=Path(path).resolve())  # frames are checked by it
-            if decoded:
-                cache.save_samples(key, params, samples)
-            if request and shots is None and found_shots is not None:
-                cache.save_shots(key, request, found_shots)
+            if run.decoded is not None:
+                cache.save_samples(key, params, run.decoded)
+            if run.heard is not None:
+                cache.save_loudness(key, params, *run.heard)
+            if run.found_shots is not None:
+                cache.save_shots(key, run.shots_request, run.found_shots)
             cache.save_result(key, fp)
         except CacheWriteError as exc:
             return replace(fp, warnings=(*fp.warnings, str(exc)))
     return fp
 
 
-def add_layers(
+@dataclass(frozen=True)
+class _Run:
+    """A fingerprint made, and what of its making the cache keeps: the frames if they
+    were decoded, the sound print if it was measured (times, levels), the shots if they
+    were found (with the key they are found by)."""
+
+    fingerprint: Fingerprint
+    decoded: DecodedFrames | None
+    heard: tuple[np.ndarray, np.ndarray] | None
+    found_shots: ShotPixels | None
+    shots_request: dict[str, Any] | None
+
+
+def _run(
     path: str | os.PathLike[str],
-    fp: Fingerprint,
+    info: VideoInfo,
+    params: Params,
     *,
-    samples: DecodedFrames,
-    sound: SoundPrint | None = None,
-    shots: ShotPixels | None = None,
-    on_progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
-) -> tuple[Fingerprint, ShotPixels | None]:
-    """``fp`` with the optional layers its params ask for: the sound print (loudness at
-    each sample, from ``sound``, started for these params by `_sound_print`; a warning
-    instead when the film has no sound that decodes) and the shots; and the shots'
-    boundaries and pixels their palettes came from, for the cache (None without shots).
-    Given ``shots`` (found before for these options, `shots_key`), the film is not decoded
-    again for them: only their palettes are clustered."""
-    params, info = fp.params, fp.video
-    loudness, shot_list, warnings = None, None, list(fp.warnings)
-    # Sound is cheap next to shots, which decode every frame (unless found before).
-    split = 0.1 if params.sound and params.shots and shots is None else 1.0
+    samples: DecodedFrames | None = None,
+    cached_loudness: Callable[[np.ndarray], np.ndarray | None] | None = None,
+    cached_shots: Callable[[dict[str, Any]], ShotPixels | None] | None = None,
+    shots_cached: bool = False,
+    on_progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> _Run:
+    """Decode (unless ``samples`` are given), measure the sound (unless ``cached_loudness``
+    has it for the samples' times), cluster, find the shots (unless ``cached_shots`` has
+    them for their key, `shots_key`); ``shots_cached`` says beforehand whether it will
+    (for the progress bar's parts)."""
+    colors, layers = _split(on_progress, params, shots_decode=params.shots and not shots_cached)
+    decoded = samples is None
+    loudness = None
+    if params.sound and samples is not None and cached_loudness is not None:
+        loudness = cached_loudness(_sound_times(samples, params))
+    sound = _sound_print(path, info, params, cancel) if params.sound and loudness is None \
+        else None
+    # The colours' share of the bar: decoding up to `heard`, the sound print's rest up to
+    # `clustering`, then clustering.
+    if decoded:
+        heard, clustering = (0.8, 0.9) if sound else (0.9, 0.9)
+    else:
+        heard, clustering = (0.0, 0.5) if sound else (0.0, 0.0)
+    with sound or contextlib.nullcontext():
+        if samples is None:
+            samples = _sample(path, info, params, _scaled(colors, 0.0, heard), cancel, sound)
+        # Waited for before clustering, which makes the run's peak memory: the sound's
+        # decoders are closed by then (25-30 MB less, docs/benchmarks.md).
+        if sound is not None and not sound.missing:
+            loudness = sound.levels(_sound_times(samples, params),
+                                    on_progress=_scaled(colors, heard, clustering))
+    if sound is not None:
+        release_free_memory()  # the sound decoders' containers, before clustering
+    fp = fingerprint_samples(samples, info=info, params=params,
+                             on_progress=_scaled(colors, clustering, 1.0), cancel=cancel)
     if sound is not None and sound.missing:
-        warnings.append(sound.missing)
-    elif sound is not None:
-        loudness = sound.levels(_sound_times(samples, params),
-                                on_progress=_scaled(on_progress, 0.0, split))
-    if params.shots:
-        if shots is None:
-            shots = find_shots(
-                path, info=info, **shot_options(params, fp.crop),
-                on_progress=_scaled(on_progress, 1.0 - split if params.sound else 0.0, 1.0),
-                cancel=cancel,
-            )
-        _check(cancel)
-        shot_list = shot_palettes(shots, k=params.clusters, color_space=params.color_space,
-                                  seed=params.seed)
-    fp = replace(fp, loudness=loudness, shots=shot_list, warnings=tuple(warnings))
-    return fp, shots if params.shots else None
+        fp = replace(fp, warnings=(*fp.warnings, sound.missing))
+    fp = replace(fp, loudness=loudness)
+    made = (samples if decoded else None,
+            None if sound is None or sound.missing else (_sound_times(samples, params), loudness))
+    if not params.shots:
+        return _Run(fp, *made, None, None)
+    request = shots_key(**shot_options(params, fp.crop))
+    shots = cached_shots(request) if cached_shots else None
+    found = None
+    if shots is None:
+        shots = found = find_shots(path, info=info, **shot_options(params, fp.crop),
+                                   on_progress=layers, cancel=cancel)
+    _check(cancel)
+    fp = replace(fp, shots=shot_palettes(shots, k=params.clusters,
+                                         color_space=params.color_space, seed=params.seed))
+    return _Run(fp, *made, found, request)
 
 
 def _sound_print(
     path: str | os.PathLike[str], info: VideoInfo, params: Params,
     cancel: threading.Event | None,
-) -> contextlib.AbstractContextManager[SoundPrint | None]:
-    """The sound print's decoders, started before the frames decode (see `_sample`); None
-    without the option."""
-    if not params.sound:
-        return contextlib.nullcontext()
+) -> SoundPrint:
+    """The sound print's decoders, started before the frames decode (see `_sample`)."""
     _, slot = sample_times(info, count=params.samples, start=params.start, end=params.end)
     return SoundPrint(path, info=info, slot=slot, mode=params.mode, cancel=cancel)
 
@@ -239,7 +255,7 @@ def _sample(
         end=params.end,
         size=params.size,
         info=info,
-        on_progress=_scaled(on_progress, 0.0, 0.9),
+        on_progress=on_progress,
         on_sample=None if sound is None else lambda t, target: sound.add(t if fast else target),
         cancel=cancel,
     )
@@ -253,9 +269,10 @@ def _check(cancel: threading.Event | None) -> None:
 def _split(
     on_progress: ProgressCallback | None, params: Params, *, shots_decode: bool
 ) -> tuple[ProgressCallback | None, ProgressCallback | None]:
-    """The progress bar's parts: the colours', then the optional layers'. Finding shots
-    decodes every frame, so it takes most of the bar, unless the cache holds them."""
-    colors_part = 0.3 if shots_decode else 0.8 if params.sound or params.shots else 1.0
+    """The progress bar's parts: the colours' (with the sound print, measured while the
+    frames decode), then the shots'. Finding shots decodes every frame, so it takes most
+    of the bar, unless the cache holds them."""
+    colors_part = 0.3 if shots_decode else 0.9 if params.shots else 1.0
     return _scaled(on_progress, 0.0, colors_part), _scaled(on_progress, colors_part, 1.0)
 
 

@@ -313,3 +313,55 @@ def test_loudness_of_a_film_without_sound_says_why(tmp_path):
     film = make_rgb(tmp_path / "silent.mp4")
     with pytest.raises(DecodeError, match="no sound track"):
         loudness(film, info=probe(film), times=np.array([0.5]), slot=1.0)
+
+
+# --- cached ---------------------------------------------------------------------------
+
+
+def _loudness_files(cache: Cache) -> list[Path]:
+    return sorted(cache.root.glob("*/loudness-*.json"))
+
+
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_another_k_reuses_the_sound_print(tones, tmp_path, monkeypatch, mode):
+    """Another k re-clusters the cached frames and reads the cached sound print: no sound
+    decoder is opened, and the levels are the same known ones."""
+    cache = Cache(tmp_path / "c")
+    first = analyze(tones, params=Params(samples=12, sound=True, mode=mode), cache=cache)
+    assert len(_loudness_files(cache)) == 1
+    opened = []
+    monkeypatch.setattr("fingerprint.sound._Track.__init__",
+                        lambda *a, **k: opened.append(1) or pytest.fail("decoded again"))
+    again = analyze(tones, params=Params(samples=12, sound=True, mode=mode, clusters=3),
+                    cache=cache)
+    assert not opened
+    np.testing.assert_array_equal(again.loudness, first.loudness)
+    moments = first.times if mode == "fast" else sample_times(first.video, count=12)[0]
+    np.testing.assert_allclose(again.loudness, expected(moments), atol=1.0)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path: path.write_text("{not json"),
+    lambda path: path.write_text('{"times": [1, 2], "loudness": [-20, -6]}'),  # other times
+    lambda path: path.write_text(path.read_text().replace("-", "")),  # above full scale
+    lambda path: path.write_bytes(path.read_bytes()[:40]),  # truncated
+])
+def test_a_damaged_sound_print_is_measured_again(tones, tmp_path, damage):
+    cache = Cache(tmp_path / "c")
+    first = analyze(tones, params=Params(samples=12, sound=True), cache=cache)
+    [saved] = _loudness_files(cache)
+    damage(saved)
+    again = analyze(tones, params=Params(samples=12, sound=True, clusters=3), cache=cache)
+    np.testing.assert_allclose(again.loudness, first.loudness, atol=0.01)
+    # Measured again and saved whole.
+    assert cache.load_loudness(cache.key(tones), again.params, first.times) is not None
+
+
+def test_the_cache_counts_and_clears_sound_prints(tones, tmp_path):
+    cache = Cache(tmp_path / "c")
+    analyze(tones, params=Params(samples=12, sound=True), cache=cache)
+    plain = Cache(tmp_path / "d")
+    analyze(tones, params=Params(samples=12), cache=plain)
+    assert cache.info().entries == plain.info().entries + 1
+    cache.clear()
+    assert not _loudness_files(cache)
