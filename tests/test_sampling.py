@@ -244,6 +244,22 @@ def test_workers_do_not_change_the_result(video_films, workers):
     np.testing.assert_array_equal(s.frames, reference.frames)
 
 
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_each_sample_is_handed_over_as_it_is_found(video_films, mode):
+    """``on_sample`` hears every sample returned, with its time and target, from the
+    decoders' threads (the sound print starts on them while the frames decode)."""
+    heard, threads = [], set()
+
+    def on_sample(time, target):
+        heard.append((time, target))
+        threads.add(threading.current_thread().name)
+
+    s = sample(video_films["code_gop10"], count=17, mode=mode, on_sample=on_sample)
+    assert set(zip(s.times, s.targets, strict=True)) <= set(heard)
+    assert len(heard) <= len(s.times) + 1  # a repeat where the two parts meet is dropped after
+    assert all(name.startswith(sampling.DECODER_THREAD) for name in threads)
+
+
 def test_frame_at_matches_the_code(video_films):
     for time in (0.0, 0.05, 0.1, 1.0, 2.34, 5.9, 5.99):
         frame = frame_at(video_films["code_single"], time, size=160)
