@@ -86,9 +86,9 @@ def lufs(samples: np.ndarray, *, rate: int, weights: np.ndarray | None = None) -
     # no energy) share one cached filter response, and short FFTs batched over blocks
     # cost a third of one long FFT of the window. Whole blocks go _CHUNK at a time, so a
     # long window needs no padded copy and its spectra take a bounded amount of memory.
-    # In double precision: NumPy's FFT of such a batch takes 0.65 ms in float64 against
-    # 2.8 ms in float32 (3 s of stereo at 44.1 kHz; exact mode spent half its time
-    # there). SciPy's float32 FFT takes 0.4 ms, but importing scipy.fft costs 26 MB.
+    # Each chunk copied to double precision first: the window is a strided view of the
+    # decoder's buffer, and NumPy 2.4's FFT of the view took 2.2 ms against 0.55 ms for
+    # a contiguous copy, float32 or float64 alike (3 s of stereo at 44.1 kHz).
     energy = np.zeros(channels)
     for lo in range(0, n, _CHUNK * _BLOCK):
         chunk = samples[:, lo : lo + _CHUNK * _BLOCK].astype(np.float64)
