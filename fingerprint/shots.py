@@ -24,6 +24,7 @@ a reservoir of `shot_pixels.POOL` pixels per shot, a few random pixels from ever
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import math
@@ -334,11 +335,27 @@ _LUMA = {1: (0.2126, 0.0722), 5: (0.299, 0.114), 6: (0.299, 0.114), 7: (0.212, 0
          9: (0.2627, 0.0593), 10: (0.2627, 0.0593)}
 
 
+@functools.cache
+def _ycc_to_bgr(kr: float, kb: float, full_range: bool) -> np.ndarray:
+    """The 3 x 4 affine map (`cv2.transform`) from a 2x2 block's luma sum, Cb and Cr to B,
+    G and R, plus one half: truncating the result then rounds it."""
+    scale_y, scale_c, black = (1.0, 1.0, 0.0) if full_range else (255 / 219, 255 / 224, 16.0)
+    cb_b, cr_r = 2 * (1 - kb) * scale_c, 2 * (1 - kr) * scale_c
+    kg = 1 - kr - kb
+    rows = np.array([[scale_y / 4, cb_b, 0.0],
+                     [scale_y / 4, -kb * cb_b / kg, -kr * cr_r / kg],
+                     [scale_y / 4, 0.0, cr_r]])
+    offset = 0.5 - black * scale_y - 128 * (rows[:, 1] + rows[:, 2])
+    return np.hstack([rows, offset[:, None]])
+
+
 def _small_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
     """The frame at ``width`` x ``height`` as RGB, each pixel the mean of a 2x2 block of
     the picture at its place. For 4:2:0 video, read straight from the planes: swscale's
     fastest downscale took a fifth of the time at 1080p (profiled with cProfile). The
-    matrix is the frame's own, or the one players assume (BT.709 for HD)."""
+    matrix is the frame's own, or the one players assume (BT.709 for HD). From the planes
+    the RGB is a view of a contiguous BGR picture, the order OpenCV and PySceneDetect take
+    (`_scan` then passes it on without a copy)."""
     fmt = frame.format.name
     h, w = frame.height, frame.width
     wide = needs_conversion(transfer=transfer_name(frame.color_trc),
@@ -347,35 +364,32 @@ def _small_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
         # HDR and wide-gamut frames take the samples' own path (SDR colours, as every
         # palette); other layouts and pictures too small for 2x2 blocks are cheap anyway.
         return frame_to_rgb(frame, width=width, height=height)
+    import cv2  # loaded by `_Boundaries` already
+
     # Even strides (each 2x2 luma block then has its own chroma sample) and a grid centred
-    # on the picture, as slices: views of the planes, no gathers. The grid may leave a
-    # few per cent of the edges unread.
+    # on the picture, as views of the planes, no gathers. The grid may leave a few per
+    # cent of the edges unread.
     sy, sx = max(2, h // height // 2 * 2), max(2, w // width // 2 * 2)
     y0, x0 = (h - height * sy) // 4 * 2, (w - width * sx) // 4 * 2
     planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size) for p in frame.planes]
-    y = planes[0]
-
-    def grid(plane: np.ndarray, top: int, left: int, step_y: int, step_x: int) -> np.ndarray:
-        return plane[top : top + height * step_y : step_y, left : left + width * step_x : step_x]
-
-    luma = (grid(y, y0, x0, sy, sx).astype(np.float32) + grid(y, y0 + 1, x0 + 1, sy, sx)
-            + grid(y, y0, x0 + 1, sy, sx) + grid(y, y0 + 1, x0, sy, sx)) / 4
-    cb = grid(planes[1], y0 // 2, x0 // 2, sy // 2, sx // 2).astype(np.float32) - 128
-    cr = grid(planes[2], y0 // 2, x0 // 2, sy // 2, sx // 2).astype(np.float32) - 128
-    if fmt == "yuvj420p" or int(frame.color_range or 0) == 2:
-        scale_y, scale_c = 1.0, 1.0
-    else:
-        luma -= 16
-        scale_y, scale_c = 255 / 219, 255 / 224
+    blocks = planes[0][y0 : y0 + height * sy, x0 : x0 + width * sx].reshape(height, sy, width, sx)
+    # Few passes over few arrays: at 128 px each numpy call costs more than its arithmetic.
+    luma = blocks[:, 0, :, 0].astype(np.uint16)  # each block's sum, exact
+    luma += blocks[:, 0, :, 1]
+    luma += blocks[:, 1, :, 0]
+    luma += blocks[:, 1, :, 1]
+    ycc = np.empty((height, width, 3), np.float32)
+    ycc[..., 0] = luma
+    top, left = y0 // 2, x0 // 2
+    for i in (1, 2):
+        ycc[..., i] = planes[i][top : top + height * sy // 2 : sy // 2,
+                                left : left + width * sx // 2 : sx // 2]
     default = 1 if h >= 720 or w >= 1280 else 5
     kr, kb = _LUMA.get(int(frame.colorspace or 2), _LUMA[default])
-    luma *= scale_y
-    cb *= scale_c
-    cr *= scale_c
-    r = luma + 2 * (1 - kr) * cr
-    b = luma + 2 * (1 - kb) * cb
-    g = (luma - kr * r - kb * b) / (1 - kr - kb)
-    return np.clip(np.stack([r, g, b], axis=-1) + 0.5, 0, 255).astype(np.uint8)
+    full = fmt == "yuvj420p" or int(frame.color_range or 0) == 2
+    bgr = cv2.transform(ycc, _ycc_to_bgr(kr, kb, full))
+    np.clip(bgr, 0, 255, out=bgr)
+    return bgr.astype(np.uint8)[..., ::-1]
 
 
 def _scan(
@@ -432,6 +446,7 @@ def _scan(
                 rgb = _small_rgb(frame, width, height)
                 if info.rotation:
                     rgb = np.rot90(rgb, k=-(info.rotation // 90))
+                # BGR for OpenCV: a copy only where `_small_rgb` did not read the planes.
                 detector.feed(t, np.ascontiguousarray(rgb[..., ::-1]))
                 if lo <= t < hi:
                     content = rgb[rows, cols].reshape(-1, 3)
