@@ -138,12 +138,12 @@ class _Boundaries:
         # PySceneDetect adds 24 MB to a run's peak memory.
         import cv2
         from scenedetect.common import FrameTimecode
-        from scenedetect.detectors import ContentDetector, ThresholdDetector
+        from scenedetect.detectors import ThresholdDetector
 
         self.timecode, self.resize, self.area = FrameTimecode, cv2.resize, cv2.INTER_AREA
         self.fps = fps
         self.rate = Fraction(fps).limit_denominator(1001)  # FrameTimecode's, made once
-        self.cuts = ContentDetector(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
+        self.cuts = _content_detector()(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.fades = ThresholdDetector(threshold=_FADE_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.lag = max(2, round(_DISSOLVE * fps))
         # The tiny frames of the last _DISSOLVE_LONGEST + 2 * _DISSOLVE seconds: a run of
@@ -299,6 +299,36 @@ def _mixed(a: np.ndarray, m: np.ndarray, b: np.ndarray) -> bool:
     mix = float(np.abs(m - (a + b) / 2).mean())
     return (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
             and mix <= _DISSOLVE_MIX * change)
+
+
+@functools.cache
+def _content_detector() -> type:
+    """PySceneDetect's `ContentDetector`, its frame score (the mean change of hue,
+    saturation and lightness from the last frame) taken in two OpenCV calls instead of its
+    fifteen numpy ones: the same numbers (tests/test_shots.py checks), at a 128-px frame
+    where each call costs more than its arithmetic. A class made on first use, as
+    PySceneDetect is imported then (`_Boundaries`)."""
+    import cv2
+    from scenedetect.detectors import ContentDetector
+
+    class HsvChange(ContentDetector):
+        _last_hsv: np.ndarray | None = None
+
+        def _calculate_frame_score(self, timecode: Any, frame_img: np.ndarray) -> float:
+            if self._weights.delta_edges or self.stats_manager is not None:
+                return super()._calculate_frame_score(timecode, frame_img)  # edges: its own
+            hsv = cv2.cvtColor(frame_img, cv2.COLOR_BGR2HSV)
+            last, self._last_hsv = self._last_hsv, hsv
+            if last is None:
+                return 0.0
+            pixels = float(hsv.shape[0] * hsv.shape[1])
+            hue, sat, lum, _ = cv2.sumElems(cv2.absdiff(hsv, last))  # exact integer sums
+            components = (hue / pixels, sat / pixels, lum / pixels, 0.0)
+            # As ContentDetector weighs them, operation for operation.
+            return sum(c * w for c, w in zip(components, self._weights, strict=True)) / sum(
+                abs(w) for w in self._weights)
+
+    return HsvChange
 
 
 def _ramp(times: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, float]:
