@@ -27,7 +27,8 @@ class Reservoirs:
     """Pixels of each shot, a bounded uniform sample (reservoir) of every frame's pixels.
 
     Frames wait `latency` frames before being pooled, so the boundaries before them are
-    known by then and each frame's pixels go to its own shot."""
+    known by then and each frame's pixels go to its own shot. The boundaries passed in are
+    sorted."""
 
     def __init__(self, latency: int, rng: np.random.Generator) -> None:
         self.pending: deque[tuple[float, np.ndarray]] = deque()
@@ -47,7 +48,10 @@ class Reservoirs:
             self._pool(*self.pending.popleft(), boundaries)
 
     def _pool(self, t: float, pixels: np.ndarray, boundaries: list[float]) -> None:
-        if not self.starts or any(self.starts[-1] < b <= t + 1e-6 for b in boundaries):
+        # A boundary since the segment's start: the ``boundaries`` (sorted) are a film's
+        # thousands by its end, so they are searched, not scanned, for every frame.
+        after = bisect.bisect_right(boundaries, self.starts[-1]) if self.starts else 0
+        if not self.starts or (after < len(boundaries) and boundaries[after] <= t + 1e-6):
             self.starts.append(t)
             self.pools.append(np.empty((0, 3), np.uint8))
             self.seen.append(0)

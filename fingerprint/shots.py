@@ -23,6 +23,7 @@ a reservoir of `shot_pixels.POOL` pixels per shot, a few random pixels from ever
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
@@ -129,8 +130,8 @@ def shots_to_csv(shots: tuple[Shot, ...] | list[Shot]) -> str:
 
 
 class _Boundaries:
-    """Streams frames through both detectors; ``found`` holds boundary times, in order of
-    discovery (each at most `latency` frames after the frame it marks)."""
+    """Streams frames through both detectors; ``found`` holds boundary times, sorted (each
+    found at most `latency` frames after the frame it marks)."""
 
     def __init__(self, fps: float) -> None:
         # Imported here, not with the module: every analysis imports this module (the
@@ -165,7 +166,7 @@ class _Boundaries:
         self.sudden += cuts
         for cut in cuts + [c.seconds for c in self.fades.process_frame(tc, bgr)]:
             self.hard.append(cut)
-            self.found.append(cut)
+            bisect.insort(self.found, cut)
         tiny = self.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
                            interpolation=self.area).astype(np.float32)
         self.window.append((t, tiny))
@@ -230,7 +231,7 @@ class _Boundaries:
         for c in own:
             self.hard.remove(c)
             self.found.remove(c)
-        self.found.append(float(times[np.argmin(np.abs(times - middle))]))
+        bisect.insort(self.found, float(times[np.argmin(np.abs(times - middle))]))
 
     def check_cut(self, cut: float) -> None:
         """A cut the content detector marked where a fast dissolve first moves a lot: if
@@ -257,7 +258,7 @@ class _Boundaries:
             return
         self.hard.remove(cut)
         self.found.remove(cut)
-        self.found.append(float(times[mid - lo]))
+        bisect.insort(self.found, float(times[mid - lo]))
 
     def read(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float, tuple | None]:
         """Frames ``lo`` to ``hi`` (of the window) read as a ramp: their times, each one's
@@ -492,7 +493,7 @@ def _scan(
     pools.flush(detector.found)
     # A cut exactly on the seam belongs to the later part, which sees it at its start;
     # `find_shots` drops one at the span's start.
-    found = sorted(b for b in detector.found if lo <= b < hi)
+    found = [b for b in detector.found if lo <= b < hi]
     return _Part(found, pools.starts, pools.pools, pools.seen)
 
 
