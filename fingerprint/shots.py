@@ -5,7 +5,8 @@ Every frame of the span is decoded at a small size (two decoders, each over its 
 grow with the film's length:
 
 - hard cuts: PySceneDetect's `ContentDetector` (mean change of hue, saturation and
-  lightness between consecutive frames), fed our own frames rather than its video backend;
+  lightness between consecutive frames), fed our own frames rather than its video backend
+  (and its score taken in two OpenCV calls: `_content_detector`);
 - fades to and from black: PySceneDetect's `ThresholdDetector`, at the darkest moment;
 - dissolves: a frame compared with the one `_DISSOLVE` seconds earlier. Across a
   dissolve the picture changes a lot over that second, more than a change of brightness
@@ -469,11 +470,11 @@ def _scan(
         cc = stream.codec_context
         cc.thread_type = "NONE"
         # The loop filter is skipped on non-reference frames only (most B-frames: half of
-        # the benchmark film's), nothing is predicted from them, so nothing drifts; 8 %
-        # less decode time (docs/benchmarks.md, "Shots' cost"). Skipping it on all frames,
-        # as fast mode does for its lone keyframes, makes the undeblocked references drift
-        # until the next keyframe snaps them back, which reads as a dissolve (it put one
-        # at 25.4 s in bbb_30s_720p_vp8.webm).
+        # the benchmark film's): nothing is predicted from them, so nothing drifts; 5-8 %
+        # less decode time (docs/benchmarks.md, "Shots' cost, cut"). Skipping it on all
+        # frames, as fast mode does for its lone keyframes, makes the undeblocked
+        # references drift until the next keyframe snaps them back, which reads as a
+        # dissolve (it put one at 25.4 s in bbb_30s_720p_vp8.webm).
         cc.options = {"skip_loop_filter": "noref"}
         if lo - warm > 0:
             container.seek(int((lo - warm + info.start_time) / stream.time_base),
