@@ -21,13 +21,18 @@ from .model import Shot
 # Pixels kept per shot for its palette: a 32 x 32 grid to `kmeans.palettes`, which then
 # clusters every one of them.
 POOL = 1024
+# Frames pooled at once: at a few pixels a frame, each numpy call costs more than its
+# arithmetic (8.6 -> 5.2 µs a frame, and 2.0 with the pixels drawn in batches too:
+# docs/benchmarks.md, "Shots' cost, cut").
+_BATCH = 32
 
 
 class Reservoirs:
     """Pixels of each shot, a bounded uniform sample (reservoir) of every frame's pixels.
 
-    Frames wait `latency` frames before being pooled, so the boundaries before them are
-    known by then and each frame's pixels go to its own shot."""
+    Frames wait `latency` frames before being pooled (and then `_BATCH` at a time), so the
+    boundaries before them are known by then and each frame's pixels go to its own shot.
+    The boundaries passed in are sorted."""
 
     def __init__(self, latency: int, rng: np.random.Generator) -> None:
         self.pending: deque[tuple[float, np.ndarray]] = deque()
@@ -39,18 +44,33 @@ class Reservoirs:
 
     def add(self, t: float, pixels: np.ndarray, boundaries: list[float]) -> None:
         self.pending.append((t, pixels))
-        while len(self.pending) > self.latency:
-            self._pool(*self.pending.popleft(), boundaries)
+        if len(self.pending) > self.latency + _BATCH:
+            self._pool([self.pending.popleft() for _ in range(_BATCH)], boundaries)
 
     def flush(self, boundaries: list[float]) -> None:
-        while self.pending:
-            self._pool(*self.pending.popleft(), boundaries)
+        self._pool(list(self.pending), boundaries)
+        self.pending.clear()
 
-    def _pool(self, t: float, pixels: np.ndarray, boundaries: list[float]) -> None:
-        if not self.starts or any(self.starts[-1] < b <= t + 1e-6 for b in boundaries):
-            self.starts.append(t)
-            self.pools.append(np.empty((0, 3), np.uint8))
-            self.seen.append(0)
+    def _pool(self, frames: list[tuple[float, np.ndarray]], boundaries: list[float]) -> None:
+        """Pool ``frames`` (in order), each run of them inside one segment at once."""
+        run: list[np.ndarray] = []
+        for t, pixels in frames:
+            # A boundary since the segment's start: the ``boundaries`` (sorted) are a
+            # film's thousands by its end, so they are searched, not scanned.
+            after = bisect.bisect_right(boundaries, self.starts[-1]) if self.starts else 0
+            if not self.starts or (after < len(boundaries) and boundaries[after] <= t + 1e-6):
+                if run:
+                    self._sample(np.concatenate(run))
+                    run = []
+                self.starts.append(t)
+                self.pools.append(np.empty((0, 3), np.uint8))
+                self.seen.append(0)
+            run.append(pixels)
+        if run:
+            self._sample(np.concatenate(run))
+
+    def _sample(self, pixels: np.ndarray) -> None:
+        """Pixels seen, in order, into the last segment's reservoir."""
         pool, seen = self.pools[-1], self.seen[-1]
         room = POOL - len(pool)
         if room > 0:
@@ -59,7 +79,8 @@ class Reservoirs:
             seen += room
         if len(pixels):
             # Reservoir sampling: pixel number j (from 1) replaces a random slot with
-            # probability POOL / j, so every pixel seen is kept with equal chance.
+            # probability POOL / j, so every pixel seen is kept with equal chance (of
+            # several for one slot, the last, as one at a time).
             j = seen + np.arange(1, len(pixels) + 1)
             keep = self.rng.random(len(pixels)) < POOL / j
             slots = self.rng.integers(0, POOL, int(keep.sum()))

@@ -5,7 +5,8 @@ Every frame of the span is decoded at a small size (two decoders, each over its 
 grow with the film's length:
 
 - hard cuts: PySceneDetect's `ContentDetector` (mean change of hue, saturation and
-  lightness between consecutive frames), fed our own frames rather than its video backend;
+  lightness between consecutive frames), fed our own frames rather than its video backend
+  (and its score taken in two OpenCV calls: `_content_detector`);
 - fades to and from black: PySceneDetect's `ThresholdDetector`, at the darkest moment;
 - dissolves: a frame compared with the one `_DISSOLVE` seconds earlier. Across a
   dissolve the picture changes a lot over that second, more than a change of brightness
@@ -23,7 +24,9 @@ a reservoir of `shot_pixels.POOL` pixels per shot, a few random pixels from ever
 
 from __future__ import annotations
 
+import bisect
 import csv
+import functools
 import io
 import itertools
 import math
@@ -86,8 +89,10 @@ _DISSOLVE_END = 0.05
 # colour spectrum to testsrc read 1.5 frames late, at 8 px 1.0; a 1 s one between two
 # panning pictures 1.1 frames late and 0.35 early).
 _RAMP = 8
-# Pixels drawn from each frame for its shot's reservoir (`shot_pixels.POOL` kept per shot).
+# Pixels drawn from each frame for its shot's reservoir (`shot_pixels.POOL` kept per shot),
+# and the frames they are drawn for at once (one numpy call, not one per frame).
 _PER_FRAME = 16
+_DRAWS = 64
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,8 @@ def shots_to_csv(shots: tuple[Shot, ...] | list[Shot]) -> str:
 
 
 class _Boundaries:
-    """Streams frames through both detectors; ``found`` holds boundary times, in order of
-    discovery (each at most `latency` frames after the frame it marks)."""
+    """Streams frames through both detectors; ``found`` holds boundary times, sorted (each
+    found at most `latency` frames after the frame it marks)."""
 
     def __init__(self, fps: float) -> None:
         # Imported here, not with the module: every analysis imports this module (the
@@ -137,12 +142,12 @@ class _Boundaries:
         # PySceneDetect adds 24 MB to a run's peak memory.
         import cv2
         from scenedetect.common import FrameTimecode
-        from scenedetect.detectors import ContentDetector, ThresholdDetector
+        from scenedetect.detectors import ThresholdDetector
 
         self.timecode, self.resize, self.area = FrameTimecode, cv2.resize, cv2.INTER_AREA
         self.fps = fps
         self.rate = Fraction(fps).limit_denominator(1001)  # FrameTimecode's, made once
-        self.cuts = ContentDetector(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
+        self.cuts = _content_detector()(threshold=_CUT_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.fades = ThresholdDetector(threshold=_FADE_THRESHOLD, min_scene_len=_MIN_SHOT_FRAMES)
         self.lag = max(2, round(_DISSOLVE * fps))
         # The tiny frames of the last _DISSOLVE_LONGEST + 2 * _DISSOLVE seconds: a run of
@@ -164,7 +169,7 @@ class _Boundaries:
         self.sudden += cuts
         for cut in cuts + [c.seconds for c in self.fades.process_frame(tc, bgr)]:
             self.hard.append(cut)
-            self.found.append(cut)
+            bisect.insort(self.found, cut)
         tiny = self.resize(bgr, (_TINY, max(1, round(_TINY * bgr.shape[0] / bgr.shape[1]))),
                            interpolation=self.area).astype(np.float32)
         self.window.append((t, tiny))
@@ -229,7 +234,7 @@ class _Boundaries:
         for c in own:
             self.hard.remove(c)
             self.found.remove(c)
-        self.found.append(float(times[np.argmin(np.abs(times - middle))]))
+        bisect.insort(self.found, float(times[np.argmin(np.abs(times - middle))]))
 
     def check_cut(self, cut: float) -> None:
         """A cut the content detector marked where a fast dissolve first moves a lot: if
@@ -256,7 +261,7 @@ class _Boundaries:
             return
         self.hard.remove(cut)
         self.found.remove(cut)
-        self.found.append(float(times[mid - lo]))
+        bisect.insort(self.found, float(times[mid - lo]))
 
     def read(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float, tuple | None]:
         """Frames ``lo`` to ``hi`` (of the window) read as a ramp: their times, each one's
@@ -287,17 +292,49 @@ def _mixed(a: np.ndarray, m: np.ndarray, b: np.ndarray) -> bool:
     """The dissolve test on three tiny frames: b differs from a by more than a brightness
     or contrast change explains, over most of the picture, and m is close to their mean."""
     # The change a brightness or contrast ramp (an exposure change, a fade) cannot
-    # explain: what is left of b after the best fit b ≈ gain * a + offset.
+    # explain: what is left of b after the best fit b ≈ gain * a + offset. Most windows
+    # fail on it, so the other two tests are only made after it.
     x, y = a.ravel(), b.ravel()
-    dx = x - x.mean()
+    dx, dy = x - x.mean(), y - y.mean()
     spread = float(dx @ dx)
-    gain = float(dx @ (y - y.mean())) / spread if spread > len(x) else 0.0
-    residual = np.abs(y - y.mean() - gain * dx)
+    gain = float(dx @ dy) / spread if spread > len(x) else 0.0
+    residual = np.abs(dy - gain * dx)
     change = float(residual.mean())
-    spread = float((residual.reshape(-1, 3).max(axis=1) > _DISSOLVE_PIXEL).mean())
-    mix = float(np.abs(m - (a + b) / 2).mean())
-    return (change >= _DISSOLVE_CHANGE and spread >= _DISSOLVE_SPREAD
-            and mix <= _DISSOLVE_MIX * change)
+    if change < _DISSOLVE_CHANGE:
+        return False
+    if float((residual.reshape(-1, 3).max(axis=1) > _DISSOLVE_PIXEL).mean()) < _DISSOLVE_SPREAD:
+        return False
+    return float(np.abs(m - (a + b) / 2).mean()) <= _DISSOLVE_MIX * change
+
+
+@functools.cache
+def _content_detector() -> type:
+    """PySceneDetect's `ContentDetector`, its frame score (the mean change of hue,
+    saturation and lightness from the last frame) taken in two OpenCV calls instead of its
+    fifteen numpy ones: the same numbers (tests/test_shots.py checks), at a 128-px frame
+    where each call costs more than its arithmetic. A class made on first use, as
+    PySceneDetect is imported then (`_Boundaries`)."""
+    import cv2
+    from scenedetect.detectors import ContentDetector
+
+    class HsvChange(ContentDetector):
+        _last_hsv: np.ndarray | None = None
+
+        def _calculate_frame_score(self, timecode: Any, frame_img: np.ndarray) -> float:
+            if self._weights.delta_edges or self.stats_manager is not None:
+                return super()._calculate_frame_score(timecode, frame_img)  # edges: its own
+            hsv = cv2.cvtColor(frame_img, cv2.COLOR_BGR2HSV)
+            last, self._last_hsv = self._last_hsv, hsv
+            if last is None:
+                return 0.0
+            pixels = float(hsv.shape[0] * hsv.shape[1])
+            hue, sat, lum, _ = cv2.sumElems(cv2.absdiff(hsv, last))  # exact integer sums
+            components = (hue / pixels, sat / pixels, lum / pixels, 0.0)
+            # As ContentDetector weighs them, operation for operation.
+            return sum(c * w for c, w in zip(components, self._weights, strict=True)) / sum(
+                abs(w) for w in self._weights)
+
+    return HsvChange
 
 
 def _ramp(times: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, float]:
@@ -334,11 +371,27 @@ _LUMA = {1: (0.2126, 0.0722), 5: (0.299, 0.114), 6: (0.299, 0.114), 7: (0.212, 0
          9: (0.2627, 0.0593), 10: (0.2627, 0.0593)}
 
 
+@functools.cache
+def _ycc_to_bgr(kr: float, kb: float, full_range: bool) -> np.ndarray:
+    """The 3 x 4 affine map (`cv2.transform`) from a 2x2 block's luma sum, Cb and Cr to B,
+    G and R, plus one half: truncating the result then rounds it."""
+    scale_y, scale_c, black = (1.0, 1.0, 0.0) if full_range else (255 / 219, 255 / 224, 16.0)
+    cb_b, cr_r = 2 * (1 - kb) * scale_c, 2 * (1 - kr) * scale_c
+    kg = 1 - kr - kb
+    rows = np.array([[scale_y / 4, cb_b, 0.0],
+                     [scale_y / 4, -kb * cb_b / kg, -kr * cr_r / kg],
+                     [scale_y / 4, 0.0, cr_r]])
+    offset = 0.5 - black * scale_y - 128 * (rows[:, 1] + rows[:, 2])
+    return np.hstack([rows, offset[:, None]])
+
+
 def _small_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
     """The frame at ``width`` x ``height`` as RGB, each pixel the mean of a 2x2 block of
     the picture at its place. For 4:2:0 video, read straight from the planes: swscale's
     fastest downscale took a fifth of the time at 1080p (profiled with cProfile). The
-    matrix is the frame's own, or the one players assume (BT.709 for HD)."""
+    matrix is the frame's own, or the one players assume (BT.709 for HD). From the planes
+    the RGB is a view of a contiguous BGR picture, the order OpenCV and PySceneDetect take
+    (`_scan` then passes it on without a copy)."""
     fmt = frame.format.name
     h, w = frame.height, frame.width
     wide = needs_conversion(transfer=transfer_name(frame.color_trc),
@@ -347,35 +400,42 @@ def _small_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
         # HDR and wide-gamut frames take the samples' own path (SDR colours, as every
         # palette); other layouts and pictures too small for 2x2 blocks are cheap anyway.
         return frame_to_rgb(frame, width=width, height=height)
+    import cv2  # loaded by `_Boundaries` already
+
     # Even strides (each 2x2 luma block then has its own chroma sample) and a grid centred
-    # on the picture, as slices: views of the planes, no gathers. The grid may leave a
-    # few per cent of the edges unread.
+    # on the picture, as views of the planes, no gathers. The grid may leave a few per
+    # cent of the edges unread.
     sy, sx = max(2, h // height // 2 * 2), max(2, w // width // 2 * 2)
     y0, x0 = (h - height * sy) // 4 * 2, (w - width * sx) // 4 * 2
     planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size) for p in frame.planes]
-    y = planes[0]
-
-    def grid(plane: np.ndarray, top: int, left: int, step_y: int, step_x: int) -> np.ndarray:
-        return plane[top : top + height * step_y : step_y, left : left + width * step_x : step_x]
-
-    luma = (grid(y, y0, x0, sy, sx).astype(np.float32) + grid(y, y0 + 1, x0 + 1, sy, sx)
-            + grid(y, y0, x0 + 1, sy, sx) + grid(y, y0 + 1, x0, sy, sx)) / 4
-    cb = grid(planes[1], y0 // 2, x0 // 2, sy // 2, sx // 2).astype(np.float32) - 128
-    cr = grid(planes[2], y0 // 2, x0 // 2, sy // 2, sx // 2).astype(np.float32) - 128
-    if fmt == "yuvj420p" or int(frame.color_range or 0) == 2:
-        scale_y, scale_c = 1.0, 1.0
-    else:
-        luma -= 16
-        scale_y, scale_c = 255 / 219, 255 / 224
+    blocks = planes[0][y0 : y0 + height * sy, x0 : x0 + width * sx].reshape(height, sy, width, sx)
+    # Few passes over few arrays: at 128 px each numpy call costs more than its arithmetic.
+    luma = blocks[:, 0, :, 0].astype(np.uint16)  # each block's sum, exact
+    luma += blocks[:, 0, :, 1]
+    luma += blocks[:, 1, :, 0]
+    luma += blocks[:, 1, :, 1]
+    ycc = np.empty((height, width, 3), np.float32)
+    ycc[..., 0] = luma
+    top, left = y0 // 2, x0 // 2
+    for i in (1, 2):
+        ycc[..., i] = planes[i][top : top + height * sy // 2 : sy // 2,
+                                left : left + width * sx // 2 : sx // 2]
     default = 1 if h >= 720 or w >= 1280 else 5
     kr, kb = _LUMA.get(int(frame.colorspace or 2), _LUMA[default])
-    luma *= scale_y
-    cb *= scale_c
-    cr *= scale_c
-    r = luma + 2 * (1 - kr) * cr
-    b = luma + 2 * (1 - kb) * cb
-    g = (luma - kr * r - kb * b) / (1 - kr - kb)
-    return np.clip(np.stack([r, g, b], axis=-1) + 0.5, 0, 255).astype(np.uint8)
+    full = fmt == "yuvj420p" or int(frame.color_range or 0) == 2
+    bgr = cv2.transform(ycc, _ycc_to_bgr(kr, kb, full))
+    np.clip(bgr, 0, 255, out=bgr)
+    return bgr.astype(np.uint8)[..., ::-1]
+
+
+def _draw(
+    rng: np.random.Generator, shape: tuple[int, ...], rows: slice, cols: slice
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of `_PER_FRAME` random pixels inside the crop box of a frame of
+    ``shape``, for each of `_DRAWS` frames."""
+    down, across = range(shape[0])[rows], range(shape[1])[cols]
+    flat = rng.integers(0, len(down) * len(across), (_DRAWS, _PER_FRAME))
+    return down.start + flat // len(across), across.start + flat % len(across)
 
 
 def _scan(
@@ -401,6 +461,7 @@ def _scan(
     scale = min(1.0, SIZE / max(info.width, info.height))
     width, height = max(2, round(info.width * scale)), max(2, round(info.height * scale))
     rows, cols = _crop_box(height, width, crop)
+    picks, drawn = (np.empty(0), np.empty(0)), _DRAWS
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = container.streams[info.stream_index]
         for other in container.streams:
@@ -408,9 +469,13 @@ def _scan(
                 other.discard = av.stream.Discard.all
         cc = stream.codec_context
         cc.thread_type = "NONE"
-        # No skip_loop_filter here, unlike fast mode's lone keyframes: in a continuous
-        # decode the undeblocked references drift until the next keyframe snaps them
-        # back, which reads as a dissolve (it put one at 25.4 s in bbb_30s_720p_vp8.webm).
+        # The loop filter is skipped on non-reference frames only (most B-frames: half of
+        # the benchmark film's): nothing is predicted from them, so nothing drifts; 5-8 %
+        # less decode time (docs/benchmarks.md, "Shots' cost, cut"). Skipping it on all
+        # frames, as fast mode does for its lone keyframes, makes the undeblocked
+        # references drift until the next keyframe snaps them back, which reads as a
+        # dissolve (it put one at 25.4 s in bbb_30s_720p_vp8.webm).
+        cc.options = {"skip_loop_filter": "noref"}
         if lo - warm > 0:
             container.seek(int((lo - warm + info.start_time) / stream.time_base),
                            stream=stream, backward=True)
@@ -428,11 +493,13 @@ def _scan(
                 rgb = _small_rgb(frame, width, height)
                 if info.rotation:
                     rgb = np.rot90(rgb, k=-(info.rotation // 90))
+                # BGR for OpenCV: a copy only where `_small_rgb` did not read the planes.
                 detector.feed(t, np.ascontiguousarray(rgb[..., ::-1]))
                 if lo <= t < hi:
-                    content = rgb[rows, cols].reshape(-1, 3)
-                    pools.add(t, content[rng.integers(0, len(content), _PER_FRAME)],
-                              detector.found)
+                    if drawn == _DRAWS:
+                        picks, drawn = _draw(rng, rgb.shape, rows, cols), 0
+                    pools.add(t, rgb[picks[0][drawn], picks[1][drawn]], detector.found)
+                    drawn += 1
                     with lock:
                         counter[0] += 1
         except (av.FFmpegError, EOFError):
@@ -441,13 +508,13 @@ def _scan(
     pools.flush(detector.found)
     # A cut exactly on the seam belongs to the later part, which sees it at its start;
     # `find_shots` drops one at the span's start.
-    found = sorted(b for b in detector.found if lo <= b < hi)
+    found = [b for b in detector.found if lo <= b < hi]
     return _Part(found, pools.starts, pools.pools, pools.seen)
 
 
 # Bumped when a change to the detectors or the reservoirs changes what they find without
 # changing one of this module's constants: the cache then finds the shots again (`shots_key`).
-DETECTOR_VERSION = 2
+DETECTOR_VERSION = 3
 
 
 def shot_options(

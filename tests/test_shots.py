@@ -234,3 +234,29 @@ def test_a_cut_on_the_seam_between_the_decoders_is_found(tmp_path):
     film = make_video(tmp_path / "halves.mp4", _frames([(ORANGE, 2.0), (TEAL, 2.0)]), fps=10)
     shots = detect_shots(film, info=probe(film), workers=2)
     assert [(s.start, s.end) for s in shots] == [(0.0, 2.0), (2.0, 4.0)]
+
+
+def test_content_scores_are_pyscenedetects(clips):
+    """The content detector's score, taken in two OpenCV calls, is PySceneDetect's own
+    ContentDetector's to the last bit, frame by frame, and so are its cuts (an upgrade of
+    PySceneDetect that changes its score fails here)."""
+    import av
+    from scenedetect.common import FrameTimecode
+    from scenedetect.detectors import ContentDetector
+
+    from fingerprint.shots import _content_detector, _small_rgb
+
+    theirs = ContentDetector(threshold=27.0, min_scene_len=15)
+    ours = _content_detector()(threshold=27.0, min_scene_len=15)
+    rng = np.random.default_rng(0)
+    found: tuple[list, list] = ([], [])
+    with av.open(str(clips)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            bgr = _small_rgb(frame, 128, 72)[..., ::-1].astype(np.int16)
+            # With noise: scores off the test pictures' round numbers.
+            bgr = np.clip(bgr + rng.integers(-4, 5, bgr.shape), 0, 255).astype(np.uint8)
+            timecode = FrameTimecode(i + 1, float(FPS))
+            found[0].extend(theirs.process_frame(timecode, bgr))
+            found[1].extend(ours.process_frame(timecode, bgr))
+            assert ours._frame_score == theirs._frame_score
+    assert found[0] == found[1] and len(found[0]) >= 3
