@@ -15,7 +15,7 @@ import numpy as np
 from .errors import InvalidParameterError
 from .model import Fingerprint
 
-__all__ = ["BANDS", "Bands", "StripBands", "strip_bands"]
+__all__ = ["BANDS", "Bands", "StripBands", "hoverable", "strip_bands"]
 
 Bands = Literal["share", "equal"]
 #: The band styles, as `strip_bands` takes them.
@@ -55,3 +55,11 @@ def strip_bands(fp: Fingerprint, bands: Bands = "share") -> StripBands:
     else:
         raise InvalidParameterError(f"bands must be one of {', '.join(BANDS)}, not {bands!r}.")
     return StripBands(colors=colors, heights=heights, bottoms=bottoms)
+
+
+def hoverable(heights: np.ndarray) -> np.ndarray:
+    """Band heights for a Plotly bar trace: a band of no height as NaN, which Plotly draws
+    as nothing and leaves out of the hover's list; as 0 it listed a flat frame's (a black
+    frame's, a title card's) k - 1 empty colours at 0 %."""
+    return np.where(heights > 0, heights, np.nan)
+

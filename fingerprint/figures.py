@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import plotly.graph_objects as go
 
-from .bands import Bands, strip_bands
+from .bands import Bands, hoverable, strip_bands
 from .color import lab_to_rgb, rgb_to_lab
 from .errors import InvalidParameterError
 from .model import Fingerprint, to_hex
@@ -113,7 +113,7 @@ def strip_figure(
     for rank in range(fp.k):
         fig.add_bar(
             x=labels,
-            y=heights[:, rank],
+            y=hoverable(heights[:, rank]),
             marker_color=to_hex(colors[:, rank]),
             customdata=np.column_stack([index, shares[:, rank]]),
             hovertemplate="%{marker.color}  %{customdata[1]:.0%}<extra></extra>",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .bands import hoverable
 from .model import Shot, to_hex
 from .shots import ShotStats
 from .theme import GRID, HIGHLIGHT, MUTED, base_layout, css
@@ -47,7 +48,7 @@ def shots_figure(
     fig = go.Figure()
     for rank in range(shares.shape[1]):
         fig.add_bar(
-            x=starts + widths / 2, width=widths, y=shares[:, rank],
+            x=starts + widths / 2, width=widths, y=hoverable(shares[:, rank]),
             marker_color=to_hex(colors[:, rank]), marker_line_width=0,
             customdata=np.column_stack([index, shares[:, rank]]), text=spans,
             textposition="none",

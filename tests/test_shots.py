@@ -13,7 +13,7 @@ from videos import BLUE, ORANGE, TEAL, WHITE, ffmpeg_exe, make_video, solid, spl
 
 from fingerprint.cli import main
 from fingerprint.errors import Cancelled
-from fingerprint.model import Fingerprint
+from fingerprint.model import Fingerprint, Shot
 from fingerprint.shots import detect_shots, shot_stats, shots_to_csv
 from fingerprint.video import probe
 
@@ -201,6 +201,13 @@ def test_shots_figures(clips):
     np.testing.assert_allclose(np.asarray(bars.x) - np.asarray(bars.width) / 2,
                                [s.start for s in shots])
     assert [int(c[0]) for c in bars.customdata] == list(range(5))
+    # A colour no pixel of a shot chose (a black shot's) is no bar, so the hover does not
+    # list it at 0 %: Plotly leaves NaN out of an "x unified" hover.
+    black = Shot(shots[-1].end, shots[-1].end + 2.0, np.zeros((5, 3), np.uint8),
+                 np.array([1.0, 0, 0, 0, 0]))
+    heights = np.array([t.y for t in shots_figure((*shots, black)).data[:5]], float).T
+    assert np.isnan(heights[-1, 1:]).all() and heights[-1, 0] == 1.0
+    np.testing.assert_allclose(heights[:-1], np.stack([s.shares for s in shots]))
     assert fig.data[-1].text[1].startswith("shot 2 of 5 · 0:00:02 – 0:00:04 (2.0 s)")
     lengths = shot_lengths_figure(shots).data[0]
     np.testing.assert_allclose(lengths.y, [s.end - s.start for s in shots])
