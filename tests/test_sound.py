@@ -365,3 +365,26 @@ def test_the_cache_counts_and_clears_sound_prints(tones, tmp_path):
     assert cache.info().entries == plain.info().entries + 1
     cache.clear()
     assert not _loudness_files(cache)
+
+
+def test_a_cancel_while_the_frames_decode_stops_the_sound_print_and_saves_nothing(
+    tones, tmp_path, monkeypatch
+):
+    """Cancelled from another thread while both the frames and the sound are decoding:
+    `Cancelled`, no sound or frame decoder left running, and no sound print cached."""
+    from fingerprint import reader, sampling
+
+    cancel = threading.Event()
+    to_rgb = reader.FrameReader.to_rgb
+
+    def cancelling(self, frame):
+        cancel.set()  # the sound print started before the frames: both are running now
+        return to_rgb(self, frame)
+
+    monkeypatch.setattr(reader.FrameReader, "to_rgb", cancelling)
+    cache = Cache(tmp_path / "c")
+    with pytest.raises(Cancelled):
+        analyze(tones, params=Params(samples=12, sound=True), cache=cache, cancel=cancel)
+    running = [t.name for t in threading.enumerate()]
+    assert not [n for n in running if n.startswith((SOUND_THREAD, sampling.DECODER_THREAD))]
+    assert not _loudness_files(cache)
