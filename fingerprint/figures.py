@@ -28,6 +28,11 @@ _SVG_POINTS = 8000
 _TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
 
+# The unified hover's title on the columns' category axis: the column's own label. By
+# default a ticked column showed its tick's text, the timecode without "moment i of n".
+COLUMN_TITLE = {"text": "%{x}"}
+
+
 def column_labels(fp: Fingerprint) -> list[str]:
     """Each column's name, as the hover shows it: ``0:01:23 · moment 37 of 720``."""
     n = len(fp)
@@ -76,6 +81,7 @@ def _timeline_layout(
             "spikethickness": 1,
             "spikedash": "solid",
             "fixedrange": True,
+            "unifiedhovertitle": COLUMN_TITLE,
         },
         # Reversed, so the stack grows downwards: the largest share sits on top.
         yaxis={"visible": False, "range": [1, 0], "fixedrange": True},

@@ -46,6 +46,11 @@ def shots_figure(
     spans = [shot_span(s, i + 1, len(shots)) for i, s in enumerate(shots)]
     index = np.arange(len(shots), dtype=np.float64)
     fig = go.Figure()
+    # The span heads the hover's list of colours (Plotly lists traces in order), under a
+    # blank title: the default title is the bar's x, its middle in seconds.
+    fig.add_scatter(x=starts + widths / 2, y=np.zeros(len(shots)), mode="markers",
+                    marker={"size": 0.1, "opacity": 0}, customdata=index[:, None], text=spans,
+                    hovertemplate="%{text}<extra></extra>")
     for rank in range(shares.shape[1]):
         fig.add_bar(
             x=starts + widths / 2, width=widths, y=hoverable(shares[:, rank]),
@@ -55,16 +60,13 @@ def shots_figure(
             hovertemplate="%{marker.color}  %{customdata[1]:.0%}<extra></extra>",
             selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
         )
-    # The span heads the hover's list of colours.
-    fig.add_scatter(x=starts + widths / 2, y=np.zeros(len(shots)), mode="markers",
-                    marker={"size": 0.1, "opacity": 0}, customdata=index[:, None], text=spans,
-                    hovertemplate="%{text}<extra></extra>")
     base_layout(fig, height=height)
     fig.update_layout(barmode="stack", bargap=0, hovermode="x unified",
                       yaxis={"visible": False, "range": [1, 0], "fixedrange": True})
     _time_axis(fig, float(shots[-1].end))
     fig.update_xaxes(range=[float(shots[0].start), float(shots[-1].end)],
-                     showspikes=True, spikecolor="rgba(255,255,255,0.7)", spikethickness=1)
+                     showspikes=True, spikecolor="rgba(255,255,255,0.7)", spikethickness=1,
+                     unifiedhovertitle={"text": " "})
     if highlight is not None:
         fig.add_annotation(x=float(starts[highlight] + widths[highlight] / 2), y=1,
                            xref="x", yref="paper", yanchor="bottom", text="▼",

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import column_labels, time_ticks
+from .figures import COLUMN_TITLE, column_labels, time_ticks
 from .loudness import FLOOR
 from .model import Fingerprint
 from .sound_geometry import CEILING, levels
@@ -56,7 +56,7 @@ def loudness_figure(fp: Fingerprint, *, height: int = 150) -> go.Figure:
         xaxis={"type": "category", "range": [-0.5, len(fp) - 0.5], "tickmode": "array",
                "tickvals": [labels[c] for c in columns], "ticktext": ticks,
                "showgrid": False, "tickfont": {"color": muted, "size": 12},
-               "fixedrange": True},
+               "fixedrange": True, "unifiedhovertitle": COLUMN_TITLE},
         yaxis={"range": [FLOOR, CEILING], "fixedrange": True, "gridcolor": GRID,
                "tickvals": [-60, -40, -20, 0], "tickfont": {"color": muted, "size": 10},
                "ticksuffix": " LU", "side": "right"},

@@ -197,6 +197,9 @@ def test_sound_on_draws_the_loudness_under_the_strip_and_around_the_ring(
         text = _hover(page, trace, x, below["y"] + below["height"] / 2,
                       rf"^0:00:0{int(seconds)}.*loudness")
         assert text.startswith(colours.split("#")[0]), (text, colours)
+        # Every column's title names its moment, ticked ones too (their tick's text is
+        # the timecode alone, which Plotly's title showed by default).
+        assert colours.startswith(f"0:00:0{int(seconds)} · moment {moment + 1} of "), colours
         assert _level(text) == pytest.approx(_tone_level(moment), abs=1.0), text
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "layers-sound.png")
@@ -314,7 +317,8 @@ def test_the_shots_view_shows_each_shot_as_wide_as_it_lasts_and_its_middle_frame
     per_second = box["width"] / sum(lengths)
     y = box["y"] + box["height"] / 2
     text = _hover(page, chart, box["x"] + per_second * 4.0, y, "shot 2 of 4")
-    assert "0:00:02 – 0:00:06 (4.0 s)" in text, text
+    # The span heads the list, not the bar's middle in seconds ("4" by default).
+    assert text.strip().startswith("shot 2 of 4 · 0:00:02 – 0:00:06 (4.0 s)"), text
     teal = [int(h[i : i + 2], 16) for h in re.findall(r"#([0-9a-f]{6})", text)[:1]
             for i in (0, 2, 4)]
     assert np.abs(np.array(teal) - TEAL).max() < 30, text

@@ -196,7 +196,7 @@ def test_shots_figures(clips):
 
     shots = detect_shots(clips, info=probe(clips))
     fig = shots_figure(shots, highlight=2)
-    bars = fig.data[0]
+    bars = fig.data[1]
     np.testing.assert_allclose(bars.width, [s.end - s.start for s in shots])
     np.testing.assert_allclose(np.asarray(bars.x) - np.asarray(bars.width) / 2,
                                [s.start for s in shots])
@@ -205,10 +205,10 @@ def test_shots_figures(clips):
     # list it at 0 %: Plotly leaves NaN out of an "x unified" hover.
     black = Shot(shots[-1].end, shots[-1].end + 2.0, np.zeros((5, 3), np.uint8),
                  np.array([1.0, 0, 0, 0, 0]))
-    heights = np.array([t.y for t in shots_figure((*shots, black)).data[:5]], float).T
+    heights = np.array([t.y for t in shots_figure((*shots, black)).data[1:6]], float).T
     assert np.isnan(heights[-1, 1:]).all() and heights[-1, 0] == 1.0
     np.testing.assert_allclose(heights[:-1], np.stack([s.shares for s in shots]))
-    assert fig.data[-1].text[1].startswith("shot 2 of 5 · 0:00:02 – 0:00:04 (2.0 s)")
+    assert fig.data[0].text[1].startswith("shot 2 of 5 · 0:00:02 – 0:00:04 (2.0 s)")
     lengths = shot_lengths_figure(shots).data[0]
     np.testing.assert_allclose(lengths.y, [s.end - s.start for s in shots])
     assert sum(shot_histogram_figure(shot_stats(shots)).data[0].y) == 5
