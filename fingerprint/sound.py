@@ -265,10 +265,10 @@ class SoundPrint:
     Times may be handed over as they become known (`add`): fast mode's sample times are
     those of the frames the sampler finds, and measuring each as it is found puts the
     sound's work beside the frames' decoding, which leaves part of the cores idle, rather
-    than after it (docs/benchmarks.md, "The sound print"). `levels` hands over the rest and
-    waits. ``mode``, ``slot``: as `loudness`. ``missing`` is the sentence that says why
-    there is no sound print (`has_sound`), or None. Use it as a context manager: leaving
-    it stops the decoders.
+    than after it (docs/benchmarks.md, "The sound print measured while the frames
+    decode"). `levels` hands over the rest and waits. ``mode``, ``slot``: as `loudness`.
+    ``missing`` is the sentence that says why there is no sound print (`has_sound`), or
+    None. Use it as a context manager: leaving it stops the decoders.
     """
 
     def __init__(
