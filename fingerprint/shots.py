@@ -47,7 +47,7 @@ from .hdr import needs_conversion, primaries_name, transfer_name
 from .model import Shot, VideoInfo, to_hex
 from .reader import frame_to_rgb
 from .shot_pixels import POOL, Reservoirs, ShotPixels, merge_segments, shot_palettes
-from .video import check_file
+from .video import check_file, demux_only
 from .workers import wait_reporting
 
 if TYPE_CHECKING:
@@ -464,9 +464,7 @@ def _scan(
     picks, drawn = (np.empty(0), np.empty(0)), _DRAWS
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = container.streams[info.stream_index]
-        for other in container.streams:
-            if other.index != stream.index:
-                other.discard = av.stream.Discard.all
+        demux_only(container, stream)
         cc = stream.codec_context
         cc.thread_type = "NONE"
         # The loop filter is skipped on non-reference frames only (most B-frames: half of

@@ -30,6 +30,7 @@ from .errors import Cancelled, DecodeError
 from .loudness import channel_weights, lufs
 from .model import VideoInfo
 from .params import Mode
+from .video import demux_only
 from .workers import wait_reporting
 
 ProgressCallback = Callable[[float, str], None]
@@ -91,11 +92,7 @@ class _Track:
         assert stream is not None  # the caller checked
         self.stream = stream
         self.stream.codec_context.thread_type = "NONE"
-        # The demuxer skips the picture's packets instead of reading and dropping them:
-        # in an interleaved file they are most of the bytes (bench/sound_shots.py).
-        for other in self.container.streams:
-            if other.index != stream.index:
-                other.discard = av.stream.Discard.all
+        demux_only(self.container, stream)  # the picture is most of the bytes
         self.offset = info.start_time
         self.frames = None
         self.rate = stream.codec_context.sample_rate or stream.rate

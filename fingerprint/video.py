@@ -65,6 +65,15 @@ def open_video(path: str | os.PathLike[str]) -> av.container.InputContainer:
     return container
 
 
+def demux_only(container: av.container.InputContainer, stream: av.stream.Stream) -> None:
+    """Have the demuxer skip every other stream's packets rather than read and drop them:
+    for a decoder that reads one stream straight through (every frame for shots, the
+    sound print's windows), the others are most of an interleaved file's bytes."""
+    for other in container.streams:
+        if other.index != stream.index:
+            other.discard = av.stream.Discard.all
+
+
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
