@@ -205,10 +205,10 @@ def _run(
     if sound is not None and sound.missing:
         fp = replace(fp, warnings=(*fp.warnings, sound.missing))
     fp = replace(fp, loudness=loudness)
-    made = (samples if decoded else None,
-            None if sound is None or sound.missing else (_sound_times(samples, params), loudness))
+    kept = samples if decoded else None
+    heard = None if sound is None or sound.missing else (_sound_times(samples, params), loudness)
     if not params.shots:
-        return _Run(fp, *made, None, None)
+        return _Run(fp, kept, heard, None, None)
     request = shots_key(**shot_options(params, fp.crop))
     shots = cached_shots(request) if cached_shots else None
     found = None
@@ -218,7 +218,7 @@ def _run(
     _check(cancel)
     fp = replace(fp, shots=shot_palettes(shots, k=params.clusters,
                                          color_space=params.color_space, seed=params.seed))
-    return _Run(fp, *made, found, request)
+    return _Run(fp, kept, heard, found, request)
 
 
 def _sound_print(
@@ -235,9 +235,17 @@ def _sound_print(
 
 
 def _sound_times(samples: DecodedFrames, params: Params) -> np.ndarray:
-    """Where the sound print measures: at each frame in fast mode, whose frames stand for
-    their slots wherever they fall in them; at each slot's middle in exact mode."""
-    return samples.times if params.mode == "fast" else samples.targets
+    """Where the sound print measures, at each sample (`_sound_time`)."""
+    return _sound_time(params, samples.times, samples.targets)
+
+
+def _sound_time(
+    params: Params, time: float | np.ndarray, target: float | np.ndarray
+) -> float | np.ndarray:
+    """Where the sound print measures a sample: at its frame in fast mode, whose frames
+    stand for their slots wherever they fall in them; at its slot's middle in exact mode.
+    Elementwise: times, or arrays of them."""
+    return time if params.mode == "fast" else target
 
 
 def _sample(
@@ -250,7 +258,6 @@ def _sample(
 ) -> DecodedFrames:
     """Decode the samples; the sound print is handed each one's time as it is found, so
     it is measured while the frames decode."""
-    fast = params.mode == "fast"
     return sample(
         path,
         count=params.samples,
@@ -260,7 +267,8 @@ def _sample(
         size=params.size,
         info=info,
         on_progress=on_progress,
-        on_sample=None if sound is None else lambda t, target: sound.add(t if fast else target),
+        on_sample=None if sound is None
+        else lambda time, target: sound.add(_sound_time(params, time, target)),
         cancel=cancel,
     )
 
