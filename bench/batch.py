@@ -32,11 +32,11 @@ import imageio_ffmpeg
 import numpy as np
 
 from fingerprint import Params, analyze, content_key, probe
-from fingerprint.batch import connect, find_films, run_batch
-from fingerprint.collection import Collection, Film, distance_matrix, map_2d
-from fingerprint.compare import FilmPalette, film_palette
+from fingerprint._outputs import Outputs, write_outputs
+from fingerprint.collection._batch import connect, find_films, run_batch
+from fingerprint.collection._collection import Collection, Film, distance_matrix, map_2d
+from fingerprint.compare._compare import FilmPalette, film_palette
 from fingerprint.model import VideoInfo
-from fingerprint.outputs import Outputs, write_outputs
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 FILMS = Path("/tmp/bench-batch/films")
@@ -124,8 +124,8 @@ def feature() -> dict | None:
     if not FEATURE.exists():
         return None
     code = (
-        "import json,sys,tempfile;from fingerprint.batch import process_film;"
-        "from fingerprint.outputs import Outputs;"
+        "import json,sys,tempfile;from fingerprint.collection._batch import process_film;"
+        "from fingerprint._outputs import Outputs;"
         "from fingerprint import Params;"
         "o=process_film(sys.argv[1], out=tempfile.mkdtemp(), params=Params(), output=Outputs());"
         "print(json.dumps({'status': o.status, **o.record}))"

@@ -27,7 +27,7 @@ import zstandard
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fingerprint.sampling import sample  # noqa: E402
+from fingerprint.decode._sampling import sample  # noqa: E402
 
 CLIPS = [
     ROOT.parent / "shared" / "data" / name

@@ -30,7 +30,7 @@ CASES = ("cli", "cache", "none")
 def child(case: str, film: str, samples: int, tmp: str) -> None:
     sys.path.insert(0, str(ROOT))
     from fingerprint import Cache, Params, analyze
-    from fingerprint.cli import main
+    from fingerprint.cli._main import main
 
     t0 = time.perf_counter()
     if case == "cli":

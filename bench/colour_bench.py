@@ -1,4 +1,4 @@
-"""Speed, memory and accuracy of `fingerprint.kmeans.palettes` on synthetic film frames.
+"""Speed, memory and accuracy of `fingerprint.palette._kmeans.palettes` on synthetic film frames.
 
 Run from the repository root: ``.venv/bin/python bench/colour_bench.py``. The frames are
 blurred random blobs of colour with sensor noise, plus some flat and some near-black frames,
@@ -29,8 +29,8 @@ from sklearn.cluster import KMeans
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fingerprint.color import average_color, delta_e2000, rgb_to_lab
-from fingerprint.kmeans import palettes
+from fingerprint.palette._color import average_color, delta_e2000, rgb_to_lab
+from fingerprint.palette._kmeans import palettes
 
 
 def synthetic_frames(n: int, *, height: int = 180, width: int = 320, seed: int = 1) -> np.ndarray:

@@ -30,7 +30,7 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from fingerprint import Cache, Params, analyze
-from fingerprint.memory import limit_arenas
+from fingerprint._memory import limit_arenas
 limit_arenas()  # as the command line and the app do at start-up
 params = Params(samples={samples}, clusters={k}, mode={mode!r})
 cache = Cache({cache!r}) if {cache!r} else None
@@ -49,7 +49,7 @@ _CANCEL = """
 import json, sys, threading, time
 sys.path.insert(0, {root!r})
 from fingerprint import Cancelled, Params, analyze
-from fingerprint.sampling import DECODER_THREAD
+from fingerprint.decode._sampling import DECODER_THREAD
 cancel = threading.Event()
 set_at = []
 def later():

@@ -41,12 +41,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import fingerprint.hdr as hdr
-import fingerprint.reader as reader
-import fingerprint.sampling as sampling
+import fingerprint.decode._hdr as hdr
+import fingerprint.decode._reader as reader
+import fingerprint.decode._sampling as sampling
 from fingerprint import Params, analyze, probe
-from fingerprint.color import delta_e2000, rgb_to_lab
-from fingerprint.compare import palette_distance
+from fingerprint.compare._compare import palette_distance
+from fingerprint.palette._color import delta_e2000, rgb_to_lab
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 FLOWER = Path(__file__).resolve().parent.parent.parent / "shared/data/flower_5s_540p_h264.mp4"

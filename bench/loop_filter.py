@@ -19,11 +19,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import fingerprint.reader as reader
-import fingerprint.sampling as sampling
+import fingerprint.decode._reader as reader
+import fingerprint.decode._sampling as sampling
 from fingerprint import probe
-from fingerprint.color import average_color, delta_e2000, rgb_to_lab
-from fingerprint.kmeans import palettes
+from fingerprint.palette._color import average_color, delta_e2000, rgb_to_lab
+from fingerprint.palette._kmeans import palettes
 
 
 def decode(film: str, samples: int, *, skip: bool) -> tuple[np.ndarray, float]:

@@ -19,9 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fingerprint.loudness import FLOOR
-from fingerprint.sound import loudness
-from fingerprint.video import probe
+from fingerprint.decode._video import probe
+from fingerprint.sound._loudness import FLOOR
+from fingerprint.sound._print import loudness
 
 _REPORT = re.compile(r"t:\s*([\d.]+)\s+TARGET.*?S:\s*(-?[\d.]+|-inf)")
 

@@ -30,19 +30,19 @@ sys.path.insert(0, str(ROOT))
 
 def _child(job: dict) -> dict:
     """Run one measurement in this process and report it."""
-    from fingerprint.sampling import sample_times
+    from fingerprint.decode._sampling import sample_times
+    from fingerprint.decode._video import probe
     from fingerprint.shots import detect_shots
-    from fingerprint.sound import has_sound, loudness
-    from fingerprint.video import probe
+    from fingerprint.sound._print import has_sound, loudness
 
     film = job["film"]
     info = probe(film)
     start = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     if job["what"] == "analyze":
-        from fingerprint.memory import limit_arenas
+        from fingerprint._memory import limit_arenas
+        from fingerprint._pipeline import analyze
         from fingerprint.params import Params
-        from fingerprint.pipeline import analyze
 
         limit_arenas()  # as the command line and the app do at start-up
         fp = analyze(film, params=Params(samples=job["samples"], sound=job["sound"]))

@@ -4,48 +4,24 @@
 >>> fp = analyze("film.mp4", params=Params(samples=500, clusters=5))
 >>> fp.colors.shape   # (samples, k, 3) uint8, each palette ordered by share
 
-Names are imported on first use (PEP 562, as scikit-image does), so ``import
-fingerprint`` is instant: the command line can catch Ctrl-C before NumPy and FFmpeg load.
+The names here are the one way in for a library user; each subpackage holds one concern:
+
+- `decode`: probe a film, sample its frames, HDR to SDR;
+- `palette`: colour maths, k-means, black bars;
+- `cache`: the on-disk cache keyed by content;
+- `shots`: cuts, fades, dissolves and each shot's palette (the ``shots`` extra);
+- `sound`: the sound print, loudness at each moment;
+- `compare`: two films side by side, palette distances;
+- `collection`: many films, `fingerprint batch` on Dask (the ``batch`` extra);
+- `poster`: PNG and SVG posters (Pillow only);
+- `plotting`: the app's Plotly figures (the ``plot`` extra);
+- `cli`: the ``fingerprint`` command.
+
+Names are imported on first use (PEP 562 through `lazy_loader`, as scikit-image does, from
+`__init__.pyi`, which type checkers read), so ``import fingerprint`` is instant: the command
+line can catch Ctrl-C before NumPy and FFmpeg load.
 """
 
-from __future__ import annotations
+import lazy_loader as _lazy
 
-import importlib
-from typing import Any
-
-_WHERE = {
-    "Cache": "cache",
-    "content_key": "cache_keys",
-    "Cancelled": "errors",
-    "DecodeError": "errors",
-    "FingerprintError": "errors",
-    "FingerprintFormatError": "errors",
-    "InvalidParameterError": "errors",
-    "NotAVideoError": "errors",
-    "NoVideoStreamError": "errors",
-    "UnreadableFileError": "errors",
-    "VideoNotFoundError": "errors",
-    "Fingerprint": "model",
-    "Params": "params",
-    "VideoInfo": "model",
-    "analyze": "pipeline",
-    "fingerprint_samples": "pipeline",
-    "DecodedFrames": "sampling",
-    "frame_at": "sampling",
-    "sample": "sampling",
-    "probe": "video",
-}
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'fingerprint' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -45,3 +45,8 @@ class Cancelled(FingerprintError):
 class CacheWriteError(FingerprintError, OSError):
     """The cache folder cannot be written (full, read-only, no permission). `analyze`
     carries on without saving and says so in the fingerprint's warnings."""
+
+
+class MissingExtraError(FingerprintError, ImportError):
+    """An optional feature's dependencies are not installed; the message names the extra
+    that installs them."""

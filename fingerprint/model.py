@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .atomic import write_atomic
+from ._atomic import write_atomic
 from .errors import FingerprintFormatError
 from .params import Params
 

@@ -4,7 +4,7 @@ compared, where films come from."""
 import streamlit as st
 
 from fingerprint import Params
-from fingerprint.compare import SIMILARITY_SCALE
+from fingerprint.compare._compare import SIMILARITY_SCALE
 from webapp.routing import require_router
 from webapp.server import MOVIES_ENV_VAR, demos, upload_limit
 from webapp.sidebar import ORIGINAL

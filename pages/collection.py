@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from fingerprint import FingerprintError
-from fingerprint.collection import index_json, matrix_csv
-from fingerprint.collection_figures import collection_poster_png
+from fingerprint.collection._collection import index_json, matrix_csv
+from fingerprint.plotting._collection import collection_poster_png
 from webapp import library, state
 from webapp.analysis import CHART_CONFIG
 from webapp.collection_view import (

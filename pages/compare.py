@@ -15,14 +15,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from fingerprint import Fingerprint, Params
-from fingerprint.compare import (
+from fingerprint.compare._compare import (
     MAX_BINS,
     Comparison,
     compare,
     default_bins,
     same_fingerprint,
 )
-from fingerprint.compare_figures import comparison_figure, comparison_png, curves_figure
+from fingerprint.plotting._compare import comparison_figure, comparison_png, curves_figure
 from webapp import state
 from webapp.analysis import CHART_CONFIG, film_params, load_fingerprint
 from webapp.chooser import choose_film

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fingerprint import render
+from fingerprint.poster import _render as render
 from fingerprint.timecodes import timecode
 from webapp.analysis import CHART_CONFIG, figure, film_params, frame_image, load_fingerprint
 from webapp.chooser import choose_film

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from fingerprint import Fingerprint, Params, VideoInfo
-from fingerprint.collection import INDEX_FORMAT, INDEX_VERSION
-from fingerprint.compare import film_palette
+from fingerprint.collection._collection import INDEX_FORMAT, INDEX_VERSION
+from fingerprint.compare._compare import film_palette
 
 WARM = np.array([(230, 120, 30), (200, 60, 40), (240, 170, 60)], np.float64)
 COOL = np.array([(20, 150, 160), (40, 80, 200), (60, 130, 220)], np.float64)

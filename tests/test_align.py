@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import make_fingerprint
 
-from fingerprint.align import align, analysed_span, curves, positions, resample
+from fingerprint.compare._align import align, analysed_span, curves, positions, resample
 
 
 def test_each_bin_shows_the_sample_nearest_its_centre():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fingerprint.bars import crop_frames, detect_bars
 from fingerprint.errors import InvalidParameterError
+from fingerprint.palette._bars import crop_frames, detect_bars
 
 H, W = 180, 320
 

@@ -18,11 +18,11 @@ import videos
 from PIL import Image
 
 from fingerprint import analyze
-from fingerprint.batch import CRASH_ENV, connect, find_films, run_batch
-from fingerprint.collection import load_batch
+from fingerprint._outputs import Outputs, Poster
+from fingerprint.collection._batch import CRASH_ENV, connect, find_films, run_batch
+from fingerprint.collection._collection import load_batch
 from fingerprint.errors import FingerprintError, InvalidParameterError
 from fingerprint.model import Fingerprint
-from fingerprint.outputs import Outputs, Poster
 from fingerprint.params import Params
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data"

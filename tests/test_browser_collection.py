@@ -15,7 +15,7 @@ from appserver import CHROMIUM, ROOT, launch_chromium, streamlit
 from batches import write_batch
 from videos import make_rgb
 
-from fingerprint.cache import content_key
+from fingerprint.cache._cache import content_key
 
 ARTIFACTS = ROOT / "test-artifacts"
 

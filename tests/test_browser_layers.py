@@ -29,9 +29,9 @@ from test_sound import make_tones
 from videos import BLUE, GREEN, ORANGE, TEAL, WHITE, make_rgb, make_video, segments, split
 
 from fingerprint import Params, analyze
-from fingerprint.cache import Cache
-from fingerprint.loudness import FLOOR
-from fingerprint.theme import BACKGROUND
+from fingerprint._theme import BACKGROUND
+from fingerprint.cache._cache import Cache
+from fingerprint.sound._loudness import FLOOR
 
 if not CHROMIUM.exists():
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)

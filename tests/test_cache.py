@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 from videos import make_code, make_rgb, truncate_copy
 
-import fingerprint.cache as cache_module
-import fingerprint.cache_frames as cache_frames
-import fingerprint.cache_keys as cache_keys_module
-import fingerprint.cache_size as cache_size
-import fingerprint.pipeline as pipeline
+import fingerprint._pipeline as pipeline
+import fingerprint.cache._cache as cache_module
+import fingerprint.cache._frames as cache_frames
+import fingerprint.cache._keys as cache_keys_module
+import fingerprint.cache._size as cache_size
 from fingerprint import Cache, DecodedFrames, Params, VideoInfo, analyze, content_key
+from fingerprint.cache._evict import _drop_film_if_empty
 from fingerprint.errors import (
     CacheWriteError,
     FingerprintError,
@@ -322,7 +323,7 @@ def test_writes_leave_no_temporary_files(film, cache):
 def test_a_failed_write_leaves_nothing(film, cache, monkeypatch):
     """A crash between writing and renaming leaves neither a temporary file nor a
     half-written entry under the final name."""
-    import fingerprint.atomic as atomic
+    import fingerprint._atomic as atomic
 
     def boom(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -378,7 +379,7 @@ def test_content_key_is_stable_and_follows_content(tmp_path, film):
 
 
 class CountingOpen:
-    """Replaces ``open`` inside fingerprint.cache_keys, counting the bytes read."""
+    """Replaces ``open`` inside fingerprint.cache._keys, counting the bytes read."""
 
     def __init__(self) -> None:
         self.read = 0
@@ -755,7 +756,7 @@ def test_a_lock_taken_while_its_folder_was_evicted_still_excludes(cache):
         thread = threading.Thread(target=hold)
         thread.start()
         time.sleep(0.2)  # the thread has opened the old lock file and waits on it
-        assert cache._drop_film_if_empty("aa", clear=True) == 0  # we hold it: not dropped
+        assert _drop_film_if_empty(cache, "aa", clear=True) == 0  # we hold it: not dropped
         for path in (cache.root / "aa").iterdir():
             path.unlink()
         (cache.root / "aa").rmdir()

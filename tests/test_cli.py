@@ -22,7 +22,7 @@ from PIL import Image
 from videos import copy, make_rgb
 
 from fingerprint import Fingerprint
-from fingerprint.cli import main
+from fingerprint.cli._main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT.parent / "shared" / "data" / "audio_only_trex_roar_2s.mp3"

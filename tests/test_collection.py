@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fingerprint.collection import (
+from fingerprint.collection._collection import (
     Collection,
     distance_matrix,
     film_distance,
@@ -13,7 +13,7 @@ from fingerprint.collection import (
     map_2d,
     nearest,
 )
-from fingerprint.compare import compare, film_palette, palette_distance
+from fingerprint.compare._compare import compare, film_palette, palette_distance
 from fingerprint.errors import InvalidParameterError
 from fingerprint.model import Fingerprint, VideoInfo
 from fingerprint.params import Params

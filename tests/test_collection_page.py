@@ -14,9 +14,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 from videos import make_rgb
 
-from fingerprint.cache import content_key
-from fingerprint.collection import from_fingerprints, index_json, matrix_csv
-from fingerprint.collection_figures import (
+from fingerprint.cache._cache import content_key
+from fingerprint.collection._collection import from_fingerprints, index_json, matrix_csv
+from fingerprint.plotting._collection import (
     collection_poster_png,
     map_figure,
     matrix_figure,

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from conftest import split_frame
 
-from fingerprint.color import (
+from fingerprint.errors import InvalidParameterError
+from fingerprint.palette._color import (
     average_color,
     delta_e2000,
     lab_to_rgb,
@@ -15,7 +16,6 @@ from fingerprint.color import (
     rgb_to_lab,
     srgb_to_linear,
 )
-from fingerprint.errors import InvalidParameterError
 
 # Sharma, Wu and Dalal (2005), Table 1: (L1, a1, b1), (L2, a2, b2), CIEDE2000. Pairs 9-16
 # straddle the 0/360 hue wrap and the mean-hue branches; 7-8 have zero chroma.

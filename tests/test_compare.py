@@ -15,7 +15,7 @@ import pytest
 from conftest import make_fingerprint
 
 from fingerprint import Fingerprint, InvalidParameterError, Params, analyze
-from fingerprint.compare import (
+from fingerprint.compare._compare import (
     compare,
     correlation,
     default_bins,
@@ -243,7 +243,7 @@ def test_a_thousand_bins_are_fast():
 def test_figures_and_png_export():
     from PIL import Image
 
-    from fingerprint.compare_figures import (
+    from fingerprint.plotting._compare import (
         comparison_figure,
         comparison_png,
         curves_figure,
@@ -292,7 +292,7 @@ def test_figures_and_png_name_the_films_as_given_and_write_delta_e(
 ) -> None:
     from PIL import ImageDraw
 
-    from fingerprint.compare_figures import comparison_figure, comparison_png, curves_figure
+    from fingerprint.plotting._compare import comparison_figure, comparison_png, curves_figure
 
     result = compare(ramp_film(name="a_file.mp4"), reversed_film(ramp_film(name="b_file.mp4")))
     names = ("Big Buck Bunny", "<a href='https://x.test'>Flower</a>")

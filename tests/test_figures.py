@@ -8,7 +8,7 @@ import pytest
 from conftest import make_fingerprint
 
 from fingerprint import Fingerprint, InvalidParameterError
-from fingerprint.figures import (
+from fingerprint.plotting._film import (
     average_figure,
     color_space_figure,
     column_labels,

@@ -16,21 +16,21 @@ import numpy as np
 import pytest
 from videos import ORANGE, TEAL, WHITE, ffmpeg_exe, make_video, split
 
-import fingerprint.reader as reader
+import fingerprint.decode._reader as reader
 from fingerprint import Fingerprint, Params, VideoInfo, analyze, frame_at, probe
-from fingerprint.color import delta_e2000, rgb_to_lab
-from fingerprint.compare import palette_distance
-from fingerprint.hdr import (
+from fingerprint.compare._compare import palette_distance
+from fingerprint.decode._hdr import (
     color_warning,
     describe_color,
     hdr_kind,
-    matrix_name,
     needs_conversion,
     primaries_name,
     to_sdr,
     tone_curve,
     transfer_name,
 )
+from fingerprint.decode._matrices import matrix_name
+from fingerprint.palette._color import delta_e2000, rgb_to_lab
 
 # --- the standards, independently --------------------------------------------------------
 M1, M2 = 2610 / 16384, 2523 / 4096 * 128

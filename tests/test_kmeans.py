@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import split_frame
 
-from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.errors import InvalidParameterError
-from fingerprint.kmeans import palettes, weighted_kmeans
+from fingerprint.palette._color import delta_e2000, rgb_to_lab
+from fingerprint.palette._kmeans import palettes, weighted_kmeans
 
 RED, TEAL, NAVY = (200, 30, 40), (20, 140, 130), (25, 30, 90)
 
@@ -143,7 +143,7 @@ def _five_regions_one_small() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_palette_finds_a_small_distinct_cluster_that_naive_seeding_misses() -> None:
-    from fingerprint import kmeans
+    from fingerprint.palette import _kmeans as kmeans
 
     frame, expected = _five_regions_one_small()
     colors, _ = palettes(frame[None], k=5)
@@ -204,7 +204,7 @@ def test_the_chosen_restart_is_refined_to_convergence() -> None:
     # The best restarts race only a few iterations on all pixels; the leader must then run
     # until its centres stop moving. A smooth gradient converges slowly, so centres taken
     # from the race would still move.
-    from fingerprint import kmeans
+    from fingerprint.palette import _kmeans as kmeans
 
     y, x = np.mgrid[0:120, 0:200]
     frame = np.stack([x * 255 // 199, y * 255 // 119, (x + y) * 255 // 318], axis=2)

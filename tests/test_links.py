@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fingerprint.compare import MAX_BINS
+from fingerprint.compare._compare import MAX_BINS
 from webapp.links import (
     DEFAULTS,
     compare_from_query,

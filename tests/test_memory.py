@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from videos import make_video, solid
 
-from fingerprint import Params, analyze, sampling
-from fingerprint.memory import limit_arenas, release_free_memory
-from fingerprint.reader import frame_to_rgb
-from fingerprint.video import open_video
+from fingerprint import Params, analyze
+from fingerprint._memory import limit_arenas, release_free_memory
+from fingerprint.decode import _sampling as sampling
+from fingerprint.decode._reader import frame_to_rgb
+from fingerprint.decode._video import open_video
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ def test_held_frames_come_back_exactly(tmp_path, width):
         assert np.array_equal(frame, decoded[int(np.argmin(np.abs(times - t)))])
 
 
-@pytest.mark.parametrize("module", ["fingerprint.cli", "fingerprint.outputs"])
+@pytest.mark.parametrize("module", ["fingerprint.cli._main", "fingerprint._outputs"])
 def test_shot_libraries_load_only_for_shots(module):
     """OpenCV and PySceneDetect cost 24 MB of every run's peak: only shots need them."""
     code = f"import sys, {module}; print('cv2' in sys.modules, 'scenedetect' in sys.modules)"

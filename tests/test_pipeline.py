@@ -23,8 +23,8 @@ from videos import (
 )
 
 from fingerprint import DecodedFrames, Params, analyze, fingerprint_samples, probe
-from fingerprint.color import delta_e2000, rgb_to_lab
 from fingerprint.errors import InvalidParameterError
+from fingerprint.palette._color import delta_e2000, rgb_to_lab
 
 FRAME = 0.1  # every synthetic film here runs at 10 fps
 EPS = 1e-6
@@ -308,7 +308,9 @@ def test_start_past_the_end(films):
 def test_cancel_mid_decode_saves_nothing(films, tmp_path, monkeypatch):
     """Cancelled from another thread while the decoders work: `Cancelled`, no decoder
     thread left, and the cache holds neither frames nor a result."""
-    from fingerprint import Cache, Cancelled, reader, sampling
+    from fingerprint import Cache, Cancelled
+    from fingerprint.decode import _reader as reader
+    from fingerprint.decode import _sampling as sampling
 
     held = threading.Event()
     to_rgb = reader.FrameReader.to_rgb

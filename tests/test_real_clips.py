@@ -14,13 +14,13 @@ import pytest
 from videos import ffmpeg_exe
 
 from fingerprint import Params, analyze, frame_at, probe, sample
-from fingerprint.color import average_color, delta_e2000, rgb_to_lab
+from fingerprint.decode._reader import frame_to_rgb
+from fingerprint.decode._sampling import working_size
 from fingerprint.errors import NoVideoStreamError
-from fingerprint.reader import frame_to_rgb
-from fingerprint.sampling import working_size
+from fingerprint.palette._color import average_color, delta_e2000, rgb_to_lab
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-EDGE = 1e-3  # fingerprint.reader.SLOT_EDGE
+EDGE = 1e-3  # fingerprint.decode._reader.SLOT_EDGE
 EPS = 1e-6
 COUNT = 40
 

@@ -19,7 +19,8 @@ from PIL import Image
 from videos import make_rgb
 
 from fingerprint import Fingerprint, InvalidParameterError
-from fingerprint.render import (
+from fingerprint._theme import BACKGROUND
+from fingerprint.poster._render import (
     POSTER_KINDS,
     POSTER_SIZES,
     RING_HOLE,
@@ -30,7 +31,6 @@ from fingerprint.render import (
     ring_image,
     strip_image,
 )
-from fingerprint.theme import BACKGROUND
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -275,7 +275,7 @@ def test_command_line_writes_the_ring_poster_of_the_size_asked(
 
 
 def test_command_line_named_print_size_carries_its_dpi(rgb_film: Path, tmp_path: Path) -> None:
-    from fingerprint.cli import main
+    from fingerprint.cli._main import main
 
     argv = ["analyze", str(rgb_film), "--out", str(tmp_path), "--samples", "6",
             "--poster", "average", "--poster-size", "a4", "--no-cache"]

@@ -22,16 +22,17 @@ from videos import (
     solid,
 )
 
-from fingerprint import reader, sampling
-from fingerprint.color import delta_e2000, rgb_to_lab
+from fingerprint.decode import _reader as reader
+from fingerprint.decode import _sampling as sampling
+from fingerprint.decode._reader import frame_to_rgb
+from fingerprint.decode._sampling import frame_at, sample, sample_times, working_size
+from fingerprint.decode._video import open_video, probe
 from fingerprint.errors import (
     Cancelled,
     FingerprintError,
     InvalidParameterError,
 )
-from fingerprint.reader import frame_to_rgb
-from fingerprint.sampling import frame_at, sample, sample_times, working_size
-from fingerprint.video import open_video, probe
+from fingerprint.palette._color import delta_e2000, rgb_to_lab
 
 FPS = 10
 FRAME = 1 / FPS

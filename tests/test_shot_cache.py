@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 from test_shots import CUTS, FPS, make_clips
 
-import fingerprint.shots as shots_module
-from fingerprint.cache import Cache
+import fingerprint.shots._find as shots_module
+import fingerprint.shots._tuning as tuning
+from fingerprint._pipeline import analyze
+from fingerprint.cache._cache import Cache
+from fingerprint.decode._video import probe
 from fingerprint.errors import CacheWriteError
 from fingerprint.params import Params
-from fingerprint.pipeline import analyze
-from fingerprint.shots import shots_key
-from fingerprint.video import probe
+from fingerprint.shots._find import shots_key
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +34,15 @@ def cache(tmp_path) -> Cache:
 
 @pytest.fixture
 def scans(monkeypatch) -> list[float]:
-    """Counts the film's decodes for shots (`shots._scan`, one per decoder's part)."""
+    """Counts the film's decodes for shots (`_scan.scan`, one per decoder's part)."""
     seen: list[float] = []
-    real = shots_module._scan
+    real = shots_module.scan
 
     def scan(*args, **kwargs):
         seen.append(kwargs["lo"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(shots_module, "_scan", scan)
+    monkeypatch.setattr(shots_module, "scan", scan)
     return seen
 
 
@@ -66,7 +67,7 @@ def test_another_k_clusters_the_cached_shots_without_decoding(clips, cache, scan
     def no_decode(*args, **kwargs):
         raise AssertionError("the film was decoded for shots again")
 
-    monkeypatch.setattr(shots_module, "_scan", no_decode)
+    monkeypatch.setattr(shots_module, "scan", no_decode)
     for change in ({"clusters": 3}, {"clusters": 3, "color_space": "rgb"}):
         again = analyze(clips, params=params(**change), cache=cache)
         assert starts(again) == starts(first)
@@ -141,10 +142,10 @@ def test_the_key_follows_the_detectors_tuning(monkeypatch):
     base = {"start": None, "end": None, "seed": 0, "crop": None}
     before = shots_key(**base)
     assert json.loads(json.dumps(before)) == before  # stored in the entry's header
-    monkeypatch.setattr(shots_module, "_CUT_THRESHOLD", 30.0)
+    monkeypatch.setattr(tuning, "CUT_THRESHOLD", 30.0)
     assert shots_key(**base) != before
     monkeypatch.undo()
-    monkeypatch.setattr(shots_module, "DETECTOR_VERSION", shots_module.DETECTOR_VERSION + 1)
+    monkeypatch.setattr(tuning, "DETECTOR_VERSION", tuning.DETECTOR_VERSION + 1)
     assert shots_key(**base) != before
 
 

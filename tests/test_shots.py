@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from videos import BLUE, ORANGE, TEAL, WHITE, ffmpeg_exe, make_video, solid, split
 
-from fingerprint.cli import main
+from fingerprint.cli._main import main
+from fingerprint.decode._video import probe
 from fingerprint.errors import Cancelled
 from fingerprint.model import Fingerprint, Shot
 from fingerprint.shots import detect_shots, shot_stats, shots_to_csv
-from fingerprint.video import probe
 
 FPS = 24
 # Clips of 2, 2, 2 s, then 3 s and 3 s joined by a 1 s cross-fade (xfade): hard cuts at
@@ -166,8 +166,8 @@ def test_stats_and_csv(clips):
 
 
 def test_shots_survive_json(clips, tmp_path):
+    from fingerprint._pipeline import analyze
     from fingerprint.params import Params
-    from fingerprint.pipeline import analyze
 
     fp = analyze(clips, params=Params(samples=20, shots=True))
     again = Fingerprint.from_dict(fp.to_dict())
@@ -192,7 +192,7 @@ def test_command_line_shots(clips, tmp_path, monkeypatch):
 
 
 def test_shots_figures(clips):
-    from fingerprint.shot_figures import shot_histogram_figure, shot_lengths_figure, shots_figure
+    from fingerprint.plotting._shots import shot_histogram_figure, shot_lengths_figure, shots_figure
 
     shots = detect_shots(clips, info=probe(clips))
     fig = shots_figure(shots, highlight=2)
@@ -220,8 +220,8 @@ def test_small_frames_read_from_the_planes_match_a_full_conversion(tmp_path, siz
     engine's own conversion shows (the frame's matrix and range)."""
     import av
 
-    from fingerprint.reader import frame_to_rgb
-    from fingerprint.shots import _small_rgb
+    from fingerprint.decode._reader import frame_to_rgb
+    from fingerprint.shots._frames import small_rgb as _small_rgb
 
     picture = split(ORANGE, TEAL, 0.5, size=size)
     picture[: size[1] // 2, : size[0] // 4] = WHITE
@@ -251,7 +251,8 @@ def test_content_scores_are_pyscenedetects(clips):
     from scenedetect.common import FrameTimecode
     from scenedetect.detectors import ContentDetector
 
-    from fingerprint.shots import _content_detector, _small_rgb
+    from fingerprint.shots._detector import content_detector as _content_detector
+    from fingerprint.shots._frames import small_rgb as _small_rgb
 
     theirs = ContentDetector(threshold=27.0, min_scene_len=15)
     ours = _content_detector()(threshold=27.0, min_scene_len=15)

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 from videos import ffmpeg_exe, make_rgb
 
-from fingerprint.cache import Cache
-from fingerprint.cli import main
+from fingerprint._pipeline import analyze
+from fingerprint.cache._cache import Cache
+from fingerprint.cli._main import main
+from fingerprint.decode._sampling import sample_times
+from fingerprint.decode._video import probe
 from fingerprint.errors import Cancelled
-from fingerprint.loudness import FLOOR, lufs
 from fingerprint.model import Fingerprint
 from fingerprint.params import Params
-from fingerprint.pipeline import analyze
-from fingerprint.sampling import sample_times
-from fingerprint.sound import SOUND_THREAD, SoundPrint, audio_stream, has_sound, loudness
-from fingerprint.video import probe
+from fingerprint.sound._loudness import FLOOR, lufs
+from fingerprint.sound._print import SOUND_THREAD, SoundPrint, audio_stream, has_sound, loudness
 
 # 2 s of silence, 2 s of a -20 dBFS tone, 2 s of a -6 dBFS tone (peak amplitude 10^(L/20),
 # the same in both channels of a stereo pair: BS.1770 reads such a 1 kHz tone at L LUFS).
@@ -200,8 +200,8 @@ def _with_sound(tones) -> Fingerprint:
 
 
 def test_loudness_trace_lines_up_with_the_strip_and_shows_levels(tones):
-    from fingerprint.figures import strip_figure
-    from fingerprint.sound_figures import add_sound_ring, loudness_figure
+    from fingerprint.plotting._film import strip_figure
+    from fingerprint.plotting._sound import add_sound_ring, loudness_figure
 
     fp = _with_sound(tones)
     trace = loudness_figure(fp).data[-1]
@@ -213,8 +213,8 @@ def test_loudness_trace_lines_up_with_the_strip_and_shows_levels(tones):
 
 
 def test_sound_on_posters(tones):
-    from fingerprint import render
-    from fingerprint.theme import BACKGROUND
+    from fingerprint._theme import BACKGROUND
+    from fingerprint.poster import _render as render
 
     fp = _with_sound(tones)
     plain = np.asarray(render.poster(fp, kind="palette", width=600, height=200))
@@ -272,7 +272,7 @@ def test_times_handed_over_out_of_order_read_the_same_levels(tones):
 def test_analyze_hands_each_sample_time_over_while_the_frames_decode(tones, monkeypatch):
     """Every sample's time reaches the sound print before the frames are clustered, so it
     is measured beside their decoding; in exact mode, each slot's middle."""
-    from fingerprint import pipeline
+    from fingerprint import _pipeline as pipeline
 
     handed, at_clustering = [], []
     add = SoundPrint.add
@@ -295,7 +295,7 @@ def test_analyze_hands_each_sample_time_over_while_the_frames_decode(tones, monk
 def test_a_failed_decode_stops_the_sound_print(tones, monkeypatch):
     """The frames' decoding fails after the sound print started: no sound decoder is left
     running."""
-    from fingerprint import pipeline
+    from fingerprint import _pipeline as pipeline
     from fingerprint.errors import DecodeError
 
     def broken(*args, **kwargs):
@@ -330,7 +330,7 @@ def test_another_k_reuses_the_sound_print(tones, tmp_path, monkeypatch, mode):
     first = analyze(tones, params=Params(samples=12, sound=True, mode=mode), cache=cache)
     assert len(_loudness_files(cache)) == 1
     opened = []
-    monkeypatch.setattr("fingerprint.sound._Track.__init__",
+    monkeypatch.setattr("fingerprint.sound._print._Track.__init__",
                         lambda *a, **k: opened.append(1) or pytest.fail("decoded again"))
     again = analyze(tones, params=Params(samples=12, sound=True, mode=mode, clusters=3),
                     cache=cache)
@@ -372,7 +372,8 @@ def test_a_cancel_while_the_frames_decode_stops_the_sound_print_and_saves_nothin
 ):
     """Cancelled from another thread while both the frames and the sound are decoding:
     `Cancelled`, no sound or frame decoder left running, and no sound print cached."""
-    from fingerprint import reader, sampling
+    from fingerprint.decode import _reader as reader
+    from fingerprint.decode import _sampling as sampling
 
     cancel = threading.Event()
     to_rgb = reader.FrameReader.to_rgb

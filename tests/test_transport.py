@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from fingerprint.transport import palette_distance, transport
+from fingerprint.compare._transport import palette_distance, transport
 
 
 def _linprog_emd(cost: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:

@@ -17,7 +17,9 @@ from videos import (
     truncate_copy,
 )
 
-from fingerprint import video
+from fingerprint.decode import _video as video
+from fingerprint.decode._sampling import sample
+from fingerprint.decode._video import probe
 from fingerprint.errors import (
     DecodeError,
     FingerprintError,
@@ -26,8 +28,6 @@ from fingerprint.errors import (
     UnreadableFileError,
     VideoNotFoundError,
 )
-from fingerprint.sampling import sample
-from fingerprint.video import probe
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 AUDIO_ONLY = os.path.join(DATA, "audio_only_trex_roar_2s.mp3")

@@ -1,4 +1,4 @@
-"""Waiting on decoder threads while the caller reports progress (`fingerprint.workers`),
+"""Waiting on decoder threads while the caller reports progress (`fingerprint._progress`),
 and the three stages that use it stopping when the report fails."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from videos import ORANGE, TEAL, make_video, solid
 
-from fingerprint import shots
-from fingerprint.video import probe
-from fingerprint.workers import wait_reporting
+from fingerprint._progress import wait_reporting
+from fingerprint.decode._video import probe
+from fingerprint.shots import _find as shots
+from fingerprint.shots import _scan
 
 
 def _until_halted(halt: threading.Event) -> str:
@@ -51,14 +52,14 @@ def test_shots_stop_decoding_when_the_report_fails(tmp_path, monkeypatch):
     frames = [solid(ORANGE)] * 300 + [solid(TEAL)] * 300
     film = make_video(tmp_path / "long.mp4", frames, fps=10)
     seen = []
-    small = shots._small_rgb
+    small = _scan.small_rgb
 
     def slow_small_rgb(*args, **kwargs):
         seen.append(1)
         time.sleep(0.002)  # 600 frames take over a second: the first report comes first
         return small(*args, **kwargs)
 
-    monkeypatch.setattr(shots, "_small_rgb", slow_small_rgb)
+    monkeypatch.setattr(_scan, "small_rgb", slow_small_rgb)
 
     def report(fraction: float, message: str) -> None:
         raise RuntimeError("the page went away")

@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from fingerprint import Fingerprint, FingerprintError, Params, VideoInfo, analyze, frame_at
-from fingerprint.figures import view_figure
-from fingerprint.sampling import ProgressCallback
-from fingerprint.sound_figures import add_sound_ring
+from fingerprint.decode._sampling import ProgressCallback
+from fingerprint.plotting._film import view_figure
+from fingerprint.plotting._sound import add_sound_ring
 
 from .escaping import escape_markdown
 from .films import Film

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from fingerprint.collection import SORT_KEYS, Collection
+from fingerprint.collection._collection import SORT_KEYS, Collection
 
 #: The page's views: the stacked strips, the distance matrix, the 2-D map.
 SHOWS = ("strips", "matrix", "map")
@@ -71,7 +71,7 @@ def order(
 
 def clicked_film(points: Sequence[Mapping[str, Any]], count: int) -> int | None:
     """The film a chart click names: the first point's ``customdata[0]`` (each trace of
-    `fingerprint.collection_figures` carries the film's index there), or None."""
+    `fingerprint.plotting._collection` carries the film's index there), or None."""
     if not points:
         return None
     custom = points[0].get("customdata")

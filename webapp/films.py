@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 from fingerprint import Fingerprint, UnreadableFileError, VideoInfo, VideoNotFoundError
-from fingerprint.files import find_videos
-from fingerprint.hdr import describe_color
+from fingerprint._files import find_videos
+from fingerprint.decode._hdr import describe_color
 from fingerprint.timecodes import timecode
 
 _KEY = re.compile(r"[0-9a-f]{24}")
@@ -99,7 +99,7 @@ def demo_films(folder: str | os.PathLike[str]) -> dict[str, DemoFilm]:
 # --- the movies folder -----------------------------------------------------------------
 def movie_files(root: str | os.PathLike[str], *, limit: int = 5000) -> list[str]:
     """Video files under the movies folder, as paths relative to it ('/'-separated),
-    sorted case-blind (`fingerprint.files.find_videos`: hidden files and folders, links
+    sorted case-blind (`fingerprint._files.find_videos`: hidden files and folders, links
     out of the folder and link loops skipped). Stops at ``limit`` files, so a whole disk
     given as the folder stays quick."""
     root = Path(root).resolve()

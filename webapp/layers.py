@@ -13,16 +13,16 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from fingerprint import Fingerprint, Params
+from fingerprint._theme import FILM_COLORS
 from fingerprint.model import Shot, to_hex
-from fingerprint.shot_figures import (
+from fingerprint.plotting._shots import (
     shot_histogram_figure,
     shot_lengths_figure,
     shot_span,
     shots_figure,
 )
+from fingerprint.plotting._sound import loudness_figure
 from fingerprint.shots import ShotStats, shot_stats
-from fingerprint.sound_figures import loudness_figure
-from fingerprint.theme import FILM_COLORS
 from fingerprint.timecodes import timecode
 
 from .analysis import CHART_CONFIG, frame_image

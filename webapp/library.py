@@ -34,14 +34,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from fingerprint import Fingerprint, FingerprintError, Params
-from fingerprint.collection import (
+from fingerprint.collection._collection import (
     Collection,
     distance_matrix,
     film_from_fingerprint,
     load_batch,
     map_2d,
 )
-from fingerprint.collection_figures import map_figure, matrix_figure, strip_rows, strips_figure
+from fingerprint.plotting._collection import map_figure, matrix_figure, strip_rows, strips_figure
 
 from . import chooser, links, state
 from .collection_view import CollectionOptions, collection_digest, order

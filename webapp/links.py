@@ -15,7 +15,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from fingerprint import InvalidParameterError, Params
-from fingerprint.compare import MAX_BINS
+from fingerprint.compare._compare import MAX_BINS
 from fingerprint.timecodes import parse_time
 
 from .collection_view import SHOWS, SORTS, CollectionOptions

@@ -16,7 +16,7 @@ import numpy as np
 def point_sample(point: Mapping[str, Any], count: int) -> int | None:
     """The sample a clicked chart point stands for, or None if it names none.
 
-    Every trace of `fingerprint.figures` carries the sample index as ``customdata[0]``
+    Every trace of `fingerprint.plotting._film` carries the sample index as ``customdata[0]``
     (Streamlit reports a row as a list, or as ``{"0": ..., "1": ...}``); without it the
     point's index is the sample, since every strip trace has one point per sample.
     """

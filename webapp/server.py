@@ -11,8 +11,8 @@ from pathlib import Path
 import streamlit as st
 
 from fingerprint import Cache
-from fingerprint.cache import ENV_VAR as CACHE_ENV_VAR
-from fingerprint.memory import limit_arenas
+from fingerprint._memory import limit_arenas
+from fingerprint.cache._cache import ENV_VAR as CACHE_ENV_VAR
 
 from .films import DemoFilm, demo_films, movie_files
 from .jobs import Jobs

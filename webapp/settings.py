@@ -30,7 +30,7 @@ assert _narrows(SAMPLES_RANGE, (Params.MIN_SAMPLES, math.inf))
 assert _narrows(CLUSTERS_RANGE, Params.CLUSTERS_RANGE)
 assert SAMPLES_RANGE[0] <= Params.samples <= SAMPLES_RANGE[1]
 
-#: The views of the samples (`fingerprint.figures.view_figure`), and with them the Shots
+#: The views of the samples (`fingerprint.plotting._film.view_figure`), and with them the Shots
 #: view, whose columns are shots (`webapp.layers`).
 SAMPLE_VIEWS = ("strip", "bands", "average", "ring", "ab", "3d")
 VIEWS = (*SAMPLE_VIEWS, "shots")

@@ -1,0 +1,325 @@
+"""One decoder walking forward through a film: the fast and exact frame readers, and the
+conversion of a decoded frame to RGB at working size (colour matrix, range, HDR, rotation).
+
+`sampling.py` spreads the samples over the film and runs several readers at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Iterator
+from typing import Literal
+
+import av
+import numpy as np
+
+from ..errors import Cancelled
+from ..model import VideoInfo
+from ..params import Mode
+from ._hdr import needs_conversion, primaries_name, to_sdr, transfer_name
+from ._matrices import frame_matrix
+from ._video import decode_frames, frame_time, open_video, timestamp_seconds
+
+# A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on
+# the edge must not be taken by both slots, and Matroska/WebM round times to the
+# millisecond (frame 11 at 24 fps is at 0.458 s, not 0.45833), so a frame that belongs on
+# an edge can be stamped up to 1 ms before it. Otherwise fast mode, which never repeats a
+# frame, took two frames for one slot and none for the next one (the demo film at one
+# sample per frame lost 2 of 720).
+SLOT_EDGE = 1e-3
+
+# Fast mode's decode budget, in decoded frames: each sample adds this many, and a reader
+# starts with (and banks at most) the frames of `_FAST_START_PIXELS`, about a second of
+# decoding at any resolution, so short clips are sampled at their targets as before.
+# Where keyframes are sparser than the samples (an episode at 1000 samples), decoding
+# forward to every target cost up to a full decode (45 min: 52.8 s against 7.2 s for the
+# 2-hour film); with the budget spent, a sample takes the newest frame decoded so far,
+# with its true time. bench/scaling.py set both: CPU time within 1.4x the 2-hour film's
+# at any length from 10 min to 3 h (docs/benchmarks.md).
+_FAST_FRAMES_PER_SAMPLE = 1
+_FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
+# ...but a fast-mode frame never trails its target by more than this, whatever the budget:
+# the longest keyframe interval common encoders use by default (keyint 250 at 25 fps).
+# Only a film with rarer keyframes (a single one, say) decodes forward past the budget.
+_FAST_MAX_LAG = 10.0
+
+# Scaling to the working size (swscale's names). "AREA" averages the pixels each output
+# pixel covers: smooth, for frames shown to a viewer. "POINT" keeps one real pixel per
+# output pixel (on a regular lattice: a pattern at exactly that period aliases), so a
+# sampled frame's colours are a subsample of the full-resolution frame's, whose spread area
+# averaging narrows: the samples' scaling (bench/accuracy.py, docs/benchmarks.md). Only
+# when shrinking: see `frame_to_rgb`.
+Interpolation = Literal["AREA", "POINT"]
+
+
+class FrameReader:
+    """One decoder walking forward through a film, seeking only when that is cheaper.
+
+    Where the container indexes its keyframes, it seeks exactly when a keyframe lies
+    between the decoder and the target. Without an index it falls back on a lower bound of
+    the keyframe interval (GOP) seen so far: a target less than one GOP ahead is reached by
+    decoding forward, since a seek would likely land no later than where we already are.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        info: VideoInfo,
+        *,
+        mode: Mode,
+        width: int,
+        height: int,
+        stop: Callable[[], bool] | None = None,
+        after: float = -math.inf,
+        interpolation: Interpolation = "AREA",
+    ) -> None:
+        self.container = open_video(path)
+        self.stream = self.container.streams[info.stream_index]
+        cc = self.stream.codec_context
+        # One single-threaded decoder per core beats one multi-threaded decoder.
+        cc.thread_type = "NONE"
+        cc.thread_count = 1
+        if mode == "fast":
+            # bench/loop_filter.py: 12-18 % less decode time, average colours move < 0.7 ΔE.
+            cc.options = {"skip_loop_filter": "all"}
+        self.mode = mode
+        self.info = info
+        self.rotation = info.rotation
+        self.out_size = (height, width) if info.rotation in (90, 270) else (width, height)
+        self.interpolation = interpolation
+        self.frames: Iterator[av.VideoFrame] | None = None  # None: must seek first
+        self.lookahead: av.VideoFrame | None = None
+        self.prev: av.VideoFrame | None = None
+        self.last_key = -math.inf
+        self.gop = 0.0
+        self.keys: np.ndarray | None = None
+        self.seeks = 0
+        self.skip_until = -math.inf
+        self.stop = stop
+        # Fast mode's budget (frames it may still decode) and the last sample's time: the
+        # budget never makes a sample repeat the one before, nor reach back before
+        # ``after`` (where the previous decoder's part of the film ends).
+        self.bank = _FAST_START_PIXELS / (info.width * info.height)
+        self.credits = self.bank
+        self.last_sample = after
+        self.exhausted = False  # the stream ended while decoding forward
+
+    def close(self) -> None:
+        self.container.close()
+
+    def _skip_before(self) -> float:
+        return self.skip_until
+
+    def _time(self, frame: av.VideoFrame) -> float:
+        t = frame_time(frame, self.stream)
+        return (t if t is not None else self.info.start_time) - self.info.start_time
+
+    def _seek(self, t: float) -> None:
+        ts = int((t + self.info.start_time) / self.stream.time_base)
+        self.container.seek(max(ts, 0), stream=self.stream, backward=True)
+        # A drained decoder stays at end-of-stream until flushed.
+        self.stream.codec_context.flush_buffers()
+        self.seeks += 1
+        self.exhausted = False
+        self.frames = None
+        self.lookahead = None
+        self.prev = None
+
+    def _next_packet(self) -> av.Packet | None:
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.size:
+                    return packet
+        except av.FFmpegError:
+            pass
+        return None
+
+    def _keyframe(self, packet: av.Packet) -> av.VideoFrame | None:
+        """Decode just this keyframe packet (skipping everything else the decoder holds)."""
+        cc = self.stream.codec_context
+        cc.skip_frame = "NONKEY"
+        try:
+            frames = self.stream.decode(packet) or self.stream.decode(None)
+        except av.FFmpegError:
+            frames = []
+        finally:
+            cc.skip_frame = "DEFAULT"
+        self.frames = None  # the decoder was drained: the next target seeks again
+        return frames[0] if frames else None
+
+    def _spent(self, best: av.VideoFrame | None, t: float) -> bool:
+        """Fast mode only: the budget is spent and ``best`` may stand for ``t``."""
+        if self.mode != "fast" or self.credits > 0 or best is None:
+            return False
+        bt = self._time(best)
+        return bt > self.last_sample + 1e-6 and t - bt <= _FAST_MAX_LAG
+
+    def _forward(self, t: float) -> av.VideoFrame | None:
+        """The frame on screen at ``t``: the last frame whose time is <= t (in fast mode,
+        an earlier one once the decode budget is spent)."""
+        if self.frames is None:
+            self.frames = decode_frames(
+                self.container, self.stream, self._skip_before, self.stop
+            )
+        self.skip_until = t + self.info.start_time + 1e-6
+        best = self.prev
+        while True:
+            frame, self.lookahead = self.lookahead, None
+            if frame is None:
+                if self._spent(best, t):
+                    return best
+                frame = next(self.frames, None)
+                self.credits -= 1
+            if frame is None:
+                self.exhausted = True
+                return best
+            ft = self._time(frame)
+            if self.last_key > -math.inf:
+                self.gop = max(self.gop, ft - self.last_key)
+            if frame.key_frame:
+                self.last_key = ft
+            if ft > t + 1e-6:
+                self.lookahead = frame
+                return best if best is not None else frame
+            best = self.prev = frame
+
+    def _keys(self) -> np.ndarray:
+        """Keyframe times the container's index knows (empty when it has none). MP4 indexes
+        every frame up front; Matroska loads its cues at the first seek."""
+        if self.keys is None or (len(self.keys) < 2 and self.seeks == 1):
+            entries = self.stream.index_entries
+            tb = float(self.stream.time_base)
+            self.keys = np.array(
+                [e.timestamp for e in entries if e.is_keyframe], dtype=np.float64
+            ) * tb - self.info.start_time
+        return self.keys
+
+    def _should_seek(self, here: float | None, t: float, seek_to: float) -> bool:
+        """Seek when a keyframe lies between where the decoder is and where it must go;
+        otherwise decoding forward does strictly less work."""
+        if self.frames is None or here is None or here > t:
+            return True
+        keys = self._keys()
+        if len(keys) > 1:
+            before = keys[np.searchsorted(keys, seek_to, side="right") - 1 :][:1]
+            return bool(len(before)) and before[0] > here + 1e-3
+        return t - here > self.gop
+
+    def _key_ahead(self, lo: float, hi: float) -> bool:
+        """Whether a keyframe (likely) lies in [lo, hi): from the index where the container
+        has one, else from the keyframe interval seen so far."""
+        keys = self._keys()
+        if len(keys) > 1:
+            i = np.searchsorted(keys, lo - 1e-3)
+            return bool(i < len(keys) and keys[i] < hi)
+        return hi - lo >= self.gop
+
+    def read(self, t: float, slot: float) -> av.VideoFrame | None:
+        """The frame for target ``t`` whose slot is [t - slot/2, t + slot/2)."""
+        if self.stop is not None and self.stop():
+            raise Cancelled
+        frame = self._read(t, slot)
+        if frame is not None:
+            self.last_sample = self._time(frame)
+        return frame
+
+    def _read(self, t: float, slot: float) -> av.VideoFrame | None:
+        here = self._time(self.prev) if self.prev is not None else None
+        lo, hi = t - slot / 2 - SLOT_EDGE, t + slot / 2 - SLOT_EDGE
+        # Banked, but never more than the start: a film's later part gets its share.
+        self.credits = min(self.credits + _FAST_FRAMES_PER_SAMPLE, self.bank)
+        seek_to = hi if self.mode == "fast" else t
+        if not self._should_seek(here, t, seek_to):
+            return self._forward_in_slot(t, lo, hi)
+        # Indexes hold decode times, so a seek can land on a keyframe shown after ``t``;
+        # then step back until the keyframe is usable.
+        for back in (0.0, 1.0, 4.0, 16.0, math.inf):
+            self._seek(max(seek_to - back, 0.0))
+            packet = self._next_packet()
+            if packet is None:
+                return None
+            ts = packet.pts if packet.pts is not None else packet.dts
+            kt = (timestamp_seconds(ts, self.stream.time_base) or 0.0) - self.info.start_time
+            if kt <= t or (self.mode == "fast" and kt < hi):
+                break
+        self.gop = max(self.gop, seek_to - kt)
+        if self.mode == "fast" and packet.is_keyframe and lo <= kt < hi:
+            self.last_key = kt
+            if self._key_ahead(hi, hi + slot):
+                return self._keyframe(packet)
+            # The next sample has no keyframe of its own and will walk on from this one:
+            # keep the decoder going rather than decode this keyframe again.
+            t = kt
+        # The keyframe is before this slot (or is this sample): decode forward from it.
+        self.frames = _chain_packet(
+            packet, self.container, self.stream, self._skip_before, self.stop
+        )
+        return self._forward_in_slot(t, lo, hi)
+
+    def _forward_in_slot(self, t: float, lo: float, hi: float) -> av.VideoFrame | None:
+        """`_forward`, except that fast mode never returns a frame shown before its slot
+        while one inside it exists: that earlier frame may be the previous sample's, and
+        every sample must be a distinct moment."""
+        frame = self._forward(t)
+        if self.mode == "fast" and frame is not None and self._time(frame) < lo:
+            following = self.lookahead
+            if following is not None and self._time(following) < hi:
+                self.lookahead = None
+                frame = self.prev = following
+        return frame
+
+    def to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
+        return frame_to_rgb(frame, width=self.out_size[0], height=self.out_size[1],
+                            rotation=self.rotation, interpolation=self.interpolation)
+
+
+def _chain_packet(
+    packet: av.Packet,
+    container: av.container.InputContainer,
+    stream: av.VideoStream,
+    skip_before: Callable[[], float],
+    stop: Callable[[], bool] | None,
+) -> Iterator[av.VideoFrame]:
+    """Frames decoded from an already-demuxed packet, then the rest of the stream."""
+    with contextlib.suppress(av.FFmpegError):
+        yield from stream.decode(packet)
+    yield from decode_frames(container, stream, skip_before, stop)
+
+
+def frame_to_rgb(
+    frame: av.VideoFrame, *, width: int, height: int, rotation: int = 0,
+    interpolation: Interpolation = "AREA",
+) -> np.ndarray:
+    """Scale and convert to RGB with the frame's own colour matrix and range, then rotate.
+
+    Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below. HDR and
+    wide-gamut frames are scaled to 16-bit RGB in their own primaries and transfer, then
+    converted to SDR (`hdr.to_sdr`), so every caller sees the same SDR colours.
+    ``interpolation``: see `Interpolation`; a frame stretched in either direction is
+    always area-scaled. The result is C-contiguous: FFmpeg pads its lines (a 180-px-wide
+    frame's are 544 bytes, not 540), which `to_ndarray` passes on as a strided view.
+    """
+    full_range = int(frame.color_range or 0) == 2 or frame.format.name.startswith("yuvj")
+    transfer = transfer_name(frame.color_trc)
+    primaries = primaries_name(frame.color_primaries)
+    wide = needs_conversion(transfer=transfer, primaries=primaries)
+    if width > frame.width or height > frame.height:
+        # Stretched, not shrunk (non-square pixels): a point scale would repeat pixels where
+        # a player interpolates, and the frame is already the one shown.
+        interpolation = "AREA"
+    rgb = frame.reformat(
+        width=width,
+        height=height,
+        format="rgb48le" if wide else "rgb24",
+        src_colorspace=frame_matrix(frame).swscale,
+        src_color_range="JPEG" if full_range else "MPEG",
+        dst_color_range="JPEG",
+        interpolation=interpolation,
+        threads=1,
+    ).to_ndarray()
+    if wide:
+        rgb = to_sdr(rgb, transfer=transfer, primaries=primaries)
+    if rotation:
+        rgb = np.rot90(rgb, k=-(rotation // 90))
+    return np.ascontiguousarray(rgb)

@@ -1,0 +1,241 @@
+"""Sample a film: frames decoded at evenly spread times, straight from the file.
+
+Frames come out as RGB at a small working size with the display aspect ratio and the
+rotation metadata applied. Nothing is written to disk. Each decoder is a `FrameReader`
+(`reader.py`); opening the file and choosing its stream is `video.py`'s.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import math
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import zstandard
+
+from .._memory import release_free_memory
+from .._progress import ProgressCallback, wait_reporting
+from ..errors import Cancelled, DecodeError, InvalidParameterError
+from ..model import VideoInfo
+from ..params import Mode
+from ._reader import SLOT_EDGE, FrameReader, Interpolation
+from ._video import probe
+
+# Frames decoded but not yet returned are held compressed (Zstandard level 1: 2.0x
+# smaller at 0.27 ms a frame; level 3, 2.1x at 0.43 ms), and the memory of the ones
+# already unpacked is given back every `_RELEASE_EVERY` frames. docs/benchmarks.md,
+# "Peak memory with the cache on".
+_HELD_LEVEL = 1
+_RELEASE_EVERY = 128
+
+# Decoder threads are named so, for callers and tests that check none is left running.
+DECODER_THREAD = "fingerprint-decoder"
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedFrames:
+    """Decoded samples: ``frames`` (N, H, W, 3) uint8 at working size, ``times`` (N,) the
+    actual presentation time of each frame in seconds from the film's start, ``targets``
+    (N,) the times asked for. ``ended_at`` is set when the video stopped decoding before
+    the end of the span: the time of the last frame that decoded."""
+
+    frames: np.ndarray
+    times: np.ndarray
+    targets: np.ndarray
+    ended_at: float | None = None
+
+
+def sample_times(
+    info: VideoInfo, *, count: int, start: float | None = None, end: float | None = None
+) -> tuple[np.ndarray, float]:
+    """``count`` target times (seconds from the film's start), one at the middle of each of
+    ``count`` equal slots over [start, end]; also returns the slot width.
+
+    Middles rather than edges, so a film's first and last frames (often black) are skipped.
+    """
+    if count < 1:
+        raise InvalidParameterError(f"samples must be at least 1, not {count}.")
+    lo = 0.0 if start is None else float(start)
+    hi = info.duration if end is None else min(float(end), info.duration)
+    if lo >= info.duration:
+        raise InvalidParameterError(
+            f"start ({lo:g} s) is past the end of {info.name} ({info.duration:.1f} s)."
+        )
+    if hi <= lo:
+        raise InvalidParameterError(f"end ({hi:g} s) must come after start ({lo:g} s).")
+    slot = (hi - lo) / count
+    return lo + (np.arange(count) + 0.5) * slot, slot
+
+
+def working_size(info: VideoInfo, size: int) -> tuple[int, int]:
+    """(width, height) of frames at ``size`` px on the long side, never upscaled."""
+    long_side = max(info.width, info.height)
+    scale = min(1.0, size / long_side)
+    return max(1, round(info.width * scale)), max(1, round(info.height * scale))
+
+
+def sample(
+    path: str | os.PathLike[str],
+    *,
+    count: int = 1000,
+    mode: Mode = "fast",
+    start: float | None = None,
+    end: float | None = None,
+    size: int = 320,
+    workers: int = 2,
+    info: VideoInfo | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_sample: Callable[[float, float], None] | None = None,
+    cancel: threading.Event | None = None,
+    interpolation: Interpolation = "POINT",
+) -> DecodedFrames:
+    """Decode ``count`` frames evenly spread over [start, end] at ``size`` px long side.
+
+    ``mode="fast"``: each sample is a keyframe inside its own slot, decoded alone; where
+    keyframes are sparser than the samples it decodes forward towards the sample time
+    within a budget of a few frames per sample, and takes the newest frame decoded (never
+    more than `reader._FAST_MAX_LAG` before its target), so the cost stays near one keyframe per
+    sample at any film length. Every sample is a distinct moment with its true time:
+    where fewer distinct frames are reachable, fewer samples come back.
+    ``mode="exact"``: the frame on screen at each target time. ``workers`` decoders split
+    the span in contiguous parts.
+
+    ``interpolation``: samples are point-scaled, so their pixels are an unbiased subsample
+    of the full frame's colours (see `reader.Interpolation`); `frame_at`, for showing, keeps
+    area averaging.
+
+    ``on_sample(time, target)`` is called from a decoder's thread as each sample is found,
+    for work that needs the sample times and can start before the frames are all decoded
+    (the sound print). A sample found twice where two decoders' parts meet is called twice,
+    and only one is returned.
+
+    Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
+    `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
+    """
+    if mode not in ("fast", "exact"):
+        raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {mode!r}.")
+    info = info or probe(path)
+    targets, slot = sample_times(info, count=count, start=start, end=end)
+    width, height = working_size(info, size)
+    # Each decoder fills rows from the start of its part. Frames are held compressed
+    # until the decoders are closed: their indexes and picture pools (about 95 MB for a
+    # 3-hour film) and 1000 raw frames (173 MB at 320 px) no longer add up in the peak.
+    blobs: list[bytes | None] = [None] * count
+    times = np.full(count, np.nan)
+    asked = np.full(count, np.nan)
+    filled: dict[int, int] = {}  # a part's first row: the rows its decoder wrote
+    ended = threading.Event()  # some target lies past the last frame that decodes
+    done = [0]
+    lock = threading.Lock()
+    halt = threading.Event()  # set when this call gives up: every decoder stops
+
+    def stop() -> bool:
+        return halt.is_set() or (cancel is not None and cancel.is_set())
+
+    # A frame this far before its target means the file ended early.
+    late = max(2 * slot, 3 / (info.fps or 10), 0.5)
+
+    def work(indices: range) -> None:
+        first = float(targets[indices[0]]) - slot / 2 - 2 * SLOT_EDGE
+        reader = FrameReader(
+            str(path), info, mode=mode, width=width, height=height, stop=stop, after=first,
+            interpolation=interpolation,
+        )
+        row, last = indices.start, -math.inf
+        packer = zstandard.ZstdCompressor(level=_HELD_LEVEL)  # one per thread: not shared
+        try:
+            for i in indices:
+                frame = reader.read(float(targets[i]), slot)
+                ft = None if frame is None else reader._time(frame)
+                # Fast mode may trail its target by design, unless the stream ran out.
+                if ft is None or (
+                    targets[i] - ft > late and (mode == "exact" or reader.exhausted)
+                ):
+                    ended.set()
+                elif mode == "exact" or ft > last:  # fast mode drops repeats
+                    # A right-sized copy: `compress` keeps its worst-case buffer (2x).
+                    blobs[row] = memoryview(packer.compress(reader.to_rgb(frame))).tobytes()
+                    times[row] = last = ft
+                    asked[row] = targets[i]
+                    row += 1
+                    if on_sample is not None:
+                        on_sample(ft, float(targets[i]))
+                with lock:
+                    done[0] += 1
+        finally:
+            filled[indices.start] = row - indices.start
+            reader.close()
+
+    workers = max(1, min(workers, count))
+    bounds = np.linspace(0, count, workers + 1).round().astype(int)
+    parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    with ThreadPoolExecutor(len(parts), thread_name_prefix=DECODER_THREAD) as pool:
+        futures = [pool.submit(work, part) for part in parts]
+
+        def report() -> None:
+            if on_progress and not stop():
+                on_progress(done[0] / count, f"decoding frames: {done[0]}/{count}")
+
+        wait_reporting(futures, report=report, halt=halt)
+    # The decoders' indexes and picture pools are freed but resident, and PyAV's objects
+    # hold reference cycles that keep 60 MB more until the collector runs: the frames
+    # would grow on top of them.
+    gc.collect()
+    release_free_memory()
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+    # Close the gaps between the parts. Where two parts meet, fast mode drops a frame that
+    # does not come after the one before.
+    n = 0
+    for first in sorted(filled):
+        for src in range(first, first + filled[first]):
+            if mode == "fast" and n and times[src] <= times[n - 1]:
+                continue
+            if src != n:
+                blobs[n], times[n], asked[n] = blobs[src], times[src], asked[src]
+            n += 1
+    if n == 0:
+        raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
+    del blobs[n:]
+    frames = _unpack(blobs, (height, width, 3))
+    times, asked = times[:n].copy(), asked[:n].copy()
+    ended_at = float(times.max()) if ended.is_set() else None
+    if on_progress:
+        on_progress(1.0, "decoded")
+    return DecodedFrames(frames=frames, times=times, targets=asked, ended_at=ended_at)
+
+
+def _unpack(blobs: list[bytes | None], shape: tuple[int, int, int]) -> np.ndarray:
+    """The held frames as one array, each blob dropped once copied (emptying ``blobs``)."""
+    frames = np.empty((len(blobs), *shape), np.uint8)
+    unpacker = zstandard.ZstdDecompressor()
+    for i, blob in enumerate(blobs):
+        frames[i] = np.frombuffer(unpacker.decompress(blob), np.uint8).reshape(shape)
+        blobs[i] = None
+        if i % _RELEASE_EVERY == _RELEASE_EVERY - 1:
+            release_free_memory()  # the dropped blobs' pages, while the array fills
+    release_free_memory()
+    return frames
+
+
+def frame_at(
+    path: str | os.PathLike[str], time: float, *, size: int = 960, info: VideoInfo | None = None
+) -> np.ndarray:
+    """The frame on screen at ``time`` (seconds from the film's start), as displayed, at
+    ``size`` px on the long side: for showing one moment at screen size."""
+    info = info or probe(path)
+    width, height = working_size(info, size)
+    reader = FrameReader(str(path), info, mode="exact", width=width, height=height)
+    try:
+        frame = reader.read(float(time), 0.0)
+        if frame is None:
+            raise DecodeError(f"{info.name}: no frame decodes at {time:.2f} s.")
+        return reader.to_rgb(frame)
+    finally:
+        reader.close()

@@ -1,0 +1,9 @@
+"""Colours and palettes: colour maths (sRGB, CIELAB, CIEDE2000), batched k-means (every
+frame's palette at once, share-weighted whole-film palettes) and black-bar detection.
+
+Modules: `_color`, `_kmeans`, `_bars`.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -1,0 +1,338 @@
+"""Figures of a `Collection`: Plotly for the page, and the stacked poster as a PNG.
+
+- `strips_figure`: the filmography poster: one row per film, each its fingerprint's strip
+  on 0-100 % of its own running time, in the order given.
+- `matrix_figure`: the distance matrix as a heatmap, rows and columns in that order.
+- `map_figure`: the 2-D map, each film a dot in its dominant colour.
+- `collection_poster_png`: the stacked strips with each film's title, drawn with Pillow.
+
+Every figure is one trace however many films (500 rows stay one bar trace and one image),
+and every film's trace point carries its index in the collection as ``customdata[0]``, so
+a clicked point names its film whatever the order drawn. Titles are the user's text:
+they are HTML-escaped before Plotly, whose labels read a subset of HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image, ImageDraw
+
+from .._theme import BACKGROUND, GRID, INK, MUTED, css
+from ..collection._collection import Collection
+from ..errors import InvalidParameterError
+from ..model import Fingerprint, to_hex
+from ..poster._caption import caption_font, single_line
+from ..poster._render import MAX_POSTER_PIXELS, strip_image
+from ..timecodes import timecode
+from ._layout import base_layout
+
+__all__ = [
+    "ROW_PIXELS",
+    "STRIP_COLUMNS",
+    "collection_poster_png",
+    "dominant_colors",
+    "hover_texts",
+    "labels",
+    "map_figure",
+    "matrix_figure",
+    "stacked_image",
+    "strip_rows",
+    "strips_figure",
+    "strips_height",
+]
+
+#: Pixel columns of each film's strip as kept for drawing: the app's default analysis has
+#: at most 1000 samples, so no sample is lost, and the poster draws them 1:1.
+STRIP_COLUMNS = 1000
+#: Pixel rows of each film's strip as kept: enough for a palette's main bands.
+ROW_PIXELS = 12
+# Columns of the image behind the strips chart: about a laptop's chart width; more only
+# makes the page heavier (500 films at 600 columns is a PNG of a few hundred kB).
+_SCREEN_COLUMNS = 600
+# The strips chart's height per film, in screen pixels, and the height it aims at.
+_ROW_SCREEN_PX = (4, 28)
+_STRIPS_TARGET_PX = 1600
+# Titles beside the strips only while they can be read.
+_MAX_TICK_TITLES = 60
+# Distances are shown to 0.1 ΔE: float32 halves the page's weight for 500 films.
+_MATRIX_DTYPE = np.float32
+_MAGMA = "Magma"
+
+
+# --- data ----------------------------------------------------------------------------
+def strip_rows(
+    fingerprints: Sequence[Fingerprint | None],
+    *,
+    width: int = STRIP_COLUMNS,
+    height: int = ROW_PIXELS,
+) -> np.ndarray:
+    """Each film's strip as an image, (N, height, width, 3) uint8: time left to right on
+    0-100 % of its own analysed span, palette by share top to bottom. A film whose
+    fingerprint is missing (None) is a row of the background colour."""
+    rows = np.empty((len(fingerprints), height, width, 3), np.uint8)
+    rows[:] = BACKGROUND
+    for i, fp in enumerate(fingerprints):  # one vectorised image per film
+        if fp is not None:
+            rows[i] = strip_image(fp, width=width, height=height)
+    return rows
+
+
+def stacked_image(rows: np.ndarray, order: Sequence[int], *, row_height: int,
+                  width: int | None = None) -> np.ndarray:
+    """The rows of films ``order`` one under the other, each ``row_height`` pixels high
+    and ``width`` wide (nearest pixel: strips are flat colour), (len(order) * row_height,
+    width, 3)."""
+    if row_height < 1:
+        raise InvalidParameterError(f"row_height must be at least 1, not {row_height}.")
+    picked = rows[np.asarray(order, dtype=np.int64)]
+    n, h, w = picked.shape[:3]
+    width = width or w
+    ys = np.minimum(((np.arange(row_height) + 0.5) * h / row_height).astype(np.int64), h - 1)
+    xs = np.minimum(((np.arange(width) + 0.5) * w / width).astype(np.int64), w - 1)
+    return picked[:, ys][:, :, xs].reshape(n * row_height, width, 3)
+
+
+def dominant_colors(collection: Collection) -> np.ndarray:
+    """Each film's dominant colour, (N, 3) uint8: the largest share of its palette."""
+    return np.array(
+        [f.palette.colors[int(np.argmax(f.palette.shares))] for f in collection.films],
+        dtype=np.uint8,
+    ).reshape(-1, 3)
+
+
+def _swatches(film, limit: int = 6) -> str:
+    parts = [
+        f'<span style="color:{c}">■</span> {c} {s:.0%}'
+        for c, s in list(zip(to_hex(film.palette.colors), film.palette.shares.tolist(),
+                             strict=True))[:limit]
+        if s >= 0.005
+    ]
+    return "<br>".join(parts)
+
+
+def hover_texts(collection: Collection) -> list[str]:
+    """Per film: its title (escaped: it is the user's text), running time and palette."""
+    return [
+        f"<b>{html.escape(single_line(f.title))}</b> · {timecode(f.duration)}<br>{_swatches(f)}"
+        for f in collection.films
+    ]
+
+
+def labels(collection: Collection, order: Sequence[int]) -> list[str]:
+    """The films' titles in ``order``, escaped for Plotly and made unique (a category axis
+    merges equal names): a repeated title gets its position."""
+    seen: dict[str, int] = {}
+    out = []
+    for i in order:
+        title = html.escape(_short(single_line(collection.films[i].title)))
+        seen[title] = seen.get(title, 0) + 1
+        out.append(title if seen[title] == 1 else f"{title} ({seen[title]})")
+    return out
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _png_uri(image: np.ndarray) -> str:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _check_order(collection: Collection, order: Sequence[int]) -> np.ndarray:
+    order = np.asarray(order, dtype=np.int64)
+    if len(collection) == 0:
+        raise InvalidParameterError("the collection has no films to draw.")
+    if sorted(order.tolist()) != list(range(len(collection))):
+        raise InvalidParameterError("order must list every film of the collection once.")
+    return order
+
+
+# --- Plotly ----------------------------------------------------------------------------
+def strips_height(count: int) -> int:
+    """The strips chart's height for ``count`` films: each row between 4 and 28 px."""
+    row = min(_ROW_SCREEN_PX[1], max(_ROW_SCREEN_PX[0], _STRIPS_TARGET_PX // max(count, 1)))
+    return count * row + 72
+
+
+def strips_figure(collection: Collection, rows: np.ndarray, order: Sequence[int]) -> go.Figure:
+    """The filmography poster: film ``order[0]`` on top, each row its strip on 0-100 % of
+    its running time.
+
+    The strips are one image under the plot (a layout image: trace images force square
+    pixels); one transparent horizontal bar per film on top carries the hover text and
+    reports clicks, all in one trace.
+    """
+    order = _check_order(collection, order)
+    n = len(order)
+    height = strips_height(n)
+    row_px = max(1, (height - 72) // n)
+    image = stacked_image(rows, order, row_height=min(row_px, rows.shape[1]),
+                          width=min(_SCREEN_COLUMNS, rows.shape[2]))
+    texts = hover_texts(collection)
+    fig = go.Figure(
+        go.Bar(
+            x=np.full(n, 100.0), y=np.arange(n), base=0, orientation="h", width=1.0,
+            marker={"color": "rgba(0,0,0,0)", "line": {"width": 0}},
+            customdata=order.astype(np.float64)[:, None],
+            text=[texts[i] for i in order], textposition="none",
+            hovertemplate="%{text}<extra></extra>",
+            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+        )
+    )
+    fig.add_layout_image(
+        source=_png_uri(image), xref="x", yref="y", x=0, y=-0.5, sizex=100, sizey=n,
+        sizing="stretch", xanchor="left", yanchor="top", layer="below",
+    )
+    show_titles = n <= _MAX_TICK_TITLES
+    base_layout(fig, height=height)
+    fig.update_layout(
+        hovermode="closest",
+        bargap=0,
+        margin={"l": 8, "r": 8, "t": 8, "b": 48},
+        xaxis={"range": [0, 100], "ticksuffix": " %", "showgrid": False, "fixedrange": True,
+               "zeroline": False, "tickfont": {"color": css(MUTED)},
+               "title": {"text": "running time (% of each film)", "font": {"color": css(MUTED)}}},
+        yaxis={"range": [n - 0.5, -0.5], "fixedrange": True, "showgrid": False,
+               "zeroline": False, "visible": show_titles, "automargin": True,
+               "tickmode": "array", "tickvals": list(range(n)),
+               "ticktext": labels(collection, order), "tickfont": {"size": 12}},
+    )
+    return fig
+
+
+def matrix_figure(collection: Collection, matrix: np.ndarray, order: Sequence[int]) -> go.Figure:
+    """The distance matrix (ΔE2000) as a heatmap, rows and columns in ``order``; hovering
+    a cell names both films and their distance."""
+    order = _check_order(collection, order)
+    n = len(order)
+    names = labels(collection, order)
+    z = np.asarray(matrix, dtype=np.float64)[np.ix_(order, order)].astype(_MATRIX_DTYPE)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z, x=names, y=names, colorscale=_MAGMA, zmin=0,
+            colorbar={"title": {"text": "ΔE2000"}, "tickfont": {"color": css(MUTED)}},
+            hovertemplate="%{y}<br>%{x}<br><b>%{z:.1f} ΔE2000</b><extra></extra>",
+        )
+    )
+    side = min(900, max(360, 12 * n + 120))
+    base_layout(fig, height=side)
+    show = n <= _MAX_TICK_TITLES
+    axis = {"showgrid": False, "fixedrange": True, "showticklabels": show,
+            "tickfont": {"size": 11}, "type": "category"}
+    fig.update_layout(
+        hovermode="closest",
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        xaxis={**axis, "tickangle": -45},
+        yaxis={**axis, "autorange": "reversed", "scaleanchor": "x"},
+    )
+    return fig
+
+
+def map_figure(collection: Collection, points: np.ndarray) -> go.Figure:
+    """The 2-D map: each film a dot in its dominant colour where the MDS put it; films
+    near each other have similar whole-film palettes. One scatter trace."""
+    points = np.asarray(points, dtype=np.float64)
+    if points.shape != (len(collection), 2):
+        raise InvalidParameterError(
+            f"points must be one (x, y) per film, shape ({len(collection)}, 2), not {points.shape}."
+        )
+    n = len(collection)
+    size = 22 if n <= 30 else 14 if n <= 150 else 9
+    fig = go.Figure(
+        go.Scatter(
+            x=points[:, 0], y=points[:, 1], mode="markers",
+            marker={"color": to_hex(dominant_colors(collection)), "size": size,
+                    "line": {"color": "rgba(255,255,255,0.55)", "width": 1}},
+            customdata=np.arange(n, dtype=np.float64)[:, None],
+            text=hover_texts(collection), hovertemplate="%{text}<extra></extra>",
+            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+        )
+    )
+    base_layout(fig, height=640)
+    axis = {"showgrid": True, "gridcolor": GRID, "zeroline": False, "showticklabels": False,
+            "fixedrange": True}
+    fig.update_layout(
+        hovermode="closest",
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        xaxis=axis, yaxis={**axis, "scaleanchor": "x"},
+    )
+    return fig
+
+
+# --- PNG -------------------------------------------------------------------------------
+def collection_poster_png(
+    titles: Sequence[str],
+    rows: np.ndarray,
+    *,
+    heading: str | None = None,
+    row_height: int = 24,
+    title_width: int = 420,
+) -> bytes:
+    """The stacked strips as a PNG: one row per film in the order given (``rows``, as
+    `strip_rows` makes them, already ordered), its title on the left, an optional
+    ``heading`` on top, and a 0-100 % scale at the bottom. Titles are drawn as typed."""
+    if len(titles) != len(rows):
+        raise InvalidParameterError("give one title per row.")
+    if len(rows) == 0:
+        raise InvalidParameterError("the poster needs at least one film.")
+    if row_height < 4 or title_width < 0:
+        raise InvalidParameterError(
+            f"rows must be at least 4 px high (not {row_height}) and titles at least 0 px "
+            f"wide (not {title_width})."
+        )
+    strip_w = rows.shape[2]
+    margin = 32
+    gap = max(1, row_height // 8)
+    font, small = caption_font(max(10, round(row_height * 0.58))), caption_font(14)
+    head = 56 if heading else 0
+    scale_h = 36
+    width = margin * 2 + title_width + strip_w
+    height = margin * 2 + head + len(rows) * (row_height + gap) + scale_h
+    if width * height > MAX_POSTER_PIXELS:
+        raise InvalidParameterError(
+            f"a poster of {len(rows)} films at {row_height} px a row is too large; "
+            "choose smaller rows."
+        )
+    image = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    y = margin
+    if heading:
+        draw.text((margin, y), single_line(heading), font=caption_font(28), fill=INK)
+        y += head
+    left = margin + title_width
+    for title, row in zip(titles, rows, strict=True):
+        strip = stacked_image(row[None], [0], row_height=row_height)
+        image.paste(Image.fromarray(strip), (left, y))
+        text = _fit(draw, single_line(title), font, title_width - 16)
+        draw.text((left - 12, y + row_height / 2), text, font=font, fill=INK, anchor="rm")
+        y += row_height + gap
+    for pct in (0, 25, 50, 75, 100):
+        x = left + (strip_w - 1) * pct / 100
+        draw.line([(x, y), (x, y + 6)], fill=MUTED, width=1)
+        draw.text((x, y + 8), f"{pct} %", font=small, fill=MUTED,
+                  anchor="ma" if 0 < pct < 100 else ("la" if pct == 0 else "ra"))
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font, width: float) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` pixels."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that fits, by bisection
+        mid = (lo + hi + 1) // 2
+        if draw.textlength(text[:mid] + "…", font=font) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo] + "…"

@@ -1,0 +1,107 @@
+"""A poster's caption: a title, a line about the analysis and a credit, laid out in the
+room they take from the bottom of the poster (never added to it). The PNG and the SVG
+share this one layout; the fonts are the system's, else Pillow's own.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PIL import ImageFont
+
+from .._theme import INK, MUTED
+from ..timecodes import timecode
+
+if TYPE_CHECKING:
+    from ..model import Fingerprint
+    from ._render import PosterKind
+
+# System fonts tried first, for accents and other scripts; Pillow's own scalable font
+# (Aileron, ASCII and a few signs only) is always there as the last resort.
+_FONT_FILES = ("DejaVuSans.ttf",)
+
+
+@functools.lru_cache(maxsize=64)
+def caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The caption's font at ``size`` pixels (PNG posters and collection sheets)."""
+    for name in _FONT_FILES:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def caption_font_family() -> str:
+    """The same font as a CSS font-family, for SVG posters."""
+    font = caption_font(12)
+    name = font.getname()[0] if isinstance(font, ImageFont.FreeTypeFont) else None
+    return f"'{name}', sans-serif" if name else "sans-serif"
+
+
+def single_line(text: str) -> str:
+    """The text as given, on one line: line breaks and other control characters (which
+    SVG cannot hold) become single spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    size: int  # font size in pixels
+    baseline: float  # y of the baseline, from the poster's top
+    color: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class CaptionLayout:
+    picture_height: int  # the picture fills the poster's top, this many rows
+    margin: float  # left margin of the caption's lines
+    lines: tuple[_Line, ...]
+
+
+def _details(fp: Fingerprint, kind: PosterKind) -> str:
+    each = "average colour" if kind == "average" else f"{fp.k} colours each"
+    return f"{len(fp)} moments · {timecode(fp.video.duration)} · {each}"
+
+
+def caption_layout(
+    fp: Fingerprint,
+    kind: PosterKind,
+    width: int,
+    height: int,
+    title: str | None,
+    credit: str | None,
+) -> CaptionLayout:
+    """Where the picture ends and each caption line goes. Sizes follow the poster's
+    shorter side, so a caption reads the same on a banner and on A4; a line too long for
+    the width is set smaller rather than cut."""
+    title = single_line(title or "")
+    credit = single_line(credit or "")
+    unit = min(width, height) / 40
+    margin = 1.2 * unit
+    wanted: list[tuple[str, float, tuple[int, int, int]]] = []
+    if title:
+        wanted += [(title, 2.8 * unit, INK), (_details(fp, kind), 1.4 * unit, MUTED)]
+    if credit:
+        wanted.append((credit, 1.4 * unit, MUTED))
+    if not wanted:
+        return CaptionLayout(picture_height=height, margin=margin, lines=())
+    # Each line is 1.25 of its font size high, with 0.4 units between lines and one unit
+    # of room above and below; at most a quarter of the height, so the picture remains.
+    room = 2 * unit + sum(1.25 * size for _, size, _ in wanted) + 0.4 * unit * (len(wanted) - 1)
+    caption = min(round(room), height // 4)
+    lines = []
+    y = height - caption + unit
+    for text, nominal, color in wanted:
+        size = max(1, round(nominal))
+        fits = caption_font(size).getlength(text)
+        if fits > width - 2 * margin:  # shrink to fit the width, never clip
+            size = max(1, math.floor(size * (width - 2 * margin) / fits))
+        y += 1.25 * nominal
+        lines.append(_Line(text, size, y - 0.3 * nominal, color))
+        y += 0.4 * unit
+    return CaptionLayout(picture_height=height - caption, margin=margin, lines=tuple(lines))
