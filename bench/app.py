@@ -10,7 +10,7 @@
    settings, from choosing it to its fingerprint drawn, and the server's peak RSS.
 
 Each runs its own server, whose RSS (its children included) is polled every 0.2 s. Films
-come from /tmp/bench-film (../shared/tools/make-bench-film.sh); the 10-minute film is
+come from /tmp/bench-film (bench/make-bench-film.sh); the 10-minute film is
 built there once by looping the 60 s 720p piece. Prints JSON lines, the machine first, for
 docs/benchmarks.md.
 """
@@ -51,7 +51,7 @@ PIECE_720 = FILMS / "bbb_60s_720p24_h264.mp4"
 PIECE_1080 = FILMS / "bbb_60s_1080p24_h264.mp4"
 UPLOAD_FILM = FILMS / "bbb_60s_720p24_h264_x10.mp4"
 FEATURE = FILMS / "film_2h_1080p24_h264.mp4"
-MAKE_FILMS = "../shared/tools/make-bench-film.sh"
+MAKE_FILMS = ROOT / "bench" / "make-bench-film.sh"
 CHOOSER = "Choose a film — a demo, your own video, the movies folder or the library"
 POLL_S = 0.2
 # Samples the app chooses by default: one per frame of the 30 s, 24 fps demo film; for the

@@ -1,15 +1,16 @@
 """Throughput of `fingerprint batch` (2 Dask workers) against a plain loop of `analyze`,
 the per-film cost a cluster plan needs, and the collection maths at 1,000 films.
 
-Builds 22 films of mixed length (1 s to 139 s) in /tmp/bench-batch/films, once: the real
-clips of ../shared/data, and stream-copied cuts of the longer ones (distinct bytes, so
-distinct content keys). Then, with the same options (1000 samples, k = 5, fast mode):
+Builds 22 films of mixed length (1 s to 139 s) in /tmp/bench-batch/films, once: the
+repository's real clips (tests/data and demo/), and stream-copied cuts of the longer ones
+(distinct bytes, so distinct content keys). Then, with the same options (1000 samples,
+k = 5, fast mode):
 
 - loop: ``analyze`` + the three output files, one film after another, in this process;
 - batch: `connect(workers=2)` + `run_batch`, into a fresh folder (cluster start-up timed
   apart from the batch itself);
 - feature film (when /tmp/bench-film/film_2h_1080p24_h264.mp4 exists, see
-  ../shared/tools/make-bench-film.sh): `process_film` in a fresh process, its run record
+  bench/make-bench-film.sh): `process_film` in a fresh process, its run record
   (CPU seconds, bytes read, peak RSS);
 - the distance matrix and MDS map of 1,000 random 8-colour film palettes.
 
@@ -38,7 +39,8 @@ from fingerprint.collection._collection import Collection, Film, distance_matrix
 from fingerprint.compare._compare import FilmPalette, film_palette
 from fingerprint.model import VideoInfo
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+CLIPS = (ROOT / "tests" / "data", ROOT / "demo")  # the repository's real clips
 FILMS = Path("/tmp/bench-batch/films")
 FEATURE = Path("/tmp/bench-film/film_2h_1080p24_h264.mp4")
 FF = imageio_ffmpeg.get_ffmpeg_exe()
@@ -62,7 +64,7 @@ CUTS = [
 
 def build() -> list[Path]:
     FILMS.mkdir(parents=True, exist_ok=True)
-    for clip in sorted(DATA.iterdir()):
+    for clip in sorted((p for folder in CLIPS for p in folder.iterdir()), key=lambda p: p.name):
         if clip.suffix in (".mp4", ".webm", ".mov", ".mkv") and not (FILMS / clip.name).exists():
             shutil.copy(clip, FILMS / clip.name)
     for clip, start, length in CUTS:
@@ -80,7 +82,7 @@ def build() -> list[Path]:
                     "-t",
                     str(length),
                     "-i",
-                    str(DATA / clip),
+                    str(FILMS / clip),  # copied above
                     "-c",
                     "copy",
                     str(target),

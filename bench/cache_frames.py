@@ -4,7 +4,7 @@ Decodes each film's samples once (the engine's fast mode, 320 px), then writes a
 them back with each candidate encoding, every one lossless (a re-clustered result must
 equal a fresh one). Times are the best of ``--repeat`` runs, in this process.
 
-    python bench/cache_frames.py                       # shared clips, the demo films among them
+    python bench/cache_frames.py                       # real clips, the demo films among them
     python bench/cache_frames.py FILM ... --samples 1000
 
 Figures go in docs/benchmarks.md with the command and the machine.
@@ -30,15 +30,12 @@ sys.path.insert(0, str(ROOT))
 from fingerprint.decode._sampling import sample  # noqa: E402
 
 CLIPS = [
-    ROOT.parent / "shared" / "data" / name
-    for name in (
-        "bbb_30s_720p_vp8.webm",
-        "cars_30s_432p_h264.mp4",
-        "chaplin_10s_360p_pillarbox_bw_h264.mp4",
-        "flower_5s_540p_h264.mp4",
-        "friday_6s_480p_bw_h264.mp4",
-        "people_139s_432p_h264.mp4",
-    )
+    ROOT / "demo" / "bbb_30s_720p_vp8.webm",
+    ROOT / "tests" / "data" / "cars_30s_432p_h264.mp4",
+    ROOT / "tests" / "data" / "synth_pillarbox_6s_360p_bw_h264.mp4",
+    ROOT / "demo" / "flower_5s_540p_h264.mp4",
+    ROOT / "demo" / "friday_6s_480p_bw_h264.mp4",
+    ROOT / "tests" / "data" / "people_139s_432p_h264.mp4",
 ]
 
 

@@ -2,7 +2,7 @@
 costs fast mode on a 4K HDR10 film.
 
     python bench/hdr.py curve                          # the tone curve's choices
-    python bench/hdr.py accuracy [CLIP] [--out DIR]   # default: the shared flower clip
+    python bench/hdr.py accuracy [CLIP] [--out DIR]   # default: the demo flower clip
     python bench/hdr.py make-film SDR_FILM OUT [--minutes 30] [--from 20] [--piece 12]
     python bench/hdr.py cost FILM [--samples 1000]
     python bench/hdr.py keyframes FILM [--count 24]
@@ -49,7 +49,7 @@ from fingerprint.compare._compare import palette_distance
 from fingerprint.palette._color import delta_e2000, rgb_to_lab
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
-FLOWER = Path(__file__).resolve().parent.parent.parent / "shared/data/flower_5s_540p_h264.mp4"
+FLOWER = Path(__file__).resolve().parent.parent / "demo" / "flower_5s_540p_h264.mp4"
 X265 = ["-c:v", "libx265", "-crf", "12", "-preset", "fast", "-x265-params", "log-level=error"]
 # zscale's names for the matrices probe reports for SDR sources.
 ZSCALE_MATRIX = {"smpte170m": "170m", "bt470bg": "470bg", "bt709": "709", None: "709"}

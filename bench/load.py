@@ -39,7 +39,7 @@ from app import machine, serve  # bench/app.py: the server and its RSS poller
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CLIP = ROOT.parent / "shared" / "data" / "cars_30s_432p_h264.mp4"
+CLIP = ROOT / "tests" / "data" / "cars_30s_432p_h264.mp4"
 CHOOSER = "Choose a film — a demo, your own video, the movies folder or the library"
 DEMOS = (("bbb", "Big Buck Bunny"), ("flower", "Flower"), ("friday", "His Girl Friday (1940)"))
 ROLES = ("demo", "hostile", "upload", "probe")

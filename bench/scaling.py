@@ -1,7 +1,7 @@
 """How fast-mode time and memory grow with film length and resolution.
 
-Builds test films in /tmp/bench-film (once) from the shared 1080p benchmark piece, which
-`../shared/tools/make-bench-film.sh` makes: a 60 s H.264 piece looped by stream copy to
+Builds test films in /tmp/bench-film (once) from the 1080p benchmark piece, which
+`bench/make-bench-film.sh` makes: a 60 s H.264 piece looped by stream copy to
 10 minutes to 3 hours (the script's own 2-hour film stands for 120), and the same piece
 re-encoded at 720p and 2160p, looped to 30 minutes. Then fingerprints each with 1000
 samples, k=5, fast mode, each in a fresh process (see bench/engine.py), and prints the
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--cache", action="store_true", help="with a cache (the default path)")
     args = parser.parse_args()
     if not PIECE.exists():
-        sys.exit(f"{PIECE} is missing: run ../shared/tools/make-bench-film.sh first")
+        sys.exit(f"{PIECE} is missing: run bench/make-bench-film.sh first")
     rows = [("1080p", minutes, looped(PIECE, minutes)) for minutes in args.minutes or LENGTHS]
     if not args.minutes:
         for height in (720, 2160):

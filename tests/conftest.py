@@ -1,5 +1,5 @@
-"""Shared fixtures and helpers (the one fingerprint factory, a two-colour frame). Each is
-self-contained and named for what it gives."""
+"""Shared fixtures and helpers (the one fingerprint factory, a two-colour frame, where the
+real clips are). Each is self-contained and named for what it gives."""
 
 from __future__ import annotations
 
@@ -23,7 +23,17 @@ from videos import (
 
 from fingerprint import Fingerprint, Params, VideoInfo
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parent / "data"  # the tests' own clips: data/README.md
+DEMO = Path(__file__).resolve().parent.parent / "demo"  # the app's demo films, real clips too
+
+
+def clip(name: str) -> Path:
+    """A real clip by file name, from `DATA` or `DEMO`: one that is in neither is an error
+    (the repository ships every clip its tests read), never a reason to skip."""
+    for folder in (DATA, DEMO):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"no clip {name} in {DATA} or {DEMO}")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import clip as real_clip
 from streamlit.testing.v1 import AppTest
 
 from fingerprint import Cache, Params, analyze
@@ -23,9 +24,9 @@ from fingerprint.errors import Cancelled
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-DATA = ROOT.parent / "shared" / "data"
 TIMEOUT = 60
 HANG_S = 60  # bounds a wait that only a bug makes long
+SHORT = "synth_short_1s_240p_h264.mp4"  # 30 frames: analysed in a moment
 
 
 def _app(**query: str) -> AppTest:
@@ -40,7 +41,7 @@ def _movies_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **links: Pat
     app as `--movies` (as on its command line)."""
     movies = tmp_path / "Movies"
     movies.mkdir()
-    shutil.copy(DATA / "asl_thanks_2s_480p_h264.mkv", movies / "Thank you.mkv")
+    shutil.copy(real_clip("asl_thanks_2s_480p_h264.mkv"), movies / "Thank you.mkv")
     for name, target in links.items():
         os.symlink(target if target.is_absolute() else movies / target, movies / name)
     monkeypatch.setattr(sys, "argv", ["app.py", "--movies", str(movies)])
@@ -209,7 +210,7 @@ def test_a_trim_past_the_end_is_one_error_and_the_app_stays_usable(app_cache_dir
 # --- films -----------------------------------------------------------------------------
 def test_upload_is_analysed_and_private_to_the_session_that_made_it(app_cache_dir: Path) -> None:
     at = _app(samples="40").run()
-    clip = (DATA / "realshort_1s_240p_h264.mp4").read_bytes()
+    clip = real_clip(SHORT).read_bytes()
     at.file_uploader[0].upload("my film.mp4", clip, "video/mp4").run()
     _ok(at)
     assert at.markdown[0].value == "## my film"
@@ -228,7 +229,7 @@ def test_upload_is_analysed_and_private_to_the_session_that_made_it(app_cache_di
 
 
 def _truncated() -> bytes:
-    clip = (DATA / "flower_5s_540p_h264.mp4").read_bytes()
+    clip = real_clip("flower_5s_540p_h264.mp4").read_bytes()
     return clip[: len(clip) // 2]
 
 
@@ -237,7 +238,7 @@ def _truncated() -> bytes:
     [
         ("noise.mp4", os.urandom(200_000), "not a video"),
         ("empty.mp4", b"", "empty"),
-        ("roar.mp3", (DATA / "audio_only_trex_roar_2s.mp3").read_bytes(), "no video"),
+        ("roar.mp3", real_clip("audio_only_trex_roar_2s.mp3").read_bytes(), "no video"),
         ("notes.txt", b"just some text\n" * 100, "not a video"),
     ],
 )
@@ -270,7 +271,7 @@ def test_a_truncated_video_shows_what_decodes_and_one_note(app_cache_dir: Path) 
 def test_movies_folder_opens_its_films_only(
     app_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _movies_folder(tmp_path, monkeypatch, **{"escape.mp4": DATA / "cars_30s_432p_h264.mp4"})
+    _movies_folder(tmp_path, monkeypatch, **{"escape.mp4": real_clip("cars_30s_432p_h264.mp4")})
     at = _app(samples="40").run()
     picker = at.selectbox(key="movie:explore")
     assert picker.options == ["Thank you.mkv"]  # the symlink out is not offered
@@ -296,7 +297,7 @@ def test_library_lists_demo_and_movies_films_only_and_a_key_opens_nothing_else(
     # A film analysed by the command line, from outside any folder the app offers.
     elsewhere = tmp_path / "private" / "home video.mp4"
     elsewhere.parent.mkdir()
-    shutil.copy(DATA / "realshort_1s_240p_h264.mp4", elsewhere)
+    shutil.copy(real_clip(SHORT), elsewhere)
     cache = Cache(app_cache_dir)
     analyze(elsewhere, params=Params(samples=10), cache=cache)
     cli_key = cache.key(elsewhere)
@@ -304,7 +305,7 @@ def test_library_lists_demo_and_movies_films_only_and_a_key_opens_nothing_else(
     at = _app(samples="40").run()
     _ok(at)
     at.file_uploader[0].upload(
-        "mine.mp4", (DATA / "flower_5s_540p_vp8.webm").read_bytes(), "video/webm"
+        "mine.mp4", real_clip("flower_5s_540p_vp8.webm").read_bytes(), "video/webm"
     ).run()
     _ok(at)
     at.selectbox(key="movie:explore").select("Thank you.mkv").run()
@@ -330,7 +331,7 @@ def test_an_upload_with_an_odd_name_works_and_stays_in_its_folder(
     app_cache_dir: Path, name: str
 ) -> None:
     at = _app(samples="40").run()
-    clip = (DATA / "realshort_1s_240p_h264.mp4").read_bytes()
+    clip = real_clip(SHORT).read_bytes()
     at.file_uploader[0].upload(name, clip, "video/mp4").run()
     _ok(at)
     assert len(_strip(at)["data"]) == 5
@@ -550,7 +551,7 @@ PHISHING = ("[Session expired - click to log in](https:127.0.0.1:8799?phish=1) "
 
 def test_a_file_name_is_shown_as_text_never_as_markdown(app_cache_dir: Path) -> None:
     at = _app(samples="20").run()
-    clip = (DATA / "realshort_1s_240p_h264.mp4").read_bytes()
+    clip = real_clip(SHORT).read_bytes()
     at.file_uploader[0].upload(f"{PHISHING}.mp4", clip, "video/mp4").run()
     _ok(at)
     title = at.markdown[0].value

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import videos
+from conftest import clip
 from PIL import Image
 
 from fingerprint import analyze
@@ -25,7 +26,6 @@ from fingerprint.errors import FingerprintError, InvalidParameterError
 from fingerprint.model import Fingerprint
 from fingerprint.params import Params
 
-REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 PARAMS = Params(samples=24)
 OUTPUT = Outputs(poster=Poster(width=300, height=100))
 CRASHING = "crash-me.mp4"
@@ -45,10 +45,8 @@ def client():
 def films(tmp_path_factory) -> Path:
     """Real clips, synthetic films, a non-video and a truncated film, in nested folders."""
     folder = tmp_path_factory.mktemp("films")
-    if not REAL.is_dir():
-        pytest.skip(f"no clips in {REAL}")
-    shutil.copy(REAL / "realshort_1s_240p_h264.mp4", folder)
-    shutil.copy(REAL / "flower_5s_540p_vp8.webm", folder)
+    shutil.copy(clip("synth_short_1s_240p_h264.mp4"), folder)
+    shutil.copy(clip("flower_5s_540p_vp8.webm"), folder)
     videos.make_rgb(folder / "rgb.mp4")
     (folder / "nested").mkdir()
     # Same name, other content, other folder: must not collide with ../rgb.mp4.
@@ -78,9 +76,9 @@ def test_batch_writes_every_film_and_an_index(client, films, tmp_path):
     assert sorted(p.name for p in paths) == [
         "flower_5s_540p_vp8.webm",
         "notes.txt",
-        "realshort_1s_240p_h264.mp4",
         "rgb.mp4",
         "rgb.mp4",
+        "synth_short_1s_240p_h264.mp4",
         "truncated.mkv",
     ]
     summary = run_batch(paths, out=out, client=client, params=PARAMS, output=OUTPUT)

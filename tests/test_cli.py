@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import clip
 from PIL import Image
 from videos import copy, make_rgb
 
@@ -25,7 +26,7 @@ from fingerprint import Fingerprint
 from fingerprint.cli._main import main
 
 ROOT = Path(__file__).resolve().parent.parent
-AUDIO = ROOT.parent / "shared" / "data" / "audio_only_trex_roar_2s.mp3"
+AUDIO = clip("audio_only_trex_roar_2s.mp3")
 
 
 def cli(film: Path, out: Path, *options: str) -> int:
@@ -261,7 +262,7 @@ def _rest(proc: subprocess.Popen[bytes]) -> bytes:
 
 
 def test_ctrl_c_stops_the_work_prints_one_line_and_writes_nothing(tmp_path: Path) -> None:
-    film = ROOT.parent / "shared" / "data" / "bbb_30s_720p_vp8.webm"
+    film = clip("bbb_30s_720p_vp8.webm")
     out = tmp_path / "out"
     proc, _ = _run_until_progress(
         ["analyze", str(film), "--out", str(out), "--mode", "exact", "--no-cache"]

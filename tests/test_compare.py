@@ -8,11 +8,10 @@ import json
 import math
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_fingerprint
+from conftest import clip, make_fingerprint
 
 from fingerprint import Fingerprint, InvalidParameterError, Params, analyze
 from fingerprint.compare._compare import (
@@ -23,8 +22,6 @@ from fingerprint.compare._compare import (
     same_fingerprint,
     similarity,
 )
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def ramp_film(n: int = 40, *, duration: float = 10.0, name: str = "ramp.mp4") -> Fingerprint:
@@ -96,9 +93,7 @@ def test_opposite_colours_differ_a_lot():
 
 @pytest.fixture(scope="module")
 def flowers() -> tuple[Fingerprint, Fingerprint]:
-    mp4, webm = DATA / "flower_5s_540p_h264.mp4", DATA / "flower_5s_540p_vp8.webm"
-    if not (mp4.exists() and webm.exists()):
-        pytest.skip("the flower clips in ../shared/data are missing")
+    mp4, webm = clip("flower_5s_540p_h264.mp4"), clip("flower_5s_540p_vp8.webm")
     params = Params(samples=60)
     return analyze(mp4, params=params, cache=None), analyze(webm, params=params, cache=None)
 

@@ -1,16 +1,16 @@
-"""Real clips from ../shared/data (see its README.md): every one fingerprinted, or refused
-with the right error, with properties each clip is known to have."""
+"""Real clips from tests/data and demo/ (see tests/data/README.md): every one fingerprinted,
+or refused with the right error, with properties each clip is known to have."""
 
 from __future__ import annotations
 
 import math
 import re
 import subprocess
-from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from conftest import clip
 from videos import ffmpeg_exe
 
 from fingerprint import Params, analyze, frame_at, probe, sample
@@ -19,23 +19,24 @@ from fingerprint.decode._sampling import working_size
 from fingerprint.errors import NoVideoStreamError
 from fingerprint.palette._color import average_color, delta_e2000, rgb_to_lab
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 EDGE = 1e-3  # fingerprint.decode._reader.SLOT_EDGE
 EPS = 1e-6
 COUNT = 40
 
+PHONE = "synth_phone_2s_720p_rot180_vfr_h264.mp4"
+PILLARBOX = "synth_pillarbox_6s_360p_bw_h264.mp4"
 CLIPS = [
     "asl_thanks_2s_480p_h264.mkv",
     "bbb_30s_720p_vp8.webm",
     "bbb_3s_720p_h264_quicktime.mov",
     "cars_30s_432p_h264.mp4",
-    "chaplin_10s_360p_pillarbox_bw_h264.mp4",
     "flower_5s_540p_h264.mp4",
     "flower_5s_540p_vp8.webm",
     "friday_6s_480p_bw_h264.mp4",
     "people_139s_432p_h264.mp4",
-    "phone_2s_720p_rot180_vfr_h264.mp4",
-    "realshort_1s_240p_h264.mp4",
+    PHONE,
+    PILLARBOX,
+    "synth_short_1s_240p_h264.mp4",
 ]
 # Frames that decode, counted by the README (and checked below by a straight decode).
 FRAMES = {
@@ -45,15 +46,15 @@ FRAMES = {
     "flower_5s_540p_h264.mp4": 150,
     "flower_5s_540p_vp8.webm": 150,
     "people_139s_432p_h264.mp4": 1394,
-    "phone_2s_720p_rot180_vfr_h264.mp4": 25,
-    "realshort_1s_240p_h264.mp4": 36,
+    PHONE: 25,
+    PILLARBOX: 144,
+    "synth_short_1s_240p_h264.mp4": 30,
 }
-
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no clips in {DATA}")
-
-
-def clip(name: str) -> Path:
-    return DATA / name
+# The phone clip's gaps between frames in ms (make_clips.PHONE_GAPS_MS): truly variable.
+PHONE_GAPS_MS = [
+    100, 67, 133, 100, 83, 117, 67, 100, 150, 83, 100, 67,
+    117, 100, 133, 83, 67, 100, 117, 83, 100, 133, 67, 100,
+]
 
 
 _TIMELINES: dict[str, np.ndarray] = {}
@@ -96,6 +97,8 @@ def test_straight_decode_matches_the_readme(name):
     assert np.all(np.diff(frames) > 0)
     if name in FRAMES:
         assert len(frames) == FRAMES[name]
+    if name == PHONE:
+        np.testing.assert_allclose(np.diff(frames) * 1000, PHONE_GAPS_MS, atol=0.5)
 
 
 @pytest.mark.parametrize("mode", ["fast", "exact"])
@@ -165,9 +168,7 @@ def test_audio_only_is_refused():
 
 
 @pytest.mark.parametrize("mode", ["fast", "exact"])
-@pytest.mark.parametrize(
-    "name", ["friday_6s_480p_bw_h264.mp4", "chaplin_10s_360p_pillarbox_bw_h264.mp4"]
-)
+@pytest.mark.parametrize("name", ["friday_6s_480p_bw_h264.mp4", PILLARBOX])
 def test_black_and_white_films_stay_grey(name, mode):
     fp = fingerprint(name, mode)
     chroma = np.hypot(*np.moveaxis(rgb_to_lab(fp.colors)[..., 1:], -1, 0))
@@ -216,7 +217,7 @@ def raw_frame(name: str, time: float, size: int, interpolation: str = "AREA") ->
 
 
 def test_rotated_phone_clip_comes_out_as_displayed():
-    name = "phone_2s_720p_rot180_vfr_h264.mp4"
+    name = PHONE
     info = probe(clip(name))
     assert info.rotation == 180
     assert (info.width, info.height) == (1280, 720)
@@ -238,7 +239,7 @@ def test_rotated_phone_clip_comes_out_as_displayed():
 def test_rotated_phone_clip_matches_ffmpeg_orientation():
     """FFmpeg's own player pipeline (autorotate) shows the same picture, up to its
     choice of colour matrix for untagged video."""
-    name = "phone_2s_720p_rot180_vfr_h264.mp4"
+    name = PHONE
     raw = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-i", str(clip(name)), "-frames:v", "1",
          "-vf", "scale=320:180:flags=area", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
@@ -252,23 +253,25 @@ def test_rotated_phone_clip_matches_ffmpeg_orientation():
 
 
 @pytest.mark.parametrize("mode", ["fast", "exact"])
-def test_chaplin_pillarbox_bars_are_found(mode):
-    fp = fingerprint("chaplin_10s_360p_pillarbox_bw_h264.mp4", mode)
+def test_pillarbox_bars_are_found(mode):
+    fp = fingerprint(PILLARBOX, mode)
     assert fp.crop is not None
     top, bottom, left, right = fp.crop
-    expected = (640 - 496) / 2 / 640
-    assert left == pytest.approx(expected, abs=0.02)
-    assert right == pytest.approx(expected, abs=0.02)
-    assert top < 0.02 and bottom < 0.02
+    # make_clips.PILLARBOX_BAR: 80 of 640 columns each side, to a pixel of the 320 px
+    # working frame; no rows.
+    expected = 80 / 640
+    assert left == pytest.approx(expected, abs=1 / 320)
+    assert right == pytest.approx(expected, abs=1 / 320)
+    assert top == bottom == 0
     # With the crop off, black bars join the palette.
     uncropped = analyze(
-        clip("chaplin_10s_360p_pillarbox_bw_h264.mp4"),
+        clip(PILLARBOX),
         params=Params(samples=COUNT, clusters=5, mode=mode, crop=False),
     )
     assert uncropped.crop is None
     dark = rgb_to_lab(uncropped.colors)[..., 0] < 8
     dark_share = (uncropped.shares * dark).sum(axis=1)
-    assert np.median(dark_share) > 0.15
+    assert np.median(dark_share) > 0.2  # the bars are a quarter of the frame
 
 
 def test_friday_video_is_stream_1():

@@ -8,6 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from conftest import clip
 from videos import (
     RGB_FPS,
     SIZE,
@@ -29,8 +30,7 @@ from fingerprint.errors import (
     VideoNotFoundError,
 )
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
-AUDIO_ONLY = os.path.join(DATA, "audio_only_trex_roar_2s.mp3")
+AUDIO_ONLY = str(clip("audio_only_trex_roar_2s.mp3"))
 
 FPS = 10
 FRAME = 1 / FPS
