@@ -1,15 +1,17 @@
-"""Shared fixtures and helpers (the one fingerprint factory, a two-colour frame, where the
-real clips are). Each is self-contained and named for what it gives."""
+"""Shared fixtures: each is self-contained and named for what it gives. Helpers that are
+not fixtures are in `tests/support`."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from videos import (
+
+from tests.support import ROOT
+from tests.support.videos import (
     RED,
     WHITE,
     code_frame,
@@ -21,20 +23,6 @@ from videos import (
     vfr_times,
 )
 
-from fingerprint import Fingerprint, Params, VideoInfo
-
-DATA = Path(__file__).resolve().parent / "data"  # the tests' own clips: data/README.md
-DEMO = Path(__file__).resolve().parent.parent / "demo"  # the app's demo films, real clips too
-
-
-def clip(name: str) -> Path:
-    """A real clip by file name, from `DATA` or `DEMO`: one that is in neither is an error
-    (the repository ships every clip its tests read), never a reason to skip."""
-    for folder in (DATA, DEMO):
-        if (folder / name).is_file():
-            return folder / name
-    raise FileNotFoundError(f"no clip {name} in {DATA} or {DEMO}")
-
 
 @pytest.fixture
 def app_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -45,70 +33,6 @@ def app_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FINGERPRINT_CACHE_DIR", str(folder))
     monkeypatch.delenv("FINGERPRINT_MOVIES_DIR", raising=False)
     return folder
-
-
-def split_frame(
-    left: tuple[int, int, int],
-    right: tuple[int, int, int],
-    *,
-    left_fraction: float,
-    shape: tuple[int, int] = (90, 160),
-) -> np.ndarray:
-    """One ``(H, W, 3)`` frame: ``left`` fills the left ``left_fraction`` of the columns."""
-    h, w = shape
-    frame = np.empty((h, w, 3), np.uint8)
-    cut = round(w * left_fraction)
-    frame[:, :cut] = left
-    frame[:, cut:] = right
-    return frame
-
-
-def make_fingerprint(
-    colors: np.ndarray | Sequence,
-    shares: np.ndarray | Sequence | None = None,
-    *,
-    times: np.ndarray | Sequence | None = None,
-    average: np.ndarray | Sequence | None = None,
-    duration: float = 10.0,
-    name: str = "synthetic.mp4",
-    video: VideoInfo | None = None,
-    params: Params | None = None,
-    crop: tuple[float, float, float, float] | None = None,
-    warnings: tuple[str, ...] = (),
-    **options: object,
-) -> Fingerprint:
-    """A fingerprint without a video, from its palettes: ``colors`` (n, k, 3) sRGB codes.
-
-    Left out, ``shares`` are equal, ``params`` are ``Params(samples=n, clusters=k,
-    **options)``, ``times`` the middles of equal slots of the analysed span (as `sample`
-    takes them), ``average`` each sample's first colour, and ``video`` a 64x36 H.264 file
-    called ``name`` lasting ``duration`` seconds.
-    """
-    colors = np.asarray(colors, dtype=np.uint8)
-    n, k = colors.shape[:2]
-    if shares is None:
-        shares = np.full((n, k), 1.0 / k)
-    if params is None:
-        params = Params(samples=options.pop("samples", n), clusters=k, **options)  # type: ignore[arg-type]
-    if video is None:
-        video = VideoInfo(
-            name=name, duration=duration, fps=25.0, frame_count=None, width=64, height=36,
-            codec="h264", pix_fmt="yuv420p", rotation=0, stream_index=0,
-        )
-    if times is None:
-        lo = params.start or 0.0
-        hi = min(params.end or video.duration, video.duration)
-        times = lo + (np.arange(n) + 0.5) * (hi - lo) / params.samples
-    return Fingerprint(
-        video=video,
-        params=params,
-        times=np.asarray(times, dtype=np.float64),
-        colors=colors,
-        shares=np.asarray(shares, dtype=np.float64),
-        average=colors[:, 0].copy() if average is None else np.asarray(average, np.uint8),
-        crop=crop,
-        warnings=warnings,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -179,5 +103,5 @@ def browser() -> Iterator[object]:
 def as_streamlit_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """What `streamlit run app.py` gives a page test: the repository root importable (for
     `webapp`) and the app's own command line, without pytest's arguments."""
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
+    monkeypatch.syspath_prepend(str(ROOT))
     monkeypatch.setattr(sys, "argv", ["app.py"])

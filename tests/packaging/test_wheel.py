@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 CLIP = ROOT / "demo" / "flower_5s_540p_h264.mp4"
 
 pytestmark = pytest.mark.packaging
