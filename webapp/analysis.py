@@ -22,7 +22,7 @@ from .films import Film
 from .jobs import Job, job_size
 from .messages import hide_paths, os_reason
 from .server import cache, jobs
-from .settings import Settings, params_for
+from .settings import Settings, params_for, stored_params
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
 FRAME_SIZE = 1280
@@ -162,8 +162,7 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     """
     c = cache()
     try:
-        # Results are stored under the options as fitted to the film (`Params.fitted`).
-        fitted = params.fitted(film.info)[0]
+        fitted = stored_params(params, film.info)
         found = c.load_result(film.key, fitted)
         if found is not None:
             return found

@@ -47,7 +47,7 @@ from . import chooser, links, state
 from .collection_view import CollectionOptions, collection_digest, order
 from .films import in_movies
 from .server import cache, demos, movies_dir
-from .settings import Settings, params_for
+from .settings import Settings, params_for, stored_params
 
 COLLECTION_ENV_VAR = "FINGERPRINT_COLLECTION_DIR"
 # How long the library's list is kept: films analysed meanwhile appear within this time.
@@ -108,10 +108,12 @@ def _batch(folder: str, stamp: tuple[int, int]) -> PageFilms:
 
 def _library_list(settings: Settings) -> tuple[tuple[str, Params, str, str], ...]:
     """The library's films as the Library tab lists them, with the options the sidebar's
-    settings give each: (content key, options, title, id to open it by)."""
+    settings give each as its result is stored (`stored_params`): (content key, options,
+    title, id to open it by). Raises InvalidParameterError on a bad trim."""
     c = cache()
     named = {c.key(d.path): (d.title, d.id) for d in demos().values()}
     root = movies_dir()
+    params = params_for(settings)
     films = []
     for entry in c.entries():
         if entry.key in named:
@@ -121,7 +123,7 @@ def _library_list(settings: Settings) -> tuple[tuple[str, Params, str, str], ...
         else:
             continue  # an upload (private to its visitor) or a film from elsewhere
         try:
-            films.append((entry.key, params_for(settings), title, film_id))
+            films.append((entry.key, stored_params(params, entry.info), title, film_id))
         except FingerprintError:
             continue  # the sidebar's trim does not fit this film
     return tuple(films)
