@@ -19,6 +19,7 @@ from webapp.collection_view import (
     near_index,
 )
 from webapp.escaping import escape_markdown
+from webapp.library_films import failure_lines, tally_lines
 from webapp.messages import hide_paths
 from webapp.routing import require_router
 
@@ -38,19 +39,23 @@ if films.origin == "batch":
         f"{len(collection)} films of the batch folder this server was started with, each "
         "on 0-100 % of its own running time."
     )
+    if films.missing:
+        st.caption(f"{films.missing} of them {'has' if films.missing == 1 else 'have'} no "
+                   "fingerprint that can be read: their rows are empty.")
 else:
-    st.caption(
-        f"{len(collection)} films of this server's library (demo films and the movies "
-        "folder) analysed with the sidebar's settings, each on 0-100 % of its own running "
-        "time. Open a film on Explore to add it."
-    )
-if films.missing:
-    st.caption(
-        f"{films.missing} more film{'s have' if films.missing > 1 else ' has'} no fingerprint "
-        + ("with these settings yet." if films.origin == "library" else "that can be read.")
-    )
+    for line in tally_lines(films.tally):
+        st.caption(line)
+    if films.failed:
+        with st.expander("Films that could not be fingerprinted"):
+            for line in failure_lines(films.failed):
+                st.caption(line)
+# The library's films still to fingerprint: their progress here, once the page is drawn.
+progress = st.empty()
 if not len(collection):
-    st.info("No films to show yet: open the demo films on Explore, and they appear here.")
+    if films.pending:
+        library.fingerprint_pending(films, settings, progress)  # reruns the page when done
+    st.info("No films to show: none of the library's films could be fingerprinted with "
+            "the sidebar's settings." if films.failed else "No films to show yet.")
     st.stop()
 
 # --- a click or a button, from the callbacks of this run ---------------------------------
@@ -171,3 +176,6 @@ with link:
     st.markdown("**Share**")
     st.code(state.share_link(), language=None, wrap_lines=True)
     st.caption("This link reopens this view, in this order, of these films.")
+
+# --- the library's films still to fingerprint, once the page is drawn ----------------------
+library.fingerprint_pending(films, settings, progress)  # reruns the page when one is done

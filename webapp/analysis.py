@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,10 @@ from fingerprint.plotting._sound import add_sound_ring
 
 from .escaping import escape_markdown
 from .films import Film
-from .jobs import Job, job_size
-from .messages import hide_paths, os_reason
+from .jobs import Job, Work, job_size, waiting_text
+from .messages import analysis_failure, hide_paths, os_reason
 from .server import cache, jobs
-from .settings import Settings, params_for
+from .settings import Settings, params_for, stored_params
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
 FRAME_SIZE = 1280
@@ -48,14 +49,6 @@ def film_params(film: Film, current: Settings) -> Params | None:
     except FingerprintError as exc:
         st.error(escape_markdown(hide_paths(str(exc))))
         return None
-
-
-def waiting_text(title: str, ahead: int, slots: int) -> str:
-    """What a visitor whose analysis waits in the server's queue reads."""
-    films = "1 other film" if ahead == 1 else f"{ahead} other films"
-    place = "yours is next" if ahead == 0 else f"waiting for {films} ahead of yours"
-    return (f"Queued {title}: this server fingerprints {slots:g} film"
-            f"{'s' if slots != 1 else ''} at a time, {place}…")
 
 
 class Progress:
@@ -152,6 +145,21 @@ def _analyze(
     return analyze(path, params=params, cache=cache(), on_progress=on_progress, cancel=cancel)
 
 
+def analysis_job(
+    key: str, path: Path, params: Params, fitted: Params | None
+) -> tuple[Hashable, Work, float, bool]:
+    """What `Jobs.join` and `Jobs.waiting` take to fingerprint the film ``key`` at
+    ``path`` with ``params``: one job per film and options, whichever page or session asks.
+    ``fitted``: the options as its result is stored (`stored_params`), None when this
+    server never probed the film (then nothing of it is stored)."""
+    c = cache()
+    weight, long = job_size(
+        params, frames_stored=fitted is not None and c.has_frames(key, fitted),
+        shots_stored=fitted is not None and c.has_shots(key, fitted),
+    )
+    return (key, params), functools.partial(_analyze, path, params), weight, long
+
+
 def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     """The film's fingerprint, or None with the reason shown as one error line.
 
@@ -162,23 +170,14 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     """
     c = cache()
     try:
-        # Results are stored under the options as fitted to the film (`Params.fitted`).
-        fitted = params.fitted(film.info)[0]
+        fitted = stored_params(params, film.info)
         found = c.load_result(film.key, fitted)
         if found is not None:
             return found
-        work = functools.partial(_analyze, film.path, params)
-        size = job_size(params, frames_stored=c.has_frames(film.key, fitted),
-                        shots_stored=c.has_shots(film.key, fitted))
-        with jobs().waiting((film.key, params), work, *size) as job:
+        with jobs().waiting(*analysis_job(film.key, film.path, params, fitted)) as job:
             return _wait(job, film.title)
-    except FingerprintError as exc:
-        st.error(escape_markdown(hide_paths(str(exc), {str(film.path): film.path.name})))
-    except OSError as exc:
-        st.error(escape_markdown(f"Could not fingerprint {film.title}: {os_reason(exc)}."))
-    except MemoryError:
-        st.error(escape_markdown(f"This server has not enough memory to fingerprint "
-                                 f"{film.title} with these settings: try fewer samples."))
+    except (FingerprintError, OSError, MemoryError) as exc:
+        st.error(escape_markdown(analysis_failure(exc, film.title, film.path)))
     return None
 
 

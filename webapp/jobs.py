@@ -48,6 +48,14 @@ def job_size(
     return params.samples / Params().samples, long
 
 
+def waiting_text(title: str, ahead: int, slots: float) -> str:
+    """What a visitor whose analysis waits in the server's queue reads."""
+    films = "1 other film" if ahead == 1 else f"{ahead} other films"
+    place = "yours is next" if ahead == 0 else f"waiting for {films} ahead of yours"
+    return (f"Queued {title}: this server fingerprints {slots:g} film"
+            f"{'s' if slots != 1 else ''} at a time, {place}…")
+
+
 class Queue:
     """A weighted semaphore of ``slots`` that serves waiters in arrival order and says
     where each one stands. Long work holds at most all slots but one (`job_size`); a

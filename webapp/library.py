@@ -8,9 +8,11 @@ Where the films come from:
   films a ``fingerprint batch --out DIR`` run finished, read from its index and its
   ``films/*.json``. Only a folder given on the command line or in the environment is read,
   never a path from the page or a link.
-- Otherwise the app's library, as its Library tab lists it: demo films and films of the
-  movies folder that this server analysed with the sidebar's settings (never a visitor's
-  upload, nor a film the cache holds from elsewhere).
+- Otherwise the app's library (`library_films`): the demo films and the films of the
+  movies folder this server has analysed (never a visitor's upload, nor a film the cache
+  holds from elsewhere), with the sidebar's settings. Those with no fingerprint with them
+  yet are fingerprinted by the page itself (`fingerprint_pending`), one at a time through
+  the server's queue, so a first visitor sees the demo films.
 
 Opening a batch film on Explore: the server's operator named the folder, so its films are
 trusted as the movies folder's are. A click offers the film to this session's chooser
@@ -32,8 +34,9 @@ from typing import Any, Literal, NoReturn
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from fingerprint import Fingerprint, FingerprintError, Params
+from fingerprint import Cancelled, Fingerprint, FingerprintError, Params
 from fingerprint.collection._collection import (
     Collection,
     distance_matrix,
@@ -44,10 +47,20 @@ from fingerprint.collection._collection import (
 from fingerprint.plotting._collection import map_figure, matrix_figure, strip_rows, strips_figure
 
 from . import chooser, links, state
+from .analysis import PROGRESS_INTERVAL_S, analysis_job
 from .collection_view import CollectionOptions, collection_digest, order
-from .films import in_movies
-from .server import cache, demos, movies_dir
-from .settings import Settings, params_for
+from .library_films import (
+    Failures,
+    LibraryFilm,
+    Tally,
+    library_films,
+    progress_text,
+    set_aside,
+    shelve,
+)
+from .messages import analysis_failure
+from .server import cache, demos, jobs, movies_dir
+from .settings import Settings, params_for, stored_params
 
 COLLECTION_ENV_VAR = "FINGERPRINT_COLLECTION_DIR"
 # How long the library's list is kept: films analysed meanwhile appear within this time.
@@ -58,8 +71,10 @@ LIBRARY_TTL_S = 30
 class PageFilms:
     """The page's films: the `Collection`, each film's strip image (`strip_rows`), the id
     Explore and Compare open each by (a demo film's id or the content key), each film's
-    source file (server side only: never shown), and how many listed films have no
-    fingerprint to draw. ``digest`` identifies the content (`collection_digest`)."""
+    source file (server side only: never shown), and how many of a batch's films have no
+    fingerprint to draw (empty rows). ``digest`` identifies the content
+    (`collection_digest`). The library's films not in the collection: ``pending``, to
+    fingerprint with the sidebar's settings, and ``failed``, with the reason."""
 
     collection: Collection
     rows: np.ndarray
@@ -68,6 +83,13 @@ class PageFilms:
     origin: Literal["library", "batch"]
     missing: int
     digest: str
+    pending: tuple[LibraryFilm, ...] = ()
+    failed: tuple[tuple[LibraryFilm, str], ...] = ()
+
+    @property
+    def tally(self) -> Tally:
+        """The library's films shown, being fingerprinted and failed."""
+        return Tally(len(self.collection), len(self.pending), len(self.failed))
 
 
 # --- where the films come from ---------------------------------------------------------
@@ -106,50 +128,37 @@ def _batch(folder: str, stamp: tuple[int, int]) -> PageFilms:
     return _pack(fingerprints, collection, keys, [f.source for f in collection.films], "batch")
 
 
-def _library_list(settings: Settings) -> tuple[tuple[str, Params, str, str], ...]:
-    """The library's films as the Library tab lists them, with the options the sidebar's
-    settings give each: (content key, options, title, id to open it by)."""
+def _library_list() -> tuple[LibraryFilm, ...]:
+    """The library's films (`library_films`), read afresh each run: films analysed
+    meanwhile are in it."""
     c = cache()
-    named = {c.key(d.path): (d.title, d.id) for d in demos().values()}
-    root = movies_dir()
-    films = []
-    for entry in c.entries():
-        if entry.key in named:
-            title, film_id = named[entry.key]
-        elif (name := in_movies(root, entry.source)) is not None:
-            title, film_id = Path(name).stem.replace("_", " "), entry.key
-        else:
-            continue  # an upload (private to its visitor) or a film from elsewhere
-        try:
-            films.append((entry.key, params_for(settings), title, film_id))
-        except FingerprintError:
-            continue  # the sidebar's trim does not fit this film
-    return tuple(films)
+    return tuple(library_films(demos().values(), c.entries(), movies_dir(), c.key))
 
 
 @st.cache_resource(max_entries=4, ttl=LIBRARY_TTL_S, show_spinner=False)
-def _library(root: str, listed: tuple[tuple[str, Params, str, str], ...]) -> PageFilms:
-    c = cache()
-    fingerprints, films, open_ids = [], [], []
-    for key, params, title, film_id in listed:
-        fp = c.load_result(key, params)
-        if fp is None:
-            continue  # not analysed with these settings: Explore analyses it
-        entry = c.entry(key)
-        fingerprints.append(fp)
-        films.append(film_from_fingerprint(
-            fp, title=title, key=key, analysed_at=entry.analysed_at if entry else None,
-        ))
-        open_ids.append(film_id)
-    collection = Collection(tuple(films))
-    pack = _pack(fingerprints, collection, open_ids, [None] * len(films), "library")
-    return replace(pack, missing=len(listed) - len(films))
+def _library(root: str, listed: tuple[LibraryFilm, ...], params: Params) -> PageFilms:
+    shelf = shelve(listed, params, cache().load_result)
+    collection = Collection(tuple(
+        film_from_fingerprint(fp, title=film.title, key=film.key, analysed_at=film.analysed_at)
+        for film, fp in shelf.shown
+    ))
+    pack = _pack([fp for _, fp in shelf.shown], collection,
+                 [film.open_id for film, _ in shelf.shown], [None] * len(collection), "library")
+    return replace(pack, pending=shelf.pending, failed=shelf.failed)
+
+
+@st.cache_resource
+def _failures(root: str) -> Failures:
+    """The library's films the page failed to fingerprint lately, one record per server
+    (per cache folder), shared by its sessions."""
+    return Failures()
 
 
 def page_films(settings: Settings) -> PageFilms:
     """The page's films: the batch folder's if the server was given one, else the
-    library's analysed with ``settings``. Raises FingerprintError (a message for the
-    visitor, path-free once `messages.hide_paths` has seen it) on an unreadable folder."""
+    library's with ``settings``. Raises FingerprintError (a message for the visitor,
+    path-free once `messages.hide_paths` has seen it) on an unreadable folder or a bad
+    trim."""
     folder = collection_dir()
     if folder is not None:
         index = folder / "collection.json"
@@ -161,7 +170,56 @@ def page_films(settings: Settings) -> PageFilms:
                 "(collection.json): run `fingerprint batch ... --out` into it first."
             ) from exc
         return _batch(str(folder), (info.st_size, info.st_mtime_ns))
-    return _library(str(cache().root), _library_list(settings))
+    root = str(cache().root)
+    params = params_for(settings)
+    films = _library(root, _library_list(), params)
+    pending, failed = set_aside(films.pending, _failures(root), params)
+    return replace(films, pending=pending, failed=films.failed + failed)
+
+
+def fingerprint_pending(films: PageFilms, settings: Settings, where: DeltaGenerator) -> None:
+    """Fingerprint the first of the library's films the page lacks with ``settings``
+    through the server's queue, drawing the progress in ``where`` (a placeholder), then
+    rerun the page, which shows it and goes on with the next. Returns at once when none
+    is pending.
+
+    One at a time: an analysis keeps a small host's two cores busy (its two decoders), so
+    more would not fill the library sooner, and the queue's other slot stays free for a
+    visitor opening a film on Explore. The job is Explore's own for that film and options
+    (`analysis_job`), so a film asked for on both pages runs once. Each progress update is
+    where Streamlit interrupts the run (a click, the visitor leaving): the job is let go,
+    and cancelled when nobody comes back for it (`Jobs`).
+    """
+    if not films.pending:
+        return
+    film, params = films.pending[0], params_for(settings)
+    fitted = stored_params(params, film.info) if film.info is not None else None
+    queue = jobs()
+    with queue.waiting(*analysis_job(film.key, film.path, params, fitted)) as job:
+        while not job.done.wait(PROGRESS_INTERVAL_S):
+            value, text = progress_text(films.tally, film.title, job.fraction, job.message,
+                                        ahead=queue.ahead(job), slots=queue.queue.slots)
+            where.progress(value, text=text)
+    reason = _failure(job.error, job.result, film)
+    if reason is not None:
+        _failures(str(cache().root)).add(film.key, params, reason)
+    _library.clear()  # read again, with the new film
+    st.rerun()
+
+
+def _failure(error: BaseException | None, result: Any, film: LibraryFilm) -> str | None:
+    """Why the library's film ``film`` is not shown after its job ended with ``error`` or
+    ``result``, or None (shown, or cancelled: tried again)."""
+    if error is None:
+        if cache().load_result(film.key, result.params) is None:
+            return ("It was fingerprinted, but this server's cache could not keep the result "
+                    "(its file changed meanwhile, or the cache is full).")
+        return None
+    if isinstance(error, Cancelled):
+        return None
+    if isinstance(error, FingerprintError | OSError | MemoryError):
+        return analysis_failure(error, film.title, film.path)
+    raise error
 
 
 # --- the maths, once per collection ----------------------------------------------------

@@ -8,8 +8,12 @@ movies folder), never a path on the server, and it is shown as text: Streamlit d
 from __future__ import annotations
 
 import errno
+import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
+
+from fingerprint import FingerprintError
 
 # Anything that looks like an absolute path (two parts or more): the last part is kept.
 _PATH = re.compile(r"(?<![\w.~])(?:/[^\s/'\"`]+)+/([^\s/'\"`]+)")
@@ -36,3 +40,16 @@ def hide_paths(text: str, names: Mapping[str, str] | None = None) -> str:
 def os_reason(exc: OSError) -> str:
     """Why an OSError happened, in words that hold no path."""
     return _OS_REASONS.get(exc.errno or 0, "the server could not read or write the file")
+
+
+def analysis_failure(
+    exc: FingerprintError | OSError | MemoryError, title: str, path: str | os.PathLike[str]
+) -> str:
+    """What a visitor reads when fingerprinting ``title`` (the file ``path``) raised
+    ``exc``: the engine's message without server paths, or why the server could not."""
+    if isinstance(exc, FingerprintError):
+        return hide_paths(str(exc), {str(path): Path(path).name})
+    if isinstance(exc, OSError):
+        return f"Could not fingerprint {title}: {os_reason(exc)}."
+    return (f"This server has not enough memory to fingerprint {title} with these "
+            "settings: try fewer samples.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fingerprint import Params
+from fingerprint import Params, VideoInfo
 from fingerprint.params import ColorSpace, Mode
 
 # The app's controls. More than 3000 samples is more than a screen or a poster can show;
@@ -99,3 +99,11 @@ def params_for(settings: Settings) -> Params:
         sound=settings.sound,
         shots=settings.shots,
     )
+
+
+def stored_params(params: Params, info: VideoInfo) -> Params:
+    """The options a film's result is stored under when analysed with ``params``: fitted
+    to the film ``info`` describes (`Params.fitted`, as `fingerprint.analyze` fits them;
+    a short film has fewer samples than asked). Look results up with these, never with
+    ``params``. Raises InvalidParameterError when the start is past the film's end."""
+    return params.fitted(info)[0]

@@ -14,8 +14,7 @@ import pytest
 
 from fingerprint.errors import Cancelled
 from fingerprint.params import Params
-from webapp.analysis import waiting_text
-from webapp.jobs import Job, Jobs, Queue, job_size
+from webapp.jobs import Job, Jobs, Queue, job_size, waiting_text
 
 HANG_S = 30
 

@@ -191,6 +191,16 @@ def test_the_page_draws_a_batch_folders_strips_and_sorts_them(batch: Path) -> No
     assert [t["type"] for t in _spec(at)["data"]] == ["scatter"]
 
 
+def test_a_batch_film_that_cannot_be_read_is_counted_among_the_films(batch: Path) -> None:
+    films = sorted((batch / "films").glob("*.json"))
+    films[2].write_text("{ not a fingerprint")
+    at = _page()
+    _ok(at)
+    assert "8 films of the batch folder" in at.caption[0].value
+    assert at.caption[1].value.startswith("1 of them has no fingerprint that can be read")
+    assert len(_customdata(_spec(at)["data"][0])) == 8  # its row is drawn, empty
+
+
 def test_a_share_link_reopens_the_same_view(batch: Path) -> None:
     index = json.loads((batch / "collection.json").read_text())
     near = index["films"][5]["key"]
@@ -247,7 +257,8 @@ def test_the_library_lists_analysed_demo_films_and_opens_two_on_compare(
     at.run()  # and Flower
     at.switch_page("pages/collection.py").run()
     _ok(at)
-    assert "2 films of this server's library" in at.caption[0].value
+    # And His Girl Friday, which the page fingerprints itself (tests/test_library.py).
+    assert "3 films of this server's library" in at.caption[0].value
     hover = " ".join(_spec(at)["data"][0]["text"])
     assert "Big Buck Bunny" in hover and "Flower" in hover and "#" in hover
     at.multiselect(key="col_compare_films").select(0).select(1).run()
@@ -255,18 +266,3 @@ def test_the_library_lists_analysed_demo_films_and_opens_two_on_compare(
     _ok(at)
     assert {at.query_params["a"], at.query_params["b"]} == {"bbb", "flower"}
     assert any(m.value == "#### Big Buck Bunny" for m in at.markdown)
-
-
-def test_the_library_never_lists_an_upload(app_cache_dir: Path) -> None:
-    from fingerprint import Cache, Params, analyze
-
-    cache = Cache(app_cache_dir)
-    # An upload analysed by another visitor sits in the cache under uploads/.
-    (app_cache_dir / "uploads" / "k").mkdir(parents=True)
-    clip = make_rgb(app_cache_dir / "uploads" / "k" / "secret name.mp4")
-    analyze(clip, params=Params(samples=20), cache=cache)
-    at = _page(samples="20")
-    _ok(at)
-    assert not at.get("plotly_chart")
-    assert "secret" not in " ".join(c.value for c in at.caption)
-    assert at.info  # "No films to show yet"
