@@ -17,6 +17,7 @@ from fingerprint.figures import view_figure
 from fingerprint.sampling import ProgressCallback
 from fingerprint.sound_figures import add_sound_ring
 
+from .budget import analysis_mb
 from .escaping import escape_markdown
 from .films import Film
 from .jobs import Job, job_size
@@ -157,8 +158,9 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
 
     A stored result returns in milliseconds from the library's disk cache, shared by every
     session and process. Otherwise the analysis is a job of the server's queue (`jobs`),
-    shared by every session that wants the same film with the same options, and cancelled
-    when none waits for it any more.
+    shared by every session that wants the same film with the same options, weighed by
+    its memory (`analysis_mb`: what it may start beside others, or that it is too large
+    for this server, said in a sentence), and cancelled when none waits for it any more.
     """
     c = cache()
     try:
@@ -170,7 +172,9 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
         work = functools.partial(_analyze, film.path, params)
         size = job_size(params, frames_stored=c.has_frames(film.key, fitted),
                         shots_stored=c.has_shots(film.key, fitted))
-        with jobs().waiting((film.key, params), work, *size) as job:
+        info = film.info
+        memory = analysis_mb(fitted, info.width, info.height, info.duration * (info.fps or 24))
+        with jobs().waiting((film.key, params), work, *size, memory) as job:
             return _wait(job, film.title)
     except FingerprintError as exc:
         st.error(escape_markdown(hide_paths(str(exc), {str(film.path): film.path.name})))
