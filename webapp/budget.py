@@ -171,5 +171,7 @@ class Budget:
 
 
 def _size(mb: float) -> str:
-    """"850 MB", "1.9 GB": a size as people read it."""
-    return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB"
+    """"850 MB", "1.9 GB", "500 KB": a size as people read it."""
+    if mb >= 1000:
+        return f"{mb / 1000:.1f} GB"
+    return f"{mb:.0f} MB" if mb >= 1 else f"{mb * 1000:.0f} KB"
