@@ -10,7 +10,8 @@ memory), `budget` (the server's memory: what analyses cost, uploads in flight),
 `messages` (what a visitor reads when something fails: no server path, text not Markdown).
 
 Streamlit modules: `routing` (the pages and the router), `server` (this server's cache,
-demo films, movies folder, memory budget, analysis queue and upload receiver), `state` (the session's settings, kept in the URL),
-`sidebar` (the analysis controls), `chooser` (the film chooser: demos, uploads, movies
-folder, library), `analysis` (fingerprints with a progress bar, frames, figures).
+demo films, movies folder, memory budget, analysis queue and upload receiver), `state`
+(the session's settings, kept in the URL), `sidebar` (the analysis controls), `chooser`
+(the film chooser: demos, uploads, movies folder, library), `analysis` (fingerprints with
+a progress bar, frames, figures).
 """
