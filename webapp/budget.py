@@ -14,7 +14,8 @@ Community Cloud's 2.7 GB). Of it:
   is refused with a sentence (`OverBudget`).
 
 Nothing here measures the process: the costs are the benchmarks' (docs/benchmarks.md,
-"Uploads and the memory budget"), so the decisions are the same on every host and testable.
+"Uploads and the memory budget" and "What an analysis costs in memory"), so the decisions
+are the same on every host and testable.
 """
 
 from __future__ import annotations
@@ -32,17 +33,21 @@ BUDGET_ENV_VAR = "FINGERPRINT_MEMORY_BUDGET"
 DEFAULT_BUDGET = "2.7G"
 MB = 1000**2
 
-# The server without analyses: idle it holds 240-300 MB (Streamlit, Plotly, pandas, the
-# engine); its sessions' figures and shown frames (st.cache_data: up to 64 frames of
-# 1280 px, 180 MB) and the visitors' sessions come on top (docs/benchmarks.md, "Uploads
-# and the memory budget").
+# The server without analyses: 175 MB fresh, 220-300 MB once it has analysed (Streamlit,
+# Plotly, pandas, the engine); with eight visitors and two analyses running it peaked at
+# 395-430 MB in a cgroup (docs/benchmarks.md, "Uploads and the memory budget"). Its
+# sessions' shown frames (st.cache_data: up to 64 frames of 1280 px, 180 MB) and figures
+# can add more over time, and allocators keep some of what analyses freed: 600 MB.
 SERVER_MB = 600
 # One upload in flight: its parser, `webapp.receiving`'s chunks queued for the disk (4 MiB)
-# and the socket's buffers: 10-11 MB of growth for 64 MB to 1 GB uploads in-process
-# (tests/test_receiving.py bounds it), 16 MB with room to spare.
+# and the socket's buffers: 10-11 MB of growth for 64 MB to 1 GB uploads in-process, 9 MB
+# in the server for a 911 MB upload (docs/benchmarks.md, "Uploads and the memory
+# budget"; tests/test_receiving.py bounds it), 16 MB with room to spare.
 UPLOAD_MB = 16
 # Uploads received at once. Their memory is small; this bounds the disk bandwidth they
-# share and the cache's churn (each upload may evict older entries when it lands).
+# share and the cache's churn (each upload may evict older entries when it lands). Three
+# 911 MB uploads at once streamed side by side in a 2.7 GB, 2-CPU cgroup (docs/benchmarks.md,
+# "Eight visitors on a small host"); a fourth keeps a margin, not a measured limit.
 UPLOADS_AT_ONCE = 4
 
 # What an analysis adds to the server's memory at its peak, from bench/job_memory.py
