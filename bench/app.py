@@ -36,10 +36,8 @@ import imageio_ffmpeg
 from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from appserver import launch_chromium, streamlit
-
 from fingerprint import Params
+from tests.support.appserver import launch_chromium, streamlit
 from webapp.settings import Settings
 
 DEFAULTS = Settings()

@@ -31,11 +31,11 @@ from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
 
+# The repository (tests.support), then bench/ before it: `app` is bench/app.py here.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from appserver import CHROMIUM, CHROMIUM_ARGS
-
 from app import machine, serve  # bench/app.py: the server and its RSS poller
+from tests.support.appserver import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
