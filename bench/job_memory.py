@@ -34,7 +34,7 @@ _CHILD = """
 import json, sys, tempfile
 sys.path.insert(0, {root!r})
 from fingerprint import Cache, Params, analyze
-from fingerprint.memory import limit_arenas
+from fingerprint._memory import limit_arenas
 limit_arenas()
 def status(field):
     for line in open("/proc/self/status"):

@@ -1,4 +1,4 @@
-"""Calibrating the gap costs of sequence alignment (`fingerprint.sequence`), and weighing
+"""Calibrating the gap costs of sequence alignment (`fingerprint.compare._sequence`), and weighing
 the other KALMUS measures, on synthetic films with known edits.
 
 Films: 120 s of synthetic footage per seed (tests/synthetic_films.py: scenes, shots,
@@ -45,7 +45,7 @@ The miss left from 3 to 8 is a 2-s cut inside a still shot, placed 2.45 s off (2
 allowed): inside a still shot every place for it looks the same. Without an opening cost
 runs split (spurious seconds); from 20 on, a clip's stretch stops at a shot change; from
 gap 10, replaced scenes of similar colour are paired instead of marked. The module
-docstring of `fingerprint.sequence` says why 5 and 10.
+docstring of `fingerprint.compare._sequence` says why 5 and 10.
 
 Timing (``--timing``): two 1000-moment films (500 s of footage sampled every 0.5 s, and
 the same with 30 s cut), then the worst case for the bounds, 1000 × 1000 moments whose
@@ -56,8 +56,8 @@ align_sequences 1.22 s CPU (1.28 s wall) for 1000 × 940 moments, of which the b
 the exact distance 2.84 s CPU per 100 × 1000 pairs, so ~28 s for all of them.
 
 Real films (``--real``): bbb_30s (600 and 577 samples) and people_139s (1000 and 973)
-from ../shared/data, each analysed twice with other seeds, so at other instants. A
-stretch of the first analysis' running time is cut from the second, and 10 % of the
+(from demo/ and tests/data), each analysed twice with other seeds, so at other
+instants. A stretch of the first analysis' running time is cut from the second, and 10 % of the
 second is aligned against the first as a clip. 2026-12-06: bbb's 10.0-15.0 s cut found
 at 9.98-14.97 s, people's 55.8-72.5 s at 55.73-72.49 s; the clips, 16.5-19.5 s and
 76.7-90.6 s, found at 16.50-19.50 s and 76.65-90.55 s (within a moment).
@@ -77,17 +77,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 
-from conftest import make_fingerprint  # noqa: E402
-from synthetic_films import film, footage  # noqa: E402
-
-import fingerprint.sequence  # noqa: E402
+import fingerprint.compare._sequence as sequence  # noqa: E402
 from fingerprint import Params, analyze  # noqa: E402
-from fingerprint.color import rgb_to_lab  # noqa: E402
-from fingerprint.model import Fingerprint  # noqa: E402
-from fingerprint.moment_costs import exact_distance, relaxed_distance  # noqa: E402
-from fingerprint.sequence import (  # noqa: E402
+from fingerprint.compare._moment_costs import exact_distance, relaxed_distance  # noqa: E402
+from fingerprint.compare._sequence import (  # noqa: E402
     GAP,
     GAP_OPEN,
     SequenceAlignment,
@@ -95,7 +90,12 @@ from fingerprint.sequence import (  # noqa: E402
     default_step,
     moments,
 )
-from fingerprint.sequence_dp import global_alignment, local_alignment  # noqa: E402
+from fingerprint.compare._sequence_dp import global_alignment, local_alignment  # noqa: E402
+from fingerprint.model import Fingerprint  # noqa: E402
+from fingerprint.palette import rgb_to_lab  # noqa: E402
+from tests.support import clip as clip_path  # noqa: E402
+from tests.support.fingerprints import make_fingerprint  # noqa: E402
+from tests.support.synthetic_films import film, footage  # noqa: E402
 
 GAPS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0)
 OPENS = (0.0, 5.0, 10.0, 20.0, 30.0, 40.0)
@@ -166,8 +166,8 @@ def full_costs(a: Fingerprint, b: Fingerprint) -> np.ndarray:
 
 def use(costs: np.ndarray) -> None:
     """Make `align_sequences` take its distances from ``costs``."""
-    fingerprint.sequence.relaxed_distance = lambda *_: costs.copy()
-    fingerprint.sequence.exact_distance = lambda *_, rows, cols: costs[rows, cols]
+    sequence.relaxed_distance = lambda *_: costs.copy()
+    sequence.exact_distance = lambda *_, rows, cols: costs[rows, cols]
 
 
 def calibrate(seeds: int) -> None:
@@ -282,10 +282,9 @@ def timing() -> None:
 
 
 def real() -> None:
-    data = ROOT.parent / "shared" / "data"
     for clip, samples, (lo, hi) in (("bbb_30s_720p_vp8.webm", (600, 577), (200, 300)),
                                     ("people_139s_432p_h264.mp4", (1000, 973), (400, 520))):
-        a, other = (analyze(data / clip, params=Params(samples=n, seed=s))
+        a, other = (analyze(clip_path(clip), params=Params(samples=n, seed=s))
                     for n, s in zip(samples, (0, 1), strict=True))
         t_lo, t_hi = float(a.times[lo]), float(a.times[hi])
         keep = (other.times < t_lo) | (other.times >= t_hi)
@@ -313,7 +312,7 @@ if __name__ == "__main__":
         timing() if args.timing else real()
         sys.exit()
     if not args.kalmus:
-        relaxed, exact = fingerprint.sequence.relaxed_distance, fingerprint.sequence.exact_distance
+        relaxed, exact = sequence.relaxed_distance, sequence.exact_distance
         calibrate(args.seeds)
-        fingerprint.sequence.relaxed_distance, fingerprint.sequence.exact_distance = relaxed, exact
+        sequence.relaxed_distance, sequence.exact_distance = relaxed, exact
     kalmus(min(args.seeds, 3))

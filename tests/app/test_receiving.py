@@ -19,7 +19,7 @@ from typing import IO, Any
 import pytest
 
 from fingerprint import Cache
-from fingerprint.cache_keys import content_key
+from fingerprint.cache._keys import content_key
 from webapp.budget import RECEIVING, UPLOADS_AT_ONCE, Budget
 from webapp.receiving import Deliveries, Hooks, UploadReceiver
 

@@ -7,9 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from fingerprint.color import delta_e2000, rgb_to_lab
-from fingerprint.cvd import KINDS, SEVERITIES, matrix, simulate
 from fingerprint.errors import InvalidParameterError
+from fingerprint.palette import (
+    CVD_KINDS,
+    CVD_SEVERITIES,
+    cvd_matrix,
+    delta_e2000,
+    rgb_to_lab,
+    simulate_cvd,
+)
 
 # Machado, Oliveira & Fernandes (2009), matrices from the authors' table, typed again here
 # (row by row) so that a slip in the module's table shows.
@@ -70,25 +76,27 @@ def _delta(x: tuple[int, ...] | np.ndarray, y: tuple[int, ...] | np.ndarray) -> 
 # --- the matrices -----------------------------------------------------------------------
 @pytest.mark.parametrize(("kind", "severity"), sorted(PUBLISHED))
 def test_published_matrices(kind: str, severity: float) -> None:
-    np.testing.assert_array_equal(matrix(kind, severity), PUBLISHED[kind, severity])
+    np.testing.assert_array_equal(cvd_matrix(kind, severity), PUBLISHED[kind, severity])
 
 
 def test_every_tabulated_severity_is_returned_as_published() -> None:
-    for kind in KINDS:
-        for s in SEVERITIES:
-            m = matrix(kind, float(s))
+    for kind in CVD_KINDS:
+        for s in CVD_SEVERITIES:
+            m = cvd_matrix(kind, float(s))
             # Each published matrix keeps white white (rows sum to 1, to the table's 6
             # decimals), whatever the kind and severity.
             np.testing.assert_allclose(m.sum(axis=1), 1.0, atol=2e-6)
-    np.testing.assert_array_equal(matrix("deutan", 0.0), np.eye(3))
+    np.testing.assert_array_equal(cvd_matrix("deutan", 0.0), np.eye(3))
 
 
 def test_between_severities_the_matrix_is_interpolated_linearly() -> None:
-    lower, upper = np.array(PUBLISHED["tritan", 0.5]), matrix("tritan", 0.6)
-    np.testing.assert_allclose(matrix("tritan", 0.55), (lower + upper) / 2, atol=1e-12)
-    np.testing.assert_allclose(matrix("tritan", 0.525), 0.75 * lower + 0.25 * upper, atol=1e-12)
+    lower, upper = np.array(PUBLISHED["tritan", 0.5]), cvd_matrix("tritan", 0.6)
+    np.testing.assert_allclose(cvd_matrix("tritan", 0.55), (lower + upper) / 2, atol=1e-12)
+    np.testing.assert_allclose(cvd_matrix("tritan", 0.525), 0.75 * lower + 0.25 * upper,
+                               atol=1e-12)
     # Continuous across a tabulated severity.
-    np.testing.assert_allclose(matrix("protan", 0.3 - 1e-9), matrix("protan", 0.3), atol=1e-6)
+    np.testing.assert_allclose(cvd_matrix("protan", 0.3 - 1e-9), cvd_matrix("protan", 0.3),
+                               atol=1e-6)
 
 
 # --- simulated colours ------------------------------------------------------------------
@@ -97,14 +105,14 @@ def test_severity_zero_is_the_identity() -> None:
     image = rng.integers(0, 256, (64, 48, 3), dtype=np.uint8)
     codes = np.arange(256, dtype=np.uint8)
     every_code = np.stack([codes, np.roll(codes, 85), np.roll(codes, 170)], axis=-1)
-    for kind in KINDS:
-        np.testing.assert_array_equal(simulate(image, kind=kind, severity=0.0), image)
-        np.testing.assert_array_equal(simulate(every_code, kind=kind, severity=0), every_code)
+    for kind in CVD_KINDS:
+        np.testing.assert_array_equal(simulate_cvd(image, kind=kind, severity=0.0), image)
+        np.testing.assert_array_equal(simulate_cvd(every_code, kind=kind, severity=0), every_code)
 
 
 @pytest.mark.parametrize(("kind", "rgb"), sorted(KNOWN))
 def test_known_colours_at_full_severity(kind: str, rgb: tuple[int, int, int]) -> None:
-    assert tuple(simulate(np.array(rgb), kind=kind).tolist()) == KNOWN[kind, rgb]
+    assert tuple(simulate_cvd(np.array(rgb), kind=kind).tolist()) == KNOWN[kind, rgb]
     assert _reference(rgb, PUBLISHED[kind, 1.0]) == KNOWN[kind, rgb]
 
 
@@ -112,7 +120,7 @@ def test_random_colours_agree_with_the_scalar_model() -> None:
     rng = np.random.default_rng(1)
     colours = rng.integers(0, 256, (200, 3))
     for (kind, severity), m in PUBLISHED.items():
-        got = simulate(colours, kind=kind, severity=severity)
+        got = simulate_cvd(colours, kind=kind, severity=severity)
         expected = [_reference(tuple(c), m) for c in colours.tolist()]
         # float32 arithmetic may land a value on the other side of a rounding boundary.
         assert np.abs(got.astype(int) - np.array(expected)).max() <= 1
@@ -121,9 +129,9 @@ def test_random_colours_agree_with_the_scalar_model() -> None:
 def test_greys_stay_grey() -> None:
     codes = np.arange(0, 256, 5, dtype=np.uint8)
     greys = np.repeat(codes[:, None], 3, axis=1)
-    for kind in KINDS:
+    for kind in CVD_KINDS:
         for severity in (0.35, 1.0):
-            assert np.abs(simulate(greys, kind=kind, severity=severity).astype(int)
+            assert np.abs(simulate_cvd(greys, kind=kind, severity=severity).astype(int)
                           - greys).max() <= 1
 
 
@@ -131,44 +139,44 @@ def test_the_red_green_pair_merges_for_a_deuteranope() -> None:
     pair = np.array([RUST, LEAF], np.uint8)
     normal = _delta(RUST, LEAF)
     assert normal > 40 and round(normal) == 47
-    seen = simulate(pair, kind="deutan", severity=1.0)
+    seen = simulate_cvd(pair, kind="deutan", severity=1.0)
     assert _delta(seen[0], seen[1]) < 2
     # Already under 10 at severity 0.8, and the difference shrinks as severity grows.
-    deltas = [_delta(*simulate(pair, kind="deutan", severity=s)) for s in (0.0, 0.4, 0.8, 1.0)]
+    deltas = [_delta(*simulate_cvd(pair, kind="deutan", severity=s)) for s in (0.0, 0.4, 0.8, 1.0)]
     assert deltas[2] < 10
     assert deltas == sorted(deltas, reverse=True)
     assert math.isclose(deltas[0], normal)
     # A tritanope tells red from green: the pair stays far apart.
-    assert _delta(*simulate(pair, kind="tritan")) > 40
+    assert _delta(*simulate_cvd(pair, kind="tritan")) > 40
 
 
 def test_any_shape_in_and_out() -> None:
     rng = np.random.default_rng(2)
     for shape in [(3,), (7, 3), (10, 5, 3), (2, 4, 6, 3)]:
         rgb = rng.integers(0, 256, shape, dtype=np.uint8)
-        out = simulate(rgb, kind="protan", severity=0.6)
+        out = simulate_cvd(rgb, kind="protan", severity=0.6)
         assert out.shape == shape and out.dtype == np.uint8
     # Whole numbers as another integer type are taken too.
-    assert simulate([255, 0, 0], kind="deutan").tolist() == [163, 144, 0]
+    assert simulate_cvd([255, 0, 0], kind="deutan").tolist() == [163, 144, 0]
 
 
 # --- refusals ---------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["deuteranopia", "red", "", None, "DEUTAN"])
 def test_unknown_kind_is_refused(kind: object) -> None:
     with pytest.raises(InvalidParameterError, match="protan, deutan, tritan"):
-        simulate(np.array([1, 2, 3]), kind=kind)  # type: ignore[arg-type]
+        simulate_cvd(np.array([1, 2, 3]), kind=kind)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("severity", [-0.1, 1.01, math.nan, math.inf, True, "1"])
 def test_severity_out_of_range_is_refused(severity: object) -> None:
     with pytest.raises(InvalidParameterError, match="from 0"):
-        simulate(np.array([1, 2, 3]), kind="tritan", severity=severity)  # type: ignore[arg-type]
+        simulate_cvd(np.array([1, 2, 3]), kind="tritan", severity=severity)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError):
-        matrix("tritan", severity)  # type: ignore[arg-type]
+        cvd_matrix("tritan", severity)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", [np.zeros((4, 2), np.uint8), np.array([300, 0, 0]),
                                  np.array([0.5, 0.5, 0.5])])
 def test_bad_colours_are_refused(bad: np.ndarray) -> None:
     with pytest.raises(InvalidParameterError):
-        simulate(bad, kind="deutan")
+        simulate_cvd(bad, kind="deutan")

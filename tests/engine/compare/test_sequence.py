@@ -8,14 +8,14 @@ import math
 
 import numpy as np
 import pytest
-from conftest import make_fingerprint
-from synthetic_films import film, footage
 
+from fingerprint.compare import palette_distance
+from fingerprint.compare._moment_costs import exact_distance
+from fingerprint.compare._sequence import GAP, GAP_OPEN, MAX_MOMENTS, align_sequences, moments
+from fingerprint.compare._sequence_dp import global_alignment
 from fingerprint.errors import InvalidParameterError
-from fingerprint.moment_costs import exact_distance
-from fingerprint.sequence import GAP, GAP_OPEN, MAX_MOMENTS, align_sequences, moments
-from fingerprint.sequence_dp import global_alignment
-from fingerprint.transport import palette_distance
+from tests.support.fingerprints import make_fingerprint
+from tests.support.synthetic_films import film, footage
 
 LENGTH = 120.0
 SAMPLE = 0.5  # seconds between samples of the synthetic films

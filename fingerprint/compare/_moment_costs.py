@@ -5,11 +5,11 @@
 - `exact_distance`: Compare's palette distance itself, for chosen pairs of moments.
 
 Compare measures two moments by the earth mover's distance between their palettes, in
-ΔE2000 (`fingerprint.transport.palette_distance`). Sequence alignment needs it for every
+ΔE2000 (`fingerprint.compare._transport.palette_distance`). Sequence alignment needs it for every
 pair: 1000 × 1000 moments of 5 colours are a million transport problems over 25 million
 colour pairs, about 28 s of CPU through `palette_distance`, and some 7 s for the ground
-distances alone (`fingerprint.color.delta_e2000`, float64 over whole arrays, ~275 ns a
-pair). So the alignment works in two tiers (`fingerprint.sequence`):
+distances alone (`fingerprint.palette._color.delta_e2000`, float64 over whole arrays, ~275 ns a
+pair). So the alignment works in two tiers (`fingerprint.compare._sequence`):
 
 - **Bulk, a lower bound.** Every pair of *distinct* colours through `delta_e2000_grid`:
   the same formulas (Sharma, Wu and Dalal 2005) in float32, in blocks that stay in the
@@ -31,9 +31,9 @@ import math
 
 import numpy as np
 
-from .color import as_rgb, rgb_to_lab
-from .errors import InvalidParameterError
-from .transport import normalised, palette_distance
+from ..errors import InvalidParameterError
+from ..palette._color import as_rgb, rgb_to_lab
+from ._transport import normalised, palette_distance
 
 __all__ = ["delta_e2000_grid", "exact_distance", "relaxed_distance"]
 
@@ -69,7 +69,7 @@ def _grid_block(*lab: np.ndarray) -> np.ndarray:
     """One block of `delta_e2000_grid`: ``lab`` is L, a, b, C of the first colours as a
     column, then of the second as a row; the result is their grid.
 
-    Follows `fingerprint.color.delta_e2000` step by step, in radians; the hue branches are
+    Follows `fingerprint.palette._color.delta_e2000` step by step, in radians; the hue branches are
     arithmetic on masks rather than np.where, which is slow on float32."""
     l1, a1, b1, c1, l2, a2, b2, c2 = lab
     c7 = _seventh((c1 + c2) * 0.5)

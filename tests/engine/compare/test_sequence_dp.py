@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
+from fingerprint.compare._sequence_dp import global_alignment, local_alignment, path_cost
 from fingerprint.errors import InvalidParameterError
-from fingerprint.sequence_dp import global_alignment, local_alignment, path_cost
 
 
 def _plain_global(cost: np.ndarray, gap: float, gap_open: float) -> float:

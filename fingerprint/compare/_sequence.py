@@ -7,7 +7,7 @@ comes from.
 
 Compare lines two films up on relative time (0-100 %), which is wrong as soon as one has
 a scene the other lacks. Here the moment sequences are aligned as genes are
-(`fingerprint.sequence_dp`): *global* (Needleman-Wunsch) pairs up all of both films in
+(`fingerprint.compare._sequence_dp`): *global* (Needleman-Wunsch) pairs up all of both films in
 order, leaving runs of moments unmatched where one has what the other has not (a cut
 scene, an added prologue); *local* (Smith-Waterman) finds the best-matching stretch of
 each (a clip in the film it was cut from, a trailer's shot in its film).
@@ -17,9 +17,9 @@ sample spacing: neither film's moments are made up), each taking the palette of 
 sample nearest its middle (a palette does not average, as in Compare).
 
 **Cost of a pair.** Compare's distance: the earth mover's distance between the palettes
-in ΔE2000 (`fingerprint.transport`). Solving it for every pair of 1000 × 1000 moments
+in ΔE2000 (`fingerprint.compare._transport`). Solving it for every pair of 1000 × 1000 moments
 takes about 28 s, so the alignment runs on lower bounds and makes them exact where it
-uses them (`fingerprint.moment_costs`): the relaxed distance of every pair, align, solve
+uses them (`fingerprint.compare._moment_costs`): the relaxed distance of every pair, align, solve
 exactly the pairs on (and next to) the alignments that were only bounded, align again,
 until the alignments use exact costs only. A path whose costs are exact, optimal where
 all other costs are lower bounds, is optimal for the exact costs: this is the alignment
@@ -74,12 +74,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .align import analysed_span
-from .errors import InvalidParameterError
-from .model import Fingerprint
-from .moment_costs import exact_distance, relaxed_distance
-from .sequence_dp import global_alignment, local_alignment, path_cost
-from .transport import normalised
+from ..errors import InvalidParameterError
+from ..model import Fingerprint
+from ._align import analysed_span
+from ._moment_costs import exact_distance, relaxed_distance
+from ._sequence_dp import global_alignment, local_alignment, path_cost
+from ._transport import normalised
 
 __all__ = [
     "GAP",
@@ -99,7 +99,7 @@ GAP_OPEN = 10.0
 #: The most moments a film may be cut into.
 MAX_MOMENTS = 3000
 # Default step: no more colour pairs than two 1000-moment films of 5 colours (25 million,
-# about a second of ΔE2000 at worst; see `fingerprint.moment_costs`).
+# about a second of ΔE2000 at worst; see `fingerprint.compare._moment_costs`).
 _PAIR_BUDGET = 1000 * 1000 * 5 * 5
 # A cell and its eight neighbours, as (row, column) offsets.
 _NEIGHBOURS = np.array([(di, dj) for di in (-1, 0, 1) for dj in (-1, 0, 1)])

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_color import SHARMA
 
-from fingerprint.color import delta_e2000, rgb_to_lab
+from fingerprint.compare import palette_distance
+from fingerprint.compare._moment_costs import delta_e2000_grid, exact_distance, relaxed_distance
 from fingerprint.errors import InvalidParameterError
-from fingerprint.moment_costs import delta_e2000_grid, exact_distance, relaxed_distance
-from fingerprint.transport import palette_distance
+from fingerprint.palette import delta_e2000, rgb_to_lab
+from tests.engine.palette.test_color import SHARMA
 
 
 def test_the_grid_reproduces_sharmas_data():

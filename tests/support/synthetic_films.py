@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from conftest import make_fingerprint
 
 from fingerprint.model import Fingerprint
+
+from .fingerprints import make_fingerprint
 
 # k-means jitter of one sample: sRGB codes on each colour, and on each share (module
 # docstring: what they give).

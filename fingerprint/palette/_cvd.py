@@ -1,7 +1,7 @@
 """Colour-vision deficiency: how a palette, a frame or a poster looks to a protanope,
 deuteranope or tritanope.
 
-- `KINDS`: the three kinds (``"protan"``, ``"deutan"``, ``"tritan"``) and their names.
+- `CVD_KINDS`: the three kinds (``"protan"``, ``"deutan"``, ``"tritan"``) and their names.
 - `matrix`: the simulation matrix for a kind and a severity (0 normal vision, 1 dichromacy).
 - `simulate`: sRGB codes ``(..., 3)`` as seen with a deficiency, same shape, uint8.
 
@@ -22,13 +22,13 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .color import as_rgb, linear_to_srgb, srgb_to_linear
-from .errors import InvalidParameterError
+from ..errors import InvalidParameterError
+from ._color import as_rgb, linear_to_srgb, srgb_to_linear
 
-__all__ = ["KINDS", "SEVERITIES", "matrix", "simulate"]
+__all__ = ["CVD_KINDS", "CVD_SEVERITIES", "cvd_matrix", "simulate_cvd"]
 
 #: Severities at which the matrices are published.
-SEVERITIES = np.round(np.linspace(0.0, 1.0, 11), 1)
+CVD_SEVERITIES = np.round(np.linspace(0.0, 1.0, 11), 1)
 
 # Machado, Oliveira & Fernandes (2009), the table of matrices on the authors' page
 # (www.inf.ufrgs.br/~oliveira/pubs_files/CVD_Simulation/CVD_Simulation.html), one row per
@@ -81,7 +81,7 @@ _TABLES = {
     "tritan": ("tritanopia", _TRITAN),
 }
 #: Kind → the deficiency's name, in display order.
-KINDS = MappingProxyType({kind: name for kind, (name, _) in _TABLES.items()})
+CVD_KINDS = MappingProxyType({kind: name for kind, (name, _) in _TABLES.items()})
 _MATRICES = {kind: np.array(rows).reshape(-1, 3, 3) for kind, (_, rows) in _TABLES.items()}
 
 # Decoding a code is a lookup: 256 linear values, float32 because images are large and the
@@ -89,17 +89,17 @@ _MATRICES = {kind: np.array(rows).reshape(-1, 3, 3) for kind, (_, rows) in _TABL
 _DECODE = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 
 
-def matrix(kind: str, severity: float = 1.0) -> np.ndarray:
+def cvd_matrix(kind: str, severity: float = 1.0) -> np.ndarray:
     """The (3, 3) linear-RGB matrix for ``kind`` at ``severity`` (0-1): a published one at
     0.0, 0.1, ..., 1.0, linearly interpolated between them."""
     table = _MATRICES[_check_kind(kind)]
-    position = _check_severity(severity) * (len(SEVERITIES) - 1)
-    lower = min(math.floor(position), len(SEVERITIES) - 2)
+    position = _check_severity(severity) * (len(CVD_SEVERITIES) - 1)
+    lower = min(math.floor(position), len(CVD_SEVERITIES) - 2)
     weight = position - lower
     return (1.0 - weight) * table[lower] + weight * table[lower + 1]
 
 
-def simulate(rgb: np.ndarray, *, kind: str, severity: float = 1.0) -> np.ndarray:
+def simulate_cvd(rgb: np.ndarray, *, kind: str, severity: float = 1.0) -> np.ndarray:
     """sRGB codes ``(..., 3)`` (uint8, or whole numbers 0-255) as seen with ``kind`` of
     deficiency at ``severity``: same shape, uint8.
 
@@ -111,7 +111,7 @@ def simulate(rgb: np.ndarray, *, kind: str, severity: float = 1.0) -> np.ndarray
         raise InvalidParameterError(
             f"colours must have shape (..., 3), not {rgb.shape}; pass sRGB triplets."
         )
-    m = matrix(kind, severity).astype(np.float32)
+    m = cvd_matrix(kind, severity).astype(np.float32)
     linear = _DECODE[rgb]
     # Channel by channel: large products with 3 columns run erratically (see color.py).
     out = np.empty(rgb.shape, np.uint8)
