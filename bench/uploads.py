@@ -49,7 +49,7 @@ from cgroups import Cgroup, UsagePoller
 from load import STATE  # bench/load.py: what a page shows now
 
 from app import FILMS, RssPoller, _ffmpeg, machine  # bench/app.py
-from tests.support.appserver import CHROMIUM, CHROMIUM_ARGS, _wait_healthy, free_port
+from tests.support.appserver import CHROMIUM, CHROMIUM_ARGS, streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 PIECE = FILMS / "bbb_60s_1080p24_h264.mp4"
@@ -95,27 +95,9 @@ def film(n: int) -> Path:
 def serve(app: Path, cache: Path, log: Path, env: dict[str, str],
           group: Cgroup | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run app.py` from ``app`` on a free port (in ``group``), until healthy."""
-    port = free_port()
-    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache), **env}
-    env.pop("FINGERPRINT_MOVIES_DIR", None)
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=app, env=env, stdout=output, stderr=subprocess.STDOUT,
-            preexec_fn=group.join if group else None,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process, log, 120)
-            yield url, process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with streamlit(cache=cache, log=log, timeout=120, app=app, env=env,
+                   preexec_fn=group.join if group else None) as served:
+        yield served
 
 
 # --- visitors ----------------------------------------------------------------------------
