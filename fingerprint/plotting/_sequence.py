@@ -43,6 +43,7 @@ GAP_COLOR = "#e15759"
 # The strips' places on the y axis: A on top, B at the bottom, the joins between them.
 _A_TOP, _A_BOTTOM = 3.0, 2.1
 _B_TOP, _B_BOTTOM = 0.9, 0.0
+_BAR = 0.1  # from a strip to its gap bars (y units; a strip is 0.9)
 _STRIP_PX = 60  # pixel rows of each strip image
 _WIDTH_PX = 1200  # pixel columns of the longer film's strip
 
@@ -148,7 +149,7 @@ def _add_gaps(fig: go.Figure, al: SequenceAlignment) -> None:
             type="rect", name=f"gap {run.film}", x0=run.start, x1=run.end, y0=bottom,
             y1=top, line={"color": GAP_COLOR, "width": 2}, fillcolor="rgba(0,0,0,0)",
         )
-        bar = _A_BOTTOM - 0.12 if run.film == "a" else _B_TOP + 0.12
+        bar = _A_BOTTOM - _BAR if run.film == "a" else _B_TOP + _BAR
         this, other = ("A", "B") if run.film == "a" else ("B", "A")
         label = (f"only in {this}: {timecode(run.start, tenths=True)} to "
                  f"{timecode(run.end, tenths=True)} ({run.end - run.start:.1f} s), "
@@ -195,8 +196,9 @@ def _layout(fig: go.Figure, *, end: float, names: tuple[str, str], height: int) 
             (_A_TOP + _A_BOTTOM) / 2, (_B_TOP + _B_BOTTOM) / 2],
             "ticktext": ["A", "B"], "showgrid": False, "zeroline": False, "fixedrange": True},
     )
-    # The names on the strips' ends, as the reader knows them (shown as written).
-    for name, y, anchor in ((names[0], _A_BOTTOM, "top"), (names[1], _B_TOP, "bottom")):
+    # The names beside the strips, past the gap bars, as written.
+    for name, y, anchor in ((names[0], _A_BOTTOM - 2 * _BAR, "top"),
+                            (names[1], _B_TOP + 2 * _BAR, "bottom")):
         fig.add_annotation(text=_text(name, 60), x=0, xref="paper", y=y, yref="y",
                            xanchor="left", yanchor=anchor, showarrow=False,
                            font={"color": css(MUTED), "size": 12})
