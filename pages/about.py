@@ -5,6 +5,7 @@ import streamlit as st
 
 from fingerprint import Params
 from fingerprint.compare._compare import SIMILARITY_SCALE
+from fingerprint.compare._sequence import GAP, GAP_OPEN
 from webapp.routing import require_router
 from webapp.server import MOVIES_ENV_VAR, demos, upload_limit
 from webapp.sidebar import ORIGINAL
@@ -86,6 +87,31 @@ is just noticeable, 10 clearly different, 50 and more opposite colours.
   together (+1), independently (0) or in opposite directions (−1); the mean of the
   correlations of the lightness, chroma and warmth curves, n/a when a curve is flat.
 - **Most different at**: where in the running time the difference strip peaks.
+
+**Moment by moment.** Relative time is wrong as soon as one film has a scene the other
+lacks: a cut scene, an added prologue, a director's cut, a clip or a trailer. So the
+two films' moments are also paired in order, as genes are aligned (Needleman-Wunsch for
+the whole films, Smith-Waterman for the best-matching stretch), each pair costing the
+ΔE2000 distance between its two palettes, as the difference strip measures it.
+
+- **Gaps**: stretches one film has and the other lacks, marked in red and listed with
+  their times from that film's start. A cut scene is a gap in the longer film; an added
+  one, a gap in the film that has it; footage replaced by other footage, a gap in each.
+- **Gap cost**: leaving moments unpaired costs {GAP_OPEN:g} ΔE2000 per gap and {GAP:g}
+  more per moment in it. Opening a gap costs more than lengthening one, so an edit comes
+  out as one gap rather than in pieces; and a stretch whose moments differ by more than
+  about {2 * GAP:g} ΔE2000 on average ("clearly different") is left in a gap rather than
+  paired. These costs were chosen on synthetic films with known edits (cuts of 2 to
+  20 s, an insertion, a replaced scene, a clip), where every edit was found within a
+  sample or two of where it was made.
+- **Alignment score**, 0 to 1: how much of both films pairs up in order. 1 for the same
+  moments in the same order; each pair counts less the further apart its colours, each
+  moment in a gap counts 0. A 2-minute film against itself with 24 s cut out scores
+  0.75 to 0.9 (less when the two were sampled at different instants), two unrelated
+  films 0.
+- **Best-matching stretch**: the part of each film that matches the other best, such as
+  where a clip was cut from. The page shows it instead of the whole films when those
+  mostly do not pair (under half of the moments) but a stretch does.
 """
 )
 

@@ -9,7 +9,8 @@ memory), `budget` (the server's memory: what analyses cost, uploads in flight),
 `receiving` (uploads streamed to the cache folder, in front of Streamlit's upload route),
 `messages` (what a visitor reads when something fails: no server path, text not Markdown),
 `library_films` (the library's films, their state with the settings, and what the
-Collection page says of them), `collection_view` (the Collection's order and options).
+Collection page says of them), `collection_view` (the Collection's order and options),
+`alignment_view` (what the Compare page says of two films' alignment, and which view).
 
 Streamlit modules: `routing` (the pages and the router), `server` (this server's cache,
 demo films, movies folder, memory budget, analysis queue and upload receiver), `state`

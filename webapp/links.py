@@ -21,6 +21,7 @@ from fingerprint.timecodes import parse_time
 from .collection_view import SHOWS, SORTS, CollectionOptions
 from .films import is_content_key
 from .settings import (
+    ALIGNMENT_VIEWS,
     CLUSTERS_RANGE,
     COMPARE_COLORS_RANGE,
     SAMPLES_RANGE,
@@ -49,7 +50,7 @@ PARAM_NAMES = {
 # the palettes' colours, the word the file format and the CLI use for those.)
 OLD_NAMES = {"color_space": ("colors",)}
 # The Compare page's own parameters; its films are ``a`` and ``b``.
-COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top"}
+COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top", "alignment": "align"}
 # The Collection page's own parameters (``view`` is the Explore page's: ``show`` here).
 COLLECTION_PARAM_NAMES = {"show": "show", "sort": "sort", "descending": "desc", "near": "near"}
 DEFAULTS = Settings()
@@ -121,6 +122,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 _COMPARE_PARSERS: dict[str, Callable[[str], Any]] = {
     "bins": lambda v: int_in(v, 1, MAX_BINS),
     "colors": lambda v: int_in(v, *COMPARE_COLORS_RANGE),
+    "alignment": _choice(ALIGNMENT_VIEWS),
 }
 
 

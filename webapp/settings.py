@@ -43,6 +43,12 @@ VIEW_LABELS = {
     "3d": "3-D colour space",
     "shots": "Shots",
 }
+#: The Compare page's views of the sequence alignment
+#: (`fingerprint.plotting._sequence.ALIGNMENT_VIEWS`): the whole films, or the
+#: best-matching stretch of each.
+ALIGNMENT_VIEWS = ("global", "local")
+ALIGNMENT_VIEW_LABELS = {"global": "Whole films", "local": "Best-matching stretch"}
+assert set(ALIGNMENT_VIEW_LABELS) == set(ALIGNMENT_VIEWS)
 MODE_LABELS: dict[str, str] = {"fast": "Fast", "exact": "Exact"}
 COLOR_SPACE_LABELS: dict[str, str] = {"lab": "CIELAB", "rgb": "RGB"}
 assert set(MODE_LABELS) == set(Params.MODES)
@@ -80,10 +86,13 @@ class Settings:
 @dataclass(frozen=True)
 class CompareOptions:
     """The comparison's settings a share link restores: ``bins`` (None: the comparison's
-    default) and ``colors``, the size of the whole-film palettes."""
+    default), ``colors``, the size of the whole-film palettes, and ``alignment``, the
+    view of the alignment (one of `ALIGNMENT_VIEWS`; None: the one that tells the films'
+    story better, `webapp.alignment_view.default_view`)."""
 
     bins: int | None = None
     colors: int = 8
+    alignment: str | None = None
 
 
 def params_for(settings: Settings) -> Params:

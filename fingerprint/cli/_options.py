@@ -1,11 +1,14 @@
 """The options every command that analyses films shares: `Params` (`analysis_options`,
-`params_from`) and the output files' (`output_options`, `outputs_from`), declared once."""
+`params_from`), the output files' (`output_options`, `outputs_from`) and the cache's
+(`cache_options`, `cache_from`), declared once."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .._outputs import Outputs, Poster
+from ..cache import Cache
 from ..params import Params
 from ..poster._render import MAX_POSTER_PIXELS, POSTER_KINDS, POSTER_SIZES, PosterSize
 from ..timecodes import parse_time
@@ -121,6 +124,22 @@ def output_options(a: argparse.ArgumentParser) -> None:
     )
     posters.add_argument("--title", help="a title under the poster, drawn as given")
     posters.add_argument("--credit", help="a credit line under the poster, drawn as given")
+
+
+def cache_options(p: argparse.ArgumentParser) -> None:
+    """Where the analyses are cached, or not at all."""
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+
+
+def cache_from(args: argparse.Namespace) -> Cache | None:
+    """The cache `cache_options` chose (None: ``--no-cache``); raises FingerprintError or
+    OSError when its folder cannot be used."""
+    return None if args.no_cache else Cache(args.cache_dir)
 
 
 def params_from(args: argparse.Namespace) -> Params:

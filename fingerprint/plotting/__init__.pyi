@@ -36,6 +36,9 @@ from ._film import (
 from ._film import (
     view_figure as view_figure,
 )
+from ._sequence import (
+    alignment_figure as alignment_figure,
+)
 from ._shots import (
     shot_histogram_figure as shot_histogram_figure,
 )

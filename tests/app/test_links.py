@@ -118,6 +118,17 @@ def test_compare_options_refuse_bad_values_with_a_message() -> None:
     ]
 
 
+def test_the_alignment_view_is_kept_in_the_link_once_chosen() -> None:
+    # None: the page picks the view that tells the films' story; a choice is kept.
+    assert "align" not in compare_to_query(CompareOptions())
+    options = CompareOptions(alignment="local")
+    assert compare_to_query(options) == {"align": "local"}
+    assert compare_from_query({"align": "local"}) == (options, [])
+    options, problems = compare_from_query({"align": "sideways"})
+    assert options.alignment is None
+    assert problems == ["ignored align='sideways' in the link: must be one of global, local."]
+
+
 def test_options_round_trip_through_a_link() -> None:
     # Moved from tests/test_compare.py with the codec it tests.
     assert compare_to_query(CompareOptions()) == {}

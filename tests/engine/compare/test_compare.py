@@ -21,6 +21,7 @@ from fingerprint.compare._compare import (
     same_fingerprint,
     similarity,
 )
+from fingerprint.compare._sequence import align_sequences
 from tests.support import clip
 from tests.support.fingerprints import make_fingerprint
 
@@ -219,6 +220,17 @@ def test_json_and_csv_exports():
     # NaN correlations are written as null, never as invalid JSON.
     flat = make_fingerprint(np.tile([[[90, 90, 90]]], (5, 1, 1)))
     assert json.loads(compare(flat, a).to_json())["scores"]["correlation"]["chroma"] is None
+
+
+def test_the_json_carries_the_alignment_when_given():
+    a, b = ramp_film(12, name="a.mp4"), ramp_film(7, duration=3.0, name="b.mkv")
+    c = compare(a, b, bins=20)
+    assert "alignment" not in c.to_dict()
+    alignment = align_sequences(a, b)
+    data = json.loads(c.to_json(alignment=alignment))
+    assert data["format"] == "movie-color-fingerprint-comparison" and data["version"] == 1
+    assert data["alignment"] == json.loads(alignment.to_json())
+    assert {k: data[k] for k in data if k != "alignment"} == json.loads(c.to_json())
 
 
 def test_a_thousand_bins_are_fast():
