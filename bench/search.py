@@ -1,0 +1,261 @@
+"""Search at archive scale (issue 19 §3): a synthetic batch index of 10,000 films x 1,000
+moments x 5 colours, written straight into the index format (no film is analysed), then
+measured in a fresh process.
+
+    PYTHONPATH=. python bench/search.py make /tmp/bench-search [--films 10000]
+    PYTHONPATH=. python bench/search.py measure /tmp/bench-search
+    PYTHONPATH=. python bench/search.py ratio      # DIN99 and CIELAB distance / ΔE2000
+    PYTHONPATH=. python bench/search.py record     # one film's index row vs analysing it
+
+``make``: each film has 4-8 scenes, each a palette of 5 colours (dark and muted more often
+than bright, as films are) that its moments jitter around, shares from a Dirichlet; the
+strip thumbnail is drawn from the moments; parts of 500 films, then merged, as a batch
+does. ``measure``: the index read (films only, as a page listing them; then everything),
+the neighbour cache built (the first search) and opened again, colour searches (a
+common, a rare and an exact colour; palettes of two and three), films like a film (with
+its recall against the exact EMD row), moments like a moment, and the process's memory.
+Times are wall seconds, best of 3 after one warm-up unless said.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from fingerprint.collection._index import (
+    SHARE_SCALE,
+    STRIP_HEIGHT,
+    STRIP_WIDTH,
+    FilmRecord,
+    lab_codes,
+)
+from fingerprint.model import VideoInfo
+
+K = 5
+MOMENTS = 1000
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _load() -> str:
+    with open("/proc/loadavg") as fh:
+        return " ".join(fh.read().split()[:3])
+
+
+def synthetic_record(i: int, rng: np.random.Generator) -> FilmRecord:
+    from fingerprint.compare._align import curves
+
+    scenes = int(rng.integers(4, 9))
+    # Films are mostly dark and muted: scale a random colour towards its own grey.
+    base = rng.integers(0, 256, (scenes, K, 3)).astype(np.float64)
+    grey = base.mean(axis=-1, keepdims=True)
+    base = (grey + (base - grey) * rng.uniform(0.2, 1.0, (scenes, K, 1))) * rng.uniform(
+        0.25, 1.0, (scenes, 1, 1))
+    scene = np.sort(rng.integers(0, scenes, MOMENTS))
+    rgb = np.clip(base[scene] + rng.normal(0, 6, (MOMENTS, K, 3)), 0, 255).astype(np.uint8)
+    shares = -np.sort(-rng.dirichlet(np.full(K, 0.8), MOMENTS), axis=1)
+    duration = float(rng.uniform(1200, 10800))
+    times = (np.arange(MOMENTS) + 0.5) * duration / MOMENTS
+    columns = (np.arange(STRIP_WIDTH) * MOMENTS) // STRIP_WIDTH
+    bands = np.minimum((np.arange(STRIP_HEIGHT) * K) // STRIP_HEIGHT, K - 1)
+    strip = rgb[columns][:, bands].transpose(1, 0, 2)
+    palette = rgb[:: MOMENTS // 8, 0][:8]
+    palette_shares = np.full(8, 1 / 8)
+    lightness, _, warmth = curves(palette[None], palette_shares[None])
+    video = VideoInfo(name=f"film {i:05d}.mp4", duration=duration, fps=24.0, frame_count=None,
+                      width=1920, height=1080, codec="h264", pix_fmt="yuv420p", rotation=0,
+                      stream_index=0)
+    return FilmRecord(
+        source=f"/archive/film {i:05d}.mp4", key=f"{i:024x}", json=f"films/film-{i:05d}.json",
+        video=json.dumps(asdict(video)), analysed_at=1.7e9 + i, palette=palette,
+        palette_shares=palette_shares, lightness=float(lightness[0]), warmth=float(warmth[0]),
+        strip=np.ascontiguousarray(strip), times=times, colors=lab_codes(rgb),
+        shares=np.rint(shares * SHARE_SCALE).astype(np.uint16),
+    )
+
+
+def make(folder: Path, films: int) -> None:
+    from fingerprint.collection import _index_writer
+    from fingerprint.collection._index_writer import IndexWriter
+
+    rng = np.random.default_rng(19)
+    writer = IndexWriter(folder)
+    writer._indexed = {}  # a new folder: nothing to look up
+    started = time.perf_counter()
+    for i in range(films):
+        writer.add(synthetic_record(i, rng))
+        writer.flush(force=False)
+        if (i + 1) % 1000 == 0:
+            print(f"{i + 1} films, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    writer.flush(force=True)
+    t = time.perf_counter()
+    writer.compact()
+    size = sum(p.stat().st_size for p in (folder / "index").glob("part-*.parquet"))
+    print(f"made {films} films in {time.perf_counter() - started:.0f} s "
+          f"(last merge {time.perf_counter() - t:.1f} s); index {size / 1e6:.0f} MB on disk; "
+          f"parts of {_index_writer._PART_FILMS} films; load {_load()}")
+
+
+def _best_of(fn, repeat: int = 3) -> tuple[float, object]:
+    fn()
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), out
+
+
+def measure(folder: Path) -> None:
+    import shutil
+
+    from fingerprint.collection._index import read_index
+    from fingerprint.collection._neighbours import load_tables
+    from fingerprint.collection._search import (
+        SearchIndex,
+        search_colors,
+        similar_films,
+        similar_moments,
+    )
+    from fingerprint.compare._transport import palette_distance
+
+    print(f"load before: {_load()}; RSS at start {_rss_mb():.0f} MB")
+    for old in (folder / "index").glob("search-*"):
+        shutil.rmtree(old)
+    t = time.perf_counter()
+    listing = read_index(folder, moments=False)
+    print(f"read films + strips (the page's listing): {time.perf_counter() - t:.2f} s, "
+          f"{len(listing.collection)} films; RSS {_rss_mb():.0f} MB")
+    del listing
+    t = time.perf_counter()
+    index = read_index(folder)
+    print(f"read everything: {time.perf_counter() - t:.2f} s, {len(index.times):,} moments; "
+          f"RSS {_rss_mb():.0f} MB")
+    t = time.perf_counter()
+    colors, films = load_tables(index)
+    print(f"neighbour cache built (first search): {time.perf_counter() - t:.1f} s, "
+          f"{len(colors.cells):,} colour cells, {len(colors.entries):,} entries; "
+          f"RSS {_rss_mb():.0f} MB, peak {_peak_mb():.0f} MB")
+    t = time.perf_counter()
+    colors, films = load_tables(index)
+    print(f"neighbour cache opened again: {time.perf_counter() - t:.2f} s")
+    search = SearchIndex(index=index, colors=colors, films=films)
+    queries = {
+        "exact colour of a moment": [_hex_of(index, 123_456)],
+        "#c0392b (a red)": ["#c0392b"],
+        "#202020 (near black, common)": ["#202020"],
+        "#00ff00 (pure green, rare)": ["#00ff00"],
+        "palette of 2": ["#c0392b", "#2c3e50"],
+        "palette of 3": ["#c0392b", "#2c3e50", "#f1c40f"],
+    }
+    for name, query in queries.items():
+        seconds, hits = _best_of(lambda q=query: search_colors(search, q, top=20))
+        best = f"best {hits[0].score:.3f} at ΔE {hits[0].distance:.1f}" if hits else "no hit"
+        print(f"search {name}: {seconds:.3f} s, {len(hits)} hits, {best}")
+    seconds, _ = _best_of(lambda: search_colors(search, ["#c0392b"], top=20, per_film=1))
+    print(f"search #c0392b, one hit per film: {seconds:.3f} s")
+    recalls, times = [], []
+    pal_colors, pal_shares = films.colors, films.shares
+    for film in range(0, len(index.collection), len(index.collection) // 5):
+        t = time.perf_counter()
+        got = similar_films(search, film, top=10)
+        times.append(time.perf_counter() - t)
+        exact = palette_distance(pal_colors[film], pal_shares[film], pal_colors, pal_shares)
+        exact[film] = np.inf
+        truth = set(np.argsort(exact, kind="stable")[:10].tolist())
+        recalls.append(len(truth & {m.film for m in got}) / 10)
+    print(f"films like this, top 10: {min(times):.3f}-{max(times):.3f} s over 5 films; "
+          f"recall of the exact top 10: {np.mean(recalls):.2f} (min {min(recalls):.1f})")
+    t = time.perf_counter()
+    exact = palette_distance(pal_colors[0], pal_shares[0], pal_colors, pal_shares)
+    print(f"  (the exact row, every film measured: {time.perf_counter() - t:.2f} s)")
+    seconds, _ = _best_of(lambda: similar_moments(search, 42, 600.0, top=10))
+    print(f"moments like this, top 10: {seconds:.3f} s")
+    print(f"memory with everything loaded: RSS {_rss_mb():.0f} MB, peak {_peak_mb():.0f} MB; "
+          f"load after: {_load()}")
+
+
+def _hex_of(index, moment: int) -> str:
+    from fingerprint.collection._index import codes_to_rgb
+    from fingerprint.model import to_hex
+
+    return to_hex(codes_to_rgb(index.colors[moment, 0]))[0]
+
+
+def ratio() -> None:
+    """The largest distance in DIN99 and in CIELAB per ΔE2000, over 16 million random
+    sRGB pairs with ΔE2000 over 1: what DIN99_RADIUS rests on."""
+    from fingerprint.collection._neighbours import din99
+    from fingerprint.palette._color import delta_e2000, rgb_to_lab
+
+    rng = np.random.default_rng(0)
+    worst99 = worst76 = 0.0
+    for _ in range(4):
+        a = rgb_to_lab(rng.integers(0, 256, (2000, 3), dtype=np.uint8)).astype(np.float64)
+        b = rgb_to_lab(rng.integers(0, 256, (2000, 3), dtype=np.uint8)).astype(np.float64)
+        d00 = delta_e2000(a[:, None], b[None])
+        d99 = np.linalg.norm(din99(a)[:, None] - din99(b)[None], axis=-1)
+        d76 = np.linalg.norm(a[:, None] - b[None], axis=-1)
+        far = d00 > 1
+        worst99 = max(worst99, float((d99[far] / d00[far]).max()))
+        worst76 = max(worst76, float((d76[far] / d00[far]).max()))
+    print(f"16,000,000 pairs: DIN99 / ΔE2000 at most {worst99:.2f}; "
+          f"CIELAB / ΔE2000 at most {worst76:.2f}")
+
+
+def record() -> None:
+    """What the index adds per film where it is made: `film_record` on a fingerprint of
+    1,000 moments (its whole-film palette included, which the batch computed before)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from batches import synthetic_fingerprint
+
+    from fingerprint.collection._index import film_record, records_table
+    from fingerprint.compare._compare import film_palette
+
+    fp = synthetic_fingerprint(0, samples=MOMENTS, k=K)
+    palette = film_palette(fp)
+    seconds, row = _best_of(lambda: film_record(fp, source="/a.mp4", key="k", json_path="a",
+                                                analysed_at=0.0, palette=palette), 5)
+    print(f"film_record (worker, palette given): {seconds * 1000:.1f} ms; load {_load()}")
+    cpu = time.process_time()
+    rows = [row] * 500
+    seconds, _ = _best_of(lambda: records_table(rows, K))
+    print(f"records_table for 500 films (client): {seconds * 1000 / 500:.2f} ms a film; "
+          f"CPU {time.process_time() - cpu:.1f} s in all")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("step", choices=("make", "measure", "ratio", "record"))
+    parser.add_argument("folder", nargs="?", type=Path, default=Path("/tmp/bench-search"))
+    parser.add_argument("--films", type=int, default=10_000)
+    args = parser.parse_args()
+    if args.step == "make":
+        make(args.folder, args.films)
+    elif args.step == "measure":
+        measure(args.folder)
+    elif args.step == "ratio":
+        ratio()
+    else:
+        record()
+
+
+if __name__ == "__main__":
+    main()
