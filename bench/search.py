@@ -6,6 +6,7 @@ measured in a fresh process.
     PYTHONPATH=. python bench/search.py measure /tmp/bench-search
     PYTHONPATH=. python bench/search.py ratio      # DIN99 and CIELAB distance / ΔE2000
     PYTHONPATH=. python bench/search.py record     # one film's index row vs analysing it
+    PYTHONPATH=. python bench/search.py page /tmp/bench-search  # a page server's share
 
 ``make``: each film has 4-8 scenes, each a palette of 5 colours (dark and muted more often
 than bright, as films are) that its moments jitter around, shares from a Dirichlet; the
@@ -14,6 +15,10 @@ does. ``measure``: the index read (films only, as a page listing them; then ever
 the neighbour cache built (the first search) and opened again, colour searches (a
 common, a rare and an exact colour; palettes of two and three), films like a film (with
 its recall against the exact EMD row), moments like a moment, and the process's memory.
+``page`` (after ``measure``, so the neighbour cache is on disk): what a page server does
+with the index, in a fresh process: the films listed with their strips, the strips
+figure of all of them built and serialised, the search opened (its cache read), one
+search, and the process's memory then.
 Times are wall seconds, best of 3 after one warm-up unless said.
 """
 
@@ -241,9 +246,42 @@ def record() -> None:
           f"CPU {time.process_time() - cpu:.1f} s in all")
 
 
+def page(folder: Path) -> None:
+    from fingerprint.collection._collection import SORT_KEYS  # noqa: F401  (import cost)
+    from fingerprint.collection._index import read_index
+    from fingerprint.collection._search import open_search, search_colors
+    from fingerprint.plotting._collection import strips_figure
+
+    print(f"load before: {_load()}; RSS after imports {_rss_mb():.0f} MB")
+    t = time.perf_counter()
+    listing = read_index(folder, moments=False)
+    read = time.perf_counter() - t
+    t = time.perf_counter()
+    order = listing.collection.sorted("title")
+    position = {id(f): i for i, f in enumerate(listing.collection.films)}
+    rows = [position[id(f)] for f in order.films]
+    figure = strips_figure(listing.collection, listing.strips, rows)
+    built = time.perf_counter() - t
+    t = time.perf_counter()
+    size = len(figure.to_json())
+    print(f"films listed with strips: {read:.2f} s; strips figure of "
+          f"{len(listing.collection)} films: built {built:.2f} s, to JSON "
+          f"{time.perf_counter() - t:.2f} s ({size / 1e6:.1f} MB); RSS {_rss_mb():.0f} MB, "
+          f"peak {_peak_mb():.0f} MB")
+    del figure, listing
+    t = time.perf_counter()
+    search = open_search(folder)
+    print(f"search opened (index read, neighbour cache from disk): "
+          f"{time.perf_counter() - t:.2f} s; RSS {_rss_mb():.0f} MB")
+    t = time.perf_counter()
+    search_colors(search, ["#c0392b"], top=20, per_film=3)
+    print(f"first search: {time.perf_counter() - t:.3f} s; RSS {_rss_mb():.0f} MB, "
+          f"peak {_peak_mb():.0f} MB; load after: {_load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("make", "measure", "ratio", "record"))
+    parser.add_argument("step", choices=("make", "measure", "ratio", "record", "page"))
     parser.add_argument("folder", nargs="?", type=Path, default=Path("/tmp/bench-search"))
     parser.add_argument("--films", type=int, default=10_000)
     args = parser.parse_args()
@@ -251,6 +289,8 @@ def main() -> None:
         make(args.folder, args.films)
     elif args.step == "measure":
         measure(args.folder)
+    elif args.step == "page":
+        page(args.folder)
     elif args.step == "ratio":
         ratio()
     else:

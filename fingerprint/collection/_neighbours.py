@@ -48,6 +48,8 @@ __all__ = ["DIN99_RADIUS", "ColorTable", "FilmTable", "din99", "load_tables"]
 #: the largest ratio of DIN99 distance to ΔE2000 measured was 2.67 (16 million random
 #: sRGB pairs with ΔE2000 over 1: bench/search.py's ``ratio``, docs/benchmarks.md).
 DIN99_RADIUS = 2.75
+# Lightness codes (of 256) sorted at a time when the inverted index is built.
+_SORT_BAND = 16
 # KD-tree leaves: scikit-learn's default; 3-D queries are not sensitive to it.
 _LEAF_SIZE = 40
 # Anchor colours of the film vectors: a grid in DIN99 (L99 in 6 steps, a99 and b99 in 7),
@@ -101,20 +103,35 @@ def build_color_table(index: MomentIndex) -> ColorTable:
         (codes[:, 0].astype(np.int32) << 16) | (codes[:, 1].astype(np.int32) << 8) | codes[:, 2]
     )
     packed[index.shares.reshape(-1) == 0] = -1  # a colour no pixel chose holds nothing
-    order = np.argsort(packed, kind="stable").astype(np.int32)
-    ranked = packed[order]
+    # Sorted a band of lightness at a time (L* is the packed code's high byte, so the
+    # bands' orders laid end to end are the whole order): one argsort of every entry
+    # took 1.8 GB at 10,000 films (bench/search.py), a band's is a sixteenth of it.
+    entries, cell_codes, counts = [], [], []
+    lightness = codes[:, 0]
+    for lo in range(0, 256, _SORT_BAND):
+        band = np.flatnonzero((lightness >= lo) & (lightness < lo + _SORT_BAND))
+        band = band[packed[band] >= 0]
+        if not len(band):
+            continue
+        ranked = packed[band]
+        order = np.argsort(ranked, kind="stable")
+        entries.append(band[order].astype(np.int32))
+        ranked = ranked[order]
+        bounds = np.concatenate([[0], np.flatnonzero(np.diff(ranked)) + 1, [len(ranked)]])
+        cell_codes.append(ranked[bounds[:-1]])
+        counts.append(np.diff(bounds))
+        del band, ranked, order
     del packed
-    first = int(np.searchsorted(ranked, 0))
-    entries, ranked = order[first:], ranked[first:]
-    bounds = np.flatnonzero(np.diff(ranked)) + 1
-    starts = np.concatenate([[0], bounds, [len(ranked)]]).astype(np.int64)
-    cell_codes = ranked[starts[:-1]] if len(ranked) else np.empty(0, np.int32)
-    cells = np.stack([(cell_codes >> 16) & 255, (cell_codes >> 8) & 255, cell_codes & 255],
+    flat = np.concatenate(entries) if entries else np.empty(0, np.int32)
+    cell_code = np.concatenate(cell_codes) if cell_codes else np.empty(0, np.int32)
+    starts = np.concatenate([[0], np.cumsum(np.concatenate(counts) if counts else [])])
+    cells = np.stack([(cell_code >> 16) & 255, (cell_code >> 8) & 255, cell_code & 255],
                      axis=-1).astype(np.uint8)
     lab = codes_to_lab(cells)
     tree = KDTree(din99(lab) if len(lab) else np.zeros((1, 3)), leaf_size=_LEAF_SIZE)
     lab = lab.astype(np.float32)  # measured in float32: `delta_e2000` is 5 x faster so
-    return ColorTable(cells=cells, lab=lab, starts=starts, entries=entries, tree=tree)
+    return ColorTable(cells=cells, lab=lab, starts=starts.astype(np.int64), entries=flat,
+                      tree=tree)
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,11 +154,16 @@ def film_vectors(colors: np.ndarray, shares: np.ndarray) -> np.ndarray:
     points = din99(rgb_to_lab(np.asarray(colors, np.uint8)).astype(np.float64))
     anchors = np.stack(np.meshgrid(_ANCHOR_L, _ANCHOR_AB, _ANCHOR_AB, indexing="ij"),
                        axis=-1).reshape(-1, 3)
-    gap = ((points[:, :, None, :] - anchors[None, None]) ** 2).sum(axis=-1)
-    kernel = np.exp(-gap / (2 * _KERNEL_WIDTH**2))
     weights = np.asarray(shares, np.float64)
     weights = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
-    return np.einsum("nc,nca->na", weights, kernel).astype(np.float32)
+    out = np.empty((len(points), len(anchors)), np.float32)
+    # A thousand films at a time: all 10,000 at once took 750 MB of temporaries.
+    for lo in range(0, len(points), 1000):
+        part = points[lo : lo + 1000]
+        gap = ((part[:, :, None, :] - anchors[None, None]) ** 2).sum(axis=-1)
+        kernel = np.exp(-gap / (2 * _KERNEL_WIDTH**2))
+        out[lo : lo + 1000] = np.einsum("nc,nca->na", weights[lo : lo + 1000], kernel)
+    return out
 
 
 def build_film_table(index: MomentIndex) -> FilmTable:

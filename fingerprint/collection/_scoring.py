@@ -140,14 +140,14 @@ def top_moments(
     return rows[chosen], low[chosen]
 
 
-def _lookup(rings: _Rings, within: float) -> np.ndarray:
-    """Every Lab code's similarity to the colour of ``rings`` (0 beyond ``within``), by
-    packed code (`_packed`)."""
-    rings.ring(within)  # measures every cell within reach
-    keep = rings.distance <= within
+def _lookup(table: ColorTable, cells: np.ndarray, distance: np.ndarray,
+            within: float) -> np.ndarray:
+    """A table of every Lab code's similarity by packed code (`_packed`): ``cells`` at
+    their ``distance``, 0 for every other code and beyond ``within``."""
+    keep = distance <= within
     lookup = np.zeros(1 << 24, np.float32)
-    lookup[_packed(rings.table.cells[rings.cells[keep]])] = similarity(
-        rings.distance[keep], scale=SIMILARITY_SCALE)
+    lookup[_packed(table.cells[cells[keep]])] = similarity(
+        distance[keep], scale=SIMILARITY_SCALE)
     return lookup
 
 
@@ -176,17 +176,34 @@ def palette_moments(
     """The index rows of the ``top`` moments holding every colour of ``labs`` within
     ``within``, best first by the geometric mean of their colours' scores, and the
     scores."""
-    rings = [_Rings(table, lab) for lab in labs]
-    first = min(range(len(labs)), key=lambda j: _entry_estimate(table, labs[j], within))
-    entries, _ = rings[first].ring(within)
-    rows = np.unique(entries // index.k)
+    # The rarest colour first: its entries name the candidates; then the others, rarest
+    # first, each dropping the candidates that lack it (fewer to look up for the next).
+    order = sorted(range(len(labs)), key=lambda j: _entry_estimate(table, labs[j], within))
+    first = _Rings(table, labs[order[0]])
+    entries, _ = first.ring(within)
+    holding = np.zeros(len(index.times), bool)  # a mask, not np.unique: 50 x faster here
+    holding[entries // index.k] = True
+    rows = np.flatnonzero(holding)
+    del entries, holding
     shares = np.sqrt(index.shares[rows].astype(np.float32) / SHARE_SCALE)
     codes = _packed(index.colors[rows])
     product = np.ones(len(rows), np.float32)
-    for colour in rings:
-        lookup = _lookup(colour, within)
+    for n, j in enumerate(order):
+        if n == 0:
+            cells, distance = first.cells, first.distance
+        else:
+            # Only the codes the candidates hold are measured.
+            present = np.zeros(1 << 24, bool)
+            present[codes] = True
+            cells = table.near(labs[j], within)
+            cells = cells[present[_packed(table.cells[cells])]]
+            distance = delta_e2000(np.asarray(labs[j], np.float32), table.lab[cells])
+            del present
+        lookup = _lookup(table, cells, distance, within)
         product *= (lookup[codes] * shares).max(axis=1)
         del lookup
+        keep = product > 0
+        rows, product, shares, codes = rows[keep], product[keep], shares[keep], codes[keep]
     scores = product ** np.float32(1.0 / len(labs))
     keep = scores > 0
     rows, scores = rows[keep], scores[keep]

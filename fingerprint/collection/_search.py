@@ -60,9 +60,9 @@ __all__ = [
 WITHIN = 15.0
 #: The most colours one search may ask for (a palette).
 MAX_QUERY_COLORS = 8
-# Films whose exact distance "films like this" measures: at 10,000 films the exact top 10
-# were all among the 200 nearest vectors (bench/search.py, docs/benchmarks.md).
-_FILM_CANDIDATES = 200
+# Films whose exact distance "films like this" measures (bench/search.py, at 10,000
+# films: 200 candidates found 82 % of the exact top 10; see docs/benchmarks.md for 1000).
+_FILM_CANDIDATES = 1000
 # Moments whose exact distance "moments like this" measures: the best moments for each of
 # the moment's colours, shared out by the colours' shares.
 _MOMENT_CANDIDATES = 1000
