@@ -7,6 +7,7 @@ measured in a fresh process.
     PYTHONPATH=. python bench/search.py ratio      # DIN99 and CIELAB distance / ΔE2000
     PYTHONPATH=. python bench/search.py record     # one film's index row vs analysing it
     PYTHONPATH=. python bench/search.py page /tmp/bench-search  # a page server's share
+    PYTHONPATH=. python bench/search.py build /tmp/bench-search [--whole]  # the build's peak
 
 ``make``: each film has 4-8 scenes, each a palette of 5 colours (dark and muted more often
 than bright, as films are) that its moments jitter around, shares from a Dirichlet; the
@@ -279,16 +280,44 @@ def page(folder: Path) -> None:
           f"peak {_peak_mb():.0f} MB; load after: {_load()}")
 
 
+def build(folder: Path, whole: bool) -> None:
+    """The memory the inverted index's build adds to the read index: as built (sorted a
+    band of lightness at a time), or with ``whole`` only the one argsort of every entry
+    that it replaced."""
+    from fingerprint.collection._index import read_index
+    from fingerprint.collection._neighbours import build_color_table
+
+    index = read_index(folder)
+    base = _rss_mb()
+    t = time.perf_counter()
+    if whole:
+        codes = index.colors.reshape(-1, 3)
+        packed = ((codes[:, 0].astype(np.int32) << 16) | (codes[:, 1].astype(np.int32) << 8)
+                  | codes[:, 2])
+        packed[index.shares.reshape(-1) == 0] = -1
+        order = np.argsort(packed, kind="stable").astype(np.int32)
+        del order
+    else:
+        build_color_table(index)
+    print(f"{'one argsort' if whole else 'the build, in bands'}: "
+          f"{time.perf_counter() - t:.1f} s, peak {_peak_mb() - base:.0f} MB over the read "
+          f"index ({base:.0f} MB); load {_load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("make", "measure", "ratio", "record", "page"))
+    parser.add_argument("step",
+                        choices=("make", "measure", "ratio", "record", "page", "build"))
     parser.add_argument("folder", nargs="?", type=Path, default=Path("/tmp/bench-search"))
     parser.add_argument("--films", type=int, default=10_000)
+    parser.add_argument("--whole", action="store_true", help="build: one argsort instead")
     args = parser.parse_args()
     if args.step == "make":
         make(args.folder, args.films)
     elif args.step == "measure":
         measure(args.folder)
+    elif args.step == "build":
+        build(args.folder, args.whole)
     elif args.step == "page":
         page(args.folder)
     elif args.step == "ratio":

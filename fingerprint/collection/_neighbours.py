@@ -8,10 +8,11 @@ built once and kept on disk beside it in ``DIR/index/search-<digest>/``.
   are near this colour"; the entries of those cells are the moments to score. The tree is
   over the cells' DIN99 coordinates (DIN 6176, a Euclidean space made to follow perceived
   differences), not CIELAB's: a pair of colours ΔE2000 d apart was never more than
-  2.67 d apart in DIN99 over 16 million random sRGB pairs, so a ball of `DIN99_RADIUS` x d
-  holds every cell within d (in CIELAB it would have to be 8.4 d wide, 29 times the
+  2.69 d apart in DIN99 over 16 million random sRGB pairs, so a ball of `DIN99_RADIUS` x d
+  holds every cell within d (in CIELAB it would have to be 8.6 d wide, 30 times the
   volume: ΔE2000 counts a saturated colour's chroma for about a sixth). Cells in the ball
-  are then measured exactly in ΔE2000.
+  are then measured exactly in ΔE2000. The bound is measured, not proven: a pair past
+  it would be missed, never misranked.
 - **Films** (`FilmTable`): each whole-film palette as a vector (its shares spread over
   fixed anchor colours by a Gaussian kernel in DIN99), with scikit-learn's
   `NearestNeighbors` on them: candidates for "films like this one", re-ranked by the exact
@@ -45,10 +46,11 @@ except ImportError as exc:
 __all__ = ["DIN99_RADIUS", "ColorTable", "FilmTable", "din99", "load_tables"]
 
 #: A ball this many times a ΔE2000 distance wide in DIN99 holds every colour that close:
-#: the largest ratio of DIN99 distance to ΔE2000 measured was 2.67 (16 million random
+#: the largest ratio of DIN99 distance to ΔE2000 measured was 2.69 (16 million random
 #: sRGB pairs with ΔE2000 over 1: bench/search.py's ``ratio``, docs/benchmarks.md).
 DIN99_RADIUS = 2.75
-# Lightness codes (of 256) sorted at a time when the inverted index is built.
+# Lightness codes (of 256) sorted at a time when the inverted index is built (see
+# build_color_table).
 _SORT_BAND = 16
 # KD-tree leaves: scikit-learn's default; 3-D queries are not sensitive to it.
 _LEAF_SIZE = 40
@@ -104,8 +106,9 @@ def build_color_table(index: MomentIndex) -> ColorTable:
     )
     packed[index.shares.reshape(-1) == 0] = -1  # a colour no pixel chose holds nothing
     # Sorted a band of lightness at a time (L* is the packed code's high byte, so the
-    # bands' orders laid end to end are the whole order): one argsort of every entry
-    # took 1.8 GB at 10,000 films (bench/search.py), a band's is a sixteenth of it.
+    # bands' orders laid end to end are the whole order): at 10,000 films one argsort of
+    # every entry alone took 765 MB on top of the index, the whole build in bands 614 MB
+    # (bench/search.py build, docs/benchmarks.md "Search").
     entries, cell_codes, counts = [], [], []
     lightness = codes[:, 0]
     for lo in range(0, 256, _SORT_BAND):

@@ -37,11 +37,26 @@ __all__ = ["RINGS", "top_moments"]
 RINGS = (1.0, 2.0, 4.0, 7.0, 10.0)
 
 
+def measure(table: ColorTable, lab: np.ndarray, cells: np.ndarray, within: float) -> np.ndarray:
+    """ΔE2000 from ``lab`` (float32) to ``cells``, inf for those surely beyond ``within``.
+
+    ΔE2000 is at least its lightness term |ΔL*| / S_L (the other terms add a non-negative
+    amount: |R_T| <= 2), so cells too far in lightness alone are left unmeasured: 35-40 %
+    of a DIN99 ball at 15 ΔE (bench/search.py's index), for a tenth of the cost each."""
+    light = table.lab[cells, 0]
+    mean = (light + lab[0]) / 2
+    s_l = 1 + 0.015 * (mean - 50) ** 2 / np.sqrt(20 + (mean - 50) ** 2)
+    near = np.abs(light - lab[0]) <= within * s_l
+    out = np.full(len(cells), np.inf, np.float32)
+    out[near] = delta_e2000(lab, table.lab[cells[near]])
+    return out
+
+
 class _Rings:
     """One colour's palette entries, handed out ring by ring."""
 
-    def __init__(self, table: ColorTable, lab: np.ndarray) -> None:
-        self.table, self.lab = table, np.asarray(lab, np.float32)
+    def __init__(self, table: ColorTable, lab: np.ndarray, within: float) -> None:
+        self.table, self.lab, self.within = table, np.asarray(lab, np.float32), within
         self.cells = np.empty(0, np.int64)  # measured so far, sorted
         self.distance = np.empty(0, np.float32)
         self.done = 0.0
@@ -52,8 +67,8 @@ class _Rings:
         new = ball[~np.isin(ball, self.cells, assume_unique=True)]
         if len(new):
             self.cells = np.concatenate([self.cells, new])
-            self.distance = np.concatenate([self.distance,
-                                            delta_e2000(self.lab, self.table.lab[new])])
+            self.distance = np.concatenate([self.distance, measure(self.table, self.lab, new,
+                                                                   self.within)])
         pick = (self.distance > self.done) & (self.distance <= radius)
         if self.done == 0.0:
             pick |= self.distance == 0.0
@@ -107,7 +122,7 @@ def top_moments(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The index rows of the ``top`` moments for the colour ``lab`` (CIELAB), best first,
     and their scores. ``exclude``: rows never returned (a moment's own film)."""
-    rings = _Rings(table, lab)
+    rings = _Rings(table, lab, within)
     best = np.zeros(len(index.times), np.float32)
     seen = np.zeros(len(index.times), bool)
     flat_shares = index.shares.reshape(-1)
@@ -179,7 +194,7 @@ def palette_moments(
     # The rarest colour first: its entries name the candidates; then the others, rarest
     # first, each dropping the candidates that lack it (fewer to look up for the next).
     order = sorted(range(len(labs)), key=lambda j: _entry_estimate(table, labs[j], within))
-    first = _Rings(table, labs[order[0]])
+    first = _Rings(table, labs[order[0]], within)
     entries, _ = first.ring(within)
     holding = np.zeros(len(index.times), bool)  # a mask, not np.unique: 50 x faster here
     holding[entries // index.k] = True
@@ -197,7 +212,7 @@ def palette_moments(
             present[codes] = True
             cells = table.near(labs[j], within)
             cells = cells[present[_packed(table.cells[cells])]]
-            distance = delta_e2000(np.asarray(labs[j], np.float32), table.lab[cells])
+            distance = measure(table, np.asarray(labs[j], np.float32), cells, within)
             del present
         lookup = _lookup(table, cells, distance, within)
         product *= (lookup[codes] * shares).max(axis=1)
