@@ -144,3 +144,14 @@ def test_the_library_says_search_needs_a_batch_folder(app_cache_dir: Path,
     at = _page()
     assert not at.exception
     assert not any("Search by colour works" in c.value for c in at.caption)  # empty page
+
+
+def test_a_batch_without_an_index_says_how_to_build_it(
+    tmp_path: Path, app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "batch"
+    write_batch(folder, 3, samples=20, search_index=False)
+    monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
+    at = _page()
+    _ok(at)
+    assert any("no search index yet" in c.value for c in at.caption)

@@ -9,6 +9,8 @@ every visitor shares it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from fingerprint import FingerprintError, InvalidParameterError
@@ -71,27 +73,38 @@ def draw(films: library.PageFilms) -> None:
         st.caption("Search by colour works on a batch folder: run `fingerprint batch ... "
                    "--out DIR`, then `streamlit run app.py -- --collection DIR`.")
         return
-    try:
-        search = _search(str(folder), parts_digest(part_paths(folder)))
-    except FingerprintError as exc:
-        st.caption(escape_markdown(hide_paths(str(exc))))
+    parts = part_paths(folder)
+    if not parts:
+        st.caption("This batch folder has no search index yet: run the same `fingerprint "
+                   "batch` command again to build it from the films already done.")
         return
     state = st.session_state
     state.setdefault("w_search_mode", "color")
     mode = st.segmented_control("Search", MODES, format_func=MODE_LABELS.get, required=True,
                                 key="w_search_mode", label_visibility="collapsed")
-    positions = page_films(search.index, films.collection)
+
+    def opened() -> SearchIndex:
+        # Opened on the first search, not on the page's first draw: at 10,000 films it
+        # reads 450 MB (docs/benchmarks.md "Search"), once per server.
+        return _search(str(folder), parts_digest(parts))
+
     try:
-        rows = {"color": _by_color, "moment": _like_moment, "film": _like_film}[mode](
-            search, positions)
+        rows = {"color": _by_color, "moment": _like_moment, "film": _like_film}[mode](opened)
     except InvalidParameterError as exc:
         st.warning(escape_markdown(str(exc)))
         return
+    except FingerprintError as exc:
+        st.caption(escape_markdown(hide_paths(str(exc))))
+        return
     if rows is not None:
-        _results(search, rows)
+        search = opened()
+        _results(search, rows(page_films(search.index, films.collection)))
 
 
-def _by_color(search: SearchIndex, positions: list[int | None]) -> list[HitRow] | None:
+Rows = Callable[[list[int | None]], list[HitRow]]
+
+
+def _by_color(opened: Callable[[], SearchIndex]) -> Rows | None:
     picker, text, add = st.columns([1, 5, 1], vertical_alignment="bottom")
     picker.color_picker("Colour", "#c0392b", key="w_search_picker")
 
@@ -105,10 +118,11 @@ def _by_color(search: SearchIndex, positions: list[int | None]) -> list[HitRow] 
     st.caption(_HELP)
     if not typed.strip():
         return None
-    hits = search_colors(search, parse_query(typed), top=PAGE_TOP, per_film=PAGE_PER_FILM)
+    colors = parse_query(typed)
+    hits = search_colors(opened(), colors, top=PAGE_TOP, per_film=PAGE_PER_FILM)
     if not hits:
         st.info("No moment holds that colour within 15 ΔE.")
-    return color_rows(hits, positions)
+    return lambda positions: color_rows(hits, positions)
 
 
 def _film_choice(search: SearchIndex, key: str) -> int:
@@ -118,7 +132,8 @@ def _film_choice(search: SearchIndex, key: str) -> int:
     return st.selectbox("Film", range(len(titles)), format_func=titles.__getitem__, key=key)
 
 
-def _like_moment(search: SearchIndex, positions: list[int | None]) -> list[HitRow]:
+def _like_moment(opened: Callable[[], SearchIndex]) -> Rows:
+    search = opened()
     film_col, time_col = st.columns([4, 1], vertical_alignment="bottom")
     with film_col:
         film = _film_choice(search, "w_search_film")
@@ -129,14 +144,17 @@ def _like_moment(search: SearchIndex, positions: list[int | None]) -> list[HitRo
         raise InvalidParameterError(str(exc)) from exc
     st.caption("The moments of other films nearest this one's palette (the earth mover's "
                "distance between the two palettes, in ΔE2000).")
-    return moment_rows(similar_moments(search, film, seconds, top=PAGE_TOP), positions)
+    found = similar_moments(search, film, seconds, top=PAGE_TOP)
+    return lambda positions: moment_rows(found, positions)
 
 
-def _like_film(search: SearchIndex, positions: list[int | None]) -> list[HitRow]:
+def _like_film(opened: Callable[[], SearchIndex]) -> Rows:
+    search = opened()
     film = _film_choice(search, "w_search_like")
     st.caption("The films nearest this one's whole-film palette (the Compare page's "
                "palette distance, in ΔE2000).")
-    return film_rows(similar_films(search, film, top=10), positions)
+    found = similar_films(search, film, top=10)
+    return lambda positions: film_rows(found, positions)
 
 
 def _like_this(row: HitRow) -> None:
@@ -147,17 +165,17 @@ def _like_this(row: HitRow) -> None:
 
 def _results(search: SearchIndex, rows: list[HitRow]) -> None:
     for i, row in enumerate(rows):
-        picture, text, buttons = st.columns([3, 5, 2], vertical_alignment="center")
+        picture, text, open_col, like_col = st.columns([3, 4, 1.2, 1.6], vertical_alignment="center")
         picture.image(thumbnail(search.index, row.film, row.time), width=THUMB_WIDTH)
         # The title is the file's name: shown as written, never as Markdown.
         text.markdown(f"**{escape_markdown(row.title)}**  \n{row.timecode} · {row.detail}"
                       if row.timecode else f"**{escape_markdown(row.title)}**  \n{row.detail}")
-        buttons.button(
+        open_col.button(
             "Open", icon=":material/movie:", key=f"w_search_open_{i}",
             disabled=row.page_film is None,
             help="Open on Explore" + (" at this moment" if row.time is not None else ""),
             on_click=lambda r=row: st.session_state.__setitem__(_OPEN, (r.page_film, r.time)),
         )
         if row.time is not None:
-            buttons.button("Like this", icon=":material/palette:", key=f"w_search_like_{i}",
+            like_col.button("Like this", icon=":material/palette:", key=f"w_search_like_{i}",
                            on_click=_like_this, args=(row,))
