@@ -165,7 +165,8 @@ def _like_this(row: HitRow) -> None:
 
 def _results(search: SearchIndex, rows: list[HitRow]) -> None:
     for i, row in enumerate(rows):
-        picture, text, open_col, like_col = st.columns([3, 4, 1.2, 1.6], vertical_alignment="center")
+        picture, text, open_col, like_col = st.columns([3, 4, 1.2, 1.6],
+                                                       vertical_alignment="center")
         picture.image(thumbnail(search.index, row.film, row.time), width=THUMB_WIDTH)
         # The title is the file's name: shown as written, never as Markdown.
         text.markdown(f"**{escape_markdown(row.title)}**  \n{row.timecode} · {row.detail}"
