@@ -8,6 +8,7 @@ measured in a fresh process.
     PYTHONPATH=. python bench/search.py record     # one film's index row vs analysing it
     PYTHONPATH=. python bench/search.py page /tmp/bench-search  # a page server's share
     PYTHONPATH=. python bench/search.py build /tmp/bench-search [--whole]  # the build's peak
+    PYTHONPATH=. python bench/search.py lists      # moments as Parquet lists or as bytes
 
 ``make``: each film has 4-8 scenes, each a palette of 5 colours (dark and muted more often
 than bright, as films are) that its moments jitter around, shares from a Dirichlet; the
@@ -304,10 +305,32 @@ def build(folder: Path, whole: bool) -> None:
           f"index ({base:.0f} MB); load {_load()}")
 
 
+def lists() -> None:
+    """The same 1,000 films' moment colours (Lab codes, 1,000 x 5 x 3 each) written as a
+    Parquet list<uint8> column and as one binary value a film, zstd both, then read."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(19)
+    colors = [synthetic_record(i, rng).colors.ravel() for i in range(1000)]
+    offsets = np.concatenate([[0], np.cumsum([c.size for c in colors])]).astype(np.int32)
+    as_list = pa.ListArray.from_arrays(pa.array(offsets), pa.array(np.concatenate(colors)))
+    as_bytes = pa.array([c.tobytes() for c in colors], pa.large_binary())
+    for name, column in (("list<uint8>", as_list), ("large_binary", as_bytes)):
+        buffer = io.BytesIO()
+        pq.write_table(pa.table({"colors": column}), buffer, compression="zstd")
+        data = buffer.getvalue()
+        seconds, _ = _best_of(lambda d=data: pq.read_table(pa.BufferReader(d)))
+        print(f"{name}: {len(data) / 1e6:.1f} MB, read {seconds:.3f} s; load {_load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step",
-                        choices=("make", "measure", "ratio", "record", "page", "build"))
+                        choices=("make", "measure", "ratio", "record", "page", "build",
+                                 "lists"))
     parser.add_argument("folder", nargs="?", type=Path, default=Path("/tmp/bench-search"))
     parser.add_argument("--films", type=int, default=10_000)
     parser.add_argument("--whole", action="store_true", help="build: one argsort instead")
@@ -316,6 +339,8 @@ def main() -> None:
         make(args.folder, args.films)
     elif args.step == "measure":
         measure(args.folder)
+    elif args.step == "lists":
+        lists()
     elif args.step == "build":
         build(args.folder, args.whole)
     elif args.step == "page":
