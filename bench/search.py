@@ -225,6 +225,14 @@ def ratio() -> None:
         worst76 = max(worst76, float((d76[far] / d00[far]).max()))
     print(f"16,000,000 pairs: DIN99 / ΔE2000 at most {worst99:.2f}; "
           f"CIELAB / ΔE2000 at most {worst76:.2f}")
+    # ΔE2000 from one colour to 700,000, in float64 and in float32 (the search's).
+    many = np.stack([rng.uniform(0, 100, 700_000), rng.uniform(-80, 80, 700_000),
+                     rng.uniform(-80, 80, 700_000)], axis=-1)
+    one = np.array([40.0, 50.0, 30.0])
+    t64, d64 = _best_of(lambda: delta_e2000(one, many))
+    t32, d32 = _best_of(lambda: delta_e2000(one.astype(np.float32), many.astype(np.float32)))
+    print(f"ΔE2000 to 700,000 colours: float64 {t64:.3f} s, float32 {t32:.3f} s, largest "
+          f"difference {np.abs(d32 - d64).max():.1e} ΔE; load {_load()}")
 
 
 def record() -> None:

@@ -122,8 +122,8 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
 
     Follows Sharma, Wu and Dalal (2005), including their hue-angle conventions, so it
     reproduces their published test data. Computed in float64, or in float32 when both
-    inputs are float32: 5 times faster, within 1e-4 ΔE (the colour search measures
-    hundreds of thousands of index colours a search: bench/search.py).
+    inputs are float32: twice as fast, within 1e-4 ΔE (bench/search.py ``ratio``; the
+    colour search measures hundreds of thousands of index colours a search).
     """
     lab1, lab2 = np.asarray(lab1), np.asarray(lab2)
     single = lab1.dtype == np.float32 and lab2.dtype == np.float32
