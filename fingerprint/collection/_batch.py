@@ -8,7 +8,8 @@ Layout of the output folder::
     DIR/index/part-NNNNNN.parquet            the search index (`_index.py`)
 
 Workers read their own films and write their own ``films/`` files (the client only sends
-paths and receives a few kilobytes per film), so on a cluster both the films and DIR must
+paths and receives about 46 kB per film of 1,000 moments, most of it the film's row of
+the search index), so on a cluster both the films and DIR must
 be on a filesystem every worker sees at the same paths. A film's JSON is written last and
 is its commit mark: a film whose JSON loads with the same options is done, whatever
 happened to the client or to the index since, and is never analysed again; a per-film lock
