@@ -54,11 +54,12 @@ def _time(text: str) -> float:
 
 
 def run_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..collection import _search as search  # scikit-learn and pyarrow load only here
-
     if args.at is not None and args.like is None:
         parser.error("--at goes with --like FILM")
     try:
+        # scikit-learn and pyarrow load only here; without them, a sentence naming the extra
+        from ..collection import _search as search
+
         index = search.open_search(args.collection)
         if args.color:
             options = {"top": args.top, "per_film": args.per_film}

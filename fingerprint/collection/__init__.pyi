@@ -18,12 +18,6 @@ from ._batch_index import (
 from ._batch_index import (
     FilmOutcome as FilmOutcome,
 )
-from ._index import (
-    MomentIndex as MomentIndex,
-)
-from ._index import (
-    read_index as read_index,
-)
 from ._collection import (
     SORT_KEYS as SORT_KEYS,
 )
@@ -59,6 +53,12 @@ from ._collection import (
 )
 from ._collection import (
     nearest as nearest,
+)
+from ._index import (
+    MomentIndex as MomentIndex,
+)
+from ._index import (
+    read_index as read_index,
 )
 from ._search import (
     ColorHit as ColorHit,
