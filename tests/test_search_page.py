@@ -12,7 +12,10 @@ from batches import write_batch
 from streamlit.testing.v1 import AppTest
 from videos import make_rgb
 
+from fingerprint import Params, analyze
 from fingerprint.cache._cache import content_key
+from fingerprint.collection._index import film_record
+from fingerprint.collection._index_writer import IndexWriter
 from fingerprint.collection._search import open_search, search_colors
 from fingerprint.errors import InvalidParameterError
 from webapp import search_view
@@ -136,6 +139,37 @@ def test_a_hit_opens_its_film_on_explore_at_its_moment(
     _ok(at)
     assert at.markdown[0].value == "## rgb clip"
     assert at.query_params["t"] == "1.5"
+
+
+def test_clicking_open_on_a_hit_shows_that_moment_on_explore(
+    tmp_path: Path, app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch folder whose index also holds a real clip (red, green, blue, 2 s each):
+    searching pure green finds it at 2-4 s, and its Open button opens Explore there."""
+    (tmp_path / "films").mkdir()
+    video = make_rgb(tmp_path / "films" / "rgb clip.mp4")
+    folder = tmp_path / "batch"
+    write_batch(folder, 3, samples=20)
+    fp = analyze(video, params=Params(samples=12), cache=None)
+    index = json.loads((folder / "collection.json").read_text())
+    index["films"][1].update(source=str(video), key=content_key(video))
+    (folder / "collection.json").write_text(json.dumps(index))
+    writer = IndexWriter(folder)
+    writer.add(film_record(fp, source=str(video), key=content_key(video),
+                           json_path="films/rgb.json", analysed_at=0.0))
+    writer.flush(force=True)
+    monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["samples"] = "12"
+    at.switch_page("pages/collection.py").run()
+    at.text_input(key="w_search_text").set_value("#00ff00").run()
+    _ok(at)
+    hit = search_colors(open_search(folder), ["#00ff00"], top=1)[0]
+    assert hit.title == "rgb clip" and 2.0 <= hit.time <= 4.0
+    at.button(key="w_search_open_0").click().run()
+    _ok(at)
+    assert at.markdown[0].value == "## rgb clip"
+    assert float(at.query_params["t"]) == pytest.approx(hit.time, abs=1e-3)
 
 
 def test_the_library_says_search_needs_a_batch_folder(app_cache_dir: Path,
