@@ -98,3 +98,20 @@ def test_parts_are_merged_past_the_limit(tmp_path, monkeypatch):
 def test_a_folder_without_an_index_says_how_to_build_it(tmp_path):
     with pytest.raises(FingerprintFormatError, match="run the same `fingerprint batch`"):
         read_index(tmp_path)
+
+
+def test_an_index_in_memory_searches_as_the_same_index_on_disk(tmp_path):
+    from fingerprint.collection._index_writer import index_in_memory
+    from fingerprint.collection._search import search_colors, search_index, similar_films
+
+    records = [_record(i, samples=30)[1] for i in range(6)]
+    writer = IndexWriter(tmp_path)
+    for r in records:
+        writer.add(r)
+    writer.flush(force=True)
+    on_disk = search_index(read_index(tmp_path))
+    in_memory = search_index(index_in_memory(records, k=5))
+    assert in_memory.index.folder is None
+    for colors in (["#e67820"], ["#2850c8", "#3c82dc"]):
+        assert search_colors(in_memory, colors) == search_colors(on_disk, colors)
+    assert similar_films(in_memory, 2) == similar_films(on_disk, 2)

@@ -10,16 +10,30 @@ skipped film's worker sends its row back from the film's JSON, which it reads an
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 
 from .._atomic import write_atomic
-from ._index import INDEX_DIR, FilmRecord, part_paths, read_parts, records_table, schema
+from ..compare._compare import FilmPalette
+from ..model import VideoInfo
+from ._collection import Collection, Film
+from ._index import (
+    INDEX_DIR,
+    FilmRecord,
+    MomentIndex,
+    part_paths,
+    read_parts,
+    records_table,
+    schema,
+)
 
-__all__ = ["IndexWriter"]
+__all__ = ["IndexWriter", "index_in_memory"]
 
 # Films per part: a part of 500 films of 1,000 moments is about 8 MB; a client killed
 # mid-run loses at most this many rows, which the next run sends again.
@@ -91,3 +105,30 @@ def _write(path: Path, table) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, buffer.getvalue())
     os.utime(path)  # a fresh time, so the caches keyed by the parts see a change
+
+
+def index_in_memory(records: list[FilmRecord], *, k: int) -> MomentIndex:
+    """The index of ``records`` (rows made by `film_record`, ``k`` colours a moment)
+    without writing it: for films that are no batch's (the app's library), which the
+    search takes as it takes a batch's, its neighbour indexes built and never cached."""
+    films = tuple(
+        Film(title=Path(r.source).stem, video=VideoInfo(**json.loads(r.video)),
+             palette=FilmPalette(colors=r.palette, shares=r.palette_shares),
+             lightness=r.lightness, warmth=r.warmth, key=r.key, source=r.source,
+             analysed_at=r.analysed_at)
+        for r in records
+    )
+    counts = [len(r.times) for r in records]
+    digest = hashlib.sha256("|".join(f"{r.key}:{len(r.times)}" for r in records).encode())
+    return MomentIndex(
+        folder=None,
+        collection=Collection(films),
+        strips=np.stack([r.strip for r in records]) if records else np.empty((0, 1, 1, 3)),
+        offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        times=np.concatenate([r.times for r in records]) if records else np.empty(0),
+        colors=(np.concatenate([r.colors for r in records]) if records
+                else np.empty((0, k, 3), np.uint8)),
+        shares=(np.concatenate([r.shares for r in records]) if records
+                else np.empty((0, k), np.uint16)),
+        digest=digest.hexdigest()[:16],
+    )

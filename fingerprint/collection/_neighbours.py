@@ -184,6 +184,8 @@ def load_tables(index: MomentIndex) -> tuple[ColorTable, FilmTable]:
     """``index``'s neighbour indexes: from its cache folder when there is one for these
     parts, else built and saved there (a cache that cannot be written is only rebuilt
     next time)."""
+    if index.folder is None:  # an index in memory: nowhere to keep a cache
+        return build_color_table(index), build_film_table(index)
     root = index.folder / INDEX_DIR
     cache = root / f"search-{index.digest}"
     colors = _read(cache)
