@@ -176,6 +176,21 @@ def measure(folder: Path) -> None:
         seconds, hits = _best_of(lambda q=query: search_colors(search, q, top=20))
         best = f"best {hits[0].score:.3f} at ΔE {hits[0].distance:.1f}" if hits else "no hit"
         print(f"search {name}: {seconds:.3f} s, {len(hits)} hits, {best}")
+    from fingerprint.collection import _scoring
+
+    radii: list[float] = []
+    ring = _scoring._Rings.ring
+
+    def counted(self, radius):
+        radii.append(radius)
+        return ring(self, radius)
+
+    _scoring._Rings.ring = counted
+    for colour in ("#202020", "#c0392b", "#00ff00"):
+        radii.clear()
+        search_colors(search, [colour], top=20)
+        print(f"search {colour}: read up to {radii[-1]:g} ΔE of 15")
+    _scoring._Rings.ring = ring
     seconds, _ = _best_of(lambda: search_colors(search, ["#c0392b"], top=20, per_film=1))
     print(f"search #c0392b, one hit per film: {seconds:.3f} s")
     recalls, times = [], []
