@@ -35,7 +35,7 @@ from ._index import (
 
 __all__ = ["IndexWriter", "index_in_memory"]
 
-# Films per part: a part of 500 films of 1,000 moments is about 8 MB; a client killed
+# Films per part: a part of 500 films of 1,000 moments is about 19 MB; a client killed
 # mid-run loses at most this many rows, which the next run sends again.
 _PART_FILMS = 500
 # More parts than this are merged into one, so a reader opens few files: every part costs

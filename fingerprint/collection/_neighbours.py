@@ -54,9 +54,11 @@ DIN99_RADIUS = 2.75
 _SORT_BAND = 16
 # KD-tree leaves: scikit-learn's default; 3-D queries are not sensitive to it.
 _LEAF_SIZE = 40
-# Anchor colours of the film vectors: a grid in DIN99 (L99 in 6 steps, a99 and b99 in 7),
-# spaced about 12 units; the kernel's width is the spacing, so a palette colour between
-# anchors is seen by several and a small shift moves the vector a little.
+# Anchor colours of the film vectors: a grid in DIN99 (L99 in 6 steps 19 apart, a99 and
+# b99 in 7 steps 12 apart); the kernel's width is the a99/b99 spacing, so a palette colour
+# between anchors is seen by several and a small shift moves the vector a little. At
+# 10,000 films, 1,000 candidates from these vectors held every exact top 10 tried
+# (bench/search.py measure).
 _ANCHOR_L = np.linspace(5, 100, 6)
 _ANCHOR_AB = np.linspace(-36, 36, 7)
 _KERNEL_WIDTH = 12.0

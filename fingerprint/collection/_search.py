@@ -17,7 +17,7 @@ within ``within``, and scores the geometric mean of its colours' scores; its ``d
 is then its farthest colour's and its ``share`` its least. Ties go to the earlier film
 in the index, then the earlier moment.
 
-Colours are compared as the index keeps them (Lab codes, within 0.7 ΔE76 of the
+Colours are compared as the index keeps them (Lab codes, within 0.73 ΔE76 of the
 fingerprint's own, `_index.py`), and the colours asked for are rounded the same way, so
 a moment of exactly the colour asked for is at distance 0.
 """
