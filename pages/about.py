@@ -115,6 +115,33 @@ the whole films, Smith-Waterman for the best-matching stretch), each pair costin
 """
 )
 
+st.markdown("### Searching a collection")
+st.markdown(
+    """
+On **Collection**, when the app was started on a batch folder (`fingerprint batch`, then
+`streamlit run app.py -- --collection DIR`), **Search the films** finds moments across every
+film by colour: pick a colour or type hex codes (#c0392b). A moment's palette colour that
+is ΔE2000 *d* away from the colour asked for and covers a share *s* of the frame scores
+
+  score = √s × 1 / (1 + (d / 10)²)
+
+and the moment scores with its best colour; colours more than 15 ΔE away do not count.
+The second factor is the palette similarity above (½ at 10 ΔE); the square root lets a
+small patch of exactly the colour rank: the very colour on a quarter of the frame scores
+0.5, like the whole frame in a colour 10 ΔE away, and 4 % of the frame exactly scores
+0.2. Several colours are a palette: a moment must hold each of them, and scores the
+geometric mean of their scores. Each hit shows its film, its timecode, the film's strip
+around the moment over the moment's palette, how far (ΔE) and how much of the frame;
+**Open** shows it on Explore at that moment.
+
+**Moments like one** lists the moments of other films whose palettes are nearest a
+moment's (the earth mover's distance, as for two films); **Like this** on a hit starts
+there. **Films like one** lists the films nearest a film by whole-film palette, the
+Compare page's palette distance. The command line does the same:
+`fingerprint search DIR --color '#c0392b' [--json]`, `--like FILM [--at TIME]`.
+"""
+)
+
 st.markdown("### Your films")
 st.markdown(
     f"""

@@ -8,7 +8,7 @@ import streamlit as st
 from fingerprint import FingerprintError
 from fingerprint.collection._collection import index_json, matrix_csv
 from fingerprint.plotting._collection import collection_poster_png
-from webapp import library, state
+from webapp import library, search_panel, state
 from webapp.analysis import CHART_CONFIG
 from webapp.collection_view import (
     SHOW_LABELS,
@@ -129,6 +129,8 @@ st.caption({
     "map": "Films near each other have similar whole-film palettes; each dot is its film's "
            "dominant colour. Click one to open it on Explore.",
 }[options.show])
+
+search_panel.draw(films)  # by colour, moments and films like one (webapp/search_panel.py)
 
 # --- open and compare ----------------------------------------------------------------------
 st.divider()

@@ -310,12 +310,13 @@ def _offer(films: PageFilms, index: int) -> str:
     return film_id
 
 
-def open_on_explore(films: PageFilms, index: int) -> NoReturn:
-    """Switch to Explore on film ``index``, from its start."""
+def open_on_explore(films: PageFilms, index: int, *, at: float | None = None) -> NoReturn:
+    """Switch to Explore on film ``index``, at ``at`` seconds (None: from its start)."""
     film_id = _offer(films, index)
     st.session_state["film:explore"] = film_id
-    state.update_settings(time=None)
-    st.switch_page("pages/explore.py", query_params={"film": film_id})
+    state.update_settings(time=at)
+    query = {"film": film_id} if at is None else {"film": film_id, "t": links.format_seconds(at)}
+    st.switch_page("pages/explore.py", query_params=query)
 
 
 def open_on_compare(films: PageFilms, a: int, b: int) -> NoReturn:

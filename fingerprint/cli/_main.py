@@ -12,6 +12,7 @@ from ._batch import add_batch_command
 from ._cache import add_cache_command
 from ._compare import add_compare_command
 from ._running import INTERRUPTED
+from ._search import add_search_command
 
 #: Each subcommand adds its parser, which names the function that runs it (``run``).
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -19,6 +20,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_compare_command,
     add_batch_command,
     add_cache_command,
+    add_search_command,
 )
 
 

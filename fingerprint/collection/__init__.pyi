@@ -54,3 +54,36 @@ from ._collection import (
 from ._collection import (
     nearest as nearest,
 )
+from ._index import (
+    MomentIndex as MomentIndex,
+)
+from ._index import (
+    read_index as read_index,
+)
+from ._search import (
+    ColorHit as ColorHit,
+)
+from ._search import (
+    ColorMatch as ColorMatch,
+)
+from ._search import (
+    FilmMatch as FilmMatch,
+)
+from ._search import (
+    MomentMatch as MomentMatch,
+)
+from ._search import (
+    SearchIndex as SearchIndex,
+)
+from ._search import (
+    open_search as open_search,
+)
+from ._search import (
+    search_colors as search_colors,
+)
+from ._search import (
+    similar_films as similar_films,
+)
+from ._search import (
+    similar_moments as similar_moments,
+)
