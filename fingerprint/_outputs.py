@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ._atomic import write_all_atomic
 from .model import Fingerprint
-from .poster._render import PosterKind, poster_png, poster_svg
+from .poster._kinds import PosterKind
+from .poster._render import poster_png, poster_svg
 from .shots._stats import shots_to_csv
 
 #: The files of one film, in the order they are renamed into place: the JSON last.

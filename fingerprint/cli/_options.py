@@ -7,7 +7,9 @@ import argparse
 
 from .._outputs import Outputs, Poster
 from ..params import Params
-from ..poster._render import MAX_POSTER_PIXELS, POSTER_KINDS, POSTER_SIZES, PosterSize
+from ..poster._canvas import MAX_POSTER_PIXELS
+from ..poster._kinds import POSTER_KINDS
+from ..poster._render import POSTER_SIZES, PosterSize
 from ..timecodes import parse_time
 
 

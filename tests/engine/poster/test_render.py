@@ -18,10 +18,9 @@ from PIL import Image
 
 from fingerprint import Fingerprint, InvalidParameterError
 from fingerprint._theme import BACKGROUND
-from fingerprint.poster._render import (
+from fingerprint.poster import (
     POSTER_KINDS,
     POSTER_SIZES,
-    RING_HOLE,
     average_image,
     poster,
     poster_png,
@@ -29,6 +28,7 @@ from fingerprint.poster._render import (
     ring_image,
     strip_image,
 )
+from fingerprint.poster._ring import RING_HOLE
 from tests.support import ROOT
 from tests.support.fingerprints import make_fingerprint
 from tests.support.videos import make_rgb
