@@ -5,6 +5,9 @@ its entry in `_kinds.DRAWERS`: the palette strip, equal bands, the classic
 average-colour barcode and the ring. An optional caption (a title with a line about the
 analysis, and a credit) takes its room from the bottom of the poster, never adds to it:
 the file is the size chosen. The PNG and the SVG share one layout (`_caption`).
+
+Every kind can be drawn as seen with a colour-vision deficiency (``cvd``, `palette.seen_with`):
+the fingerprint is recoloured once, before any kind draws it, and the caption says so.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from PIL import Image, ImageDraw
 from .._theme import BACKGROUND, css
 from ..errors import InvalidParameterError
 from ..model import Fingerprint
+from ..palette._cvd import cvd_label, seen_with
 from ._canvas import check_size
 from ._caption import CaptionLayout, caption_font, caption_font_family, caption_layout
 from ._kinds import DRAWERS, POSTER_KINDS, Drawer, PosterKind, Shapes
@@ -64,6 +68,14 @@ def _drawer(fp: Fingerprint, kind: str) -> Drawer:
     return drawer
 
 
+def _seen(fp: Fingerprint, cvd: str | None, severity: float) -> tuple[Fingerprint, str | None]:
+    """The fingerprint as the poster shows it, and the deficiency's name (None: normal
+    vision). Checked before anything is drawn."""
+    if cvd is None:
+        return fp, None
+    return seen_with(fp, cvd=cvd, severity=severity), cvd_label(cvd, severity)
+
+
 def _check_dpi(dpi: int | None) -> None:
     if dpi is not None and not 1 <= dpi <= 10_000:
         raise InvalidParameterError(f"dpi must be between 1 and 10000, not {dpi}.")
@@ -83,9 +95,11 @@ class _Plan:
 
 def _plan(
     fp: Fingerprint, drawer: Drawer, width: int, height: int, title: str | None,
-    credit: str | None, sound: bool,
+    credit: str | None, sound: bool, seen: str | None,
 ) -> _Plan:
-    caption = caption_layout(drawer.details(fp), width, height, title, credit)
+    # A simulated poster says so: its colours are not the film's.
+    details = drawer.details(fp) + (f" · as seen with {seen}" if seen else "")
+    caption = caption_layout(details, width, height, title, credit)
     room = caption.picture_height
     drawn = sound and fp.loudness is not None and drawer.sound is not None
     band = max(1, round(room * _SOUND_BAND)) if drawn and drawer.sound_band else 0
@@ -103,14 +117,19 @@ def poster(
     title: str | None = None,
     credit: str | None = None,
     sound: bool = False,
+    cvd: str | None = None,
+    cvd_severity: float = 1.0,
 ) -> Image.Image:
     """The poster as an RGB image of exactly ``width`` x ``height`` pixels. With a title
     (shown with a line about the analysis) or a credit, the caption takes its room from
     the bottom. The texts are drawn as given, on one line each. With ``sound`` (and a
-    sound print), the loudness is drawn too: a band under a strip, inside the ring's hole."""
+    sound print), the loudness is drawn too: a band under a strip, inside the ring's hole.
+    With ``cvd`` ("protan", "deutan" or "tritan"; None: normal vision), the colours are
+    as seen with that deficiency at ``cvd_severity`` (0-1, `palette.simulate_cvd`)."""
     drawer = _drawer(fp, kind)
     check_size(width, height)
-    plan = _plan(fp, drawer, width, height, title, credit, sound)
+    fp, seen = _seen(fp, cvd, cvd_severity)
+    plan = _plan(fp, drawer, width, height, title, credit, sound, seen)
     image = Image.new("RGB", (width, height), BACKGROUND)
     image.paste(Image.fromarray(drawer.image(fp, width, plan.picture)), (0, 0))
     draw = ImageDraw.Draw(image)
@@ -134,12 +153,14 @@ def poster_png(
     credit: str | None = None,
     dpi: int | None = None,
     sound: bool = False,
+    cvd: str | None = None,
+    cvd_severity: float = 1.0,
 ) -> bytes:
     """`poster` encoded as PNG bytes; ``dpi`` (for print) is written into the file, so a
     print dialog sizes it right (A4 is 2480 x 3508 at 300 dpi)."""
     _check_dpi(dpi)
     image = poster(fp, kind=kind, width=width, height=height, title=title, credit=credit,
-                   sound=sound)
+                   sound=sound, cvd=cvd, cvd_severity=cvd_severity)
     buf = io.BytesIO()
     image.save(buf, format="PNG", **({"dpi": (dpi, dpi)} if dpi else {}))
     return buf.getvalue()
@@ -155,6 +176,8 @@ def poster_svg(
     credit: str | None = None,
     dpi: int | None = None,
     sound: bool = False,
+    cvd: str | None = None,
+    cvd_severity: float = 1.0,
 ) -> str:
     """The same poster as `poster_png`, as an SVG: one element per colour band (a
     rectangle, or a ring sector) in ``<g id="picture">``, so it scales without blur.
@@ -163,7 +186,8 @@ def poster_svg(
     drawer = _drawer(fp, kind)
     check_size(width, height)
     _check_dpi(dpi)
-    plan = _plan(fp, drawer, width, height, title, credit, sound)
+    fp, seen = _seen(fp, cvd, cvd_severity)
+    plan = _plan(fp, drawer, width, height, title, credit, sound, seen)
     caption = plan.caption
     if dpi:
         size = f'width="{width / dpi * 25.4:.2f}mm" height="{height / dpi * 25.4:.2f}mm"'
