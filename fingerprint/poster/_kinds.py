@@ -16,12 +16,13 @@ from .._theme import MUTED
 from ..model import Fingerprint
 from ..timecodes import timecode
 from ._ring import ring_paths, ring_picture, ring_sound_shapes
+from ._script import check_shots, script_details, script_image, script_rects
 from ._sound import strip_outline
 from ._strips import average_image, average_rects, strip_image, strip_rects
 
 __all__ = ["DRAWERS", "POSTER_KINDS", "Drawer", "PosterKind", "Shapes"]
 
-PosterKind = Literal["palette", "bands", "average", "ring"]
+PosterKind = Literal["palette", "bands", "average", "ring", "script"]
 #: Filled polygons (points, colour) drawn over a picture: the sound.
 Shapes = list[tuple[list[tuple[float, float]], tuple[int, int, int]]]
 
@@ -85,6 +86,13 @@ DRAWERS: MappingProxyType[str, Drawer] = MappingProxyType({
         image=lambda fp, w, h: ring_picture(fp, width=w, height=h), svg=ring_paths,
         details=moments_line, crisp=False,
         sound=lambda fp, w, picture, band: ring_sound_shapes(fp, w, picture),
+    ),
+    # No sound: a panel is a shot, and a shot's loudness is not measured.
+    "script": Drawer(
+        "Colour script", "the colour script: one panel per shot, in order, each its "
+        "palette (needs --shots)",
+        image=lambda fp, w, h: script_image(fp, width=w, height=h), svg=script_rects,
+        details=script_details, check=check_shots,
     ),
 })
 #: The posters there are, as `poster` takes them.
