@@ -56,6 +56,7 @@ def run_analyze(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     """Analyse each movie in turn; Ctrl-C cancels the one being analysed."""
     try:
         params = params_from(args)
+        outputs_from(args)  # a poster that cannot be drawn is refused before any work
         args.out.mkdir(parents=True, exist_ok=True)
         cache = None if args.no_cache else Cache(args.cache_dir)
     except FingerprintError as exc:

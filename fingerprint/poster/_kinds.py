@@ -89,8 +89,8 @@ DRAWERS: MappingProxyType[str, Drawer] = MappingProxyType({
     ),
     # No sound: a panel is a shot, and a shot's loudness is not measured.
     "script": Drawer(
-        "Colour script", "the colour script: one panel per shot, in order, each its "
-        "palette (needs --shots)",
+        "Colour script", "the film's shots in order, one panel each showing its palette, "
+        "as a studio's colour script (needs --shots)",
         image=lambda fp, w, h: script_image(fp, width=w, height=h), svg=script_rects,
         details=script_details, check=check_shots,
     ),
