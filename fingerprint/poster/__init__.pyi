@@ -18,6 +18,9 @@ from ._kinds import (
 from ._kinds import (
     PosterKind as PosterKind,
 )
+from ._kinds import (
+    drawable_kinds as drawable_kinds,
+)
 from ._render import (
     POSTER_SIZES as POSTER_SIZES,
 )

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 
 from .._theme import MUTED
+from ..errors import FingerprintError
 from ..model import Fingerprint
 from ..timecodes import timecode
 from ._ring import ring_paths, ring_picture, ring_sound_shapes
@@ -20,7 +21,7 @@ from ._script import check_shots, script_details, script_image, script_rects
 from ._sound import strip_outline
 from ._strips import average_image, average_rects, strip_image, strip_rects
 
-__all__ = ["DRAWERS", "POSTER_KINDS", "Drawer", "PosterKind", "Shapes"]
+__all__ = ["DRAWERS", "POSTER_KINDS", "Drawer", "PosterKind", "Shapes", "drawable_kinds"]
 
 PosterKind = Literal["palette", "bands", "average", "ring", "script"]
 #: Filled polygons (points, colour) drawn over a picture: the sound.
@@ -97,3 +98,16 @@ DRAWERS: MappingProxyType[str, Drawer] = MappingProxyType({
 })
 #: The posters there are, as `poster` takes them.
 POSTER_KINDS: tuple[PosterKind, ...] = tuple(DRAWERS)  # type: ignore[assignment]
+
+
+def drawable_kinds(fp: Fingerprint) -> tuple[PosterKind, ...]:
+    """The kinds of poster ``fp`` holds what they draw for (the colour script needs shots),
+    in `POSTER_KINDS` order: what a page offers."""
+    def drawable(kind: str) -> bool:
+        try:
+            DRAWERS[kind].check(fp)
+        except FingerprintError:
+            return False
+        return True
+
+    return tuple(kind for kind in POSTER_KINDS if drawable(kind))
