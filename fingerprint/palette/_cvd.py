@@ -133,7 +133,7 @@ def simulate_cvd(rgb: np.ndarray, *, kind: str, severity: float = 1.0) -> np.nda
 def seen_with(value: T, *, cvd: str | None, severity: float = 1.0) -> T:
     """``value`` as seen with the deficiency ``cvd`` at ``severity`` (None: normal vision,
     ``value`` itself). ``value`` is sRGB codes ``(..., 3)`` (a frame, a strip image), or a
-    frozen dataclass: a copy with every field declared as colours (`model.color_field`)
+    frozen dataclass: a copy with every field declared as colours (`model.COLOR`)
     simulated, in nested dataclasses and tuples of them too (a fingerprint's shots, a
     comparison's films, a collection's palettes). Nothing else changes: the times, the
     shares and every number measured from the true colours stay as they are.

@@ -116,10 +116,10 @@ def test_the_colour_script_shows_the_films_shots_in_order(four_shots: Path,
     # The caption takes its room from the bottom, as on every poster.
     picture = caption_layout(script_details(fp), 400, 100, "Four shots", None).picture_height
     assert 50 < picture < 100
-    for panel, (colour, _) in zip(script_panels(4, width=400, height=picture, aspect=1.5),
+    for panel, (color, _) in zip(script_panels(4, width=400, height=picture, aspect=1.5),
                                   SHOTS, strict=True):
         x, y = panel.centre
-        assert np.abs(image[y, x].astype(int) - colour).max() <= 4, (image[y, x], colour)
+        assert np.abs(image[y, x].astype(int) - color).max() <= 4, (image[y, x], color)
     assert "4 shots" in (out / "four.svg").read_text()
 
 

@@ -42,8 +42,8 @@ def analysed(four_shots: Path, tmp_path_factory: pytest.TempPathFactory):
     return analyze(four_shots, params=Params(samples=20, clusters=3, shots=True))
 
 
-def close(pixel, colour, tolerance: int = 4) -> bool:
-    return bool(np.abs(np.asarray(pixel, int) - np.asarray(colour, int)).max() <= tolerance)
+def close(pixel, color, tolerance: int = 4) -> bool:
+    return bool(np.abs(np.asarray(pixel, int) - np.asarray(color, int)).max() <= tolerance)
 
 
 def test_four_solid_shots_give_exactly_those_four_panels_in_order(analysed) -> None:
@@ -54,9 +54,9 @@ def test_four_solid_shots_give_exactly_those_four_panels_in_order(analysed) -> N
     panels = script_panels(4, width=width, height=height, aspect=48 / 32)
     assert [p.top for p in panels] == [panels[0].top] * 4  # a banner: one row
     assert [p.left for p in panels] == sorted(p.left for p in panels)
-    for panel, (colour, _) in zip(panels, SHOTS, strict=True):
+    for panel, (color, _) in zip(panels, SHOTS, strict=True):
         x, y = panel.centre
-        assert close(image[y, x], colour), (image[y, x], colour)
+        assert close(image[y, x], color), (image[y, x], color)
     # Between the panels, the gutter of the background.
     gap = (panels[0].right + panels[1].left) // 2
     assert tuple(image[height // 2, gap]) == BACKGROUND
@@ -68,9 +68,9 @@ def test_on_a_tall_poster_the_rows_read_left_to_right_then_down(analysed) -> Non
     assert len({p.top for p in panels}) > 1
     order = sorted(range(4), key=lambda i: (panels[i].top, panels[i].left))
     assert order == [0, 1, 2, 3]
-    for panel, (colour, _) in zip(panels, SHOTS, strict=True):
+    for panel, (color, _) in zip(panels, SHOTS, strict=True):
         x, y = panel.centre
-        assert close(image[y, x], colour)
+        assert close(image[y, x], color)
 
 
 def test_the_svg_draws_each_panel_where_the_png_does(analysed) -> None:
