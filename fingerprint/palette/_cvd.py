@@ -2,7 +2,7 @@
 deuteranope or tritanope.
 
 - `CVD_KINDS`: the three kinds (``"protan"``, ``"deutan"``, ``"tritan"``) and their names.
-- `matrix`: the simulation matrix for a kind and a severity (0 normal vision, 1 dichromacy).
+- `cvd_matrix`: the simulation matrix for a kind and a severity (0 normal vision, 1 dichromacy).
 - `simulate_cvd`: sRGB codes ``(..., 3)`` as seen with a deficiency, same shape, uint8.
 - `seen_with`: anything drawn (a fingerprint, a comparison, a collection, a frame) as seen
   with a deficiency: every drawing recolours its data with it, never colour by colour.
@@ -21,9 +21,10 @@ published and widely used one. Every matrix keeps greys grey (its rows sum to 1)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -142,13 +143,13 @@ def seen_with(value: T, *, cvd: str | None, severity: float = 1.0) -> T:
         return value
     _check_kind(cvd)
     _check_severity(severity)
-    def see(rgb):
+    def see(rgb: np.ndarray) -> np.ndarray:
         return simulate_cvd(rgb, kind=cvd, severity=severity)
 
     return see(value) if isinstance(value, np.ndarray) else _recolored(value, see)
 
 
-def _recolored(value, see):
+def _recolored(value: Any, see: Callable[[np.ndarray], np.ndarray]) -> Any:
     """``value`` with its colour fields seen; its other arrays (times, shares) are not
     colours, whatever their shape."""
     if is_dataclass(value) and not isinstance(value, type):
