@@ -71,6 +71,9 @@ from .errors import (
     NoVideoStreamError as NoVideoStreamError,
 )
 from .errors import (
+    ShotsNeededError as ShotsNeededError,
+)
+from .errors import (
     UnreadableFileError as UnreadableFileError,
 )
 from .errors import (

@@ -42,6 +42,32 @@ st.markdown(
   clockwise from the top.
 - **Colour wheel**: every colour of the film on CIELAB's a*/b* plane (hue around the centre,
   saturation outwards), sized by share. **3-D colour space** adds lightness upwards.
+- **Shots** (with **Shots** on in the sidebar): each shot a column as wide as it lasts,
+  with its palette. Its poster is the **colour script**, as animation studios plan a
+  film's colour: every shot in order, one panel each showing its palette, in rows that
+  read left to right.
+"""
+)
+
+st.markdown("### Colour vision")
+st.markdown(
+    """
+About 1 man in 12 (and 1 woman in 200) sees colour differently, most often telling red
+from green less well. **Seen with**, in the sidebar, draws every view, frame and poster as
+seen with **protanopia** (no red cones), **deuteranopia** (no green cones) or
+**tritanopia** (no blue cones). The **severity** goes from 0 (normal vision) to 1 (the
+cone type missing); in between are the milder, commoner forms (protanomaly,
+deuteranomaly, tritanomaly).
+
+The simulation is the model of Machado, Oliveira and Fernandes (2009), *A
+physiologically-based model for simulation of color vision deficiency*: one published
+3×3 matrix per deficiency and severity, applied to the colours in linear light. For
+example, the rust #b5543c and the leaf green #5f8a3a are 47 ΔE2000 apart to most eyes, and
+less than 2 apart to a deuteranope: the same olive. The model is least exact for
+tritanopia, as its authors say.
+
+Only the drawing changes: Compare's scores, the Collection's distances and every CSV and
+JSON download are measured on the film's true colours. The choice is kept in the link.
 """
 )
 

@@ -22,6 +22,7 @@ from webapp.escaping import escape_markdown
 from webapp.library_films import failure_lines, tally_lines
 from webapp.messages import hide_paths
 from webapp.routing import require_router
+from webapp.settings import seen
 
 require_router()
 
@@ -117,7 +118,7 @@ def _clicked() -> None:
 
 
 st.plotly_chart(
-    library.figure(films, options), key="collection_chart", on_select=_clicked,
+    library.figure(films, options, settings), key="collection_chart", on_select=_clicked,
     selection_mode="points", theme=None,
     config={**CHART_CONFIG, "toImageButtonOptions": {"format": "png", "filename": "collection"}},
 )
@@ -159,7 +160,7 @@ with data:
     st.download_button(
         "Poster of the strips (PNG)", on_click="ignore", type="primary", icon=":material/image:",
         data=lambda: collection_poster_png(
-            [titles[i] for i in rows], films.rows[rows],
+            [titles[i] for i in rows], seen(films.rows[rows], settings),
         ),
         file_name="collection-strips.png", mime="image/png",
     )
@@ -173,7 +174,9 @@ with data:
         data=lambda: index_json(collection, order=rows), file_name="collection.json",
         mime="application/json",
     )
-    st.caption("In the order shown, titles as written.")
+    st.caption("In the order shown, titles as written."
+               + (" The poster is drawn as the sidebar's colour vision sees it; the "
+                  "distances and the JSON keep the films' true colours." if settings.cvd else ""))
 with link:
     st.markdown("**Share**")
     st.code(state.share_link(), language=None, wrap_lines=True)

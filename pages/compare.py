@@ -25,6 +25,7 @@ from fingerprint.compare._compare import (
     same_fingerprint,
 )
 from fingerprint.compare._sequence import SequenceAlignment, align_sequences
+from fingerprint.palette._cvd import cvd_label, seen_with
 from fingerprint.plotting._compare import comparison_figure, comparison_png, curves_figure
 from fingerprint.plotting._sequence import alignment_figure
 from webapp import state
@@ -48,11 +49,15 @@ DEFAULT_A, DEFAULT_B = "bbb", "flower"
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _comparison(
     key_a: str, params_a: Params, key_b: str, params_b: Params, bins: int | None,
-    colors: int, names: tuple[str, str], _a: Fingerprint, _b: Fingerprint,
-) -> tuple[Comparison, go.Figure, go.Figure]:
+    colors: int, names: tuple[str, str], cvd: str | None, severity: float, _a: Fingerprint,
+    _b: Fingerprint,
+) -> tuple[Comparison, Comparison, go.Figure, go.Figure]:
     # Keyed by the films' content and options: once per comparison, not once per rerun.
+    # Measured on the true colours, drawn as the sidebar's colour vision sees them: the
+    # scores and the downloads are the films', the pictures the viewer's.
     result = compare(_a, _b, bins=bins, colors=colors)
-    return (result, comparison_figure(result, names=names),
+    shown = seen_with(result, cvd=cvd, severity=severity)
+    return (result, shown, comparison_figure(shown, names=names),
             curves_figure(result, names=names))
 
 
@@ -171,9 +176,9 @@ options = state.compare_options()
 state.write_compare_options(options)
 
 names = (films["A"].title, films["B"].title)  # as the page calls them, in every figure
-result, strips, curves = _comparison(
+result, shown, strips, curves = _comparison(
     films["A"].key, fp_a.params, films["B"].key, fp_b.params, options.bins, options.colors,
-    names, fp_a, fp_b,
+    names, settings.cvd, settings.cvd_severity, fp_a, fp_b,
 )
 scores = result.scores
 
@@ -204,7 +209,10 @@ where.metric(
 
 # --- the figures -----------------------------------------------------------------------
 st.plotly_chart(strips, key="compare_strips", theme=None, config=CHART_CONFIG)
-st.caption("Point anywhere to see both films' colours at the same relative time.")
+st.caption("Point anywhere to see both films' colours at the same relative time."
+           + (f" Drawn as seen with {cvd_label(settings.cvd, settings.cvd_severity)}; the "
+              "scores, the curves, the CSV and the JSON are measured on the true colours."
+              if settings.cvd else ""))
 # --- moment by moment -------------------------------------------------------------------
 st.markdown("**Moment by moment: what one film has and the other lacks**")
 st.caption(
@@ -260,7 +268,7 @@ st.plotly_chart(curves, key="compare_curves", theme=None, config=CHART_CONFIG)
 
 st.markdown("**Whole-film palettes**")
 left, right = st.columns(2, gap="large")
-for column, tag, palette in ((left, "A", result.palette_a), (right, "B", result.palette_b)):
+for column, tag, palette in ((left, "A", shown.palette_a), (right, "B", shown.palette_b)):
     with column:
         st.caption(f"{tag} · {escape_markdown(films[tag].title)}")
         st.markdown(swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
@@ -275,7 +283,7 @@ with data:
     st.markdown("**Image and data**")
     st.download_button(
         "Comparison (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: comparison_png(result, names=names), file_name=f"{stem}.png",
+        data=lambda: comparison_png(shown, names=names), file_name=f"{stem}.png",
         mime="image/png",
     )
     st.download_button(

@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -44,6 +44,8 @@ from fingerprint.collection._collection import (
     load_batch,
     map_2d,
 )
+from fingerprint.model import COLOR
+from fingerprint.palette._cvd import seen_with
 from fingerprint.plotting._collection import map_figure, matrix_figure, strip_rows, strips_figure
 
 from . import chooser, links, state
@@ -69,7 +71,8 @@ LIBRARY_TTL_S = 30
 
 @dataclass(frozen=True, eq=False)
 class PageFilms:
-    """The page's films: the `Collection`, each film's strip image (`strip_rows`), the id
+    """The page's films: the `Collection`, each film's strip image (`strip_rows`: colours,
+    which `seen_with` recolours with the collection's palettes), the id
     Explore and Compare open each by (a demo film's id or the content key), each film's
     source file (server side only: never shown), and how many of a batch's films have no
     fingerprint to draw (empty rows). ``digest`` identifies the content
@@ -77,7 +80,7 @@ class PageFilms:
     fingerprint with the sidebar's settings, and ``failed``, with the reason."""
 
     collection: Collection
-    rows: np.ndarray
+    rows: np.ndarray = field(metadata=COLOR)
     open_ids: tuple[str, ...]
     sources: tuple[str | None, ...]
     origin: Literal["library", "batch"]
@@ -251,22 +254,29 @@ def film_order(films: PageFilms, options: CollectionOptions) -> list[int]:
 
 @st.cache_resource(max_entries=12, show_spinner=False)
 def _figure(
-    digest: str, show: str, sort: str, descending: bool, near: str | None, _films: PageFilms
+    digest: str, show: str, sort: str, descending: bool, near: str | None, cvd: str | None,
+    severity: float, _films: PageFilms,
 ) -> go.Figure:
-    # A figure of 500 films takes a while to build and validate: once per view.
+    # A figure of 500 films takes a while to build and validate: once per view. The
+    # distances, the map and the order are the true colours' (cached by the films' digest
+    # alone); only what is drawn is seen with ``cvd``.
     options = CollectionOptions(show=show, sort=sort, descending=descending, near=near)
     if show == "map":
-        return map_figure(_films.collection, map_points(_films))
+        return map_figure(seen_with(_films.collection, cvd=cvd, severity=severity),
+                          map_points(_films))
     rows = film_order(_films, options)
     if show == "matrix":
         return matrix_figure(_films.collection, distances(_films), rows)
-    return strips_figure(_films.collection, _films.rows, rows)
+    shown = seen_with(_films, cvd=cvd, severity=severity)
+    return strips_figure(shown.collection, shown.rows, rows)
 
 
-def figure(films: PageFilms, options: CollectionOptions) -> go.Figure:
-    """The figure of the page's view, shared by sessions on the same films and options."""
+def figure(films: PageFilms, options: CollectionOptions, current: Settings) -> go.Figure:
+    """The figure of the page's view, shared by sessions on the same films and options, as
+    the settings' colour vision sees it."""
     near = options.near if options.sort == "similar" else None
-    return _figure(films.digest, options.show, options.sort, options.descending, near, films)
+    return _figure(films.digest, options.show, options.sort, options.descending, near,
+                   current.cvd, current.cvd_severity, films)
 
 
 # --- the page's options, kept in the URL ------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from fingerprint import InvalidParameterError, Params
 from fingerprint.compare._compare import MAX_BINS
+from fingerprint.palette._cvd import CVD_KINDS
 from fingerprint.timecodes import parse_time
 
 from .collection_view import SHOWS, SORTS, CollectionOptions
@@ -25,6 +26,7 @@ from .settings import (
     CLUSTERS_RANGE,
     COMPARE_COLORS_RANGE,
     SAMPLES_RANGE,
+    SEVERITY_RANGE,
     VIEWS,
     CompareOptions,
     Settings,
@@ -45,6 +47,8 @@ PARAM_NAMES = {
     "shots": "shots",
     "view": "view",
     "time": "t",
+    "cvd": "cvd",
+    "cvd_severity": "cvd_severity",
 }
 # Names older links used, by today's name: still read, never written. (``colors`` read as
 # the palettes' colours, the word the file format and the CLI use for those.)
@@ -98,6 +102,17 @@ def _time(value: str) -> float:
     return seconds
 
 
+def _severity(value: str) -> float:
+    lo, hi = SEVERITY_RANGE
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not lo <= number <= hi:  # NaN fails it too
+        raise ValueError(f"must be a number from {lo:g} to {hi:g}")
+    return round(number, 2)
+
+
 def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -118,6 +133,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shots": _flag,
     "view": _choice(VIEWS),
     "time": _time,
+    "cvd": _choice(tuple(CVD_KINDS)),
+    "cvd_severity": _severity,
 }
 _COMPARE_PARSERS: dict[str, Callable[[str], Any]] = {
     "bins": lambda v: int_in(v, 1, MAX_BINS),

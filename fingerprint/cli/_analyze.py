@@ -52,6 +52,7 @@ def run_analyze(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     """Analyse each movie in turn; Ctrl-C cancels the one being analysed."""
     try:
         params = params_from(args)
+        outputs_from(args)  # a poster that cannot be drawn is refused before any work
         args.out.mkdir(parents=True, exist_ok=True)
         cache = cache_from(args)
     except FingerprintError as exc:

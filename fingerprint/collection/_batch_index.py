@@ -74,6 +74,19 @@ def one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+# Every option at its default: what an index written before an option existed ran with.
+_DEFAULTS = json.loads(json.dumps({"params": asdict(Params()), "output": asdict(Outputs())}))
+
+
+def _with_defaults(stored: Any, defaults: Any) -> Any:
+    """``stored`` options with each option they lack (added since they were written) at
+    its default, so a folder made before an option existed resumes with it unset."""
+    if not isinstance(stored, dict) or not isinstance(defaults, dict):
+        return stored
+    filled = {key: _with_defaults(value, defaults.get(key)) for key, value in stored.items()}
+    return {**{k: v for k, v in defaults.items() if k not in stored}, **filled}
+
+
 class BatchIndex:
     """``collection.json`` and ``collection.csv``, kept in memory, written atomically."""
 
@@ -111,7 +124,7 @@ class BatchIndex:
                 f"the output folder's index cannot be read ({one_line(exc)}); "
                 f"choose another --out folder, or delete its collection.json to rebuild it."
             ) from exc
-        if data.get("options") != options:
+        if _with_defaults(data.get("options"), _DEFAULTS) != options:
             raise InvalidParameterError(
                 "the output folder holds a batch made with other options; run with the same "
                 "options to resume it, or choose another --out folder."

@@ -27,13 +27,13 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InvalidParameterError
-from ..model import Fingerprint, to_hex
+from ..model import COLOR, Fingerprint, to_hex
 from ..palette._color import as_rgb, lab_to_rgb, rgb_to_lab
 from ..palette._kmeans import weighted_kmeans
 from ._align import CURVES, MAX_BINS, Aligned, align, bin_centres, check_bins
@@ -79,7 +79,7 @@ class FilmPalette:
     """A film's top colours over its whole running time: colors (c, 3) uint8 sRGB and
     shares (c,), largest first, summing to 1."""
 
-    colors: np.ndarray
+    colors: np.ndarray = field(metadata=COLOR)
     shares: np.ndarray
 
     def pairs(self) -> list[tuple[str, float]]:

@@ -34,7 +34,13 @@ from ._cvd import (
     CVD_SEVERITIES as CVD_SEVERITIES,
 )
 from ._cvd import (
+    cvd_label as cvd_label,
+)
+from ._cvd import (
     cvd_matrix as cvd_matrix,
+)
+from ._cvd import (
+    seen_with as seen_with,
 )
 from ._cvd import (
     simulate_cvd as simulate_cvd,

@@ -27,8 +27,9 @@ from .._theme import BACKGROUND, GRID, INK, MUTED, css
 from ..collection._collection import Collection
 from ..errors import InvalidParameterError
 from ..model import Fingerprint, to_hex
+from ..poster._canvas import MAX_POSTER_PIXELS
 from ..poster._caption import caption_font, single_line
-from ..poster._render import MAX_POSTER_PIXELS, strip_image
+from ..poster._strips import strip_image
 from ..timecodes import timecode
 from ._layout import base_layout
 

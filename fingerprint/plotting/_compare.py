@@ -33,7 +33,7 @@ from ..compare._align import CURVES, Aligned
 from ..compare._compare import Comparison, FilmPalette
 from ..errors import InvalidParameterError
 from ..model import to_hex
-from ..poster._render import strip_image
+from ..poster._strips import strip_image
 from ..timecodes import timecode
 from ._layout import base_layout
 
