@@ -48,7 +48,7 @@ from ..compare._compare import FilmPalette, film_palette
 from ..errors import FingerprintFormatError
 from ..model import Fingerprint, VideoInfo
 from ..palette._color import lab_to_rgb, rgb_to_lab
-from ..poster._render import strip_image
+from ..poster._strips import strip_image
 from ._collection import Collection, Film
 
 try:

@@ -24,8 +24,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
-from plotly.colors import hex_to_rgb
-from plotly.colors import sequential as _sequential
+from plotly.colors import hex_to_rgb, sequential as _sequential
 from plotly.subplots import make_subplots
 
 from .._theme import BACKGROUND, FILM_COLORS, GRID, INK, MUTED

@@ -25,7 +25,7 @@ from .._theme import GRID, HIGHLIGHT, MUTED, css
 from ..compare._sequence import SequenceAlignment
 from ..errors import InvalidParameterError
 from ..model import Fingerprint
-from ..poster._render import strip_image
+from ..poster._strips import strip_image
 from ..timecodes import timecode
 from ._compare import _png_uri, _text
 from ._film import _TICK_STEPS

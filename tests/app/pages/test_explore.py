@@ -20,8 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from fingerprint import Cache, Params, analyze
 from fingerprint.errors import Cancelled
-from tests.support import ROOT
-from tests.support import clip as real_clip
+from tests.support import ROOT, clip as real_clip
 
 APP = ROOT / "app.py"
 TIMEOUT = 60

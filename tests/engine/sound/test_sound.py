@@ -358,8 +358,7 @@ def test_a_cancel_while_the_frames_decode_stops_the_sound_print_and_saves_nothin
 ):
     """Cancelled from another thread while both the frames and the sound are decoding:
     `Cancelled`, no sound or frame decoder left running, and no sound print cached."""
-    from fingerprint.decode import _reader as reader
-    from fingerprint.decode import _sampling as sampling
+    from fingerprint.decode import _reader as reader, _sampling as sampling
 
     cancel = threading.Event()
     to_rgb = reader.FrameReader.to_rgb
