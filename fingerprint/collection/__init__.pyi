@@ -31,6 +31,9 @@ from ._collection import (
     distance_matrix as distance_matrix,
 )
 from ._collection import (
+    distance_row as distance_row,
+)
+from ._collection import (
     film_distance as film_distance,
 )
 from ._collection import (
@@ -54,11 +57,20 @@ from ._collection import (
 from ._collection import (
     nearest as nearest,
 )
+from ._collection import (
+    palette_map as palette_map,
+)
 from ._index import (
     MomentIndex as MomentIndex,
 )
 from ._index import (
     read_index as read_index,
+)
+from ._listing import (
+    BatchListing as BatchListing,
+)
+from ._listing import (
+    list_batch as list_batch,
 )
 from ._search import (
     ColorHit as ColorHit,
