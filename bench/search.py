@@ -2,7 +2,7 @@
 moments x 5 colours, written straight into the index format (no film is analysed), then
 measured in a fresh process.
 
-    PYTHONPATH=. python bench/search.py make /tmp/bench-search [--films 10000]
+    PYTHONPATH=. python bench/search.py make /tmp/bench-search [--films 10000] [--jsons]
     PYTHONPATH=. python bench/search.py measure /tmp/bench-search
     PYTHONPATH=. python bench/search.py ratio      # DIN99 and CIELAB distance / ΔE2000
     PYTHONPATH=. python bench/search.py record     # one film's index row vs analysing it
@@ -13,7 +13,10 @@ measured in a fresh process.
 ``make``: each film has 4-8 scenes, each a palette of 5 colours (dark and muted more often
 than bright, as films are) that its moments jitter around, shares from a Dirichlet; the
 strip thumbnail is drawn from the moments; parts of 500 films, then merged, as a batch
-does. ``measure``: the index read (films only, as a page listing them; then everything),
+does; ``collection.json`` lists them as done, so the app serves the folder
+(``--collection DIR``); with ``--jsons`` every film's fingerprint JSON is written too
+(what a page that reads them, as before the index, needs: bench/collection_page.py).
+``measure``: the index read (films only, as a page listing them; then everything),
 the neighbour cache built (the first search) and opened again, colour searches (a
 common, a rare and an exact colour; palettes of two and three), films like a film (with
 its recall against the exact EMD row), moments like a moment, and the process's memory.
@@ -98,20 +101,61 @@ def synthetic_record(i: int, rng: np.random.Generator) -> FilmRecord:
     )
 
 
-def make(folder: Path, films: int) -> None:
+def _entry(record: FilmRecord) -> dict:
+    """The film's entry in collection.json, as `fingerprint batch` writes it."""
+    from fingerprint.model import to_hex
+
+    stem = record.json.removesuffix(".json")
+    return {
+        "source": record.source, "key": record.key, "status": "done", "reason": None,
+        "files": {ext: f"{stem}.{ext}" for ext in ("json", "csv", "png")},
+        "video": json.loads(record.video),
+        "palette": [{"color": c, "share": round(float(s), 6)} for c, s in
+                    zip(to_hex(record.palette), record.palette_shares, strict=True)],
+        "seconds": 1.0, "analysed_at": record.analysed_at, "warnings": [],
+        "runs": [{"run": 1, "action": "analysed", "seconds": 1.0}],
+    }
+
+
+def _fingerprint(record: FilmRecord):
+    """The fingerprint the record stands for (its colours as the index keeps them)."""
+    from fingerprint.collection._index import codes_to_rgb
+    from fingerprint.model import Fingerprint
+    from fingerprint.params import Params
+
+    colors = codes_to_rgb(record.colors)
+    return Fingerprint(
+        video=VideoInfo(**json.loads(record.video)), params=Params(samples=MOMENTS, clusters=K),
+        times=record.times, colors=colors,
+        shares=record.shares.astype(np.float64) / SHARE_SCALE, average=colors[:, 0].copy(),
+    )
+
+
+def make(folder: Path, films: int, jsons: bool = False) -> None:
     from fingerprint.collection import _index_writer
+    from fingerprint.collection._collection import INDEX_FORMAT, INDEX_VERSION
     from fingerprint.collection._index_writer import IndexWriter
 
     rng = np.random.default_rng(19)
     writer = IndexWriter(folder)
     writer._indexed = {}  # a new folder: nothing to look up
+    entries = []
     started = time.perf_counter()
     for i in range(films):
-        writer.add(synthetic_record(i, rng))
+        record = synthetic_record(i, rng)
+        entries.append(_entry(record))
+        if jsons:
+            _fingerprint(record).save(folder / record.json)
+        writer.add(record)
         writer.flush(force=False)
         if (i + 1) % 1000 == 0:
             print(f"{i + 1} films, {time.perf_counter() - started:.0f} s", file=sys.stderr)
     writer.flush(force=True)
+    index = {"format": INDEX_FORMAT, "version": INDEX_VERSION,
+             "options": {"params": {"samples": MOMENTS, "clusters": K}, "output": {}},
+             "runs": [{"run": 1, "started": 1.7e9, "finished": 1.7e9 + films}],
+             "films": entries}
+    (folder / "collection.json").write_text(json.dumps(index), encoding="utf-8")
     t = time.perf_counter()
     writer.compact()
     size = sum(p.stat().st_size for p in (folder / "index").glob("part-*.parquet"))
@@ -356,9 +400,11 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=Path("/tmp/bench-search"))
     parser.add_argument("--films", type=int, default=10_000)
     parser.add_argument("--whole", action="store_true", help="build: one argsort instead")
+    parser.add_argument("--jsons", action="store_true",
+                        help="make: every film's fingerprint JSON too")
     args = parser.parse_args()
     if args.step == "make":
-        make(args.folder, args.films)
+        make(args.folder, args.films, args.jsons)
     elif args.step == "measure":
         measure(args.folder)
     elif args.step == "lists":
