@@ -3,7 +3,6 @@ through AppTest on a synthetic batch folder with its index."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from fingerprint import Params, analyze
 from fingerprint.cache._cache import content_key
-from fingerprint.collection._index import film_record
-from fingerprint.collection._index_writer import IndexWriter
+from fingerprint.collection._listing import list_batch
 from fingerprint.collection._search import open_search, search_colors
 from fingerprint.errors import InvalidParameterError
 from tests.support import ROOT
-from tests.support.batches import write_batch
+from tests.support.batches import put_film, write_batch
 from tests.support.videos import make_rgb
 from webapp import search_view
 from webapp.search_view import (
@@ -125,16 +123,17 @@ def test_a_hit_opens_its_film_on_explore_at_its_moment(
     (tmp_path / "films").mkdir()
     video = make_rgb(tmp_path / "films" / "rgb clip.mp4")
     folder = tmp_path / "batch"
-    write_batch(folder, 3, samples=20)
-    index = json.loads((folder / "collection.json").read_text())
-    index["films"][1].update(source=str(video), key=content_key(video))
-    (folder / "collection.json").write_text(json.dumps(index))
+    fps = write_batch(folder, 3, samples=20)
+    put_film(folder, 1, fps[1], video, content_key(video))
     monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params["samples"] = "20"
     at.switch_page("pages/collection.py").run()
     _ok(at)
-    at.session_state["search:open"] = (1, 1.5)  # what a hit's Open button leaves
+    # The page's films are the index's, in its order: the clip's row came last.
+    titles = [f.title for f in list_batch(folder).collection.films]
+    assert titles == ["film 0000", "film 0002", "rgb clip"]
+    at.session_state["search:open"] = (2, 1.5)  # what a hit's Open button leaves
     at.run()
     _ok(at)
     assert at.markdown[0].value == "## rgb clip"
@@ -151,13 +150,7 @@ def test_clicking_open_on_a_hit_shows_that_moment_on_explore(
     folder = tmp_path / "batch"
     write_batch(folder, 3, samples=20)
     fp = analyze(video, params=Params(samples=12), cache=None)
-    index = json.loads((folder / "collection.json").read_text())
-    index["films"][1].update(source=str(video), key=content_key(video))
-    (folder / "collection.json").write_text(json.dumps(index))
-    writer = IndexWriter(folder)
-    writer.add(film_record(fp, source=str(video), key=content_key(video),
-                           json_path="films/rgb.json", analysed_at=0.0))
-    writer.flush(force=True)
+    put_film(folder, 1, fp, video, content_key(video))
     monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params["samples"] = "12"
