@@ -40,7 +40,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from fingerprint import Cancelled, Fingerprint, FingerprintError, Params
 from fingerprint.collection._collection import Collection, film_from_fingerprint, load_batch
-from fingerprint.collection._index import part_paths, parts_digest
+from fingerprint.collection._index import FilmRecord, film_record, part_paths, parts_digest
 from fingerprint.collection._listing import list_batch
 from fingerprint.plotting._collection import strip_rows
 
@@ -74,7 +74,9 @@ class PageFilms:
     (``indexed``): those it lacks, not drawn; read from the JSON files: those that cannot
     be read, drawn as empty rows). ``digest`` identifies the content
     (`collection_digest`). The library's films not in the collection: ``pending``, to
-    fingerprint with the sidebar's settings, and ``failed``, with the reason."""
+    fingerprint with the sidebar's settings, and ``failed``, with the reason; its films'
+    search index rows (``records``, `film_record`) and the ``params`` they were made
+    with, for the search (`search_panel`)."""
 
     collection: Collection
     rows: np.ndarray
@@ -86,6 +88,8 @@ class PageFilms:
     indexed: bool = False
     pending: tuple[LibraryFilm, ...] = ()
     failed: tuple[tuple[LibraryFilm, str], ...] = ()
+    records: tuple[FilmRecord, ...] = ()
+    params: Params | None = None
 
     @property
     def tally(self) -> Tally:
@@ -162,7 +166,16 @@ def _library(root: str, listed: tuple[LibraryFilm, ...], params: Params) -> Page
     ))
     pack = _pack([fp for _, fp in shelf.shown], collection,
                  [film.open_id for film, _ in shelf.shown], [None] * len(collection), "library")
-    return replace(pack, pending=shelf.pending, failed=shelf.failed)
+    # Each film's search index row, from the fingerprint in hand (0.4 ms a film,
+    # docs/benchmarks.md "Search and ten thousand films"), so the search needs no second
+    # read of the cache. Its source is the id Explore opens it by: never a server path.
+    records = tuple(
+        film_record(fp, source=film.open_id, key=film.key, json_path="",
+                    analysed_at=film.analysed_at or 0.0, palette=shown.palette)
+        for (film, fp), shown in zip(shelf.shown, collection.films, strict=True)
+    )
+    return replace(pack, pending=shelf.pending, failed=shelf.failed, records=records,
+                   params=params)
 
 
 @st.cache_resource

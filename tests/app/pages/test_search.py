@@ -165,14 +165,54 @@ def test_clicking_open_on_a_hit_shows_that_moment_on_explore(
     assert float(at.query_params["t"]) == pytest.approx(hit.time, abs=1e-3)
 
 
-def test_the_library_says_search_needs_a_batch_folder(app_cache_dir: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The library (no batch folder) always holds the demo films, which the page itself
-    fingerprints: under them, the search says where it works."""
+def test_the_library_searches_the_demo_films_and_a_hit_opens_explore_there(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No batch folder: the page fingerprints the three demo films itself, and searches
+    them. Flower's red bloom (#ef4530 at 4.6 s, 12 % of the frame, in the demo's own
+    fingerprint at 20 samples) comes at its end: the best hit is Flower, in its last
+    second, and its Open button shows Flower on Explore at that time."""
     monkeypatch.delenv("FINGERPRINT_COLLECTION_DIR", raising=False)
-    at = _page()
-    assert not at.exception
-    assert any("Search by colour works on a batch folder" in c.value for c in at.caption)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["samples"] = "20"
+    at.switch_page("pages/collection.py").run()
+    _ok(at)
+    assert "3 films of this server's library" in at.caption[0].value
+    assert not any("works on a batch folder" in c.value for c in at.caption)
+    at.text_input(key="w_search_text").set_value("#ef4530").run()
+    _ok(at)
+    rows = [m.value for m in at.markdown if m.value.startswith("**")
+            and "ΔE" in m.value]
+    assert rows and rows[0].startswith("**Flower**")
+    assert all("His Girl Friday" not in row for row in rows)  # black and white: no red
+    at.button(key="w_search_open_0").click().run()
+    _ok(at)
+    assert at.query_params["film"] == "flower"
+    assert 4.0 <= float(at.query_params["t"]) <= 5.005
+    assert any(m.value == "## Flower" for m in at.markdown)
+
+
+def test_the_library_search_is_cached_by_the_films_and_the_settings(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second session on the same films and settings searches without indexing them
+    again; other settings (other fingerprints) make another index."""
+    from webapp import search_panel
+
+    monkeypatch.delenv("FINGERPRINT_COLLECTION_DIR", raising=False)
+    built = []
+    real = search_panel.search_index
+    monkeypatch.setattr(search_panel, "search_index", lambda index: built.append(
+        [f.title for f in index.collection.films]) or real(index))
+    search_panel._library_search.clear()
+    for samples in ("20", "20", "24"):
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.query_params["samples"] = samples
+        at.switch_page("pages/collection.py").run()
+        at.text_input(key="w_search_text").set_value("#ef4530").run()
+        _ok(at)
+    assert len(built) == 2
+    assert built[0] == ["Big Buck Bunny", "Flower", "His Girl Friday (1940)"]
 
 
 def test_a_batch_without_an_index_says_how_to_build_it(
