@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fingerprint.collection import _listing
 from fingerprint.collection._collection import load_batch
 from fingerprint.collection._index import STRIP_HEIGHT, STRIP_WIDTH, film_record
 from fingerprint.collection._index_writer import IndexWriter
-from fingerprint.collection._listing import list_batch
+from fingerprint.collection._listing import list_batch, strip_images
 from fingerprint.errors import FingerprintFormatError
 from fingerprint.poster._render import strip_image
 from tests.support.batches import synthetic_fingerprint, write_batch
@@ -42,6 +43,44 @@ def test_the_films_come_from_the_index_without_a_json(batch, monkeypatch) -> Non
                                                           theirs.duration)
         assert mine.lightness == pytest.approx(theirs.lightness, abs=0.5)
         assert mine.warmth == pytest.approx(theirs.warmth, abs=0.5)
+
+
+def test_the_strips_are_decoded_once_then_memory_mapped(batch, monkeypatch) -> None:
+    folder, fps = batch
+    first = list_batch(folder)
+    kept = list((folder / "index").glob("strips-*.npy"))
+    assert [p.name for p in kept] == [f"strips-{first.digest}.npy"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the strips were decoded again")
+
+    monkeypatch.setattr(_listing, "read_strips", refuse)
+    again = list_batch(folder)
+    assert isinstance(again.strips, np.memmap)
+    assert np.array_equal(again.strips, first.strips)
+    assert np.array_equal(again.strips[4],
+                          strip_image(fps[4], width=STRIP_WIDTH, height=STRIP_HEIGHT))
+    monkeypatch.undo()
+    # The index grows: new strips, the old file removed.
+    writer = IndexWriter(folder)
+    writer.add(film_record(fps[0], source="/films/new.mp4", key="d" * 24, json_path="n.json",
+                           analysed_at=0.0))
+    writer.flush(force=True)
+    assert len(strip_images(folder)) == 6
+    assert len(list((folder / "index").glob("strips-*.npy"))) == 1
+
+
+def test_a_folder_that_cannot_be_written_keeps_the_strips_in_memory(batch,
+                                                                   monkeypatch) -> None:
+    folder, _ = batch
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(_listing, "_save", read_only)  # (tests run as root: chmod is moot)
+    listing = list_batch(folder)
+    assert listing.strips.shape[0] == 5 and not isinstance(listing.strips, np.memmap)
+    assert not list((folder / "index").glob("strips-*.npy"))
 
 
 def test_only_the_films_collection_json_calls_finished(batch) -> None:
