@@ -9,7 +9,7 @@ import streamlit as st
 from fingerprint import FingerprintError
 from fingerprint.collection._collection import index_json, matrix_csv
 from fingerprint.plotting._collection import collection_poster_png
-from webapp import collection_figures, library, search_panel, state
+from webapp import collection_figures, library, state
 from webapp.analysis import CHART_CONFIG
 from webapp.collection_view import (
     PAGE_FILMS,
@@ -149,7 +149,17 @@ st.caption({
            "dominant colour. Click one to open it on Explore.",
 }[options.show])
 
-search_panel.draw(films)  # by colour, moments and films like one (webapp/search_panel.py)
+
+def _search() -> None:
+    """By colour, moments and films like one (webapp/search_panel.py). Imported only now,
+    once the chart is on its way: the search's modules import scikit-learn, 1.3 s on a
+    fresh server at load 10 (python -X importtime), which the strips need not wait for."""
+    from webapp import search_panel
+
+    search_panel.draw(films)
+
+
+_search()
 
 # --- open and compare ----------------------------------------------------------------------
 st.divider()
