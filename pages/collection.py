@@ -22,6 +22,7 @@ from webapp.collection_view import (
     near_index,
     page_count,
     page_label,
+    page_size,
     paged,
     showing,
 )
@@ -86,13 +87,13 @@ show_key = state.widget_key("w_col_show", options.show)  # see widget_key: a fre
 state.seed_widget("w_col_sort", options.sort)
 state.seed_widget("w_col_desc", options.descending)
 state.seed_widget("w_col_near", near_index(collection, options.near))
-state.seed_widget("w_col_page", min(options.page, page_count(len(collection))))
+state.seed_widget("w_col_page", min(options.page, page_count(len(collection), options.show)))
 show_col, sort_col, near_col, desc_col = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
 show_col.segmented_control(
     "View", SHOWS, format_func=SHOW_LABELS.get, required=True, key=show_key,
-    on_change=lambda: library.update_options(show=st.session_state[show_key]),
+    on_change=lambda: library.update_options(show=st.session_state[show_key], page=1),
 )
-# A new order starts at its first page: its first films are what was asked for.
+# A new view or order starts at its first page: its first films are what was asked for.
 sort_col.selectbox(
     "Order", SORTS, format_func=SORT_LABELS.get, key="w_col_sort",
     on_change=lambda: library.update_options(sort=st.session_state["w_col_sort"], page=1),
@@ -118,12 +119,12 @@ near_title = titles[near_index(collection, options.near)] if options.sort == "si
 what_col, page_col = st.columns([5, 2], vertical_alignment="bottom")
 what_col.caption(escape_markdown(showing(len(collection), options, near_title)))
 if paged(len(collection), options.show):
-    pages = page_count(len(collection))
+    pages = page_count(len(collection), options.show)
     if st.session_state["w_col_page"] > pages:
         st.session_state["w_col_page"] = pages
     page_col.selectbox(
-        f"Films, {PAGE_FILMS} at a time", range(1, pages + 1), key="w_col_page",
-        format_func=lambda page: page_label(len(collection), page),
+        f"Films, {page_size(options.show)} at a time", range(1, pages + 1), key="w_col_page",
+        format_func=lambda page: page_label(len(collection), page, options.show),
         on_change=lambda: library.update_options(page=st.session_state["w_col_page"]),
     )
 

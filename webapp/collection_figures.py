@@ -4,10 +4,11 @@ session: their order, the distances, the map, and the figure of the view.
 Everything is cached by the films' content digest (`PageFilms.digest`) and the options,
 never by the arrays themselves (hashing 10,000 films' palettes on every run would cost
 more than it saves). At scale (`collection_view`): the strips are drawn a page of
-`PAGE_FILMS` films at a time; past `MATRIX_FILMS` films the Distances view is the page's
-films' and the map projects the films' palette vectors (`palette_map`), so no dense
-matrix of the whole collection is ever measured; ordering by similarity to a film needs
-only that film's distances to the others (`distance_row`), at any size.
+`PAGE_FILMS` films at a time; past `MATRIX_FILMS` films the Distances view is a page's
+films' (`MATRIX_PAGE` of them) and the map projects the films' palette vectors
+(`palette_map`), so no dense matrix of the whole collection is ever measured; ordering
+by similarity to a film needs only that film's distances to the others
+(`distance_row`), at any size.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def figure(films: PageFilms, options: CollectionOptions) -> go.Figure:
     if options.show == "map":
         return _figure(films.digest, "map", "title", False, None, 1, films)
     near = options.near if options.sort == "similar" else None
-    page = min(max(options.page, 1), page_count(count))
+    page = min(max(options.page, 1), page_count(count, options.show))
     if options.show == "matrix" and count <= MATRIX_FILMS:
         page = 1
     return _figure(films.digest, options.show, options.sort, options.descending, near, page,

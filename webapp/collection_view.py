@@ -3,9 +3,9 @@ films, which of them one page of the view draws, and which film a click names. P
 Streamlit.
 
 Past `PAGE_FILMS` films the strips are drawn a page at a time, and past `MATRIX_FILMS`
-the distances are the page's films' only: a figure of 10,000 strips was 69 MB of JSON and
-4.4 s to build (docs/benchmarks.md "Search and ten thousand films"), and their whole
-matrix 50 million pairs.
+the distances are a page's films' only (pages of `MATRIX_PAGE`): a figure of 10,000
+strips was 69 MB of JSON and 4.4 s to build (docs/benchmarks.md "Search and ten thousand
+films"), and their whole matrix 50 million pairs.
 """
 
 from __future__ import annotations
@@ -41,16 +41,21 @@ assert set(SHOW_LABELS) == set(SHOWS) and set(SORT_LABELS) == set(SORTS)
 PAGE_FILMS = 500
 #: The most films whose whole distance matrix the page measures: 1,000 films are 499,500
 #: pairs, about 20 s (bench/batch.py); 10,000 would be 50 million, over half an hour and
-#: 800 MB. Past it the Distances view is the page's films' and the map is `palette_map`.
+#: 800 MB. Past it the Distances view is a page's films' and the map is `palette_map`.
 MATRIX_FILMS = 1000
+#: Films a page of the Distances view holds past `MATRIX_FILMS`: 200 are 19,900 pairs; a
+#: page of 500 (124,750 pairs) took 19-31 s at load 7 to show at 10,000 films
+#: (bench/collection_page.py --views, docs/benchmarks.md "The Collection page at 10,000
+#: films"), and its cells were a pixel or two wide.
+MATRIX_PAGE = 200
 
 
 @dataclass(frozen=True)
 class CollectionOptions:
     """The Collection page's view, as a share link restores it: what it ``show``s, the
     ``sort`` order (``descending`` reverses it), ``near``, the content key of the film
-    that ``sort="similar"`` orders by (None: the first film), and which ``page`` of
-    `PAGE_FILMS` films in that order it draws (from 1)."""
+    that ``sort="similar"`` orders by (None: the first film), and which ``page`` of the
+    films in that order it draws (from 1; see `page_size`)."""
 
     show: str = "strips"
     sort: str = "title"
@@ -111,21 +116,28 @@ def order(
     return [position[id(film)] for film in films] if n else []
 
 
-def page_count(count: int) -> int:
-    """How many pages ``count`` films fill (at least one)."""
-    return max(1, math.ceil(count / PAGE_FILMS))
+def page_size(show: str) -> int:
+    """Films a page of view ``show`` holds: `MATRIX_PAGE` for the distances (when they are
+    paged at all, see `paged`), else `PAGE_FILMS`."""
+    return MATRIX_PAGE if show == "matrix" else PAGE_FILMS
 
 
-def page_span(count: int, page: int) -> range:
-    """The positions, in the view's order, of the films on ``page`` (from 1; a page past
-    the last, as an old link may ask for, is the last)."""
-    page = min(max(page, 1), page_count(count))
-    return range((page - 1) * PAGE_FILMS, min(page * PAGE_FILMS, count))
+def page_count(count: int, show: str = "strips") -> int:
+    """How many pages of view ``show`` ``count`` films fill (at least one)."""
+    return max(1, math.ceil(count / page_size(show)))
 
 
-def page_label(count: int, page: int) -> str:
+def page_span(count: int, page: int, show: str = "strips") -> range:
+    """The positions, in the view's order, of the films on ``page`` of view ``show``
+    (from 1; a page past the last, as an old link may ask for, is the last)."""
+    size = page_size(show)
+    page = min(max(page, 1), page_count(count, show))
+    return range((page - 1) * size, min(page * size, count))
+
+
+def page_label(count: int, page: int, show: str = "strips") -> str:
     """A page as the page control lists it: "1-500", "9,501-10,000"."""
-    span = page_span(count, page)
+    span = page_span(count, page, show)
     return f"{span.start + 1:,}-{span.stop:,}" if len(span) else "none"
 
 
@@ -153,7 +165,7 @@ def showing(count: int, options: CollectionOptions, near_title: str | None = Non
             ", reversed" if options.descending else "")
     if not paged(count, options.show):
         return f"All {count:,} films, {by}."
-    text = f"Films {page_label(count, options.page)} of {count:,}, {by}."
+    text = f"Films {page_label(count, options.page, options.show)} of {count:,}, {by}."
     if options.show == "matrix":
         text += (f" Every two of {count:,} films would be {count * (count - 1) // 2:,} "
                  "pairs: these are the distances between this page's films.")
@@ -162,8 +174,8 @@ def showing(count: int, options: CollectionOptions, near_title: str | None = Non
 
 def matrix_positions(count: int, page: int) -> range:
     """The positions, in the view's order, of the films whose distances the Distances view
-    shows: every film up to `MATRIX_FILMS`, else the page's."""
-    return range(count) if count <= MATRIX_FILMS else page_span(count, page)
+    shows: every film up to `MATRIX_FILMS`, else those of its page ``page``."""
+    return range(count) if count <= MATRIX_FILMS else page_span(count, page, "matrix")
 
 
 def clicked_film(points: Sequence[Mapping[str, Any]], count: int) -> int | None:

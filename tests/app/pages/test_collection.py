@@ -95,8 +95,10 @@ def test_pages_of_films_and_what_the_page_says_of_them() -> None:
     assert showing(10, near, "*Vertigo*") == "All 10 films, farthest from *Vertigo* first."
     assert "two main axes" in showing(10_000, CollectionOptions(show="map"))
     matrix = showing(10_000, CollectionOptions(show="matrix"))
-    assert "49,995,000 pairs" in matrix and matrix.startswith("Films 1-500 of 10,000")
+    assert "49,995,000 pairs" in matrix and matrix.startswith("Films 1-200 of 10,000")
     assert showing(800, CollectionOptions(show="matrix")) == "All 800 films, by title."
+    assert showing(10_000, CollectionOptions(show="matrix", page=2)).startswith(
+        "Films 201-400 of 10,000")
     assert links.collection_from_query({"page": "3"}) == (CollectionOptions(page=3), [])
     assert links.collection_from_query({"page": "0"})[1]  # ignored, and said
 
@@ -266,11 +268,13 @@ def test_a_batch_made_before_the_index_is_read_from_its_jsons_and_says_how_to_bu
 def test_past_a_page_of_films_the_strips_come_a_page_at_a_time(
     batch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pages of 3 films, a whole matrix up to 4 (10,000 and 500 in the app): 8 films are
-    three pages; the Distances view is a page's films; the map has every film."""
+    """Pages of 3 films, a whole matrix up to 4 and then pages of 2 (500, 1,000 and 200 in
+    the app): 8 films are three pages of strips; the Distances view is a page's films,
+    four pages of them; the map has every film."""
     from webapp import collection_figures, collection_view
 
     monkeypatch.setattr(collection_view, "PAGE_FILMS", 3)
+    monkeypatch.setattr(collection_view, "MATRIX_PAGE", 2)
     monkeypatch.setattr(collection_view, "MATRIX_FILMS", 4)
     monkeypatch.setattr(collection_figures, "MATRIX_FILMS", 4)
     at = _page(sort="duration")
@@ -283,13 +287,16 @@ def test_past_a_page_of_films_the_strips_come_a_page_at_a_time(
     _ok(at)
     assert _customdata(_spec(at)["data"][0]) == by_duration[6:]
     assert at.query_params["page"] == "3" and "page=3" in at.code[-1].value
+    at.get("segmented_control")[0].set_value("matrix").run()  # a new view: its first page
+    _ok(at)
+    assert at.caption[1].value.startswith(escape_markdown("Films 1-2 of 8"))
     at.selectbox(key="w_col_page").select(2).run()
-    at.get("segmented_control")[0].set_value("matrix").run()
     _ok(at)
     heat = _spec(at)["data"][0]
-    assert heat["type"] == "heatmap" and len(heat["x"]) == 3
+    assert heat["type"] == "heatmap" and len(heat["x"]) == 2
     assert "28 pairs" in at.caption[1].value  # what the whole matrix would be
-    assert at.caption[1].value.startswith(escape_markdown("Films 4-6 of 8"))
+    assert at.caption[1].value.startswith(escape_markdown("Films 3-4 of 8"))
+    assert len(at.selectbox(key="w_col_page").options) == 4
     at.get("segmented_control")[0].set_value("map").run()
     _ok(at)
     assert sorted(_customdata(_spec(at)["data"][0])) == list(range(8))
