@@ -16,6 +16,8 @@ strip thumbnail is drawn from the moments; parts of 500 films, then merged, as a
 does; ``collection.json`` lists them as done, so the app serves the folder
 (``--collection DIR``); with ``--jsons`` every film's fingerprint JSON is written too
 (what a page that reads them, as before the index, needs: bench/collection_page.py).
+Last, what `fingerprint batch` does at its end: the neighbour cache built and the strips
+decoded (``measure`` builds the neighbour cache again, timed).
 ``measure``: the index read (films only, as a page listing them; then everything),
 the neighbour cache built (the first search) and opened again, colour searches (a
 common, a rare and an exact colour; palettes of two and three), films like a film (with
@@ -162,6 +164,12 @@ def make(folder: Path, films: int, jsons: bool = False) -> None:
     print(f"made {films} films in {time.perf_counter() - started:.0f} s "
           f"(last merge {time.perf_counter() - t:.1f} s); index {size / 1e6:.0f} MB on disk; "
           f"parts of {_index_writer._PART_FILMS} films; load {_load()}")
+    from fingerprint.cli._batch import _prepare_search
+
+    t = time.perf_counter()
+    _prepare_search(folder)
+    print(f"neighbour cache and strips, as a batch's end: {time.perf_counter() - t:.0f} s",
+          file=sys.stderr)
 
 
 def _best_of(fn, repeat: int = 3) -> tuple[float, object]:
