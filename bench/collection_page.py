@@ -16,11 +16,13 @@ load and a fresh session): the first visit (the server reads the films), a secon
 (cached), then with ``--views`` the other views. The server's memory (VmRSS and its
 high-water mark VmHWM, from /proc) is read after the first visit and at the end; with
 ``--search`` after a colour search too (the batch's whole index opened: its neighbour
-cache should be on disk already, as `fingerprint batch` leaves it). Prints one JSON line.
+cache should be on disk already, as `fingerprint batch` leaves it). With ``--cold`` the
+decoded strips (``DIR/index/strips-*.npy``) are removed first, as for an index no batch of
+this version finished: the first visit decodes them. Prints one JSON line.
 
     /work/main/.venv/bin/python bench/collection_page.py [--films 500] [--samples 1000]
     /work/main/.venv/bin/python bench/collection_page.py --folder /tmp/bench-search \\
-        [--app /tmp/before] [--views] [--search]
+        [--app /tmp/before] [--views] [--search] [--cold]
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def main() -> None:
     parser.add_argument("--app", type=Path, default=ROOT, help="the checkout to serve")
     parser.add_argument("--views", action="store_true", help="also the other views")
     parser.add_argument("--search", action="store_true", help="also a colour search")
+    parser.add_argument("--cold", action="store_true", help="remove the decoded strips first")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -127,6 +130,10 @@ def main() -> None:
             write_batch(folder, args.films, samples=args.samples)
             result.update(films=args.films, samples=args.samples,
                           build_s=round(time.monotonic() - started, 1))
+        if args.cold:
+            for path in (folder / "index").glob("strips-*.npy"):
+                path.unlink()
+            result["cold"] = True
         result.update(run(folder.resolve(), args.app.resolve(), work, args.views, args.search))
     print(json.dumps(result))
 
