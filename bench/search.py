@@ -2,7 +2,7 @@
 moments x 5 colours, written straight into the index format (no film is analysed), then
 measured in a fresh process.
 
-    PYTHONPATH=. python bench/search.py make /tmp/bench-search [--films 10000]
+    PYTHONPATH=. python bench/search.py make /tmp/bench-search [--films 10000] [--jsons]
     PYTHONPATH=. python bench/search.py measure /tmp/bench-search
     PYTHONPATH=. python bench/search.py ratio      # DIN99 and CIELAB distance / ΔE2000
     PYTHONPATH=. python bench/search.py record     # one film's index row vs analysing it
@@ -10,10 +10,12 @@ measured in a fresh process.
     PYTHONPATH=. python bench/search.py build /tmp/bench-search [--whole]  # the build's peak
     PYTHONPATH=. python bench/search.py lists      # moments as Parquet lists or as bytes
 
-``make``: each film has 4-8 scenes, each a palette of 5 colours (dark and muted more often
-than bright, as films are) that its moments jitter around, shares from a Dirichlet; the
-strip thumbnail is drawn from the moments; parts of 500 films, then merged, as a batch
-does. ``measure``: the index read (films only, as a page listing them; then everything),
+``make``: the synthetic archive (bench/synthetic_archive.py): its index, collection.json
+listing the films as done, so the app serves the folder (``--collection DIR``), and with
+``--jsons`` every film's fingerprint JSON (what a page that reads them, as before the
+index, needs: bench/collection_page.py); then what `fingerprint batch` does at its end
+(``measure`` builds the neighbour cache again, timed).
+``measure``: the index read (films only, as a page listing them; then everything),
 the neighbour cache built (the first search) and opened again, colour searches (a
 common, a rare and an exact colour; palettes of two and three), films like a film (with
 its recall against the exact EMD row), moments like a moment, and the process's memory.
@@ -27,26 +29,15 @@ Times are wall seconds, best of 3 after one warm-up unless said.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from fingerprint.collection._index import (
-    SHARE_SCALE,
-    STRIP_HEIGHT,
-    STRIP_WIDTH,
-    FilmRecord,
-    lab_codes,
-)
-from fingerprint.model import VideoInfo
-
-K = 5
-MOMENTS = 1000
+# The synthetic archive, beside this script (its folder is first on sys.path).
+from synthetic_archive import MOMENTS, K, make, synthetic_record
 
 
 def _rss_mb() -> float:
@@ -64,60 +55,6 @@ def _peak_mb() -> float:
 def _load() -> str:
     with open("/proc/loadavg") as fh:
         return " ".join(fh.read().split()[:3])
-
-
-def synthetic_record(i: int, rng: np.random.Generator) -> FilmRecord:
-    from fingerprint.compare._align import curves
-
-    scenes = int(rng.integers(4, 9))
-    # Films are mostly dark and muted: scale a random colour towards its own grey.
-    base = rng.integers(0, 256, (scenes, K, 3)).astype(np.float64)
-    grey = base.mean(axis=-1, keepdims=True)
-    base = (grey + (base - grey) * rng.uniform(0.2, 1.0, (scenes, K, 1))) * rng.uniform(
-        0.25, 1.0, (scenes, 1, 1))
-    scene = np.sort(rng.integers(0, scenes, MOMENTS))
-    rgb = np.clip(base[scene] + rng.normal(0, 6, (MOMENTS, K, 3)), 0, 255).astype(np.uint8)
-    shares = -np.sort(-rng.dirichlet(np.full(K, 0.8), MOMENTS), axis=1)
-    duration = float(rng.uniform(1200, 10800))
-    times = (np.arange(MOMENTS) + 0.5) * duration / MOMENTS
-    columns = (np.arange(STRIP_WIDTH) * MOMENTS) // STRIP_WIDTH
-    bands = np.minimum((np.arange(STRIP_HEIGHT) * K) // STRIP_HEIGHT, K - 1)
-    strip = rgb[columns][:, bands].transpose(1, 0, 2)
-    palette = rgb[:: MOMENTS // 8, 0][:8]
-    palette_shares = np.full(8, 1 / 8)
-    lightness, _, warmth = curves(palette[None], palette_shares[None])
-    video = VideoInfo(name=f"film {i:05d}.mp4", duration=duration, fps=24.0, frame_count=None,
-                      width=1920, height=1080, codec="h264", pix_fmt="yuv420p", rotation=0,
-                      stream_index=0)
-    return FilmRecord(
-        source=f"/archive/film {i:05d}.mp4", key=f"{i:024x}", json=f"films/film-{i:05d}.json",
-        video=json.dumps(asdict(video)), analysed_at=1.7e9 + i, palette=palette,
-        palette_shares=palette_shares, lightness=float(lightness[0]), warmth=float(warmth[0]),
-        strip=np.ascontiguousarray(strip), times=times, colors=lab_codes(rgb),
-        shares=np.rint(shares * SHARE_SCALE).astype(np.uint16),
-    )
-
-
-def make(folder: Path, films: int) -> None:
-    from fingerprint.collection import _index_writer
-    from fingerprint.collection._index_writer import IndexWriter
-
-    rng = np.random.default_rng(19)
-    writer = IndexWriter(folder)
-    writer._indexed = {}  # a new folder: nothing to look up
-    started = time.perf_counter()
-    for i in range(films):
-        writer.add(synthetic_record(i, rng))
-        writer.flush(force=False)
-        if (i + 1) % 1000 == 0:
-            print(f"{i + 1} films, {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    writer.flush(force=True)
-    t = time.perf_counter()
-    writer.compact()
-    size = sum(p.stat().st_size for p in (folder / "index").glob("part-*.parquet"))
-    print(f"made {films} films in {time.perf_counter() - started:.0f} s "
-          f"(last merge {time.perf_counter() - t:.1f} s); index {size / 1e6:.0f} MB on disk; "
-          f"parts of {_index_writer._PART_FILMS} films; load {_load()}")
 
 
 def _best_of(fn, repeat: int = 3) -> tuple[float, object]:
@@ -356,9 +293,11 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=Path("/tmp/bench-search"))
     parser.add_argument("--films", type=int, default=10_000)
     parser.add_argument("--whole", action="store_true", help="build: one argsort instead")
+    parser.add_argument("--jsons", action="store_true",
+                        help="make: every film's fingerprint JSON too")
     args = parser.parse_args()
     if args.step == "make":
-        make(args.folder, args.films)
+        make(args.folder, args.films, args.jsons)
     elif args.step == "measure":
         measure(args.folder)
     elif args.step == "lists":

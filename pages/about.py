@@ -144,10 +144,11 @@ the whole films, Smith-Waterman for the best-matching stretch), each pair costin
 st.markdown("### Searching a collection")
 st.markdown(
     """
-On **Collection**, when the app was started on a batch folder (`fingerprint batch`, then
-`streamlit run app.py -- --collection DIR`), **Search the films** finds moments across every
-film by colour: pick a colour or type hex codes (#c0392b). A moment's palette colour that
-is ΔE2000 *d* away from the colour asked for and covers a share *s* of the frame scores
+On **Collection**, **Search the films** finds moments across every film of the page (the
+library's films, or the batch folder's when the app was started on one: `fingerprint
+batch`, then `streamlit run app.py -- --collection DIR`) by colour: pick a colour or
+type hex codes (#c0392b). A moment's palette colour that is ΔE2000 *d* away from the
+colour asked for and covers a share *s* of the frame scores
 
   score = √s × 1 / (1 + (d / 10)²)
 

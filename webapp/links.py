@@ -56,7 +56,8 @@ OLD_NAMES = {"color_space": ("colors",)}
 # The Compare page's own parameters; its films are ``a`` and ``b``.
 COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top", "alignment": "align"}
 # The Collection page's own parameters (``view`` is the Explore page's: ``show`` here).
-COLLECTION_PARAM_NAMES = {"show": "show", "sort": "sort", "descending": "desc", "near": "near"}
+COLLECTION_PARAM_NAMES = {"show": "show", "sort": "sort", "descending": "desc", "near": "near",
+                          "page": "page"}
 DEFAULTS = Settings()
 
 
@@ -154,6 +155,9 @@ _COLLECTION_PARSERS: dict[str, Callable[[str], Any]] = {
     "sort": _choice(SORTS),
     "descending": _flag,
     "near": _film_key,
+    # A page past the collection's last is its last (`collection_view.page_span`): the
+    # bound only keeps the number sane.
+    "page": lambda v: int_in(v, 1, 100_000),
 }
 
 

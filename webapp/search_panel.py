@@ -1,10 +1,13 @@
 """The Collection page's search (issue 19 §2), drawn under its chart: moments by colour,
-moments like a moment, films like a film, over the search index of the batch folder the
-server was started with. Each hit opens its film on Explore at its moment.
+moments like a moment, films like a film, over the page's films: the search index of the
+batch folder the server was started with, or the library's films (the demo films and
+the movies folder's analysed films). Each hit opens its film on Explore at its moment.
 
 What it shows and which film a hit opens are `search_view`'s (pure); this module draws
-them. The index is opened once per server and batch state (`open_search`, cached), so
-every visitor shares it.
+them. A batch's index is opened once per server and batch state (`open_search`); the
+library's is made in memory from the rows the page made of its fingerprints
+(`index_in_memory`), once per set of films and settings. Both are cached for every
+visitor.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from fingerprint import FingerprintError, InvalidParameterError
-from fingerprint.collection._index import part_paths, parts_digest
+from fingerprint import FingerprintError, InvalidParameterError, Params
+from fingerprint.collection._index import FilmRecord, part_paths, parts_digest
+from fingerprint.collection._index_writer import index_in_memory
 from fingerprint.collection._search import (
     SearchIndex,
     open_search,
     search_colors,
+    search_index,
     similar_films,
     similar_moments,
 )
@@ -58,6 +63,36 @@ def _search(folder: str, digest: str) -> SearchIndex:
     return open_search(folder)
 
 
+# A resource, not st.cache_data: a SearchIndex holds a KD-tree and a neighbour model,
+# shared read-only by every session, never copied per call. Keyed by the films' content
+# keys and the settings their fingerprints were made with; the rows themselves are not
+# hashed (underscore).
+@st.cache_resource(max_entries=4, show_spinner="Indexing the library's films for search…")
+def _library_search(keys: tuple[str, ...], params: Params, titles: tuple[str, ...],
+                    _records: tuple[FilmRecord, ...]) -> SearchIndex:
+    return search_index(index_in_memory(_records, k=params.clusters, titles=titles))
+
+
+def _opener(films: library.PageFilms) -> Callable[[], SearchIndex] | None:
+    """How to open the search of the page's films, or None (a caption says why)."""
+    if films.origin == "library":
+        if not films.records or films.params is None:
+            st.caption("No films to search yet.")
+            return None
+        keys = tuple(r.key for r in films.records)
+        titles = tuple(f.title for f in films.collection.films)
+        return lambda: _library_search(keys, films.params, titles, films.records)
+    folder = library.collection_dir()
+    parts = part_paths(folder) if folder is not None else []
+    if folder is None or not parts:
+        st.caption("This batch folder has no search index yet: run the same `fingerprint "
+                   "batch` command again to build it from the films already done.")
+        return None
+    # Opened on the first search, not on the page's first draw: at 10,000 films it reads
+    # 450 MB (docs/benchmarks.md "Search"), once per server.
+    return lambda: _search(str(folder), parts_digest(parts))
+
+
 def draw(films: library.PageFilms) -> None:
     """The search section of the Collection page for ``films``."""
     pending = st.session_state.pop(_OPEN, None)
@@ -68,26 +103,13 @@ def draw(films: library.PageFilms) -> None:
             st.error(escape_markdown(hide_paths(str(exc))))
     st.divider()
     st.markdown("**Search the films**")
-    folder = library.collection_dir()
-    if films.origin != "batch" or folder is None:
-        st.caption("Search by colour works on a batch folder: run `fingerprint batch ... "
-                   "--out DIR`, then `streamlit run app.py -- --collection DIR`.")
-        return
-    parts = part_paths(folder)
-    if not parts:
-        st.caption("This batch folder has no search index yet: run the same `fingerprint "
-                   "batch` command again to build it from the films already done.")
+    opened = _opener(films)
+    if opened is None:
         return
     state = st.session_state
     state.setdefault("w_search_mode", "color")
     mode = st.segmented_control("Search", MODES, format_func=MODE_LABELS.get, required=True,
                                 key="w_search_mode", label_visibility="collapsed")
-
-    def opened() -> SearchIndex:
-        # Opened on the first search, not on the page's first draw: at 10,000 films it
-        # reads 450 MB (docs/benchmarks.md "Search"), once per server.
-        return _search(str(folder), parts_digest(parts))
-
     try:
         rows = {"color": _by_color, "moment": _like_moment, "film": _like_film}[mode](opened)
     except InvalidParameterError as exc:

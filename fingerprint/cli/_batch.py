@@ -86,14 +86,18 @@ def run_batch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _prepare_search(out: Path) -> None:
-    """Build the search's neighbour indexes now, while the batch's machine is at work
-    anyway, so the first search (a visitor on the Collection page) does not wait for
-    them: 20-30 s at 10,000 films (docs/benchmarks.md "Search"). Nothing to do for a
-    batch with no film indexed; a failure here is the first search's to report."""
+    """Build the search's neighbour indexes and the decoded strip thumbnails now, while
+    the batch's machine is at work anyway, so neither the first search nor the first
+    visit to the Collection page waits for them: 20-30 s and about 2 s at 10,000 films
+    (docs/benchmarks.md "Search" and "The Collection page at 10,000 films"). Nothing to
+    do for a batch with no film indexed; a failure here is the page's to report."""
     from ..collection._index import part_paths
+    from ..collection._listing import strip_images
     from ..collection._search import open_search
 
     if not part_paths(out):
         return
     with contextlib.suppress(FingerprintError):
         open_search(out)
+    with contextlib.suppress(FingerprintError, OSError):
+        strip_images(out)

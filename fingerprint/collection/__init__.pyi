@@ -15,6 +15,7 @@ from ._collection import (
     Collection as Collection,
     Film as Film,
     distance_matrix as distance_matrix,
+    distance_row as distance_row,
     film_distance as film_distance,
     from_cache as from_cache,
     from_fingerprints as from_fingerprints,
@@ -23,10 +24,15 @@ from ._collection import (
     map_2d as map_2d,
     matrix_csv as matrix_csv,
     nearest as nearest,
+    palette_map as palette_map,
 )
 from ._index import (
     MomentIndex as MomentIndex,
     read_index as read_index,
+)
+from ._listing import (
+    BatchListing as BatchListing,
+    list_batch as list_batch,
 )
 from ._search import (
     ColorHit as ColorHit,

@@ -70,6 +70,7 @@ __all__ = [
     "lab_codes",
     "part_paths",
     "read_index",
+    "read_strips",
 ]
 
 INDEX_DIR = "index"
@@ -288,9 +289,13 @@ class MomentIndex:
         return np.searchsorted(self.offsets, np.asarray(moments), side="right") - 1
 
 
-def read_index(folder: str | os.PathLike[str], *, moments: bool = True) -> MomentIndex:
+def read_index(
+    folder: str | os.PathLike[str], *, moments: bool = True, strips: bool = True
+) -> MomentIndex:
     """The index of the batch folder ``folder``; with ``moments=False`` only its films
-    and strips (what a page listing the films needs: a fraction of the bytes).
+    and strips (what a page listing the films needs: a fraction of the bytes), and with
+    ``strips=False`` no strips either (``strips`` is then empty: `_listing` keeps them
+    in a file of their own).
 
     Raises `FingerprintFormatError` when it has no index (a batch made before there was
     one: run the same `fingerprint batch` again to build it) or a part cannot be read.
@@ -303,11 +308,13 @@ def read_index(folder: str | os.PathLike[str], *, moments: bool = True) -> Momen
             "`fingerprint batch` command again to build it from the films already done."
         )
     digest = parts_digest(parts)
-    table, k = read_parts(parts, _FILM_COLUMNS)
+    columns = _FILM_COLUMNS if strips else tuple(c for c in _FILM_COLUMNS if c != "strip")
+    table, k = read_parts(parts, columns)
     collection = _collection(table, folder)
     n = len(collection)
-    strips, _ = _flat_binary(table.column("strip"), np.dtype(np.uint8))
-    strips = strips.reshape(n, STRIP_HEIGHT, STRIP_WIDTH, 3)
+    images = np.empty((0, STRIP_HEIGHT, STRIP_WIDTH, 3), np.uint8)
+    if strips:
+        images = read_strips(table).reshape(n, STRIP_HEIGHT, STRIP_WIDTH, 3)
     del table
     offsets = np.zeros(n + 1, np.int64)
     arrays = {"times": np.empty(0), "colors": np.empty((0, k, 3), np.uint8),
@@ -329,9 +336,16 @@ def read_index(folder: str | os.PathLike[str], *, moments: bool = True) -> Momen
     # bench/search.py); everything kept is in numpy's arrays by now.
     pa.default_memory_pool().release_unused()
     return MomentIndex(
-        folder=folder, collection=collection, strips=strips, offsets=offsets, times=values,
+        folder=folder, collection=collection, strips=images, offsets=offsets, times=values,
         colors=colors, shares=shares, digest=digest,
     )
+
+
+def read_strips(table: pa.Table) -> np.ndarray:
+    """The ``strip`` column of ``table`` (`read_parts`) as (N, STRIP_HEIGHT, STRIP_WIDTH,
+    3) uint8."""
+    flat, _ = _flat_binary(table.column("strip"), np.dtype(np.uint8))
+    return flat.reshape(-1, STRIP_HEIGHT, STRIP_WIDTH, 3)
 
 
 def _flat_binary(column: pa.ChunkedArray, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:

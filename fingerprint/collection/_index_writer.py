@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 
 from .._atomic import write_atomic
 from ..compare._compare import FilmPalette
+from ..errors import InvalidParameterError
 from ..model import VideoInfo
 from ._collection import Collection, Film
 from ._index import (
@@ -107,16 +109,22 @@ def _write(path: Path, table) -> None:
     os.utime(path)  # a fresh time, so the caches keyed by the parts see a change
 
 
-def index_in_memory(records: list[FilmRecord], *, k: int) -> MomentIndex:
+def index_in_memory(
+    records: Sequence[FilmRecord], *, k: int, titles: Sequence[str] | None = None
+) -> MomentIndex:
     """The index of ``records`` (rows made by `film_record`, ``k`` colours a moment)
     without writing it: for films that are no batch's (the app's library), which the
-    search takes as it takes a batch's, its neighbour indexes built and never cached."""
+    search takes as it takes a batch's, its neighbour indexes built and never cached.
+    Films are titled ``titles`` (default: their sources' file names, as a batch's)."""
+    if titles is not None and len(titles) != len(records):
+        raise InvalidParameterError("give one title per film.")
     films = tuple(
-        Film(title=Path(r.source).stem, video=VideoInfo(**json.loads(r.video)),
+        Film(title=titles[i] if titles is not None else Path(r.source).stem,
+             video=VideoInfo(**json.loads(r.video)),
              palette=FilmPalette(colors=r.palette, shares=r.palette_shares),
              lightness=r.lightness, warmth=r.warmth, key=r.key, source=r.source,
              analysed_at=r.analysed_at)
-        for r in records
+        for i, r in enumerate(records)
     )
     counts = [len(r.times) for r in records]
     digest = hashlib.sha256("|".join(f"{r.key}:{len(r.times)}" for r in records).encode())

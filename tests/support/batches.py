@@ -84,3 +84,18 @@ def write_batch(
     }
     (out / "collection.json").write_text(json.dumps(index), encoding="utf-8")
     return fingerprints
+
+
+def put_film(out: Path, i: int, fp: Fingerprint, source: Path, key: str) -> None:
+    """Make film ``i`` of the batch folder ``out`` the file ``source`` (content ``key``,
+    fingerprint ``fp``), as a batch that analysed it would leave it: its entry in
+    collection.json and its row in the search index (the film it replaces keeps its old
+    row, under its old source, which collection.json no longer lists)."""
+    path = out / "collection.json"
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["films"][i].update(source=str(source), key=key)
+    path.write_text(json.dumps(index), encoding="utf-8")
+    writer = IndexWriter(out)
+    writer.add(film_record(fp, source=str(source), key=key,
+                           json_path=index["films"][i]["files"]["json"], analysed_at=0.0))
+    writer.flush(force=True)

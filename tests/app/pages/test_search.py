@@ -3,7 +3,6 @@ through AppTest on a synthetic batch folder with its index."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from fingerprint import Params, analyze
 from fingerprint.cache._cache import content_key
-from fingerprint.collection._index import film_record
-from fingerprint.collection._index_writer import IndexWriter
+from fingerprint.collection._listing import list_batch
 from fingerprint.collection._search import open_search, search_colors
 from fingerprint.errors import InvalidParameterError
 from tests.support import ROOT
-from tests.support.batches import write_batch
+from tests.support.batches import put_film, write_batch
 from tests.support.videos import make_rgb
 from webapp import search_view
 from webapp.search_view import (
@@ -125,16 +123,17 @@ def test_a_hit_opens_its_film_on_explore_at_its_moment(
     (tmp_path / "films").mkdir()
     video = make_rgb(tmp_path / "films" / "rgb clip.mp4")
     folder = tmp_path / "batch"
-    write_batch(folder, 3, samples=20)
-    index = json.loads((folder / "collection.json").read_text())
-    index["films"][1].update(source=str(video), key=content_key(video))
-    (folder / "collection.json").write_text(json.dumps(index))
+    fps = write_batch(folder, 3, samples=20)
+    put_film(folder, 1, fps[1], video, content_key(video))
     monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params["samples"] = "20"
     at.switch_page("pages/collection.py").run()
     _ok(at)
-    at.session_state["search:open"] = (1, 1.5)  # what a hit's Open button leaves
+    # The page's films are the index's, in its order: the clip's row came last.
+    titles = [f.title for f in list_batch(folder).collection.films]
+    assert titles == ["film 0000", "film 0002", "rgb clip"]
+    at.session_state["search:open"] = (2, 1.5)  # what a hit's Open button leaves
     at.run()
     _ok(at)
     assert at.markdown[0].value == "## rgb clip"
@@ -151,13 +150,7 @@ def test_clicking_open_on_a_hit_shows_that_moment_on_explore(
     folder = tmp_path / "batch"
     write_batch(folder, 3, samples=20)
     fp = analyze(video, params=Params(samples=12), cache=None)
-    index = json.loads((folder / "collection.json").read_text())
-    index["films"][1].update(source=str(video), key=content_key(video))
-    (folder / "collection.json").write_text(json.dumps(index))
-    writer = IndexWriter(folder)
-    writer.add(film_record(fp, source=str(video), key=content_key(video),
-                           json_path="films/rgb.json", analysed_at=0.0))
-    writer.flush(force=True)
+    put_film(folder, 1, fp, video, content_key(video))
     monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params["samples"] = "12"
@@ -172,14 +165,54 @@ def test_clicking_open_on_a_hit_shows_that_moment_on_explore(
     assert float(at.query_params["t"]) == pytest.approx(hit.time, abs=1e-3)
 
 
-def test_the_library_says_search_needs_a_batch_folder(app_cache_dir: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The library (no batch folder) always holds the demo films, which the page itself
-    fingerprints: under them, the search says where it works."""
+def test_the_library_searches_the_demo_films_and_a_hit_opens_explore_there(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No batch folder: the page fingerprints the three demo films itself, and searches
+    them. Flower's red bloom (#ef4530 at 4.6 s, 12 % of the frame, in the demo's own
+    fingerprint at 20 samples) comes at its end: the best hit is Flower, in its last
+    second, and its Open button shows Flower on Explore at that time."""
     monkeypatch.delenv("FINGERPRINT_COLLECTION_DIR", raising=False)
-    at = _page()
-    assert not at.exception
-    assert any("Search by colour works on a batch folder" in c.value for c in at.caption)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["samples"] = "20"
+    at.switch_page("pages/collection.py").run()
+    _ok(at)
+    assert "3 films of this server's library" in at.caption[0].value
+    assert not any("works on a batch folder" in c.value for c in at.caption)
+    at.text_input(key="w_search_text").set_value("#ef4530").run()
+    _ok(at)
+    rows = [m.value for m in at.markdown if m.value.startswith("**")
+            and "ΔE" in m.value]
+    assert rows and rows[0].startswith("**Flower**")
+    assert all("His Girl Friday" not in row for row in rows)  # black and white: no red
+    at.button(key="w_search_open_0").click().run()
+    _ok(at)
+    assert at.query_params["film"] == "flower"
+    assert 4.0 <= float(at.query_params["t"]) <= 5.005
+    assert any(m.value == "## Flower" for m in at.markdown)
+
+
+def test_the_library_search_is_cached_by_the_films_and_the_settings(
+    app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second session on the same films and settings searches without indexing them
+    again; other settings (other fingerprints) make another index."""
+    from webapp import search_panel
+
+    monkeypatch.delenv("FINGERPRINT_COLLECTION_DIR", raising=False)
+    built = []
+    real = search_panel.search_index
+    monkeypatch.setattr(search_panel, "search_index", lambda index: built.append(
+        [f.title for f in index.collection.films]) or real(index))
+    search_panel._library_search.clear()
+    for samples in ("20", "20", "24"):
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.query_params["samples"] = samples
+        at.switch_page("pages/collection.py").run()
+        at.text_input(key="w_search_text").set_value("#ef4530").run()
+        _ok(at)
+    assert len(built) == 2
+    assert built[0] == ["Big Buck Bunny", "Flower", "His Girl Friday (1940)"]
 
 
 def test_a_batch_without_an_index_says_how_to_build_it(

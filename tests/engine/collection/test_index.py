@@ -20,7 +20,7 @@ from fingerprint.collection._index import (
 )
 from fingerprint.collection._index_writer import IndexWriter
 from fingerprint.compare._compare import film_palette
-from fingerprint.errors import FingerprintFormatError
+from fingerprint.errors import FingerprintFormatError, InvalidParameterError
 from fingerprint.palette._color import delta_e2000, rgb_to_lab
 from tests.support.batches import synthetic_fingerprint
 
@@ -115,3 +115,13 @@ def test_an_index_in_memory_searches_as_the_same_index_on_disk(tmp_path):
     for colors in (["#e67820"], ["#2850c8", "#3c82dc"]):
         assert search_colors(in_memory, colors) == search_colors(on_disk, colors)
     assert similar_films(in_memory, 2) == similar_films(on_disk, 2)
+
+
+def test_an_index_in_memory_takes_the_films_titles():
+    from fingerprint.collection._index_writer import index_in_memory
+
+    records = [_record(i, samples=20)[1] for i in range(2)]
+    index = index_in_memory(records, k=5, titles=["Big Buck Bunny", "Flower"])
+    assert [f.title for f in index.collection.films] == ["Big Buck Bunny", "Flower"]
+    with pytest.raises(InvalidParameterError, match="one title per film"):
+        index_in_memory(records, k=5, titles=["one"])

@@ -240,12 +240,13 @@ def test_json_of_a_hit_has_the_documented_fields(synthetic):
 
 
 def test_the_batch_command_leaves_the_search_ready(batch, tmp_path, capsys):
-    """`fingerprint batch` builds the neighbour indexes at its end: the first search does
-    not wait for them."""
+    """`fingerprint batch` builds the neighbour indexes and decodes the strips at its end:
+    neither the first search nor the Collection page's first visit waits for them."""
     films, _ = batch
     out = tmp_path / "out"
     code = main(["batch", str(films), "--out", str(out), "--workers", "1", "--samples", "20",
                  "-k", "3", "--poster-size", "300x100"])
     assert code == 0 and capsys.readouterr().out.strip().endswith("0 failed")
     assert len(list((out / "index").glob("search-*/tree.pickle"))) == 1
+    assert len(list((out / "index").glob("strips-*.npy"))) == 1
     assert search_colors(open_search(out), ["#c0392b"], top=1)[0].title == "crimson"
