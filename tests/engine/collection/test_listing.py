@@ -16,7 +16,7 @@ from fingerprint.collection._index import STRIP_HEIGHT, STRIP_WIDTH, film_record
 from fingerprint.collection._index_writer import IndexWriter
 from fingerprint.collection._listing import list_batch, strip_images
 from fingerprint.errors import FingerprintFormatError
-from fingerprint.poster._render import strip_image
+from fingerprint.poster import strip_image
 from tests.support.batches import synthetic_fingerprint, write_batch
 
 
