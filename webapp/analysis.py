@@ -22,7 +22,8 @@ from .escaping import escape_markdown
 from .films import Film
 from .jobs import Job, Work, job_size, waiting_text
 from .messages import analysis_failure, hide_paths, os_reason
-from .server import cache, jobs
+from .seeding import RESULTS, seed
+from .server import DEMO_DIR, cache, jobs
 from .settings import Settings, params_for, stored_params
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
@@ -164,14 +165,17 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     """The film's fingerprint, or None with the reason shown as one error line.
 
     A stored result returns in milliseconds from the library's disk cache, shared by every
-    session and process. Otherwise the analysis is a job of the server's queue (`jobs`),
-    shared by every session that wants the same film with the same options, and cancelled
-    when none waits for it any more.
+    session and process; so does a demo film's result shipped with the app (`seed`: the
+    landing page at the default settings), which is stored there first. Otherwise the
+    analysis is a job of the server's queue (`jobs`), shared by every session that wants
+    the same film with the same options, and cancelled when none waits for it any more.
     """
     c = cache()
     try:
         fitted = stored_params(params, film.info)
         found = c.load_result(film.key, fitted)
+        if found is None:
+            found = seed(c, film.key, film.path, film.info, fitted, DEMO_DIR / RESULTS)
         if found is not None:
             return found
         with jobs().waiting(*analysis_job(film.key, film.path, params, fitted)) as job:

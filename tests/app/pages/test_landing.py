@@ -1,0 +1,104 @@
+"""The landing page on a new server (issue 18 §4): the default demo film's fingerprint comes
+from the results shipped with the app, never from an analysis; other settings, and other
+films, are analysed as before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fingerprint import Cache, Fingerprint
+from tests.support import DEMO, ROOT
+from webapp.seeding import RESULTS
+
+APP = ROOT / "app.py"
+TIMEOUT = 60
+BBB = DEMO / "bbb_30s_720p_vp8.webm"
+
+
+def _visit(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _strip(at: AppTest) -> dict:
+    (chart,) = at.get("plotly_chart")
+    return json.loads(chart.proto.spec)
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The films the app analyses from now on (by file name); each still runs."""
+    from webapp import analysis
+
+    ran: list[str] = []
+    real = analysis.analyze
+
+    def counted(path: Path, **kwargs: object) -> Fingerprint:
+        ran.append(Path(path).name)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyze", counted)
+    return ran
+
+
+@pytest.fixture
+def no_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any analysis fails the test."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("analysed")
+
+    from webapp import analysis
+
+    monkeypatch.setattr(analysis, "analyze", fail)
+
+
+def test_a_new_servers_first_visitor_sees_the_shipped_fingerprint_unanalysed(
+    app_cache_dir: Path, no_analysis: None
+) -> None:
+    at = _visit()
+    assert at.markdown[0].value == "## Big Buck Bunny"
+    spec = _strip(at)
+    assert [t["type"] for t in spec["data"]] == ["bar"] * 5
+    assert len(spec["data"][0]["x"]) == 720  # one per frame of the 30 s clip, as analysed
+    # Stored where the app and the engine look results up, so the library lists it.
+    shipped = Fingerprint.load(DEMO / RESULTS / "bbb.json")
+    stored = Cache(app_cache_dir).load_result(Cache(app_cache_dir).key(BBB), shipped.params)
+    assert stored is not None and stored.to_json() == shipped.to_json()
+
+
+def test_each_demo_film_opens_unanalysed_at_the_defaults(
+    app_cache_dir: Path, no_analysis: None
+) -> None:
+    for film in ("bbb", "flower", "friday"):
+        _visit(film=film)
+
+
+def test_other_settings_are_analysed_not_taken_from_the_shipped_results(
+    app_cache_dir: Path, analyses: list[str]
+) -> None:
+    at = _visit(samples="40")
+    assert analyses == ["bbb_30s_720p_vp8.webm"]
+    assert len(_strip(at)["data"][0]["x"]) == 40
+    at.slider(key="w_clusters").set_value(4).run()
+    assert len(_strip(at)["data"]) == 4
+    assert analyses == ["bbb_30s_720p_vp8.webm"] * 2
+
+
+def test_a_cleared_cache_is_seeded_again_on_the_next_visit(
+    app_cache_dir: Path, no_analysis: None
+) -> None:
+    _visit()
+    assert Cache(app_cache_dir).clear() > 0
+    assert not list(app_cache_dir.glob("*/result-*.json"))
+    _visit()
+    assert len(list(app_cache_dir.glob("*/result-*.json"))) == 1
