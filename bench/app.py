@@ -36,10 +36,8 @@ import imageio_ffmpeg
 from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from appserver import launch_chromium, streamlit
-
 from fingerprint import Params
+from tests.support.appserver import launch_chromium, streamlit
 from webapp.settings import Settings
 
 DEFAULTS = Settings()
@@ -141,12 +139,12 @@ class RssPoller:
 
 @contextlib.contextmanager
 def serve(
-    cache: Path, logs: Path, movies: Path | None = None
+    cache: Path, logs: Path, movies: Path | None = None, root: Path = ROOT
 ) -> Iterator[tuple[str, RssPoller]]:
-    """`streamlit run app.py` on a free port, healthy: its URL and its RSS poller. Its
-    output goes to a file in ``logs``."""
+    """`streamlit run app.py` (``root``'s, this checkout's by default) on a free port,
+    healthy: its URL and its RSS poller. Its output goes to a file in ``logs``."""
     log = logs / f"streamlit-{time.monotonic_ns()}.log"
-    with streamlit(cache=cache, log=log, movies=movies) as (url, process):
+    with streamlit(cache=cache, log=log, movies=movies, root=root) as (url, process):
         poller = RssPoller(process.pid)
         try:
             yield url, poller

@@ -29,10 +29,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit(
-    *, cache: Path, log: Path, movies: Path | None = None, timeout: float = 60
+    *, cache: Path, log: Path, movies: Path | None = None, timeout: float = 60,
+    root: Path = ROOT,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run app.py` with its own cache folder (and movies folder), until
-    `/_stcore/health` answers: its URL and process. Stopped on exit; output in ``log``."""
+    `/_stcore/health` answers: its URL and process. Stopped on exit; output in ``log``.
+    ``root``: the checkout whose app.py runs (a benchmark serves the code before a change
+    from another folder, to alternate the two)."""
     port = free_port()
     env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
     env.pop("FINGERPRINT_MOVIES_DIR", None)
@@ -42,7 +45,7 @@ def streamlit(
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
