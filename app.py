@@ -1,6 +1,13 @@
 """Movie Color Fingerprint, the Streamlit app: `streamlit run app.py [-- --movies DIR]`.
 
-The router only: the pages (`webapp.routing.pages`), and the settings sidebar they share.
+This file plays two parts:
+
+- imported (``streamlit run`` finds `app` below and serves it with Uvicorn, Streamlit's
+  `st.App`): the server, with the upload receiver in front of Streamlit's upload route,
+  so an upload goes to disk as it arrives instead of into memory (`webapp.receiving`);
+- run as each visitor's script (``__name__ == "__main__"``, as Streamlit and AppTest run
+  it): the router, i.e. the pages (`webapp.routing.pages`) and the settings sidebar they
+  share.
 """
 
 # Whole before any session draws: Plotly looks pandas up in sys.modules without importing
@@ -11,12 +18,16 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from webapp.routing import pages, run_page
+from webapp.server import upload_middleware
 from webapp.sidebar import sidebar
 
-st.set_page_config(
-    page_title="Movie Color Fingerprint", page_icon="🎞️", layout="wide",
-    initial_sidebar_state="expanded",
-)
-page = st.navigation(pages())
-sidebar()
-run_page(page)
+if __name__ == "__main__":
+    st.set_page_config(
+        page_title="Movie Color Fingerprint", page_icon="🎞️", layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    page = st.navigation(pages())
+    sidebar()
+    run_page(page)
+else:
+    app = st.App(__file__, middleware=upload_middleware())

@@ -144,7 +144,7 @@ def serve(
     """`streamlit run app.py` (``root``'s, this checkout's by default) on a free port,
     healthy: its URL and its RSS poller. Its output goes to a file in ``logs``."""
     log = logs / f"streamlit-{time.monotonic_ns()}.log"
-    with streamlit(cache=cache, log=log, movies=movies, root=root) as (url, process):
+    with streamlit(cache=cache, log=log, movies=movies, app=root) as (url, process):
         poller = RssPoller(process.pid)
         try:
             yield url, poller

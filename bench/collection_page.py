@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from appserver import launch_chromium, streamlit
-from batches import write_batch
 from playwright.sync_api import sync_playwright
+
+from tests.support.appserver import launch_chromium, streamlit
+from tests.support.batches import write_batch
 
 
 def _drawn(page, selector: str, since: float) -> float:

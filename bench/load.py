@@ -46,9 +46,13 @@ from playwright.async_api import Page, async_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+# The repository (tests.support), then bench/ before it: `app` is bench/app.py here.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app import ROOT, machine, serve  # bench/app.py: the server and its RSS poller
+from app import machine, serve  # bench/app.py: the server and its RSS poller
 from tests.support.appserver import CHROMIUM, CHROMIUM_ARGS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CLIP = ROOT / "tests" / "data" / "cars_30s_432p_h264.mp4"
 CHOOSER = "Choose a film — a demo, your own video, the movies folder or the library"

@@ -59,7 +59,7 @@ def fingerprint_samples(
             content[lo:hi], k=params.clusters, color_space=params.color_space, seed=params.seed
         )
         # Each batch's temporaries land wherever decoding left holes in the heap: give
-        # them back, or the batches together touch every page of it (fingerprint.memory).
+        # them back, or the batches together touch every page of it (fingerprint._memory).
         release_free_memory()
         if on_progress:
             on_progress(hi / n, f"finding colours: {hi}/{n} frames")

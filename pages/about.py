@@ -92,8 +92,9 @@ is just noticeable, 10 clearly different, 50 and more opposite colours.
 st.markdown("### Your films")
 st.markdown(
     f"""
-- **Upload** any video up to {upload_limit()}. It is kept in this server's cache
-  folder so that a share link can reopen it.
+- **Upload** any video up to {upload_limit()}. It goes to this server's disk as it
+  arrives and is kept in its cache folder, private to your browser tab. When several
+  visitors upload at once, the server may ask you to try again in a minute.
 - **Movies folder**: when you run the app yourself, open films of any size without
   uploading them:
 

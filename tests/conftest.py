@@ -90,8 +90,9 @@ def video_films(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Headless Debian Chromium, one per test module (`appserver.launch_chromium`)."""
-    from appserver import launch_chromium
     from playwright import sync_api
+
+    from tests.support.appserver import launch_chromium
 
     with sync_api.sync_playwright() as playwright:
         chromium = launch_chromium(playwright)

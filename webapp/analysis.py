@@ -18,6 +18,7 @@ from fingerprint.decode._sampling import ProgressCallback
 from fingerprint.plotting._film import view_figure
 from fingerprint.plotting._sound import add_sound_ring
 
+from .budget import analysis_mb
 from .escaping import escape_markdown
 from .films import Film
 from .jobs import Job, Work, job_size, waiting_text
@@ -147,18 +148,26 @@ def _analyze(
 
 
 def analysis_job(
-    key: str, path: Path, params: Params, fitted: Params | None
-) -> tuple[Hashable, Work, float, bool]:
+    key: str, path: Path, params: Params, fitted: Params | None, info: VideoInfo | None
+) -> tuple[Hashable, Work, float, bool, float]:
     """What `Jobs.join` and `Jobs.waiting` take to fingerprint the film ``key`` at
-    ``path`` with ``params``: one job per film and options, whichever page or session asks.
-    ``fitted``: the options as its result is stored (`stored_params`), None when this
-    server never probed the film (then nothing of it is stored)."""
+    ``path`` with ``params``: one job per film and options, whichever page or session asks,
+    weighed by its samples and by its memory (`analysis_mb`). ``fitted``: the options as
+    its result is stored (`stored_params`), and ``info`` the film's description, both None
+    when this server never probed the film (then nothing of it is stored, and its memory
+    is reckoned for a 1080p film of the options' samples: the library's case, whose films
+    are probed by the analysis itself)."""
     c = cache()
     weight, long = job_size(
         params, frames_stored=fitted is not None and c.has_frames(key, fitted),
         shots_stored=fitted is not None and c.has_shots(key, fitted),
     )
-    return (key, params), functools.partial(_analyze, path, params), weight, long
+    if info is None:
+        mb = analysis_mb(params, 1920, 1080)
+    else:
+        mb = analysis_mb(fitted or params, info.width, info.height,
+                         info.duration * (info.fps or 24))
+    return (key, params), functools.partial(_analyze, path, params), weight, long, mb
 
 
 def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
@@ -168,7 +177,9 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     session and process; so does a demo film's result shipped with the app (`seed`: the
     landing page at the default settings), which is stored there first. Otherwise the
     analysis is a job of the server's queue (`jobs`), shared by every session that wants
-    the same film with the same options, and cancelled when none waits for it any more.
+    the same film with the same options, weighed by its memory (`analysis_mb`: what it may
+    start beside others, or that it is too large for this server, said in a sentence), and
+    cancelled when none waits for it any more.
     """
     c = cache()
     try:
@@ -178,7 +189,8 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
             found = seed(c, film.key, film.path, film.info, fitted, DEMO_DIR / RESULTS)
         if found is not None:
             return found
-        with jobs().waiting(*analysis_job(film.key, film.path, params, fitted)) as job:
+        job_args = analysis_job(film.key, film.path, params, fitted, film.info)
+        with jobs().waiting(*job_args) as job:
             return _wait(job, film.title)
     except (FingerprintError, OSError, MemoryError) as exc:
         st.error(escape_markdown(analysis_failure(exc, film.title, film.path)))

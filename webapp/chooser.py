@@ -28,7 +28,16 @@ from .films import (
     upload_title,
 )
 from .messages import hide_paths, os_reason
-from .server import DEFAULT_FILM, MOVIES_ENV_VAR, cache, demos, movie_list, movies_dir, upload_limit
+from .server import (
+    DEFAULT_FILM,
+    MOVIES_ENV_VAR,
+    cache,
+    deliveries,
+    demos,
+    movie_list,
+    movies_dir,
+    upload_limit,
+)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -120,8 +129,35 @@ def _forget_upload(upload: Any) -> None:
         ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
 
 
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _stored(chooser: str, upload: Any) -> Path | None:
+    """Where the upload is in the cache folder, or None with the reason said.
+
+    The server's upload receiver wrote it there as it arrived, and kept its outcome for
+    this session alone (`webapp.receiving`). Without the receiver (AppTest; the app
+    served some other way), Streamlit holds the bytes in memory, and they are copied.
+    """
+    session = _session_id()
+    received = deliveries().take(session, upload.file_id) if session else None
+    try:
+        if received is not None:
+            if received.message:
+                _say(chooser, received.message)
+            return received.path
+        return cache().store_upload(upload, upload_name(upload.name))
+    except OSError as exc:
+        _say(chooser, f"Could not store {upload.name}: {os_reason(exc)}.")
+        return None
+    finally:
+        _forget_upload(upload)
+
+
 def _store_upload(chooser: str, widget: str) -> None:
-    """Stream the upload into the cache folder, check it is a video, and open it (in this
+    """Take the upload from the cache folder, check it is a video, and open it (in this
     session only: see `resolve_film`)."""
     upload = st.session_state.get(widget)
     if upload is None:
@@ -129,13 +165,9 @@ def _store_upload(chooser: str, widget: str) -> None:
     # A new widget key next run: the old one, and its bytes, are forgotten.
     st.session_state[f"upload_n:{chooser}"] = st.session_state.get(f"upload_n:{chooser}", 0) + 1
     known_as = upload.name
-    try:
-        path = cache().store_upload(upload, upload_name(known_as))
-    except OSError as exc:
-        _say(chooser, f"Could not store {known_as}: {os_reason(exc)}.")
+    path = _stored(chooser, upload)
+    if path is None:
         return
-    finally:
-        _forget_upload(upload)
     try:
         probe(path)
     except FingerprintError as exc:
@@ -206,6 +238,10 @@ def _upload_tab(chooser: str) -> None:
         "opens it for nobody else. A larger file opens from a movies folder without "
         "uploading (see About)."
     )
+    session = _session_id()
+    refused = deliveries().notice(session) if session else None
+    if refused:  # the receiver refused this session's upload before it arrived
+        _say(chooser, refused)
 
 
 def _movies_tab(chooser: str) -> None:

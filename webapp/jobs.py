@@ -7,7 +7,10 @@ weight; the others wait in arrival order and know how many are ahead, so a visit
 place in the queue rather than a frozen page, and a link asking for the most samples
 cannot run beside others. Long jobs (`job_size`: shots, exact mode; minutes on a feature
 film where fast mode takes seconds) take at most all slots but one, so quick analyses
-never wait for them: a quick job passes long ones that wait for that reason only. A
+never wait for them: a quick job passes long ones that wait for that reason only. With a
+`Budget`, a job also holds its memory cost (`webapp.budget.analysis_mb`: an 8K film's
+job weighs what its decoders' frames take) and waits until that fits beside the others;
+one that could never fit is refused (`OverBudget`) instead of run. A
 job counts the sessions waiting for it: when the last one leaves (it changed a setting,
 opened another film or closed the tab) and none comes back within ``grace`` seconds, the
 job is cancelled, so nobody's abandoned work holds a slot or memory.
@@ -24,6 +27,8 @@ from typing import Any
 
 from fingerprint.errors import Cancelled
 from fingerprint.params import Params
+
+from .budget import Budget, OverBudget
 
 # How often a queued job looks at its cancel event while it waits for a slot.
 _QUEUE_POLL_S = 0.2
@@ -56,29 +61,38 @@ def waiting_text(title: str, ahead: int, slots: float) -> str:
             f"{'s' if slots != 1 else ''} at a time, {place}…")
 
 
+_Entry = tuple[object, float, bool, float]  # ticket, weight, long, memory (MB)
+
+
 class Queue:
     """A weighted semaphore of ``slots`` that serves waiters in arrival order and says
     where each one stands. Long work holds at most all slots but one (`job_size`); a
-    waiter passes long ones ahead of it that wait for that limit alone."""
+    waiter passes long ones ahead of it that wait for that limit alone. With a ``budget``,
+    work also holds its memory there while it runs, and starts only when that fits."""
 
-    def __init__(self, slots: float) -> None:
+    def __init__(self, slots: float, budget: Budget | None = None) -> None:
         if slots < 1:
             raise ValueError("an analysis queue needs at least one slot")
         self.slots = slots
+        self.budget = budget
         self._running = 0
         self._load = 0.0
         self._long_load = 0.0
-        self._waiting: collections.deque[tuple[object, float, bool]] = collections.deque()
+        self._waiting: collections.deque[_Entry] = collections.deque()
         self._changed = threading.Condition()
 
     @contextlib.contextmanager
     def slot(
-        self, ticket: object, cancel: threading.Event, weight: float = 1.0, long: bool = False
+        self, ticket: object, cancel: threading.Event, weight: float = 1.0, long: bool = False,
+        mb: float = 0.0,
     ) -> Iterator[None]:
-        """Hold ``weight`` of the slots for ``ticket``'s work, once its turn comes and that
-        fits (or nothing runs); raises Cancelled if ``cancel`` is set while it still waits
-        (it then never started)."""
-        entry = (ticket, weight, long)
+        """Hold ``weight`` of the slots and ``mb`` of the budget for ``ticket``'s work,
+        once its turn comes and that fits (or nothing runs); raises Cancelled if
+        ``cancel`` is set while it still waits (it then never started), OverBudget at
+        once if ``mb`` could never fit."""
+        if self.budget is not None and (why := self.budget.too_large(mb)):
+            raise OverBudget(why)
+        entry = (ticket, weight, long, mb)
         with self._changed:
             self._waiting.append(entry)
             try:
@@ -92,6 +106,8 @@ class Queue:
             self._running += 1
             self._load += weight
             self._long_load += weight if long else 0.0
+            if self.budget is not None:
+                self.budget.hold(mb)
         try:
             yield
         finally:
@@ -99,35 +115,39 @@ class Queue:
                 self._running -= 1
                 self._load -= weight
                 self._long_load -= weight if long else 0.0
+                if self.budget is not None:
+                    self.budget.release(mb)
                 self._changed.notify_all()
 
-    def _turn(self, entry: tuple[object, float, bool]) -> bool:
+    def _turn(self, entry: _Entry) -> bool:
         """Whether ``entry`` starts now: it fits, and everyone ahead of it is long work
         held back by the long limit (which it, being quick, passes)."""
-        _, weight, long = entry
+        _, weight, long, mb = entry
         for ahead in self._waiting:
             if ahead is entry:
-                return self._fits(weight, long)
-            _, their_weight, their_long = ahead
-            held = (their_long and self._fits(their_weight, False)
-                    and not self._fits(their_weight, True))
+                return self._fits(weight, long, mb)
+            _, their_weight, their_long, their_mb = ahead
+            held = (their_long and self._fits(their_weight, False, their_mb)
+                    and not self._fits(their_weight, True, their_mb))
             if long or not held:
                 return False
         return False
 
-    def _fits(self, weight: float, long: bool) -> bool:
+    def _fits(self, weight: float, long: bool, mb: float) -> bool:
         if self._running == 0:
-            return True
+            return True  # within the budget: `slot` refused what could never fit
         # Long work leaves one slot (of two or more) to quick analyses.
         room = max(1.0, self.slots - 1) if long else self.slots
-        return (self._long_load if long else self._load) + weight <= room + 1e-9 and (
-            self._load + weight <= self.slots + 1e-9
+        return (
+            (self._long_load if long else self._load) + weight <= room + 1e-9
+            and self._load + weight <= self.slots + 1e-9
+            and (self.budget is None or self.budget.fits(mb))
         )
 
     def ahead(self, ticket: object) -> int | None:
         """How many waiters are ahead of ``ticket``, or None when it is not waiting."""
         with self._changed:
-            for place, (waiting, _, _) in enumerate(self._waiting):
+            for place, (waiting, *_) in enumerate(self._waiting):
                 if waiting is ticket:
                     return place
             return None
@@ -140,10 +160,13 @@ class Queue:
 class Job:
     """One analysis: its progress as last reported, then its result or its error."""
 
-    def __init__(self, key: Hashable, weight: float = 1.0, long: bool = False) -> None:
+    def __init__(
+        self, key: Hashable, weight: float = 1.0, long: bool = False, mb: float = 0.0
+    ) -> None:
         self.key = key
         self.weight = weight
         self.long = long
+        self.mb = mb  # its memory cost, held in the budget while it runs
         self.cancel = threading.Event()
         self.done = threading.Event()
         self.waiters = 0
@@ -162,30 +185,34 @@ class Job:
 class Jobs:
     """The server's analyses by key, run through one `Queue`."""
 
-    def __init__(self, *, slots: float, grace: float) -> None:
-        self.queue = Queue(slots)
+    def __init__(self, *, slots: float, grace: float, budget: Budget | None = None) -> None:
+        self.queue = Queue(slots, budget)
         self.grace = grace
         self._jobs: dict[Hashable, Job] = {}
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
     def waiting(
-        self, key: Hashable, work: Work, weight: float = 1.0, long: bool = False
+        self, key: Hashable, work: Work, weight: float = 1.0, long: bool = False,
+        mb: float = 0.0,
     ) -> Iterator[Job]:
         """The job for ``key``, started with ``work(cancel, report)`` unless one runs
         already, held for as long as the caller waits: leaving (normally, or through
         an exception such as Streamlit's rerun and stop) lets it go (`leave`)."""
-        job = self.join(key, work, weight, long)
+        job = self.join(key, work, weight, long, mb)
         try:
             yield job
         finally:
             self.leave(job)
 
-    def join(self, key: Hashable, work: Work, weight: float = 1.0, long: bool = False) -> Job:
+    def join(
+        self, key: Hashable, work: Work, weight: float = 1.0, long: bool = False,
+        mb: float = 0.0,
+    ) -> Job:
         with self._lock:
             job = self._jobs.get(key)
             if job is None or job.cancel.is_set():  # a cancelled job is on its way out
-                job = self._jobs[key] = Job(key, weight, long)
+                job = self._jobs[key] = Job(key, weight, long, mb)
                 threading.Thread(
                     target=self._run, args=(job, work), name=f"analysis {key}", daemon=True
                 ).start()
@@ -221,7 +248,7 @@ class Jobs:
 
     def _run(self, job: Job, work: Work) -> None:
         try:
-            with self.queue.slot(job, job.cancel, job.weight, job.long):
+            with self.queue.slot(job, job.cancel, job.weight, job.long, job.mb):
                 job.started = time.monotonic()
                 job.result = work(job.cancel, job.report)
         except BaseException as exc:  # handed to every session waiting for it

@@ -195,7 +195,7 @@ def fingerprint_pending(films: PageFilms, settings: Settings, where: DeltaGenera
     film, params = films.pending[0], params_for(settings)
     fitted = stored_params(params, film.info) if film.info is not None else None
     queue = jobs()
-    with queue.waiting(*analysis_job(film.key, film.path, params, fitted)) as job:
+    with queue.waiting(*analysis_job(film.key, film.path, params, fitted, film.info)) as job:
         while not job.done.wait(PROGRESS_INTERVAL_S):
             value, text = progress_text(films.tally, film.title, job.fraction, job.message,
                                         ahead=queue.ahead(job), slots=queue.queue.slots)

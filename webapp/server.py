@@ -1,21 +1,34 @@
 """What this server offers: its film cache, the demo films, the movies folder, the upload
-limit, and its analyses (`jobs`). One object per server, shared by every session."""
+limit, its memory budget, its analyses (`jobs`) and its upload receiver
+(`upload_middleware`). One object per server, shared by every session."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import streamlit as st
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from streamlit.runtime import Runtime
+from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+from streamlit.web.server.server_util import is_xsrf_enabled
+from streamlit.web.server.starlette.starlette_app_utils import validate_xsrf_token
+from streamlit.web.server.starlette.starlette_server_config import XSRF_COOKIE_NAME
 
 from fingerprint import Cache
 from fingerprint._memory import limit_arenas
 from fingerprint.cache._cache import ENV_VAR as CACHE_ENV_VAR
 
+from .budget import Budget, budget_mb
 from .films import DemoFilm, demo_films, movie_files
 from .jobs import Jobs
+from .receiving import Deliveries, Hooks, UploadReceiver, limit_text
 
 APP_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = APP_DIR / "demo"
@@ -53,10 +66,35 @@ def analysis_slots() -> int:
         return max(1, min(DEFAULT_ANALYSES, os.cpu_count() or 1))
 
 
+T = TypeVar("T")
+_ONCE: dict[str, Any] = {}
+_ONCE_LOCK = threading.Lock()
+
+
+def _once(name: str, make: Callable[[], T]) -> T:
+    """One object per server process, whichever thread asks first (a session's run, or
+    the event loop receiving an upload); never cleared, unlike st.cache_resource."""
+    with _ONCE_LOCK:
+        if name not in _ONCE:
+            _ONCE[name] = make()
+        return _ONCE[name]
+
+
+def budget() -> Budget:
+    """The server's memory budget ($FINGERPRINT_MEMORY_BUDGET), shared by its analyses and
+    its uploads in flight, which together may hold at most the cache's size cap."""
+    return _once("budget", lambda: Budget(budget_mb(), disk_bytes=cache().max_bytes))
+
+
+def deliveries() -> Deliveries:
+    """What the upload receiver hands to sessions (`webapp.receiving`)."""
+    return _once("deliveries", Deliveries)
+
+
 @st.cache_resource
 def jobs() -> Jobs:
     """The server's analyses and their queue, shared by every session."""
-    return Jobs(slots=analysis_slots(), grace=ABANDON_GRACE_S)
+    return Jobs(slots=analysis_slots(), grace=ABANDON_GRACE_S, budget=budget())
 
 
 @st.cache_resource
@@ -81,7 +119,51 @@ def movie_list(root: str) -> list[str]:
     return movie_files(root)
 
 
+def upload_bytes() -> int:
+    """The largest upload, from .streamlit/config.toml (megabytes of 2**20 bytes, as
+    Streamlit counts them: its widget refuses a larger file before sending it)."""
+    return int(st.get_option("server.maxUploadSize")) * 2**20
+
+
 def upload_limit() -> str:
     """The upload limit set in .streamlit/config.toml, as people say it: "1 GB"."""
-    megabytes = int(st.get_option("server.maxUploadSize"))
-    return f"{megabytes / 1024:g} GB" if megabytes >= 1024 else f"{megabytes} MB"
+    return limit_text(upload_bytes())
+
+
+# --- the upload receiver, in front of Streamlit's upload route ------------------------
+def _may_upload(scope: Any, session: str) -> tuple[int, str] | None:
+    """Streamlit's own checks on an upload (its route's, in Streamlit 1.67): the XSRF
+    token when XSRF protection is on, and a live session."""
+    request = Request(scope)
+    if is_xsrf_enabled() and not validate_xsrf_token(
+        request.headers.get("X-Xsrftoken"), request.cookies.get(XSRF_COOKIE_NAME)
+    ):
+        return 403, "XSRF token missing or invalid"
+    if not Runtime.instance().is_active_session(session):
+        return 400, "Invalid session_id."
+    return None
+
+
+def _announce(session: str, file_id: str, name: str, kind: str) -> None:
+    """Tell the session's uploader the file arrived: a record without its bytes, which
+    are on disk (`deliveries` says where)."""
+    record = UploadedFileRec(file_id=file_id, name=name, type=kind, data=b"")
+    Runtime.instance().uploaded_file_mgr.add_file(session, record)
+
+
+def _wake(session: str) -> None:
+    """Run the session again with its widgets as they are, so it shows a refusal."""
+    app_session = Runtime.instance().get_app_session(session)
+    if app_session is not None:
+        app_session.request_rerun(None)
+
+
+def upload_middleware() -> list[Middleware]:
+    """The upload receiver for `st.App` (app.py): uploads go to the cache's disk as they
+    arrive, within the server's budget (`webapp.receiving`)."""
+    hooks = Hooks(
+        check=_may_upload, store=lambda stream, name: cache().store_upload(stream, name),
+        max_bytes=upload_bytes, announce=_announce, wake=_wake, budget=budget,
+        deliveries=deliveries(),
+    )
+    return [Middleware(UploadReceiver, hooks=hooks)]

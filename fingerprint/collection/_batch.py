@@ -175,7 +175,7 @@ def process_film(
             with _lock(base):
                 fp = _load_done(base, params)  # a copy of this film may have just made it
                 if fp is None:
-                    limit_arenas()  # fingerprint.memory; the worker is this library's
+                    limit_arenas()  # fingerprint._memory; the worker is this library's
                     fp = analyze(path, params=params, cache=None)
                     write_outputs(base, fp, output)
                     action = "analysed"

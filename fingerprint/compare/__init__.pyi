@@ -42,6 +42,21 @@ from ._compare import (
 from ._compare import (
     similarity as similarity,
 )
+from ._sequence import (
+    GAP as GAP,
+)
+from ._sequence import (
+    GAP_OPEN as GAP_OPEN,
+)
+from ._sequence import (
+    Run as Run,
+)
+from ._sequence import (
+    SequenceAlignment as SequenceAlignment,
+)
+from ._sequence import (
+    align_sequences as align_sequences,
+)
 from ._transport import (
     palette_distance as palette_distance,
 )

@@ -1,13 +1,13 @@
 """Compare two films' colour: whole-film palettes, the difference strip, and scores.
 
 Pure functions on two `Fingerprint`s (numpy in, numpy out, no Streamlit). The films are
-put on a shared time axis by `fingerprint.align`; palettes are compared by the earth
-mover's distance of `fingerprint.transport`.
+put on a shared time axis by `fingerprint.compare._align`; palettes are compared by the earth
+mover's distance of `fingerprint.compare._transport`.
 
 Choices, and why:
 
 - **Difference strip.** Per bin, the earth mover's distance (ΔE2000) between the two
-  films' palettes there (`fingerprint.transport` says why that distance).
+  films' palettes there (`fingerprint.compare._transport` says why that distance).
 - **Whole-film palette.** Every (colour, share) point of the film clustered together by
   share-weighted k-means in CIELAB (the colour space the palettes were found in);
   identical colours are pooled first, in a canonical order, so the result does not depend

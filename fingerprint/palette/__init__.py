@@ -1,7 +1,8 @@
 """Colours and palettes: colour maths (sRGB, CIELAB, CIEDE2000), batched k-means (every
-frame's palette at once, share-weighted whole-film palettes) and black-bar detection.
+frame's palette at once, share-weighted whole-film palettes), black-bar detection, and
+colours as people with a colour-vision deficiency see them.
 
-Modules: `_color`, `_kmeans`, `_bars`.
+Modules: `_color`, `_kmeans`, `_bars`, `_cvd` (Machado, Oliveira and Fernandes 2009).
 """
 
 import lazy_loader as _lazy

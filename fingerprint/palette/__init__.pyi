@@ -27,6 +27,18 @@ from ._color import (
 from ._color import (
     srgb_to_linear as srgb_to_linear,
 )
+from ._cvd import (
+    CVD_KINDS as CVD_KINDS,
+)
+from ._cvd import (
+    CVD_SEVERITIES as CVD_SEVERITIES,
+)
+from ._cvd import (
+    cvd_matrix as cvd_matrix,
+)
+from ._cvd import (
+    simulate_cvd as simulate_cvd,
+)
 from ._kmeans import (
     palettes as palettes,
 )

@@ -1,7 +1,7 @@
 """Colour maths: sRGB transfer function, CIELAB (D65), CIEDE2000 and mean colours.
 
 Everything is a pure function on numpy arrays. Colours are ``(..., 3)`` arrays; frames are
-``(N, H, W, 3)`` uint8 sRGB stacks. Palettes (k-means) are in `fingerprint.kmeans`.
+``(N, H, W, 3)`` uint8 sRGB stacks. Palettes (k-means) are in `fingerprint.palette._kmeans`.
 """
 
 from __future__ import annotations

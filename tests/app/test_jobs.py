@@ -14,6 +14,7 @@ import pytest
 
 from fingerprint.errors import Cancelled
 from fingerprint.params import Params
+from webapp.budget import SERVER_MB, UPLOAD_MB, UPLOADS_AT_ONCE, Budget, OverBudget
 from webapp.jobs import Job, Jobs, Queue, job_size, waiting_text
 
 HANG_S = 30
@@ -251,3 +252,44 @@ def test_a_long_job_waiting_for_room_is_not_passed() -> None:
     for job in (held[1], waiting_long, waiting_quick):
         _finish(job)
 
+
+
+# --- memory (issue 21) -------------------------------------------------------------------
+def _budget(for_analyses_mb: float) -> Budget:
+    return Budget(SERVER_MB + UPLOADS_AT_ONCE * UPLOAD_MB + for_analyses_mb)
+
+
+def test_a_job_waits_for_memory_as_well_as_for_a_slot() -> None:
+    """Two 8K analyses: a slot is free for the second, its memory is not."""
+    budget = _budget(1000)
+    jobs = Jobs(slots=2, grace=0, budget=budget)
+    first_gate, second_gate = Gate(), Gate()
+    first = jobs.join("8k", first_gate, 1.0, False, 700)
+    assert first_gate.started.wait(HANG_S)
+    second = jobs.join("another 8k", second_gate, 1.0, False, 700)
+    _queued(jobs, second)
+    assert jobs.ahead(second) == 0 and not second_gate.started.is_set()
+    assert budget.analyses_mb == 700
+    small = Gate()  # behind it in line: it waits its turn, even though it would fit
+    third = jobs.join("1080p", small, 1.0, False, 100)
+    _queued(jobs, third)
+    assert not small.started.is_set()
+    first_gate.release.set()
+    _finish(first)
+    assert second_gate.started.wait(HANG_S)
+    assert small.started.wait(HANG_S)  # 700 + 100 fit together
+    second_gate.release.set()
+    small.release.set()
+    _finish(second)
+    _finish(third)
+    assert budget.analyses_mb == 0 and jobs.queue.running == 0
+
+
+def test_a_job_that_could_never_fit_is_refused_with_a_sentence() -> None:
+    jobs = Jobs(slots=2, grace=0, budget=_budget(1000))
+    gate = Gate()
+    job = jobs.join("16k", gate, 1.0, False, 5000)
+    _finish(job)
+    assert isinstance(job.error, OverBudget) and not gate.started.is_set()
+    assert "about 5.0 GB of memory" in str(job.error) and "fewer samples" in str(job.error)
+    assert jobs.active() == [] and jobs.queue.budget.analyses_mb == 0

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,22 +30,25 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit(
     *, cache: Path, log: Path, movies: Path | None = None, timeout: float = 60,
-    root: Path = ROOT,
+    app: Path = ROOT, env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run app.py` with its own cache folder (and movies folder), until
-    `/_stcore/health` answers: its URL and process. Stopped on exit; output in ``log``.
-    ``root``: the checkout whose app.py runs (a benchmark serves the code before a change
-    from another folder, to alternate the two)."""
+    """`streamlit run app.py` from ``app`` (a checkout: this one unless a benchmark names
+    another) with its own cache folder (and movies folder, and ``env``), until
+    `/_stcore/health` answers: its URL and process. ``preexec_fn`` runs in the child
+    before Streamlit starts (a benchmark puts it in a cgroup). Stopped on exit; output in
+    ``log``."""
     port = free_port()
-    env = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache)}
-    env.pop("FINGERPRINT_MOVIES_DIR", None)
+    environ = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache), **(env or {})}
+    environ.pop("FINGERPRINT_MOVIES_DIR", None)
     if movies is not None:
-        env["FINGERPRINT_MOVIES_DIR"] = str(movies)
+        environ["FINGERPRINT_MOVIES_DIR"] = str(movies)
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
+            cwd=app, env=environ, stdout=output, stderr=subprocess.STDOUT,
+            preexec_fn=preexec_fn,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -54,7 +57,7 @@ def streamlit(
         finally:
             process.terminate()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

@@ -40,7 +40,7 @@ def _no_collection_dir(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _films(count: int = 6, titles: list[str] | None = None):
-    from batches import synthetic_fingerprint
+    from tests.support.batches import synthetic_fingerprint
 
     fps = [synthetic_fingerprint(i, samples=30) for i in range(count)]
     return fps, from_fingerprints(fps, titles=titles or [f"film {i}" for i in range(count)])
