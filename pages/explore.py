@@ -6,7 +6,14 @@ import streamlit as st
 
 from fingerprint.poster import _render as render
 from fingerprint.timecodes import timecode
-from webapp.analysis import CHART_CONFIG, figure, film_params, frame_image, load_fingerprint
+from webapp.analysis import (
+    CHART_CONFIG,
+    chart_preview,
+    figure,
+    film_params,
+    frame_image,
+    load_fingerprint,
+)
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
@@ -72,15 +79,20 @@ stem = slug(film.title)
 if current.view == "shots":
     shots_view(film, fp, current.time)
 else:
-    st.plotly_chart(
-        figure(film, fp, current.view, chosen),
-        key="explore_chart", on_select=_select, selection_mode="points", theme=None,
-        config={
-            **CHART_CONFIG,
-            "toImageButtonOptions": {"format": "png", "scale": 2,
-                                     "filename": f"{stem}-{current.view}"},
-        },
-    )
+    chart = figure(film, fp, current.view, chosen)
+    # The columns as a picture until the browser has loaded Plotly and drawn the chart.
+    with st.container(key="explore_strip"):
+        if (preview := chart_preview(film, fp, current.view, chart)) is not None:
+            with st.container(key="explore_preview"):
+                st.html(preview)
+        st.plotly_chart(
+            chart, key="explore_chart", on_select=_select, selection_mode="points", theme=None,
+            config={
+                **CHART_CONFIG,
+                "toImageButtonOptions": {"format": "png", "scale": 2,
+                                         "filename": f"{stem}-{current.view}"},
+            },
+        )
     loudness_trace(film, fp, current.view)
 
 # --- the selected sample -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from .escaping import escape_markdown
 from .films import Film
 from .jobs import Job, Work, job_size, waiting_text
 from .messages import analysis_failure, hide_paths, os_reason
+from .preview import Frame, preview_html, preview_png
 from .seeding import RESULTS, seed
 from .server import DEMO_DIR, cache, jobs
 from .settings import Settings, params_for, stored_params
@@ -227,3 +228,18 @@ def _figure(
 def figure(film: Film, fp: Fingerprint, view: str, highlight: int | None) -> go.Figure:
     """The figure of ``view`` for the film, with sample ``highlight`` marked."""
     return _figure(film.key, fp.params, view, highlight, fp)
+
+
+@st.cache_resource(max_entries=24)
+def _preview(key: str, params: Params, view: str, frame: Frame, _fp: Fingerprint) -> str | None:
+    png = preview_png(_fp, view, frame)
+    return None if png is None else preview_html(png, frame)
+
+
+def chart_preview(film: Film, fp: Fingerprint, view: str, fig: go.Figure) -> str | None:
+    """HTML that shows ``fig``'s columns as a picture in its place until the browser has
+    drawn it (`webapp.preview`), or None for a view that is not a row of columns."""
+    margin = fig.layout.margin
+    frame = Frame(height=int(fig.layout.height), left=int(margin.l), right=int(margin.r),
+                  top=int(margin.t), bottom=int(margin.b))
+    return _preview(film.key, fp.params, view, frame, fp)

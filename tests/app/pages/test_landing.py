@@ -102,3 +102,18 @@ def test_a_cleared_cache_is_seeded_again_on_the_next_visit(
     assert not list(app_cache_dir.glob("*/result-*.json"))
     _visit()
     assert len(list(app_cache_dir.glob("*/result-*.json"))) == 1
+
+
+def _pictures(at: AppTest) -> list[str]:
+    return [h.value for h in at.get("html") if "data:image/png;base64," in h.value]
+
+
+def test_the_strip_comes_with_its_picture_and_a_view_of_no_columns_without(
+    app_cache_dir: Path, no_analysis: None
+) -> None:
+    """Until the browser has loaded Plotly, the strip shows as a picture (webapp.preview)."""
+    at = _visit()
+    assert len(_pictures(at)) == 1
+    at.segmented_control(key=at.session_state["key:w_view"]).set_value("ring").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1
+    assert _pictures(at) == []
