@@ -117,3 +117,33 @@ def test_the_strip_comes_with_its_picture_and_a_view_of_no_columns_without(
     at.segmented_control(key=at.session_state["key:w_view"]).set_value("ring").run()
     assert not at.exception and len(at.get("plotly_chart")) == 1
     assert _pictures(at) == []
+
+
+def test_a_warmed_up_server_draws_the_landing_page_without_making_its_figure(
+    app_cache_dir: Path, no_analysis: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What app.py's warm-up thread makes before the first visitor is what that visitor's
+    run uses: the figure and its picture, made once; the cache folder is left alone."""
+    import streamlit as st
+
+    from webapp import analysis, warmup
+
+    st.cache_resource.clear()
+    warmup.warm()
+    assert not any(app_cache_dir.iterdir())
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(analysis, "view_figure", fail)
+    monkeypatch.setattr(analysis, "preview_png", fail)
+    at = _visit()
+    assert len(_strip(at)["data"]) == 5 and len(_pictures(at)) == 1
+
+
+def test_the_warm_up_imports_what_the_landing_page_imports() -> None:
+    from webapp.warmup import LANDING_PAGE, page_modules
+
+    modules = page_modules(LANDING_PAGE)
+    assert LANDING_PAGE.name == "explore.py"
+    assert {"streamlit", "webapp.analysis", "webapp.chooser"} <= set(modules)
