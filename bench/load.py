@@ -9,8 +9,9 @@ link together; per visitor, seconds from opening it to the default demo's finger
 drawn (and to its caption, which the server sends with the fingerprint). Each visitor is
 a Chromium page (``--client chromium``, the default) or, to tell the server's share from
 the browsers' (K Chromiums on the server's own cores), a session speaking Streamlit's
-protocol with no browser, timed to the fingerprint's chart sent (``--client session``);
-the CPU seconds the server and the browsers used are in each run's line. ``--old DIR``
+protocol with no browser, timed to the fingerprint's chart sent (``--client session``),
+or one Chromium page among K - 1 sessions (``--client mixed``); the CPU seconds the
+server and the browsers used are in each run's line. ``--old DIR``
 serves another checkout (the code before a change, e.g. ``git archive main | tar -x -C
 DIR``) in alternation with this one, in swapped order each round.
 
@@ -221,8 +222,8 @@ def _tree(root: int) -> list[int]:
 async def lander(browser, url: str, n: int) -> dict:
     """One visitor opening the landing link in Chromium: seconds to the film's caption,
     to its strip on screen (a picture or the chart) and to the chart drawn."""
-    record = {"visitor": n, "described_s": None, "seen_s": None, "drawn_s": None,
-              "errors": []}
+    record = {"visitor": n, "client": "chromium", "described_s": None, "seen_s": None,
+              "drawn_s": None, "errors": []}
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     started = time.monotonic()
@@ -249,7 +250,7 @@ async def session(url: str, n: int) -> dict:
     """One visitor's session without a browser: Streamlit's own protocol, as the page
     speaks it (a run of the landing link), timed until the server has sent the
     fingerprint's chart. What the server adds, whatever the visitor's computer."""
-    record = {"visitor": n, "drawn_s": None, "errors": []}
+    record = {"visitor": n, "client": "session", "drawn_s": None, "errors": []}
     started = time.monotonic()
     try:
         async with websockets.connect(
@@ -296,8 +297,11 @@ async def landing(
             ours = [pid for pid in _tree(os.getpid()) if pid not in server]  # Chromium
             cpu_before = _cpu_s(server), _cpu_s(ours)
             load_before = os.getloadavg()
+            # "mixed": the first visitor in Chromium, the others as sessions: what one of
+            # K visitors sees in a browser when the others' browsers are not on this machine.
+            in_chromium = {"chromium": k, "session": 0, "mixed": 1}[client]
             visitors = await asyncio.gather(*(
-                lander(browser, url, n) if client == "chromium" else session(url, n)
+                lander(browser, url, n) if n < in_chromium else session(url, n)
                 for n in range(k)
             ))
             cpu = _cpu_s(server) - cpu_before[0], _cpu_s(ours) - cpu_before[1]
@@ -331,8 +335,9 @@ def main() -> None:
                         help="the landing page at a server started --wait s earlier")
     parser.add_argument("--wait", type=float, default=LANDING_WAIT_S)
     parser.add_argument("--rounds", type=int, default=1, help="--landing: runs of each")
-    parser.add_argument("--client", choices=("chromium", "session"), action="append",
-                        help="--landing: Chromium pages, protocol sessions, or both (repeat)")
+    parser.add_argument("--client", choices=("chromium", "session", "mixed"), action="append",
+                        help="--landing: Chromium pages, protocol sessions, or one Chromium "
+                        "page and K - 1 sessions (repeatable)")
     parser.add_argument("--old", type=Path,
                         help="--landing: a checkout of the code before, served in alternation")
     args = parser.parse_args()
