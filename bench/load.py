@@ -184,9 +184,9 @@ LANDED = """([title, samples]) => {
   const titled = [...document.querySelectorAll('h2')].some(h => h.textContent.trim() === title);
   const described = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
     .some(c => c.textContent.includes(`${samples} moments`));
-  const picture = document.querySelector('.st-key-explore_preview img');
-  const pictured = titled && !!picture && picture.complete && picture.naturalWidth === samples
-    && picture.getBoundingClientRect().height > 0;
+  const picture = document.querySelector('.st-key-explore_preview .fingerprint-preview');
+  const pictured = titled && !!picture && picture.getBoundingClientRect().height > 0
+    && getComputedStyle(picture).backgroundImage.startsWith('url("data:image/png');
   const chart = document.querySelector('.js-plotly-plot');
   const drawn = titled && !!chart && !!chart.calcdata && chart.calcdata[0].length === samples
     && document.querySelectorAll('.js-plotly-plot .barlayer .trace path').length > 0;

@@ -84,7 +84,7 @@ else:
     with st.container(key="explore_strip"):
         if (preview := chart_preview(film, fp, current.view, chart)) is not None:
             with st.container(key="explore_preview"):
-                st.html(preview)
+                st.markdown(preview, unsafe_allow_html=True)
         st.plotly_chart(
             chart, key="explore_chart", on_select=_select, selection_mode="points", theme=None,
             config={

@@ -14,7 +14,15 @@ from fingerprint import Fingerprint
 from fingerprint.plotting._film import view_figure
 from fingerprint.poster import average_image, strip_image
 from tests.support import DEMO
-from webapp.preview import CHART_BOX, PREVIEW_BOX, PREVIEW_VIEWS, Frame, preview_html, preview_png
+from webapp.preview import (
+    CHART_BOX,
+    PICTURE,
+    PREVIEW_BOX,
+    PREVIEW_VIEWS,
+    Frame,
+    preview_html,
+    preview_png,
+)
 from webapp.settings import SAMPLE_VIEWS
 
 FRAME = Frame(height=340, left=28, right=28, top=28, bottom=32)
@@ -56,12 +64,14 @@ def test_the_frame_is_the_figures_own(fp: Fingerprint) -> None:
                 layout.margin.b) == (340, 28, 28, 28, 32)
 
 
-def test_the_html_holds_the_picture_inline_in_the_figures_box(fp: Fingerprint) -> None:
+def test_the_html_holds_the_picture_inline_in_the_figures_plot_area(fp: Fingerprint) -> None:
     png = preview_png(fp, "strip", FRAME)
     html = preview_html(png, FRAME)
-    data = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    data = re.search(r"url\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", html)
     assert data is not None and base64.b64decode(data[1]) == png
-    assert "height:340px" in html and "padding:28px 28px 32px 28px" in html
+    assert "height: 340px;" in html and "padding: 28px 28px 32px 28px;" in html
+    assert "content-box" in html  # the picture in the padding: the plot area
+    assert html.endswith(f'<div class="{PICTURE}"></div>')
     # Hidden once the chart in the same box has drawn its bars.
     assert f".{CHART_BOX}:has(.js-plotly-plot .barlayer .trace) .{PREVIEW_BOX}" in html
     assert "display: none" in html

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
 BARS = ".js-plotly-plot .barlayer .trace path"
-PICTURE = ".st-key-explore_preview img"
+PICTURE = ".st-key-explore_preview .fingerprint-preview"
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +48,16 @@ def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
     page.route("**/PlotlyChart*.js", hold)
     page.goto(url)
     page.locator(PICTURE).wait_for(state="visible")
-    page.wait_for_function(f"document.querySelector('{PICTURE}').complete")
-    assert page.evaluate(f"document.querySelector('{PICTURE}').naturalWidth") == 720
-    # Where the chart will be, as large: Streamlit's placeholder for it is its size.
+    background = page.evaluate(f"getComputedStyle(document.querySelector('{PICTURE}'))"
+                               ".backgroundImage")
+    assert background.startswith('url("data:image/png;base64,'), background[:60]
+    # Where the chart will be, as large (Streamlit's placeholder for it is its size), the
+    # columns in its plot area.
     place = _box(page, ".st-key-explore_chart")
     assert place[3] == 340
-    assert _box(page, ".st-key-explore_preview") == place
+    assert _box(page, PICTURE) == place
+    padding = page.evaluate(f"getComputedStyle(document.querySelector('{PICTURE}')).padding")
+    assert padding == "28px 28px 32px"  # as the figure's margins: top, left and right, bottom
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "landing-picture.png")
 

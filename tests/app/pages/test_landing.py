@@ -105,7 +105,7 @@ def test_a_cleared_cache_is_seeded_again_on_the_next_visit(
 
 
 def _pictures(at: AppTest) -> list[str]:
-    return [h.value for h in at.get("html") if "data:image/png;base64," in h.value]
+    return [m.value for m in at.markdown if "data:image/png;base64," in m.value]
 
 
 def test_the_strip_comes_with_its_picture_and_a_view_of_no_columns_without(
