@@ -20,6 +20,7 @@ import streamlit as st
 from webapp.routing import pages, run_page
 from webapp.server import upload_middleware
 from webapp.sidebar import sidebar
+from webapp.warmup import warm_up
 
 if __name__ == "__main__":
     st.set_page_config(
@@ -30,4 +31,5 @@ if __name__ == "__main__":
     sidebar()
     run_page(page)
 else:
+    warm_up()  # the landing page's first run, prepared before its first visitor comes
     app = st.App(__file__, middleware=upload_middleware())

@@ -139,12 +139,12 @@ class RssPoller:
 
 @contextlib.contextmanager
 def serve(
-    cache: Path, logs: Path, movies: Path | None = None
+    cache: Path, logs: Path, movies: Path | None = None, root: Path = ROOT
 ) -> Iterator[tuple[str, RssPoller]]:
-    """`streamlit run app.py` on a free port, healthy: its URL and its RSS poller. Its
-    output goes to a file in ``logs``."""
+    """`streamlit run app.py` (``root``'s, this checkout's by default) on a free port,
+    healthy: its URL and its RSS poller. Its output goes to a file in ``logs``."""
     log = logs / f"streamlit-{time.monotonic_ns()}.log"
-    with streamlit(cache=cache, log=log, movies=movies) as (url, process):
+    with streamlit(cache=cache, log=log, movies=movies, app=root) as (url, process):
         poller = RssPoller(process.pid)
         try:
             yield url, poller

@@ -8,7 +8,14 @@ from fingerprint.palette import cvd_label
 from fingerprint.poster import POSTER_SIZES, drawable_kinds, poster_png, poster_svg
 from fingerprint.poster._kinds import DRAWERS
 from fingerprint.timecodes import timecode
-from webapp.analysis import CHART_CONFIG, figure, film_params, frame_image, load_fingerprint
+from webapp.analysis import (
+    CHART_CONFIG,
+    chart_preview,
+    figure,
+    film_params,
+    frame_image,
+    load_fingerprint,
+)
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
@@ -74,15 +81,20 @@ stem = slug(film.title)
 if current.view == "shots":
     shots_view(film, fp, current)
 else:
-    st.plotly_chart(
-        figure(film, fp, current, chosen),
-        key="explore_chart", on_select=_select, selection_mode="points", theme=None,
-        config={
-            **CHART_CONFIG,
-            "toImageButtonOptions": {"format": "png", "scale": 2,
-                                     "filename": f"{stem}-{current.view}"},
-        },
-    )
+    chart = figure(film, fp, current, chosen)
+    # The columns as a picture until the browser has loaded Plotly and drawn the chart.
+    with st.container(key="explore_strip"):
+        if (preview := chart_preview(film, fp, current, chart)) is not None:
+            with st.container(key="explore_preview"):
+                st.markdown(preview, unsafe_allow_html=True)
+        st.plotly_chart(
+            chart, key="explore_chart", on_select=_select, selection_mode="points", theme=None,
+            config={
+                **CHART_CONFIG,
+                "toImageButtonOptions": {"format": "png", "scale": 2,
+                                         "filename": f"{stem}-{current.view}"},
+            },
+        )
     loudness_trace(film, fp, current.view)
 
 # --- the selected sample -----------------------------------------------------------------

@@ -10,7 +10,10 @@ memory), `budget` (the server's memory: what analyses cost, uploads in flight),
 `messages` (what a visitor reads when something fails: no server path, text not Markdown),
 `library_films` (the library's films, their state with the settings, and what the
 Collection page says of them), `collection_view` (the Collection's order and options),
-`alignment_view` (what the Compare page says of two films' alignment, and which view).
+`alignment_view` (what the Compare page says of two films' alignment, and which view),
+`seeding` (the demo films' results at the default settings, shipped in demo/results/ and
+handed to the cache on a miss), `preview` (the strip as a picture until the browser has
+drawn its chart).
 
 Streamlit modules: `routing` (the pages and the router), `server` (this server's cache,
 demo films, movies folder, memory budget, analysis queue and upload receiver), `state`
@@ -18,5 +21,6 @@ demo films, movies folder, memory budget, analysis queue and upload receiver), `
 (the film chooser: demos, uploads, movies folder, library), `analysis` (fingerprints with
 a progress bar, frames, figures), `library` (the Collection page's films, a batch
 folder's or the library's, the latter fingerprinted through the queue when they lack a
-fingerprint with the settings).
+fingerprint with the settings), `warmup` (the landing page's first run, prepared when the
+server starts).
 """

@@ -24,7 +24,9 @@ from .escaping import escape_markdown
 from .films import Film
 from .jobs import Job, Work, job_size, waiting_text
 from .messages import analysis_failure, hide_paths, os_reason
-from .server import cache, jobs
+from .preview import Frame, preview_html, preview_png
+from .seeding import RESULTS, seed
+from .server import DEMO_DIR, cache, jobs
 from .settings import Settings, params_for, seen, stored_params
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
@@ -174,15 +176,19 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
     """The film's fingerprint, or None with the reason shown as one error line.
 
     A stored result returns in milliseconds from the library's disk cache, shared by every
-    session and process. Otherwise the analysis is a job of the server's queue (`jobs`),
-    shared by every session that wants the same film with the same options, weighed by
-    its memory (`analysis_mb`: what it may start beside others, or that it is too large
-    for this server, said in a sentence), and cancelled when none waits for it any more.
+    session and process; so does a demo film's result shipped with the app (`seed`: the
+    landing page at the default settings), which is stored there first. Otherwise the
+    analysis is a job of the server's queue (`jobs`), shared by every session that wants
+    the same film with the same options, weighed by its memory (`analysis_mb`: what it may
+    start beside others, or that it is too large for this server, said in a sentence), and
+    cancelled when none waits for it any more.
     """
     c = cache()
     try:
         fitted = stored_params(params, film.info)
         found = c.load_result(film.key, fitted)
+        if found is None:
+            found = seed(c, film.key, film.path, film.info, fitted, DEMO_DIR / RESULTS)
         if found is not None:
             return found
         job_args = analysis_job(film.key, film.path, params, fitted, film.info)
@@ -232,3 +238,23 @@ def figure(film: Film, fp: Fingerprint, current: Settings, highlight: int | None
     as the settings' colour vision sees it."""
     return _figure(film.key, fp.params, current.view, highlight, current.cvd,
                    current.cvd_severity, seen(fp, current))
+
+
+@st.cache_resource(max_entries=24)
+def _preview(key: str, params: Params, view: str, cvd: str | None, severity: float,
+             frame: Frame, _fp: Fingerprint) -> str | None:
+    # Keyed by the film, its options, the view and the colour vision; ``_fp`` is the
+    # fingerprint as seen with them.
+    png = preview_png(_fp, view, frame)
+    return None if png is None else preview_html(png, frame)
+
+
+def chart_preview(film: Film, fp: Fingerprint, current: Settings, fig: go.Figure) -> str | None:
+    """HTML that shows ``fig``'s columns as a picture in its place until the browser has
+    drawn it (`webapp.preview`), as the settings' colour vision sees them, or None for a
+    view that is not a row of columns."""
+    margin = fig.layout.margin
+    frame = Frame(height=int(fig.layout.height), left=int(margin.l), right=int(margin.r),
+                  top=int(margin.t), bottom=int(margin.b))
+    return _preview(film.key, fp.params, current.view, current.cvd, current.cvd_severity,
+                    frame, seen(fp, current))

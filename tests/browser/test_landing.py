@@ -1,0 +1,75 @@
+"""The landing page of a new server in a real browser (issue 18 §4): the default demo's
+fingerprint comes from the results shipped with the app, nothing decoded, and shows as a
+picture in the chart's place while the browser still loads Plotly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.appserver import CHROMIUM, ROOT, streamlit
+
+if not CHROMIUM.exists():
+    pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "test-artifacts"
+BARS = ".js-plotly-plot .barlayer .trace path"
+PICTURE = ".st-key-explore_preview .fingerprint-preview"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    folder = tmp_path_factory.mktemp("landing-server")
+    with streamlit(cache=folder / "cache", log=folder / "streamlit.log") as (url, _):
+        yield url, folder / "cache"
+
+
+def _box(page: object, selector: str) -> tuple[float, ...]:
+    box = page.locator(selector).bounding_box()
+    return tuple(round(box[side]) for side in ("x", "y", "width", "height"))
+
+
+def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
+    server: tuple[str, Path], browser: object
+) -> None:
+    url, cache = server
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(90_000)
+    held: list[object] = []
+
+    def hold(route: object) -> None:  # Plotly still on its way
+        held.append(route)
+
+    page.route("**/PlotlyChart*.js", hold)
+    page.goto(url)
+    page.locator(PICTURE).wait_for(state="visible")
+    background = page.evaluate(f"getComputedStyle(document.querySelector('{PICTURE}'))"
+                               ".backgroundImage")
+    assert background.startswith('url("data:image/png;base64,'), background[:60]
+    # Where the chart will be, as large (Streamlit's placeholder for it is its size), the
+    # columns in its plot area.
+    place = _box(page, ".st-key-explore_chart")
+    assert place[3] == 340
+    assert _box(page, PICTURE) == place
+    padding = page.evaluate(f"getComputedStyle(document.querySelector('{PICTURE}')).padding")
+    assert padding == "28px 28px 32px"  # as the figure's margins: top, left and right, bottom
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "landing-picture.png")
+
+    for route in held:
+        route.continue_()
+    page.unroute("**/PlotlyChart*.js")
+    page.wait_for_function(f"document.querySelectorAll('{BARS}').length > 0")
+    page.locator(PICTURE).wait_for(state="hidden")
+    assert _box(page, ".st-key-explore_chart") == place  # nothing moved
+    page.screenshot(path=ARTIFACTS / "landing-chart.png")
+    assert page.get_by_test_id("stException").count() == 0
+    # Nothing decoded: the shipped result was stored, as the library lists it.
+    assert not list(cache.glob("*/frames-*"))
+    assert len(list(cache.glob("*/result-*.json"))) == 1
+    page.context.close()

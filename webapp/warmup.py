@@ -1,0 +1,69 @@
+"""What a new server prepares for its first visitors before they come (issue 18 §4): the
+landing page's modules, and the default demo film's figure and picture made from its
+shipped result (`webapp.seeding`), in a thread app.py starts with the server. Each is
+made once per server and shared through Streamlit's caches, so the first visitors no
+longer wait for them in their first run (docs/benchmarks.md, "Landing page").
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import logging
+import threading
+from pathlib import Path
+
+from fingerprint import Fingerprint
+from fingerprint.cache import content_key
+
+from .films import Film, demo_films
+from .seeding import RESULTS, shipped
+from .server import APP_DIR, DEFAULT_FILM, DEMO_DIR
+from .settings import Settings
+
+#: The page a link without a path opens.
+LANDING_PAGE = APP_DIR / "pages" / "explore.py"
+
+_LOG = logging.getLogger(__name__)
+
+
+def page_modules(page: Path) -> list[str]:
+    """The modules a page script imports at its top level, in order."""
+    names: list[str] = []
+    for node in ast.parse(page.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def warm() -> None:
+    """Import the landing page's modules, then make the default demo's figure and picture
+    at the default settings, as its first run would (`analysis.figure`,
+    `analysis.chart_preview`, cached for every session). Nothing when the film has no
+    shipped result; a failure is logged, and the first visitor does the work instead."""
+    try:
+        for name in page_modules(LANDING_PAGE):
+            importlib.import_module(name)
+        from . import analysis  # Streamlit's: imported by the page above, in the server
+
+        demo = demo_films(DEMO_DIR)[DEFAULT_FILM]
+        key = content_key(demo.path)
+        result = shipped(DEMO_DIR / RESULTS).get(key)
+        if result is None:
+            return
+        fp = Fingerprint.load(result)
+        film = Film(id=demo.id, key=key, path=demo.path, title=demo.title, info=fp.video,
+                    origin="demo")
+        current = Settings()
+        analysis.chart_preview(film, fp, current, analysis.figure(film, fp, current, None))
+    except Exception:  # never the server's end: its visitors only wait longer
+        _LOG.exception("warming up the landing page failed")
+
+
+def warm_up() -> threading.Thread:
+    """`warm`, in a thread of its own (the server answers meanwhile)."""
+    thread = threading.Thread(target=warm, name="warm up the landing page", daemon=True)
+    thread.start()
+    return thread
