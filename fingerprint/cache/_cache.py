@@ -64,6 +64,10 @@ ENV_VAR = "FINGERPRINT_CACHE_DIR"
 # colour description in the film's record; 3: palettes from 16 restarts; 4: samples
 # point-scaled to the working size), so entries made before are never trusted.
 ENGINE_VERSION = 4
+# What a result's palettes are made by, beside ENGINE_VERSION (which would also discard
+# the frames): bumped when the same options give other palettes (2: k-means on colour
+# histograms, issue 18), so results made before are made again from the cached frames.
+RESULT_VERSION = 2
 
 
 def _hash(data: dict[str, Any]) -> str:
@@ -302,7 +306,8 @@ class Cache:
 
     # --- results ------------------------------------------------------------------
     def _result_path(self, key: str, params: Params) -> Path:
-        return self._dir(key) / f"result-{_hash(asdict(params))}.json"
+        options = {**asdict(params), "result": RESULT_VERSION}
+        return self._dir(key) / f"result-{_hash(options)}.json"
 
     def load_result(self, key: str, params: Params) -> Fingerprint | None:
         path = self._result_path(key, params)

@@ -1,7 +1,9 @@
-"""Colours and palettes: colour maths (sRGB, CIELAB, CIEDE2000), batched k-means (every
-frame's palette at once, share-weighted whole-film palettes) and black-bar detection.
+"""Colours and palettes: colour maths (sRGB, CIELAB, CIEDE2000), each frame's colour
+histogram, batched k-means on them (every frame's palette at once, share-weighted
+whole-film palettes) and black-bar detection.
 
-Modules: `_color`, `_kmeans`, `_bars`.
+Modules: `_color`, `_histogram`, `_kmeans`, `_summary` (what clustering needs of the
+frames, whatever k), `_bars`.
 """
 
 import lazy_loader as _lazy

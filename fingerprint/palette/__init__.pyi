@@ -27,9 +27,21 @@ from ._color import (
 from ._color import (
     srgb_to_linear as srgb_to_linear,
 )
+from ._histogram import (
+    Histograms as Histograms,
+)
+from ._histogram import (
+    colour_histograms as colour_histograms,
+)
+from ._kmeans import (
+    histogram_palettes as histogram_palettes,
+)
 from ._kmeans import (
     palettes as palettes,
 )
 from ._kmeans import (
     weighted_kmeans as weighted_kmeans,
+)
+from ._summary import (
+    ColourSummary as ColourSummary,
 )

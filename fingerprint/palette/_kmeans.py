@@ -4,9 +4,12 @@ One Lloyd k-means with greedy k-means++ seeding serves both. It solves many smal
 in one batch (one per frame, times the restarts), because fitting one estimator per frame
 costs more in Python overhead than in maths. Points are ``(n, 4, m)`` homogeneous
 coordinates (colour, then 1), so squared distances and the centres' sums and counts are
-batched matrix products. A weighted problem (each point a colour with its share of the
-film) multiplies the coordinates by the weights for the sums, and the potentials of the
-seeding by the weights.
+batched matrix products; each point has a weight, which multiplies its coordinates for the
+sums and its squared distance for the seeding's potentials and the error.
+
+A frame's points are the bins of its colour histogram (`._histogram`), each weighted by
+its pixels: every pixel of the frame counts, in a few thousand points instead of tens of
+thousands. Padding to a batch's largest frame adds points of weight 0.
 """
 
 from __future__ import annotations
@@ -17,30 +20,30 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..errors import InvalidParameterError
-from ._color import check_frames, lab_to_rgb, rgb_to_lab
+from ._color import check_frames, lab_to_rgb
+from ._histogram import cell_starts, colour_histograms, histogram_points
 
-__all__ = ["palettes", "weighted_kmeans"]
+__all__ = ["histogram_palettes", "palettes", "weighted_kmeans"]
 
-# Palette search tuning, measured with bench/colour_bench.py (speed) and bench/accuracy.py
-# (against scikit-learn on full-resolution frames of the shared clips; docs/benchmarks.md).
-# 16 restarts on their own 512-pixel slices, the best 2 refined on all 16384 pixels: mean
-# 0.64 ΔE2000 over twelve seeds, p90 0.90, against 0.73 / 1.01 for 4 restarts each refined
-# on 8192 pixels, at less CPU. The best 2 race 3 iterations and only the leader converges:
-# on point-scaled samples 0.63 / 0.93 over seeds 0-7, as refining both (0.62 / 0.92), at
-# 4.4-4.7 s CPU for k = 7 on 1000 frames against 5.5-6.5 s; half the pixels or half the
-# restarts cost 0.1 ΔE2000 (docs/benchmarks.md, third round).
-_SAMPLES = 16384  # pixels per frame: the centres are fitted on them and count shares
+# Palette search tuning, measured with bench/accuracy.py (against scikit-learn on
+# full-resolution frames; docs/benchmarks.md, "Fourth round: histograms") and
+# bench/recluster.py (speed). Restarts run on a coarser histogram (the fine bins merged
+# into 16 levels a channel), the best 2 by their error on the fine histogram race 3
+# iterations on it, and only the leader converges.
 _N_INIT = 16  # restarts
-_COARSE_SAMPLES = 512  # pixels of each restart's own slice, on which it first converges
-_REFINED = 2  # restarts of lowest error on all the pixels, which then race on all of them
-_WEIGHTED_N_INIT = 4  # restarts of a weighted problem, each on all its points
+_COARSE_CELLS = 1024  # the restarts converge on each frame's bins merged into at most this
+_REFINED = 3  # restarts of lowest error on the fine histogram, which then race on it
+_WEIGHTED_N_INIT = 4  # restarts of `weighted_kmeans`, each on all its points
 _MAX_ITER = 100
-_RACE_ITER = 3  # iterations of the best restarts on all the pixels before choosing one
+_RESTART_TOL = 10  # restarts stop at 10 x _TOL: the fine refinement converges after them
+_RACE_ITER = 3  # iterations of the best restarts on the fine histogram before choosing one
 _TOL = 1e-4  # as scikit-learn: centre shift, relative to the frame's mean colour variance
-# Frames per batch: keeps the (chunk x restarts, k, samples) distance block in cache (4
-# against 8: 10-15 % less CPU at k = 7, and 30 MB less of the peak with two threads).
+# Frames per batch: keeps the (chunk x restarts, k, bins) distance block in cache.
 _CHUNK = 4
 _MAX_THREADS = 8
+# Sets still moving regathered when at most this share of the sets computed (`_lloyd`).
+_REGATHER = 0.75
+_BLOCK = 32  # points whose potentials are summed at a time when seeding (`_draw`)
 
 
 def palettes(
@@ -53,50 +56,72 @@ def palettes(
     where distance follows perceived difference; ``"rgb"`` clusters sRGB codes. Clusters
     left empty (a flat frame has fewer than ``k`` colours) get share 0 and come last.
 
-    Centres are fitted and shares counted on a jittered grid of about 16384 pixels per frame
-    (every pixel of a frame of up to twice that): greedy k-means++ seeding, 16 restarts
-    each on its own slice of the grid, the 2 of lowest inertia on the whole grid run a few
-    iterations on it and the lower then refined to convergence. The grid and the seeding
-    come from ``seed``, so results are reproducible.
+    Every pixel counts, through the frame's colour histogram (`histogram_palettes`);
+    the seeding comes from ``seed``, so results are reproducible.
     """
     frames = check_frames(frames)
-    _check_k(k)
-    if color_space not in ("lab", "rgb"):
-        raise InvalidParameterError(f"color_space must be 'lab' or 'rgb', not {color_space!r}.")
-    n, h, w, _ = frames.shape
-    if h * w == 0:
+    _check_options(k, color_space)
+    if frames.shape[1] * frames.shape[2] == 0:
         raise InvalidParameterError("frames must have at least one pixel.")
+    offsets, counts, means, _ = colour_histograms(frames)
+    return histogram_palettes(offsets, counts, means, k=k, color_space=color_space, seed=seed)
+
+
+def histogram_palettes(
+    offsets: np.ndarray, counts: np.ndarray, means: np.ndarray, *, k: int = 5,
+    color_space: str = "lab", seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`palettes` of frames given by their colour histograms (`colour_histograms`): frame
+    ``i``'s bins are ``offsets[i]:offsets[i + 1]``, each with its pixel ``counts`` and
+    ``means`` (sRGB codes times `MEAN_SCALE`). Shares are of the frame's pixels.
+
+    Greedy k-means++ seeding, 16 restarts each converged on the coarse histogram (bins of
+    16 codes a channel), the 2 of lowest error on the fine histogram race a few iterations
+    there and the lower is then refined to convergence.
+    """
+    _check_options(k, color_space)
+    offsets = np.asarray(offsets, np.int64)
+    counts = np.asarray(counts)
+    means = np.asarray(means)
+    n = len(offsets) - 1
+    if n < 0 or means.shape != (len(counts), 3) or offsets[-1] != len(counts) or (
+        n and (np.diff(offsets) < 1).any()
+    ):
+        raise InvalidParameterError("histograms must give each frame at least one bin.")
     if n == 0:
         return np.zeros((0, k, 3), np.uint8), np.zeros((0, k))
-
     rng = np.random.default_rng(seed)
-    # A sample of more than half the frame saves little, and its noise alone can decide
-    # between near-equal minima that the whole frame tells apart: small frames use it all.
-    grid = _jittered_grid(h, w, h * w if h * w <= 2 * _SAMPLES else _SAMPLES, rng)
-    # In random order, so every slice of it is spread over the whole frame.
-    order = rng.permutation(len(grid[0]))
-    grid = grid[0][order], grid[1][order]
-    starts = range(0, n, _CHUNK)
-    chunk_rngs = rng.spawn(len(starts))
+    # Frames of similar bin counts batched together (a batch is padded to its largest),
+    # the largest first, so no thread is left alone with a large batch at the end.
+    sizes = np.diff(offsets)
+    by_size = np.argsort(-sizes, kind="stable")
+    chunks = [by_size[lo : lo + _CHUNK] for lo in range(0, n, _CHUNK)]
+    chunk_rngs = rng.spawn(len(chunks))
 
-    def run(job: tuple[int, np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
-        start, chunk_rng = job
-        xta = _points(frames[start : start + _CHUNK], grid, color_space)
-        centres = _kmeans(xta, k, chunk_rng)
-        return centres, _nearest_counts(xta, centres)
+    def run(job: tuple[np.ndarray, np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
+        frames, chunk_rng = job
+        bounds = np.concatenate([[0], np.cumsum(sizes[frames])])
+        take = np.repeat(offsets[frames] - bounds[:-1], sizes[frames]) + np.arange(bounds[-1])
+        fine, fine_counts, coarse, coarse_counts = _problems(
+            bounds, counts[take], means[take], color_space
+        )
+        centres = _search(fine, _unit(fine_counts), coarse, _unit(coarse_counts), k, chunk_rng)
+        return centres, _nearest_counts(fine, centres, weights=fine_counts)
 
     # numpy releases the GIL in its loops, so threads over chunks use every core; each
-    # chunk has its own generator, so the result does not depend on scheduling. Each thread
-    # holds about 20 MB, and memory bandwidth, not cores, limits beyond a few threads.
-    workers = min(len(starts), os.cpu_count() or 1, _MAX_THREADS)
+    # chunk has its own generator, so the result does not depend on scheduling.
+    workers = min(len(chunks), os.cpu_count() or 1, _MAX_THREADS)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(run, zip(starts, chunk_rngs, strict=True)))
-    centres = np.concatenate([c for c, _ in results])
-    counts = np.concatenate([s for _, s in results])
+        results = list(pool.map(run, zip(chunks, chunk_rngs, strict=True)))
+    centres = np.empty((n, k, 3), np.float32)
+    mass = np.empty((n, k))
+    for frames, (c, m) in zip(chunks, results, strict=True):
+        centres[frames], mass[frames] = c, m
 
-    order = np.argsort(-counts, axis=1, kind="stable")
+    order = np.argsort(-mass, axis=1, kind="stable")
     centres = np.take_along_axis(centres, order[:, :, None], axis=1)
-    shares = np.take_along_axis(counts, order, axis=1) / len(grid[0])
+    mass = np.take_along_axis(mass, order, axis=1)
+    shares = mass / mass.sum(axis=1, keepdims=True)
     if color_space == "lab":
         colors = lab_to_rgb(centres)
     else:
@@ -125,10 +150,16 @@ def weighted_kmeans(
     xta = _homogeneous(points[None])
     # Weights of mean 1 keep float32 sums well scaled whatever the caller's units.
     scaled = (weights / weights.mean()).astype(np.float32)[None]
-    centres = _kmeans(xta, k, np.random.default_rng(seed), weights=scaled)
+    centres = _best_restart(xta, scaled, k, np.random.default_rng(seed), _WEIGHTED_N_INIT)
     mass = _nearest_counts(xta, centres, weights=weights[None])[0]
     keep = mass > 0
     return centres[0, keep].astype(np.float64), mass[keep]
+
+
+def _check_options(k: int, color_space: str) -> None:
+    _check_k(k)
+    if color_space not in ("lab", "rgb"):
+        raise InvalidParameterError(f"color_space must be 'lab' or 'rgb', not {color_space!r}.")
 
 
 def _check_k(k: int) -> None:
@@ -148,175 +179,216 @@ def _homogeneous(coords: np.ndarray) -> np.ndarray:
     return xta
 
 
-def _points(
-    frames: np.ndarray, grid: tuple[np.ndarray, np.ndarray], color_space: str
+def _problems(
+    bounds: np.ndarray, counts: np.ndarray, means: np.ndarray, color_space: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Frames' histograms (`histogram_palettes`' arguments, frame ``i`` at ``bounds[i]:
+    bounds[i + 1]``) as batches of points and their pixel counts: the fine bins, and the
+    coarse ones the restarts run on (`_COARSE_CELLS`)."""
+    points = histogram_points(means, color_space)
+    weights = counts.astype(np.float64)
+    starts = cell_starts(means, bounds, _COARSE_CELLS)
+    return (*_pad(points, weights, bounds), *_pad(*_merge(points, weights, starts, bounds)))
+
+
+def _pad(
+    points: np.ndarray, weights: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frames' points laid end to end (frame ``i`` is ``bounds[i]:bounds[i + 1]``) as one
+    ``(n, 4, m)`` batch and ``(n, m)`` weights, padded past the largest frame to whole
+    `_BLOCK`s by repeating each frame's last point with weight 0."""
+    sizes = np.diff(bounds)
+    step = np.arange(-(-sizes.max() // _BLOCK) * _BLOCK)  # whole blocks for `_draw`
+    take = bounds[:-1, None] + np.minimum(step, sizes[:, None] - 1)
+    return _homogeneous(points[take]), np.where(step < sizes[:, None], weights[take], 0.0)
+
+
+def _merge(
+    points: np.ndarray, weights: np.ndarray, starts: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of points merged (each run from one of ``starts`` to the next, every frame's
+    first point a start): a run's point is its points' weighted mean, its weight theirs
+    summed. Returns points, weights and bounds as `_pad` takes them."""
+    mass = np.add.reduceat(weights, starts)
+    merged = np.add.reduceat(points * weights[:, None], starts) / mass[:, None]
+    return merged.astype(np.float32), mass, np.searchsorted(starts, bounds)
+
+
+def _unit(weights: np.ndarray) -> np.ndarray:
+    """Each problem's weights scaled to sum to its number of points, in float32: sums of
+    weighted coordinates then stay well scaled whatever the frame's size."""
+    return (weights * (weights.shape[1] / weights.sum(axis=1, keepdims=True))).astype(np.float32)
+
+
+def _tolerance(xta: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`_TOL` times each problem's weighted mean colour variance."""
+    total = weights.sum(axis=1)
+    mean = (xta[:, :3] * weights[:, None]).sum(axis=2) / total[:, None]
+    spread = ((xta[:, :3] - mean[:, :, None]) ** 2 * weights[:, None]).sum(axis=2)
+    return _TOL * spread.mean(axis=1) / total
+
+
+def _search(
+    fine: np.ndarray, fine_weights: np.ndarray, coarse: np.ndarray, coarse_weights: np.ndarray,
+    k: int, rng: np.random.Generator,
 ) -> np.ndarray:
-    """The grid's pixels of each frame as ``(n, 4, m)`` homogeneous coordinates."""
-    pixels = frames[:, grid[0], grid[1]]
-    return _homogeneous(rgb_to_lab(pixels) if color_space == "lab" else pixels)
-
-
-def _kmeans(
-    xta: np.ndarray, k: int, rng: np.random.Generator, *, weights: np.ndarray | None = None
-) -> np.ndarray:
-    """Lloyd k-means, one problem per row of ``(n, 4, m)`` points, best of restarts.
-
-    Unweighted, each restart is seeded and run to convergence on its own slice of the
-    points (in random order, so each slice is spread over the frame), stacked as extra
-    problems of one batch; the restarts are ranked by their error on all points, the best
-    few race a few iterations on all points, and the lowest is refined to convergence there.
-    Weighted problems run every
-    restart on all points: a slice would ignore the weights.
-    """
-    n, _, m = xta.shape
-    restarts = _N_INIT if weights is None else _WEIGHTED_N_INIT
-    if weights is None:
-        tol = _TOL * xta[:, :3].var(axis=2).mean(axis=1)
-        size = min(m, _COARSE_SAMPLES)
-        take = (np.arange(restarts)[:, None] * size + np.arange(size)) % m
-        coarse = xta[:, :, take].transpose(0, 2, 1, 3).reshape(n * restarts, 4, size)
-        coarse_weights = None
-    else:
-        mean = (xta[:, :3] * weights[:, None]).sum(axis=2) / weights.sum(axis=1)[:, None]
-        spread = ((xta[:, :3] - mean[:, :, None]) ** 2 * weights[:, None]).sum(axis=2)
-        tol = _TOL * spread.mean(axis=1) / weights.sum(axis=1)
-        coarse = np.repeat(xta, restarts, axis=0)
-        coarse_weights = np.repeat(weights, restarts, axis=0)
-    sq_norms = (coarse[:, :3] ** 2).sum(axis=1)
-    centres = _kmeans_plus_plus(coarse, sq_norms, k, rng, weights=coarse_weights)
-    centres, inertia = _lloyd(coarse, centres, np.repeat(tol, restarts), weights=coarse_weights)
-    centres = centres.reshape(n, restarts, k, 3)
+    """Each problem's centres ``(n, k, 3)``: restarts seeded and converged on the coarse
+    points, the best few by their error there race a few iterations on the fine points,
+    and the lowest is refined to convergence."""
+    n = len(fine)
     rows = np.arange(n)[:, None]
-    if weights is None:
-        # Restarts converged on 512 pixels rank near-equal minima unreliably (issue 8), so
-        # the best few by their error on all pixels race a few iterations there; only the
-        # leader then runs to convergence (the race decides as well as full refinement of
-        # each did, at a third less CPU for k = 7: docs/benchmarks.md).
-        kept = min(_REFINED, restarts)
-        best = np.argsort(_inertia(xta, centres), axis=1)[:, :kept]
-        raced, inertia = _lloyd(
-            np.repeat(xta, kept, axis=0),
-            centres[rows, best].reshape(n * kept, k, 3),
-            np.repeat(tol, kept),
-            max_iter=_RACE_ITER,
-        )
-        lead = inertia.reshape(n, kept).argmin(axis=1)
-        return _lloyd(xta, raced.reshape(n, kept, k, 3)[rows[:, 0], lead], tol)[0]
-    return centres[rows[:, 0], inertia.reshape(n, restarts).argmin(axis=1)]
-
-
-def _inertia(xta: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """``(n, r)`` error of each of ``r`` centre sets ``(n, r, k, 3)`` on its problem's
-    points, up to a per-problem constant (enough to rank them). One set at a time keeps
-    the distance block at ``(n, k, m)``."""
-    return np.stack(
-        [
-            (_augment(centres[:, j]) @ xta).min(axis=1).sum(axis=1)
-            for j in range(centres.shape[1])
-        ],
-        axis=1,
+    tol = _tolerance(fine, fine_weights)
+    centres, inertia = _restarts(coarse, coarse_weights, k, rng, _N_INIT, tol * _RESTART_TOL)
+    best = np.argsort(inertia, axis=1)[:, : min(_REFINED, _N_INIT)]
+    raced, inertia = _lloyd(
+        fine, centres[rows, best], tol, weights=fine_weights, max_iter=_RACE_ITER
     )
+    chosen = raced[rows, inertia.argmin(axis=1)[:, None]]
+    return _lloyd(fine, chosen, tol, weights=fine_weights)[0][:, 0]
+
+
+def _restarts(
+    xta: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int,
+    tol: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``restarts`` seedings of each problem, each run to convergence on all its points:
+    centres ``(n, restarts, k, 3)`` and errors ``(n, restarts)``."""
+    sq_norms = (xta[:, :3] ** 2).sum(axis=1)
+    seeds = _kmeans_plus_plus(xta, sq_norms, k, restarts, rng, weights=weights)
+    return _lloyd(xta, seeds, tol, weights=weights)
+
+
+def _best_restart(
+    xta: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator, restarts: int
+) -> np.ndarray:
+    """The restart of lowest error of each problem, all run on all its points."""
+    centres, inertia = _restarts(xta, weights, k, rng, restarts, _tolerance(xta, weights))
+    return centres[np.arange(len(xta)), inertia.argmin(axis=1)]
 
 
 def _kmeans_plus_plus(
-    xta: np.ndarray, sq_norms: np.ndarray, k: int, rng: np.random.Generator, *,
-    weights: np.ndarray | None = None,
+    xta: np.ndarray, sq_norms: np.ndarray, k: int, restarts: int, rng: np.random.Generator, *,
+    weights: np.ndarray,
 ) -> np.ndarray:
-    """Greedy k-means++ seeding (as scikit-learn's), batched over problems; with
-    ``weights`` (n, m), a point's potential is its weight times its squared distance."""
+    """Greedy k-means++ seeding (as scikit-learn's), ``restarts`` times for each problem:
+    centres ``(n, restarts, k, 3)``. A point's potential is its weight (``weights``
+    (n, m)) times its squared distance to the nearest centre so far; each problem's
+    seedings share one product with its points."""
     n, _, m = xta.shape
-    rows = np.arange(n)
+    rows = np.arange(n)[:, None]
+    runs = np.arange(restarts)[None, :]
     trials = 2 + int(np.log(k))
-    centres = np.empty((n, k, 3), np.float32)
-    first = rng.integers(m, size=n) if weights is None else _draw(weights, 1, rng)[:, 0]
-    centres[:, 0] = xta[rows, :3, first]
-    closest = np.maximum(_augment(centres[:, :1]) @ xta + sq_norms[:, None], 0)[:, 0]
+    centres = np.empty((n, restarts, k, 3), np.float32)
+    first = _draw(weights, restarts, rng)
+    centres[:, :, 0] = xta[rows, :3, first]
+    closest = np.maximum(_augment(centres[:, :, 0]) @ xta + sq_norms[:, None], 0)
     for j in range(1, k):
-        potential = closest if weights is None else closest * weights
         # A flat frame has no potential anywhere and simply repeats a centre.
-        candidates = xta[rows[:, None], :3, _draw(potential, trials, rng)]
+        potential = (closest * weights[:, None]).reshape(n * restarts, m)
+        picks = _draw(potential, trials, rng).reshape(n, restarts * trials)
+        candidates = xta[rows, :3, picks]  # (n, restarts x trials, 3)
         dist = _augment(candidates) @ xta
         dist += sq_norms[:, None]
-        np.minimum(dist, closest[:, None], out=dist)
-        cost = dist if weights is None else dist * weights[:, None]
-        winner = cost.sum(axis=2).argmin(axis=1)
-        centres[:, j] = candidates[rows, winner]
+        dist = dist.reshape(n, restarts, trials, m)
+        np.minimum(dist, closest[:, :, None], out=dist)
+        winner = np.einsum("nrtm,nm->nrt", dist, weights).argmin(axis=2)
+        centres[:, :, j] = candidates.reshape(n, restarts, trials, 3)[rows, runs, winner]
         # Rounding can leave tiny negative distances; potentials must not be negative.
-        closest = np.maximum(dist[rows, winner], 0)
+        closest = np.maximum(dist[rows, runs, winner], 0)
     return centres
 
 
 def _draw(potential: np.ndarray, trials: int, rng: np.random.Generator) -> np.ndarray:
     """``trials`` point indices per problem, drawn with probability proportional to the
-    potentials (n, m): one sorted search over all problems' cumulative potentials laid
-    end to end."""
+    potentials (n, m): a block of `_BLOCK` points is drawn by its summed potential (one
+    sorted search over all problems' blocks laid end to end), then a point within it.
+    A running sum is sequential, so it only runs over the block sums and the drawn
+    blocks; summing the blocks is vectorised (the whole rows' running sums took most of
+    the seeding's time)."""
     n, m = potential.shape
-    rows = np.arange(n)
-    cumulative = np.cumsum(potential, axis=1, dtype=np.float64)
-    cumulative += np.concatenate([[0.0], np.cumsum(cumulative[:-1, -1])])[:, None]
-    low = cumulative[:, 0] - potential[:, 0]
-    targets = low[:, None] + rng.random((n, trials)) * (cumulative[:, -1] - low)[:, None]
-    picks = np.searchsorted(cumulative.ravel(), targets, side="right") - rows[:, None] * m
-    return np.clip(picks, 0, m - 1)
+    if m % _BLOCK:
+        potential = np.pad(potential, ((0, 0), (0, _BLOCK - m % _BLOCK)))
+    blocks = potential.reshape(n, -1, _BLOCK)
+    per_row = blocks.shape[1]
+    # A block's sum in float32 (pairwise, 32 terms); the running sum over blocks in float64.
+    block_sums = blocks.sum(axis=2).astype(np.float64).ravel()
+    cumulative = np.cumsum(block_sums)
+    ends = cumulative[per_row - 1 :: per_row]
+    starts = np.concatenate([[0.0], ends[:-1]])
+    targets = starts[:, None] + rng.random((n, trials)) * (ends - starts)[:, None]
+    first = np.arange(n)[:, None] * per_row
+    block = np.clip(np.searchsorted(cumulative, targets, side="right"), first, first + per_row - 1)
+    left = targets - (cumulative[block] - block_sums[block])
+    inside = np.cumsum(blocks.reshape(-1, _BLOCK)[block], axis=-1, dtype=np.float64)
+    within = np.minimum((inside <= left[..., None]).sum(axis=-1), _BLOCK - 1)
+    return np.minimum((block - first) * _BLOCK + within, m - 1)
 
 
 def _lloyd(
-    xta: np.ndarray, centres: np.ndarray, tol: np.ndarray, *, weights: np.ndarray | None = None,
+    xta: np.ndarray, centres: np.ndarray, tol: np.ndarray, *, weights: np.ndarray,
     max_iter: int = _MAX_ITER,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lloyd iterations until each problem's centres stop moving; converged ones drop out.
+    """Lloyd iterations of ``r`` centre sets ``(n, r, k, 3)`` of each problem on its points
+    until they stop moving. Each problem's sets share one product with its points (one
+    larger matrix product rather than many tiny ones); a set that stopped stays, and the
+    sets still moving are regathered, as many per problem as the busiest needs, whenever
+    that is at most `_REGATHER` of the sets computed (a problem with none drops out).
 
-    Returns the centres and each problem's inertia up to a per-problem constant, which is
-    enough to rank restarts.
+    Returns the centres and each set's inertia ``(n, r)`` up to a per-problem constant,
+    which is enough to rank restarts.
     """
-    centres = centres.copy()
-    inertia = np.empty(len(centres))
-    active = np.arange(len(centres))
+    n, r, k, _ = centres.shape
+    centres = centres.astype(np.float32)  # a copy
+    inertia = np.empty((n, r))
+    moving = np.ones((n, r), bool)
     # Weighted coordinates: the product below then sums weight x colour, and weight. Points
     # along the rows, so that product reads both operands contiguously (10 % faster).
-    sums_of = np.ascontiguousarray(
-        (xta if weights is None else xta * weights[:, None]).transpose(0, 2, 1)
-    )
+    sums_of = np.ascontiguousarray((xta * weights[:, None]).transpose(0, 2, 1))
+    frames = np.arange(n)[:, None]  # the problems computed, and their sets
+    sets = np.broadcast_to(np.arange(r), (n, r))
     for _ in range(max_iter):
-        c = centres[active]
-        dist = _augment(c) @ xta
-        nearest = dist.min(axis=1)
-        # float32 pairwise sums: within 1e-6 of float64, far finer than the 0.3 % between
-        # the near-equal minima they rank, at half the cost.
-        inertia[active] = (nearest if weights is None else nearest * weights).sum(axis=1)
+        a, s = sets.shape
+        c = centres[frames, sets]
+        dist = _augment(c.reshape(a, s * k, 3)) @ xta
+        by_set = dist.reshape(a, s, k, -1)
+        nearest = by_set.min(axis=2)
+        # float32 sums: within 1e-6 of float64, far finer than the 0.3 % between the
+        # near-equal minima they rank, at half the cost.
+        inertia[frames, sets] = np.einsum("asm,am->as", nearest, weights)
         # One-hot membership written over the distances; a point equidistant from two
         # centres pulls on both, which only matters for duplicates and leaves them equal.
-        member = np.equal(dist, nearest[:, None], out=dist, casting="unsafe")
-        sums = member @ sums_of
-        counts = sums[:, :, 3:]
-        new = np.where(counts > 0, sums[:, :, :3] / np.where(counts > 0, counts, 1), c)
-        centres[active] = new
-        moving = ((new - c) ** 2).sum(axis=(1, 2)) > tol[active]
-        if not moving.any():
+        np.equal(by_set, nearest[:, :, None], out=by_set, casting="unsafe")
+        sums = (dist @ sums_of).reshape(a, s, k, 4)
+        counts = sums[..., 3:]
+        new = np.where(counts > 0, sums[..., :3] / np.where(counts > 0, counts, 1), c)
+        still = moving[frames, sets]
+        new = np.where(still[:, :, None, None], new, c)  # a set that stopped stays
+        centres[frames, sets] = new
+        still &= ((new - c) ** 2).sum(axis=(2, 3)) > tol[frames]
+        moving[frames, sets] = still
+        busy = still.sum(axis=1)
+        if not busy.any():
             break
-        if not moving.all():
-            active, xta, sums_of = active[moving], xta[moving], sums_of[moving]
-            if weights is not None:
-                weights = weights[moving]
+        if busy.max() * a <= _REGATHER * still.size:
+            keep = busy > 0
+            # Each problem's moving sets first, then stopped ones to fill the row.
+            order = np.argsort(~still[keep], axis=1, kind="stable")[:, : busy.max()]
+            sets = np.take_along_axis(sets[keep], order, axis=1)
+            frames, xta, sums_of, weights = frames[keep], xta[keep], sums_of[keep], weights[keep]
     return centres, inertia
 
 
-def _nearest_counts(
-    xta: np.ndarray, centres: np.ndarray, *, weights: np.ndarray | None = None
-) -> np.ndarray:
-    """How many of each problem's points (or how much of their ``weights``) fall nearest
-    to each centre, ties to the first."""
+def _nearest_counts(xta: np.ndarray, centres: np.ndarray, *, weights: np.ndarray) -> np.ndarray:
+    """How much of each problem's points' ``weights`` falls nearest to each centre, ties
+    to the first (float64)."""
     dist = _augment(centres) @ xta
     nearest = dist.min(axis=1)
-    counts = np.empty(centres.shape[:2], np.int64 if weights is None else np.float64)
+    counts = np.empty(centres.shape[:2])
     taken = np.zeros(nearest.shape, bool)
     for j in range(centres.shape[1]):
         hit = dist[:, j] == nearest
         hit &= ~taken
-        if weights is None:
-            counts[:, j] = np.count_nonzero(hit, axis=1)
-        else:
-            counts[:, j] = np.where(hit, weights, 0.0).sum(axis=1)
+        counts[:, j] = np.where(hit, weights, 0.0).sum(axis=1)
         taken |= hit
     return counts
 
@@ -325,21 +397,3 @@ def _augment(centres: np.ndarray) -> np.ndarray:
     """``(n, k, 3)`` centres to ``(n, k, 4)`` rows [-2c, |c|^2] for distances via a product."""
     sq = np.einsum("nkd,nkd->nk", centres, centres)[:, :, None]
     return np.concatenate([-2 * centres, sq], axis=2).astype(np.float32)
-
-
-def _jittered_grid(
-    h: int, w: int, target: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """About ``target`` pixel coordinates, one random pixel per cell of an even grid.
-
-    Jitter avoids aliasing with regular patterns (stripes, dithering); the whole frame is
-    returned when it has fewer pixels than ``target``.
-    """
-    step = np.sqrt(h * w / target)
-    ny = int(np.clip(round(h / step), 1, h))
-    nx = int(np.clip(round(w / step), 1, w))
-    y_edges = np.arange(ny + 1) * h // ny
-    x_edges = np.arange(nx + 1) * w // nx
-    ys = y_edges[:-1, None] + (rng.random((ny, nx)) * np.diff(y_edges)[:, None]).astype(int)
-    xs = x_edges[None, :-1] + (rng.random((ny, nx)) * np.diff(x_edges)[None, :]).astype(int)
-    return ys.ravel(), xs.ravel()
