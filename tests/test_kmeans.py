@@ -8,6 +8,7 @@ import pytest
 from conftest import split_frame
 
 from fingerprint.errors import InvalidParameterError
+from fingerprint.palette import _lloyd
 from fingerprint.palette._color import delta_e2000, rgb_to_lab
 from fingerprint.palette._histogram import colour_histograms
 from fingerprint.palette._kmeans import palettes, weighted_kmeans
@@ -144,7 +145,6 @@ def _five_regions_one_small() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_palette_finds_a_small_distinct_cluster_that_naive_seeding_misses() -> None:
-    from fingerprint.palette import _kmeans as kmeans
 
     frame, expected = _five_regions_one_small()
     colors, _ = palettes(frame[None], k=5)
@@ -154,13 +154,13 @@ def test_palette_finds_a_small_distinct_cluster_that_naive_seeding_misses() -> N
 
     # Naive seeding (k pixels drawn uniformly) followed by the same Lloyd iterations
     # settles with no centre on the small region: a worse local minimum.
-    xta = kmeans._homogeneous(rgb_to_lab(frame.reshape(1, -1, 3)))
+    xta = _lloyd.homogeneous(rgb_to_lab(frame.reshape(1, -1, 3)))
     seeds = np.random.default_rng(0).choice(xta.shape[2], 5, replace=False)
     ones = np.ones(xta.shape[::2], np.float32)
-    naive, naive_inertia = kmeans._lloyd(
+    naive, naive_inertia = _lloyd.lloyd(
         xta, xta[:, None, :3, seeds].transpose(0, 1, 3, 2), np.zeros(1), weights=ones
     )
-    ours_inertia = kmeans._lloyd(xta, found[None, None], np.zeros(1), weights=ones)[1]
+    ours_inertia = _lloyd.lloyd(xta, found[None, None], np.zeros(1), weights=ones)[1]
     naive_de = delta_e2000(naive[0, 0][:, None], expected[None]).min(axis=0)
     assert naive_de.max() > 10
     assert ours_inertia[0, 0] < naive_inertia[0, 0]
@@ -221,9 +221,9 @@ def test_the_chosen_restart_is_refined_to_convergence() -> None:
         centres = kmeans._search(
             fine, weights, coarse, kmeans._unit(coarse_counts), 5, np.random.default_rng(seed)
         )
-        dist = kmeans._augment(centres) @ fine
+        dist = _lloyd.augment(centres) @ fine
         member = (dist == dist.min(axis=1, keepdims=True)) * weights[:, None]
         sums = member[0].astype(np.float64) @ fine[0].T.astype(np.float64)
         shift = ((sums[:, :3] / sums[:, 3:] - centres[0]) ** 2).sum()
-        tol = kmeans._tolerance(fine, weights)[0]
+        tol = _lloyd.tolerance(fine, weights)[0]
         assert shift <= tol, f"seed {seed}: one more iteration moves the centres by {shift}"
