@@ -21,7 +21,7 @@ from .errors import CacheWriteError, Cancelled
 from .model import Fingerprint, VideoInfo
 from .palette._bars import crop_frames, detect_bars
 from .palette._color import average_color
-from .palette._histogram import colour_histograms, concatenate, frames_of
+from .palette._histogram import colour_histograms, extend, frames_of
 from .palette._kmeans import histogram_palettes
 from .palette._summary import ColourSummary
 from .params import Params
@@ -70,12 +70,12 @@ def summarise_samples(
     frames = samples.frames
     bars = detect_bars(frames) if params.crop else (0, 0, 0, 0)
     content = crop_frames(frames, bars)
-    averages, parts = [], []
+    averages, histograms = [], None
     for lo in range(0, len(frames), _BATCH):
         _check(cancel)
         hi = min(len(frames), lo + _BATCH)
         averages.append(average_color(content[lo:hi]))
-        parts.append(colour_histograms(content[lo:hi]))
+        histograms = extend(histograms, colour_histograms(content[lo:hi]))
         # Each batch's temporaries land wherever decoding left holes in the heap: give
         # them back, or the batches together touch every page of it (fingerprint.memory).
         release_free_memory()
@@ -89,7 +89,7 @@ def summarise_samples(
         width=frames.shape[2],
         bars=bars,
         average=np.concatenate(averages) if averages else average_color(content),
-        histograms=concatenate(parts) if parts else colour_histograms(content),
+        histograms=histograms if histograms is not None else colour_histograms(content),
     )
 
 

@@ -13,7 +13,7 @@ from fingerprint.palette._histogram import (
     MEAN_SCALE,
     cell_starts,
     colour_histograms,
-    concatenate,
+    extend,
     frames_of,
     histogram_points,
 )
@@ -105,7 +105,7 @@ def test_histograms_of_batches_join_and_split() -> None:
     rng = np.random.default_rng(4)
     frames = rng.integers(0, 256, (7, 20, 30, 3), dtype=np.uint8)
     whole = colour_histograms(frames)
-    joined = concatenate([colour_histograms(frames[:3]), colour_histograms(frames[3:])])
+    joined = extend(extend(None, colour_histograms(frames[:3])), colour_histograms(frames[3:]))
     for a, b in zip(whole, joined, strict=True):
         np.testing.assert_array_equal(a, b)
     part = frames_of(whole, 2, 5)

@@ -29,7 +29,7 @@ __all__ = [
     "Histograms",
     "cell_starts",
     "colour_histograms",
-    "concatenate",
+    "extend",
     "frames_of",
     "histogram_points",
 ]
@@ -87,7 +87,7 @@ def colour_histograms(frames: np.ndarray) -> Histograms:
     n, h, w, _ = frames.shape
     if h * w == 0:
         raise InvalidParameterError("frames must have at least one pixel.")
-    counts, means, sizes = [], [], np.zeros(n + 1, np.int64)
+    whole = None
     for lo in range(0, n, _CHUNK):
         chunk = frames[lo : lo + _CHUNK]
         keys = np.take(_KEY[0], chunk[..., 0])
@@ -95,17 +95,18 @@ def colour_histograms(frames: np.ndarray) -> Histograms:
         keys |= np.take(_KEY[2], chunk[..., 2])
         keys = keys.reshape(len(chunk), h * w)
         keys.sort(axis=1)
-        for i, frame_keys in enumerate(keys):
-            c, m = _frame_bins(frame_keys)
-            counts.append(c)
-            means.append(m)
-            sizes[lo + i + 1] = len(c)
-    return Histograms(
-        offsets=np.cumsum(sizes),
-        counts=np.concatenate(counts) if counts else np.zeros(0, np.uint32),
-        means=np.concatenate(means) if means else np.zeros((0, 3), np.uint16),
-        pixels=h * w,
-    )
+        bins = [_frame_bins(frame_keys) for frame_keys in keys]
+        del keys
+        whole = extend(whole, Histograms(
+            offsets=np.cumsum([0] + [len(c) for c, _ in bins]),
+            counts=np.concatenate([c for c, _ in bins]),
+            means=np.concatenate([m for _, m in bins]),
+            pixels=h * w,
+        ))
+    if whole is None:
+        return Histograms(np.zeros(1, np.int64), np.zeros(0, np.uint32),
+                          np.zeros((0, 3), np.uint16), h * w)
+    return whole
 
 
 def frames_of(histograms: Histograms, lo: int, hi: int) -> Histograms:
@@ -119,17 +120,22 @@ def frames_of(histograms: Histograms, lo: int, hi: int) -> Histograms:
     )
 
 
-def concatenate(parts: list[Histograms]) -> Histograms:
-    """The histograms of consecutive runs of frames (of one size) as one."""
-    starts = np.cumsum([0] + [p.offsets[-1] for p in parts[:-1]])
-    return Histograms(
-        offsets=np.concatenate(
-            [[0]] + [p.offsets[1:] + s for p, s in zip(parts, starts, strict=True)]
-        ),
-        counts=np.concatenate([p.counts for p in parts]),
-        means=np.concatenate([p.means for p in parts]),
-        pixels=parts[0].pixels,
-    )
+def extend(whole: Histograms | None, part: Histograms) -> Histograms:
+    """``whole`` (None: nothing yet) with ``part``'s frames after its own. ``whole``'s
+    arrays grow in place and must have no views: a large array's realloc copies nothing
+    (the kernel remaps its pages), so a film's histograms are never held twice while
+    they are gathered (joining them at the end added 26 MB to a cold run's peak)."""
+    if whole is None:
+        return Histograms(np.array(part.offsets), np.array(part.counts), np.array(part.means),
+                          part.pixels)
+    start = len(whole.counts)
+    counts, means = whole.counts, whole.means
+    counts.resize(start + len(part.counts), refcheck=False)
+    counts[start:] = part.counts
+    means.resize((start + len(part.counts), 3), refcheck=False)
+    means[start:] = part.means
+    offsets = np.concatenate([whole.offsets, part.offsets[1:] + start])
+    return Histograms(offsets, counts, means, whole.pixels)
 
 
 def _frame_bins(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
