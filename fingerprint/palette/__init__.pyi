@@ -21,7 +21,15 @@ from ._cvd import (
     seen_with as seen_with,
     simulate_cvd as simulate_cvd,
 )
+from ._histogram import (
+    Histograms as Histograms,
+    colour_histograms as colour_histograms,
+)
 from ._kmeans import (
+    histogram_palettes as histogram_palettes,
     palettes as palettes,
     weighted_kmeans as weighted_kmeans,
+)
+from ._summary import (
+    ColourSummary as ColourSummary,
 )

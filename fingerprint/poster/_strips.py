@@ -23,13 +23,21 @@ def strip_image(fp: Fingerprint, *, width: int, height: int, bands: Bands = "sha
     column's palette top to bottom (largest share on top)."""
     check_size(width, height)
     geometry = strip_bands(fp, bands)
-    edges = geometry.bottoms
+    edges = np.asarray(geometry.bottoms)
     column = _columns(fp, width)
     rows = (np.arange(height) + 0.5) / height
-    # For every pixel, the first band whose lower edge is below it.
-    band = (rows[:, None, None] >= edges[column][None, :, :]).sum(axis=2)
-    band = np.minimum(band, fp.k - 1)
-    return geometry.colors[column[None, :], band]
+    # For every pixel, the first band whose lower edge is below it: the number of edges
+    # at or above its row's middle. Each sample's edges are placed on the rows once (the
+    # first row at or below each), and a running count down the rows gives the band, so
+    # the work is per sample and row, not per pixel and band (a 3000 x 1000 poster of
+    # k = 7 compared 21 million pairs).
+    first_row = np.searchsorted(rows, edges, side="left")
+    placed = np.zeros((height + 1, len(fp)), np.int32)
+    np.add.at(placed, (first_row, np.broadcast_to(np.arange(len(fp))[:, None], edges.shape)), 1)
+    band = np.minimum(np.cumsum(placed[:height], axis=0), fp.k - 1)
+    # Each sample's column of colours once, then copied to the pixel columns it covers.
+    flat = np.arange(len(fp))[None, :] * fp.k + band
+    return np.take(np.asarray(geometry.colors).reshape(-1, 3)[flat], column, axis=1)
 
 
 def average_image(fp: Fingerprint, *, width: int, height: int) -> np.ndarray:

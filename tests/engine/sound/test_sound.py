@@ -263,13 +263,13 @@ def test_analyze_hands_each_sample_time_over_while_the_frames_decode(tones, monk
     handed, at_clustering = [], []
     add = SoundPrint.add
     monkeypatch.setattr(SoundPrint, "add", lambda self, t: (handed.append(t), add(self, t)))
-    cluster = pipeline.fingerprint_samples
+    cluster = pipeline.summarise_samples  # the first step of clustering decoded frames
 
     def clustering(samples, **kwargs):
         at_clustering.append(list(handed))
         return cluster(samples, **kwargs)
 
-    monkeypatch.setattr(pipeline, "fingerprint_samples", clustering)
+    monkeypatch.setattr(pipeline, "summarise_samples", clustering)
     for mode in ("fast", "exact"):
         handed.clear()
         fp = analyze(tones, params=Params(samples=12, sound=True, mode=mode))
