@@ -44,11 +44,11 @@ def synthetic_frames(n: int, *, height: int = 180, width: int = 320, seed: int =
             frames[i] = rng.integers(0, 256, 3)
             continue
         canvas = np.empty((height, width, 3), np.float32)
-        canvas[:] = _film_colour(rng)
+        canvas[:] = _film_color(rng)
         for _ in range(rng.integers(2, 8)):
             cy, cx = rng.random(2) * (height, width)
             ry, rx = rng.uniform(10, 90, 2)
-            canvas[((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1] = _film_colour(rng)
+            canvas[((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1] = _film_color(rng)
         canvas = gaussian_filter(canvas, sigma=(rng.uniform(2, 12),) * 2 + (0,))
         if kind < 0.08:
             canvas *= 0.08
@@ -57,7 +57,7 @@ def synthetic_frames(n: int, *, height: int = 180, width: int = 320, seed: int =
     return frames
 
 
-def _film_colour(rng: np.random.Generator) -> np.ndarray:
+def _film_color(rng: np.random.Generator) -> np.ndarray:
     """A colour between grey and saturated, the way most film palettes sit."""
     grey = rng.uniform(10, 230)
     saturation = rng.uniform(0, 0.8)

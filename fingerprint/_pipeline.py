@@ -21,9 +21,9 @@ from .errors import CacheWriteError, Cancelled
 from .model import Fingerprint, VideoInfo
 from .palette._bars import crop_frames, detect_bars
 from .palette._color import average_color
-from .palette._histogram import colour_histograms, extend, frames_of
+from .palette._histogram import color_histograms, extend, frames_of
 from .palette._kmeans import histogram_palettes
-from .palette._summary import ColourSummary
+from .palette._summary import ColorSummary
 from .params import Params
 from .shots._find import find_shots, shot_options, shots_key
 from .shots._pixels import ShotPixels, shot_palettes
@@ -63,7 +63,7 @@ def summarise_samples(
     params: Params,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
-) -> ColourSummary:
+) -> ColorSummary:
     """What clustering needs of the samples whatever k or the colour space: their bars
     (with ``params.crop``), and of the cropped frames each one's average colour and colour
     histogram, a batch of frames at a time."""
@@ -75,13 +75,13 @@ def summarise_samples(
         _check(cancel)
         hi = min(len(frames), lo + _BATCH)
         averages.append(average_color(content[lo:hi]))
-        histograms = extend(histograms, colour_histograms(content[lo:hi]))
+        histograms = extend(histograms, color_histograms(content[lo:hi]))
         # Each batch's temporaries land wherever decoding left holes in the heap: give
         # them back, or the batches together touch every page of it (fingerprint.memory).
         release_free_memory()
         if on_progress:
             on_progress(hi / len(frames), f"measuring colours: {hi}/{len(frames)} frames")
-    return ColourSummary(
+    return ColorSummary(
         times=np.asarray(samples.times, np.float64),
         targets=np.asarray(samples.targets, np.float64),
         ended_at=samples.ended_at,
@@ -89,19 +89,19 @@ def summarise_samples(
         width=frames.shape[2],
         bars=bars,
         average=np.concatenate(averages) if averages else average_color(content),
-        histograms=histograms if histograms is not None else colour_histograms(content),
+        histograms=histograms if histograms is not None else color_histograms(content),
     )
 
 
 def fingerprint_summary(
-    summary: ColourSummary,
+    summary: ColorSummary,
     *,
     info: VideoInfo,
     params: Params,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> Fingerprint:
-    """Cluster samples' `ColourSummary` into a `Fingerprint`: what runs again when only k or
+    """Cluster samples' `ColorSummary` into a `Fingerprint`: what runs again when only k or
     the colour space change (no frames needed).
 
     Setting ``cancel`` stops it between batches of frames with `Cancelled`."""
@@ -220,7 +220,7 @@ class _Run:
 
     fingerprint: Fingerprint
     decoded: DecodedFrames | None
-    summarised: ColourSummary | None
+    summarised: ColorSummary | None
     heard: tuple[np.ndarray, np.ndarray] | None
     found_shots: ShotPixels | None
     shots_request: dict[str, Any] | None
@@ -232,7 +232,7 @@ def _run(
     params: Params,
     *,
     samples: DecodedFrames | None = None,
-    summary: ColourSummary | None = None,
+    summary: ColorSummary | None = None,
     cached_loudness: Callable[[np.ndarray], np.ndarray | None] | None = None,
     cached_shots: Callable[[dict[str, Any]], ShotPixels | None] | None = None,
     shots_cached: bool = False,
@@ -310,7 +310,7 @@ def _sound_print(
                       workers=1 if streamed else None)
 
 
-def _sound_times(samples: DecodedFrames | ColourSummary, params: Params) -> np.ndarray:
+def _sound_times(samples: DecodedFrames | ColorSummary, params: Params) -> np.ndarray:
     """Where the sound print measures, at each sample (`_sound_time`)."""
     return _sound_time(params, samples.times, samples.targets)
 

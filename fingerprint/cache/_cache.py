@@ -47,7 +47,7 @@ from .._atomic import UMASK, write_atomic
 from ..decode._sampling import DecodedFrames
 from ..errors import FingerprintError, InvalidParameterError
 from ..model import Fingerprint, VideoInfo, is_number
-from ..palette._summary import ColourSummary
+from ..palette._summary import ColorSummary
 from ..params import Params
 from ..shots._find import shot_options, shots_key
 from ..shots._pixels import ShotPixels
@@ -268,7 +268,7 @@ class Cache:
         options = {**params.decode_key(), "crop": params.crop, "summary": SUMMARY_VERSION}
         return self._dir(key) / f"colours-{_hash(options)}.zst"
 
-    def load_summary(self, key: str, params: Params) -> ColourSummary | None:
+    def load_summary(self, key: str, params: Params) -> ColorSummary | None:
         """The colour summary saved for these decode options and crop, or None if missing
         or not right for them: the caller summarises the frames again."""
         entry = self.entry(key)
@@ -280,7 +280,7 @@ class Cache:
             self._touch(key, path)
         return summary
 
-    def save_summary(self, key: str, params: Params, summary: ColourSummary) -> None:
+    def save_summary(self, key: str, params: Params, summary: ColorSummary) -> None:
         path = self._summary_path(key, params)
         with writing(), self._temporary(path) as fh:
             write_summary(fh, summary)

@@ -39,15 +39,8 @@ def read_frames(
             header = json.loads(fh.readline(_HEADER_LIMIT))
             shape, times, targets, ended = _check_header(header, params, info)
             frames = np.empty(shape, np.uint8)
-            with zstandard.ZstdDecompressor().stream_reader(fh) as stream:
-                view, done = memoryview(frames).cast("B"), 0
-                while done < len(view):
-                    got = stream.readinto(view[done:])
-                    if not got:
-                        return None  # truncated
-                    done += got
-                if stream.read(1):
-                    return None  # more frames than the header says
+            if not read_compressed(fh, memoryview(frames).cast("B")):
+                return None  # truncated, or more frames than the header says
     except (OSError, ValueError, KeyError, TypeError, zstandard.ZstdError):
         return None  # missing, truncated or foreign: rebuilt by the caller
     np.add.accumulate(frames, axis=2, out=frames)  # undo the row differences
@@ -99,3 +92,16 @@ def write_frames(fh: IO[bytes], samples: DecodedFrames) -> None:
             part[:, :, 0] = chunk[:, :, 0]
             np.subtract(chunk[:, :, 1:], chunk[:, :, :-1], out=part[:, :, 1:])
             out.write(part)
+
+
+def read_compressed(fh: IO[bytes], into: memoryview) -> bool:
+    """Fill ``into`` from the Zstandard stream at ``fh``'s position: False when the stream
+    holds fewer bytes (truncated) or more (not what its header says)."""
+    with zstandard.ZstdDecompressor().stream_reader(fh) as stream:
+        done = 0
+        while done < len(into):
+            got = stream.readinto(into[done:])
+            if not got:
+                return False
+            done += got
+        return not stream.read(1)

@@ -19,8 +19,9 @@ import zstandard
 from ..decode._sampling import working_size
 from ..model import VideoInfo, is_number
 from ..palette._histogram import MEAN_SCALE, Histograms
-from ..palette._summary import ColourSummary
+from ..palette._summary import ColorSummary
 from ..params import Params
+from ._frames import read_compressed
 
 # Bumped whenever what a summary holds changes (how bins are cut, what a mean is), so a
 # summary made before is never read as one of today's.
@@ -34,7 +35,7 @@ _MAX_CODE = 256 * MEAN_SCALE  # a bin's mean is below it
 
 def read_summary(
     path: str | os.PathLike[str], *, params: Params, info: VideoInfo
-) -> ColourSummary | None:
+) -> ColorSummary | None:
     """The summary in ``path``, or None if missing or not right for these options and
     this film (count, working size, crop, bins)."""
     try:
@@ -45,15 +46,8 @@ def read_summary(
             n, bins, height, width, bars = _check_header(header, params, info)
             sizes = (n * 3, n * 4, bins * 4, bins * 6)
             data = bytearray(sum(sizes))
-            with zstandard.ZstdDecompressor().stream_reader(fh) as stream:
-                view, done = memoryview(data), 0
-                while done < len(view):
-                    got = stream.readinto(view[done:])
-                    if not got:
-                        return None  # truncated
-                    done += got
-                if stream.read(1):
-                    return None  # more than the header says
+            if not read_compressed(fh, memoryview(data)):
+                return None  # truncated, or more than the header says
         cuts = np.cumsum((0, *sizes))
         average = np.frombuffer(data[cuts[0] : cuts[1]], np.uint8).reshape(n, 3)
         per_frame = np.frombuffer(data[cuts[1] : cuts[2]], np.uint32)
@@ -70,7 +64,7 @@ def read_summary(
     except (OSError, ValueError, KeyError, TypeError, zstandard.ZstdError):
         return None  # missing, truncated or foreign: rebuilt by the caller
     ended = header["ended_at"]
-    return ColourSummary(
+    return ColorSummary(
         times=np.array(header["times"], np.float64),
         targets=np.array(header["targets"], np.float64),
         ended_at=None if ended is None else float(ended),
@@ -111,7 +105,7 @@ def _check_header(
     return n, bins, height, width, (bars[0], bars[1], bars[2], bars[3])
 
 
-def write_summary(fh: IO[bytes], summary: ColourSummary) -> None:
+def write_summary(fh: IO[bytes], summary: ColorSummary) -> None:
     """Write ``summary`` to ``fh``."""
     hist = summary.histograms
     header = {

@@ -23,7 +23,7 @@ from ._cvd import (
 )
 from ._histogram import (
     Histograms as Histograms,
-    colour_histograms as colour_histograms,
+    color_histograms as color_histograms,
 )
 from ._kmeans import (
     histogram_palettes as histogram_palettes,
@@ -31,5 +31,5 @@ from ._kmeans import (
     weighted_kmeans as weighted_kmeans,
 )
 from ._summary import (
-    ColourSummary as ColourSummary,
+    ColorSummary as ColorSummary,
 )

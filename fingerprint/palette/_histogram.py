@@ -28,7 +28,7 @@ __all__ = [
     "MEAN_SCALE",
     "Histograms",
     "cell_starts",
-    "colour_histograms",
+    "color_histograms",
     "extend",
     "frames_of",
     "histogram_points",
@@ -80,7 +80,7 @@ class Histograms(NamedTuple):
     pixels: int
 
 
-def colour_histograms(frames: np.ndarray) -> Histograms:
+def color_histograms(frames: np.ndarray) -> Histograms:
     """The colour histogram of each frame of an ``(N, H, W, 3)`` uint8 stack (any view):
     bins of 8 codes a channel, finer for a frame of few colours (`BIN_BUDGET`)."""
     frames = check_frames(frames)
@@ -171,7 +171,7 @@ def _frame_bins(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cell_starts(means: np.ndarray, bounds: np.ndarray, budget: int) -> np.ndarray:
-    """Where cells of a coarser grid start among frames' bins in `colour_histograms`' order
+    """Where cells of a coarser grid start among frames' bins in `color_histograms`' order
     (frame ``i`` is ``bounds[i]:bounds[i + 1]`` of ``means``): each frame's grid is the
     finest, at most as fine as its bins, with at most ``budget`` cells. Indices into the
     bins, sorted, every frame's first bin among them; a cell is a run of bins up to the

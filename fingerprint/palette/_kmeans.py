@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 from ._color import check_frames, lab_to_rgb
-from ._histogram import cell_starts, colour_histograms, histogram_points
+from ._histogram import cell_starts, color_histograms, histogram_points
 from ._lloyd import (
     BLOCK,
     best_restart,
@@ -72,7 +72,7 @@ def palettes(
     _check_options(k, color_space)
     if frames.shape[1] * frames.shape[2] == 0:
         raise InvalidParameterError("frames must have at least one pixel.")
-    offsets, counts, means, _ = colour_histograms(frames)
+    offsets, counts, means, _ = color_histograms(frames)
     return histogram_palettes(offsets, counts, means, k=k, color_space=color_space, seed=seed)
 
 
@@ -80,7 +80,7 @@ def histogram_palettes(
     offsets: np.ndarray, counts: np.ndarray, means: np.ndarray, *, k: int = 5,
     color_space: str = "lab", seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`palettes` of frames given by their colour histograms (`colour_histograms`): frame
+    """`palettes` of frames given by their colour histograms (`color_histograms`): frame
     ``i``'s bins are ``offsets[i]:offsets[i + 1]``, each with its pixel ``counts`` and
     ``means`` (sRGB codes times `MEAN_SCALE`). Shares are of the frame's pixels.
 

@@ -14,11 +14,11 @@ import numpy as np
 
 from ._histogram import Histograms
 
-__all__ = ["ColourSummary"]
+__all__ = ["ColorSummary"]
 
 
 @dataclass(frozen=True)
-class ColourSummary:
+class ColorSummary:
     """Decoded samples as clustering sees them: their ``times``, ``targets`` and
     ``ended_at`` (as `fingerprint.decode.DecodedFrames`), the frames' working ``height``
     and ``width``, the black ``bars`` cropped (top, bottom, left, right; zeros without the

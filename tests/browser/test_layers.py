@@ -290,7 +290,7 @@ def test_a_film_without_sound_says_so_once_and_shows_its_colours(
     page.context.close()
 
 
-def _image_colours(img: object) -> np.ndarray:
+def _image_colors(img: object) -> np.ndarray:
     """The shown frame's pixels, as the visitor sees them."""
     return np.asarray(Image.open(io.BytesIO(img.screenshot())).convert("RGB")).astype(int)
 
@@ -345,7 +345,7 @@ def test_the_shots_view_shows_each_shot_as_wide_as_it_lasts_and_its_middle_frame
     frame = page.locator('[data-testid="stImage"] img').first
     frame.wait_for(state="visible")
     page.wait_for_function("document.querySelector('[data-testid=stImage] img').complete")
-    pixels = _image_colours(frame)
+    pixels = _image_colors(frame)
     width = pixels.shape[1]
     left = pixels[:, : int(width * 0.7)].reshape(-1, 3).mean(axis=0)
     right = pixels[:, int(width * 0.8) :].reshape(-1, 3).mean(axis=0)

@@ -199,11 +199,11 @@ def test_with_shots_cached_the_colours_take_the_progress_bar(clips, cache):
     """Finding shots takes most of the bar when it decodes every frame; from the cache it
     is quick, and the bar must not sit at 30 % and then jump to the end."""
 
-    def colours_reach(**change) -> float:
+    def colors_reach(**change) -> float:
         reports: list[tuple[float, str]] = []
         analyze(clips, params=params(**change), cache=cache,
                 on_progress=lambda f, m: reports.append((f, m)))
         return max(f for f, m in reports if "shots" not in m)
 
-    assert colours_reach(clusters=5) == pytest.approx(0.3)
-    assert colours_reach(clusters=3) == pytest.approx(0.9)
+    assert colors_reach(clusters=5) == pytest.approx(0.3)
+    assert colors_reach(clusters=3) == pytest.approx(0.9)

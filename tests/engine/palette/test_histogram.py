@@ -12,7 +12,7 @@ from fingerprint.palette._histogram import (
     BIN_BUDGET,
     MEAN_SCALE,
     cell_starts,
-    colour_histograms,
+    color_histograms,
     extend,
     frames_of,
     histogram_points,
@@ -28,7 +28,7 @@ def bands(colours: list[tuple[int, int, int]], widths: list[int], height: int = 
 
 
 def brute_force(frame: np.ndarray) -> tuple[int, list[tuple[tuple[float, ...], int]]]:
-    """The bins of ``frame`` as `colour_histograms` should cut them, worked out pixel by
+    """The bins of ``frame`` as `color_histograms` should cut them, worked out pixel by
     pixel: the finest level (bits a channel, 8 down to 5) with fewer than BIN_BUDGET
     bins, else 5; each bin's exact mean colour and count, in no particular order."""
     pixels = frame.reshape(-1, 3).astype(np.int64)
@@ -64,7 +64,7 @@ def same_bins(found, expected, bits: int) -> None:
 
 def test_solid_colours_are_their_own_bins_exactly() -> None:
     frame = bands([RED, TEAL, NAVY], [10, 25, 5])
-    hist = colour_histograms(frame[None])
+    hist = color_histograms(frame[None])
     assert list(hist.offsets) == [0, 3]
     assert hist.pixels == 30 * 40
     found = {tuple(m // MEAN_SCALE): int(n) for m, n in zip(hist.means, hist.counts, strict=True)}
@@ -81,7 +81,7 @@ def test_bins_hold_exactly_their_pixels(seed: int) -> None:
         rng.integers(0, 256, (120, 160, 3), dtype=np.uint8),  # noise: 8-code bins
         np.clip(rng.normal(128, 6, (120, 160, 3)), 0, 255).astype(np.uint8),  # a grey blur
     ])
-    hist = colour_histograms(frames[:, 3:, 5:])  # a view, as cropping gives
+    hist = color_histograms(frames[:, 3:, 5:])  # a view, as cropping gives
     levels = []
     for i, frame in enumerate(frames[:, 3:, 5:]):
         bits, expected = brute_force(frame)
@@ -94,9 +94,9 @@ def test_a_large_frame_sums_each_channel_apart(monkeypatch) -> None:
     # Past 299,593 pixels the packed sums could overflow: the same bins another way.
     rng = np.random.default_rng(2)
     frame = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
-    packed = colour_histograms(frame[None])
+    packed = color_histograms(frame[None])
     monkeypatch.setattr(histogram, "_PACKED_PIXELS", 10)
-    apart = colour_histograms(frame[None])
+    apart = color_histograms(frame[None])
     for a, b in zip(packed, apart, strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -104,12 +104,12 @@ def test_a_large_frame_sums_each_channel_apart(monkeypatch) -> None:
 def test_histograms_of_batches_join_and_split() -> None:
     rng = np.random.default_rng(4)
     frames = rng.integers(0, 256, (7, 20, 30, 3), dtype=np.uint8)
-    whole = colour_histograms(frames)
-    joined = extend(extend(None, colour_histograms(frames[:3])), colour_histograms(frames[3:]))
+    whole = color_histograms(frames)
+    joined = extend(extend(None, color_histograms(frames[:3])), color_histograms(frames[3:]))
     for a, b in zip(whole, joined, strict=True):
         np.testing.assert_array_equal(a, b)
     part = frames_of(whole, 2, 5)
-    for a, b in zip(part, colour_histograms(frames[2:5]), strict=True):
+    for a, b in zip(part, color_histograms(frames[2:5]), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -128,7 +128,7 @@ def test_cells_are_the_finest_grid_within_budget(budget: int) -> None:
     rng = np.random.default_rng(5)
     frames = rng.integers(0, 256, (3, 30, 40, 3), dtype=np.uint8)
     frames[1] = 77  # one colour: one bin, one cell
-    hist = colour_histograms(frames)
+    hist = color_histograms(frames)
     starts = cell_starts(hist.means, hist.offsets, budget)
     assert set(hist.offsets[:-1]) <= set(starts)  # every frame starts a cell
     codes = (hist.means // MEAN_SCALE).astype(np.intp)
@@ -154,7 +154,7 @@ def test_histogram_palettes_of_solid_colours_are_those_colours_and_shares() -> N
         bands([TEAL], [40]),
     ])
     for space in ("lab", "rgb"):
-        hist = colour_histograms(frames)
+        hist = color_histograms(frames)
         colors, shares = histogram_palettes(hist.offsets, hist.counts, hist.means, k=3,
                                             color_space=space)
         np.testing.assert_array_equal(colors[0], [RED, TEAL, NAVY])

@@ -9,7 +9,7 @@ import pytest
 from fingerprint.errors import InvalidParameterError
 from fingerprint.palette import _lloyd
 from fingerprint.palette._color import delta_e2000, rgb_to_lab
-from fingerprint.palette._histogram import colour_histograms
+from fingerprint.palette._histogram import color_histograms
 from fingerprint.palette._kmeans import palettes, weighted_kmeans
 from tests.support.fingerprints import split_frame
 
@@ -212,7 +212,7 @@ def test_the_chosen_restart_is_refined_to_convergence() -> None:
 
     y, x = np.mgrid[0:120, 0:200]
     frame = np.stack([x * 255 // 199, y * 255 // 119, (x + y) * 255 // 318], axis=2)
-    hist = colour_histograms(frame.astype(np.uint8)[None])
+    hist = color_histograms(frame.astype(np.uint8)[None])
     fine, counts, coarse, coarse_counts = kmeans._problems(
         hist.offsets, hist.counts, hist.means, "lab"
     )
