@@ -7,13 +7,13 @@
 The names here are the one way in for a library user; each subpackage holds one concern:
 
 - `decode`: probe a film, sample its frames, HDR to SDR;
-- `palette`: colour maths, k-means, black bars;
+- `palette`: colour maths, k-means, black bars, colour-blind vision (`seen_with`);
 - `cache`: the on-disk cache keyed by content;
 - `shots`: cuts, fades, dissolves and each shot's palette (the ``shots`` extra);
 - `sound`: the sound print, loudness at each moment;
 - `compare`: two films side by side, palette distances;
 - `collection`: many films, `fingerprint batch` on Dask (the ``batch`` extra);
-- `poster`: PNG and SVG posters (Pillow only);
+- `poster`: PNG and SVG posters, the colour script among them (Pillow only);
 - `plotting`: the app's Plotly figures (the ``plot`` extra);
 - `cli`: the ``fingerprint`` command.
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ._atomic import write_all_atomic
 from .model import Fingerprint
-from .poster._render import PosterKind, poster_png, poster_svg
+from .poster._kinds import PosterKind
+from .poster._render import poster_png, poster_svg
 from .shots._stats import shots_to_csv
 
 #: The files of one film, in the order they are renamed into place: the JSON last.
@@ -30,6 +31,10 @@ class Poster:
     title: str | None = None
     credit: str | None = None
     sound: bool = False  # the sound print on the poster, when the film has one
+    # The poster as seen with a colour-vision deficiency ("protan", "deutan", "tritan";
+    # None: normal vision). Only the poster: the JSON and the CSV keep the true colours.
+    cvd: str | None = None
+    cvd_severity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ def output_files(stem: Path, fp: Fingerprint, outputs: Outputs) -> dict[Path, by
     options = {
         "kind": poster.kind, "width": poster.width, "height": poster.height,
         "title": poster.title, "credit": poster.credit, "dpi": poster.dpi,
-        "sound": poster.sound,
+        "sound": poster.sound, "cvd": poster.cvd, "cvd_severity": poster.cvd_severity,
     }
     data = {
         ".csv": fp.to_csv(header=outputs.csv_header).encode(),

@@ -21,16 +21,21 @@ from .errors import CacheWriteError, Cancelled
 from .model import Fingerprint, VideoInfo
 from .palette._bars import crop_frames, detect_bars
 from .palette._color import average_color
-from .palette._kmeans import palettes
+from .palette._histogram import colour_histograms, extend, frames_of
+from .palette._kmeans import histogram_palettes
+from .palette._summary import ColourSummary
 from .params import Params
 from .shots._find import find_shots, shot_options, shots_key
 from .shots._pixels import ShotPixels, shot_palettes
 from .sound._print import SoundPrint
 from .timecodes import timecode
 
-# Frames clustered per call: how often clustering reports progress and checks for a
-# cancel, and a bound on the memory clustering holds beyond the frames.
+# Frames summarised or clustered per call: how often each reports progress and checks
+# for a cancel, and a bound on the memory each holds beyond the frames.
 _BATCH = 100
+# The share of the colours' progress that summarising the frames takes when they were
+# decoded or loaded (the rest is clustering): about their shares of the CPU at k = 5.
+_SUMMARY_SHARE = 0.4
 
 
 def fingerprint_samples(
@@ -41,22 +46,77 @@ def fingerprint_samples(
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> Fingerprint:
-    """Cluster decoded samples into a `Fingerprint` (no video access: this is what runs
-    again when only k, the colour space or the crop change).
+    """Cluster decoded samples into a `Fingerprint` (no video access).
 
     Setting ``cancel`` stops it between batches of frames with `Cancelled`."""
+    summary = summarise_samples(samples, params=params,
+                                on_progress=_scaled(on_progress, 0.0, _SUMMARY_SHARE),
+                                cancel=cancel)
+    return fingerprint_summary(summary, info=info, params=params,
+                               on_progress=_scaled(on_progress, _SUMMARY_SHARE, 1.0),
+                               cancel=cancel)
+
+
+def summarise_samples(
+    samples: DecodedFrames,
+    *,
+    params: Params,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> ColourSummary:
+    """What clustering needs of the samples whatever k or the colour space: their bars
+    (with ``params.crop``), and of the cropped frames each one's average colour and colour
+    histogram, a batch of frames at a time."""
     frames = samples.frames
-    n, height, width = frames.shape[:3]
     bars = detect_bars(frames) if params.crop else (0, 0, 0, 0)
-    crop = (bars[0] / height, bars[1] / height, bars[2] / width, bars[3] / width)
     content = crop_frames(frames, bars)
+    averages, histograms = [], None
+    for lo in range(0, len(frames), _BATCH):
+        _check(cancel)
+        hi = min(len(frames), lo + _BATCH)
+        averages.append(average_color(content[lo:hi]))
+        histograms = extend(histograms, colour_histograms(content[lo:hi]))
+        # Each batch's temporaries land wherever decoding left holes in the heap: give
+        # them back, or the batches together touch every page of it (fingerprint.memory).
+        release_free_memory()
+        if on_progress:
+            on_progress(hi / len(frames), f"measuring colours: {hi}/{len(frames)} frames")
+    return ColourSummary(
+        times=np.asarray(samples.times, np.float64),
+        targets=np.asarray(samples.targets, np.float64),
+        ended_at=samples.ended_at,
+        height=frames.shape[1],
+        width=frames.shape[2],
+        bars=bars,
+        average=np.concatenate(averages) if averages else average_color(content),
+        histograms=histograms if histograms is not None else colour_histograms(content),
+    )
+
+
+def fingerprint_summary(
+    summary: ColourSummary,
+    *,
+    info: VideoInfo,
+    params: Params,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> Fingerprint:
+    """Cluster samples' `ColourSummary` into a `Fingerprint`: what runs again when only k or
+    the colour space change (no frames needed).
+
+    Setting ``cancel`` stops it between batches of frames with `Cancelled`."""
+    n, height, width = len(summary), summary.height, summary.width
+    bars = summary.bars
+    crop = (bars[0] / height, bars[1] / height, bars[2] / width, bars[3] / width)
     colors = np.empty((n, params.clusters, 3), np.uint8)
     shares = np.empty((n, params.clusters))
     for lo in range(0, n, _BATCH):
         _check(cancel)
         hi = min(n, lo + _BATCH)
-        colors[lo:hi], shares[lo:hi] = palettes(
-            content[lo:hi], k=params.clusters, color_space=params.color_space, seed=params.seed
+        part = frames_of(summary.histograms, lo, hi)
+        colors[lo:hi], shares[lo:hi] = histogram_palettes(
+            part.offsets, part.counts, part.means, k=params.clusters,
+            color_space=params.color_space, seed=params.seed,
         )
         # Each batch's temporaries land wherever decoding left holes in the heap: give
         # them back, or the batches together touch every page of it (fingerprint._memory).
@@ -64,9 +124,9 @@ def fingerprint_samples(
         if on_progress:
             on_progress(hi / n, f"finding colours: {hi}/{n} frames")
     warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible
-    if samples.ended_at is not None:
+    if summary.ended_at is not None:
         warnings.append(
-            f"The video stops decoding at {timecode(samples.ended_at)} although it claims "
+            f"The video stops decoding at {timecode(summary.ended_at)} although it claims "
             f"{timecode(info.duration)}: the sampled span ended early, so the fingerprint "
             f"covers {n} of {params.samples} samples."
         )
@@ -79,10 +139,10 @@ def fingerprint_samples(
     return Fingerprint(
         video=info,
         params=params,
-        times=samples.times,
+        times=summary.times,
         colors=colors,
         shares=shares,
-        average=average_color(content),
+        average=summary.average,
         crop=crop if any(bars) else None,
         warnings=tuple(warnings),
     )
@@ -126,8 +186,10 @@ def analyze(
         found = cache.load_result(key, params)  # another session may have just made it
         if found is not None:
             return found
+        summary = cache.load_summary(key, params)
         run = _run(
-            path, info, params, samples=cache.load_samples(key, params),
+            path, info, params, summary=summary,
+            samples=None if summary is not None else cache.load_samples(key, params),
             cached_loudness=lambda times: cache.load_loudness(key, params, times),
             cached_shots=lambda request: cache.load_shots(key, request),
             shots_cached=cache.has_shots(key, params), on_progress=on_progress, cancel=cancel,
@@ -138,6 +200,8 @@ def analyze(
             cache.save_info(key, info, source=Path(path).resolve())  # frames are checked by it
             if run.decoded is not None:
                 cache.save_samples(key, params, run.decoded)
+            if run.summarised is not None:
+                cache.save_summary(key, params, run.summarised)
             if run.heard is not None:
                 cache.save_loudness(key, params, *run.heard)
             if run.found_shots is not None:
@@ -151,11 +215,12 @@ def analyze(
 @dataclass(frozen=True)
 class _Run:
     """A fingerprint made, and what of its making the cache keeps: the frames if they
-    were decoded, the sound print if it was measured (times, levels), the shots if they
-    were found (with the key they are found by)."""
+    were decoded, their colour summary if it was made, the sound print if it was measured
+    (times, levels), the shots if they were found (with the key they are found by)."""
 
     fingerprint: Fingerprint
     decoded: DecodedFrames | None
+    summarised: ColourSummary | None
     heard: tuple[np.ndarray, np.ndarray] | None
     found_shots: ShotPixels | None
     shots_request: dict[str, Any] | None
@@ -167,21 +232,24 @@ def _run(
     params: Params,
     *,
     samples: DecodedFrames | None = None,
+    summary: ColourSummary | None = None,
     cached_loudness: Callable[[np.ndarray], np.ndarray | None] | None = None,
     cached_shots: Callable[[dict[str, Any]], ShotPixels | None] | None = None,
     shots_cached: bool = False,
     on_progress: ProgressCallback | None,
     cancel: threading.Event | None,
 ) -> _Run:
-    """Decode (unless ``samples`` are given), measure the sound (unless ``cached_loudness``
+    """Decode (unless ``samples`` or their ``summary`` are given), summarise the frames'
+    colours (unless ``summary`` is given), measure the sound (unless ``cached_loudness``
     has it for the samples' times), cluster, find the shots (unless ``cached_shots`` has
     them for their key, `shots_key`); ``shots_cached`` says beforehand whether it will
     (for the progress bar's parts)."""
     colors, layers = _split(on_progress, params, shots_decode=params.shots and not shots_cached)
-    decoded = samples is None
+    decoded = samples is None and summary is None
+    made = samples if summary is None else summary  # what gives the samples' times
     loudness = None
-    if params.sound and samples is not None and cached_loudness is not None:
-        loudness = cached_loudness(_sound_times(samples, params))
+    if params.sound and made is not None and cached_loudness is not None:
+        loudness = cached_loudness(_sound_times(made, params))
     sound = _sound_print(path, info, params, cancel, streamed=decoded) \
         if params.sound and loudness is None else None
     # The colours' share of the bar: decoding up to `heard`, the sound print's rest up to
@@ -191,24 +259,32 @@ def _run(
     else:
         heard, clustering = (0.0, 0.5) if sound else (0.0, 0.0)
     with sound or contextlib.nullcontext():
-        if samples is None:
-            samples = _sample(path, info, params, _scaled(colors, 0.0, heard), cancel, sound)
+        if decoded:
+            samples = made = _sample(path, info, params, _scaled(colors, 0.0, heard), cancel,
+                                     sound)
         # Waited for before clustering, which makes the run's peak memory: the sound's
         # decoders are closed by then (25-30 MB less, docs/benchmarks.md).
         if sound is not None and not sound.missing:
-            loudness = sound.levels(_sound_times(samples, params),
+            loudness = sound.levels(_sound_times(made, params),
                                     on_progress=_scaled(colors, heard, clustering))
     if sound is not None:
         release_free_memory()  # the sound decoders' containers, before clustering
-    fp = fingerprint_samples(samples, info=info, params=params,
+    summarised = None
+    if summary is None:
+        summarising = clustering + _SUMMARY_SHARE * (1.0 - clustering)
+        summary = summarised = summarise_samples(
+            samples, params=params, on_progress=_scaled(colors, clustering, summarising),
+            cancel=cancel)
+        clustering = summarising
+    fp = fingerprint_summary(summary, info=info, params=params,
                              on_progress=_scaled(colors, clustering, 1.0), cancel=cancel)
     if sound is not None and sound.missing:
         fp = replace(fp, warnings=(*fp.warnings, sound.missing))
     fp = replace(fp, loudness=loudness)
     kept = samples if decoded else None
-    heard = None if sound is None or sound.missing else (_sound_times(samples, params), loudness)
+    heard = None if sound is None or sound.missing else (_sound_times(made, params), loudness)
     if not params.shots:
-        return _Run(fp, kept, heard, None, None)
+        return _Run(fp, kept, summarised, heard, None, None)
     request = shots_key(**shot_options(params, fp.crop))
     shots = cached_shots(request) if cached_shots else None
     found = None
@@ -218,7 +294,7 @@ def _run(
     _check(cancel)
     fp = replace(fp, shots=shot_palettes(shots, k=params.clusters,
                                          color_space=params.color_space, seed=params.seed))
-    return _Run(fp, kept, heard, found, request)
+    return _Run(fp, kept, summarised, heard, found, request)
 
 
 def _sound_print(
@@ -234,7 +310,7 @@ def _sound_print(
                       workers=1 if streamed else None)
 
 
-def _sound_times(samples: DecodedFrames, params: Params) -> np.ndarray:
+def _sound_times(samples: DecodedFrames | ColourSummary, params: Params) -> np.ndarray:
     """Where the sound print measures, at each sample (`_sound_time`)."""
     return _sound_time(params, samples.times, samples.targets)
 

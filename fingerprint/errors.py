@@ -31,6 +31,16 @@ class InvalidParameterError(FingerprintError, ValueError):
     """An option is out of range (samples < 1, start after end, ...)."""
 
 
+class ShotsNeededError(InvalidParameterError):
+    """A drawing of the film's shots (the colour script) was asked of a fingerprint made
+    without them."""
+
+    def __init__(
+        self, message: str = "the colour script needs shots: add --shots (Params(shots=True))."
+    ) -> None:
+        super().__init__(message)
+
+
 class FingerprintFormatError(FingerprintError):
     """A fingerprint JSON file is not in this project's format."""
 

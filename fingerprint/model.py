@@ -22,8 +22,9 @@ import math
 import numbers
 import os
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import Field, asdict, dataclass, field, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -108,6 +109,18 @@ def _integer(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+#: The metadata of a dataclass field that holds sRGB colours, ``(..., 3)`` uint8
+#: (``field(metadata=COLOR)``). Marked so that one function, `palette.seen_with`, can show
+#: any result (a fingerprint, a comparison, a collection) as a colour-blind viewer sees
+#: it, whatever its class.
+COLOR = MappingProxyType({"color": True})
+
+
+def is_color_field(f: Field) -> bool:
+    """Whether the dataclass field ``f`` holds colours (declared with `COLOR`)."""
+    return bool(f.metadata.get("color"))
+
+
 def to_hex(rgb: np.ndarray) -> list[str]:
     """``(..., 3)`` uint8 colours to ``#rrggbb`` strings (flattened)."""
     flat = np.asarray(rgb, dtype=np.uint8).reshape(-1, 3)
@@ -136,7 +149,7 @@ class Shot:
 
     start: float
     end: float
-    colors: np.ndarray
+    colors: np.ndarray = field(metadata=COLOR)
     shares: np.ndarray
 
     @property
@@ -159,9 +172,9 @@ class Fingerprint:
     video: VideoInfo
     params: Params
     times: np.ndarray
-    colors: np.ndarray
+    colors: np.ndarray = field(metadata=COLOR)
     shares: np.ndarray
-    average: np.ndarray
+    average: np.ndarray = field(metadata=COLOR)
     crop: tuple[float, float, float, float] | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     loudness: np.ndarray | None = None

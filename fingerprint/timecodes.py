@@ -28,9 +28,13 @@ def parse_time(text: str | None) -> float | None:
     return seconds
 
 
-def timecode(seconds: float) -> str:
-    """``h:mm:ss``, the way films are timed (seconds truncated, never rounded up)."""
+def timecode(seconds: float, *, tenths: bool = False) -> str:
+    """``h:mm:ss``, the way films are timed (seconds truncated, never rounded up);
+    ``h:mm:ss.s`` with ``tenths``, for edits finer than a second (a cut's place)."""
     if not math.isfinite(seconds):
         return "–"
-    s = max(0, int(seconds))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    # Tenths counted whole, so 59.99 s reads 0:00:59.9, never 0:00:60.0.
+    t = max(0, int(seconds * 10 + 1e-9)) if tenths else max(0, int(seconds)) * 10
+    s = t // 10
+    text = f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return f"{text}.{t % 10}" if tenths else text

@@ -5,6 +5,7 @@ import streamlit as st
 
 from fingerprint import Params
 from fingerprint.compare._compare import SIMILARITY_SCALE
+from fingerprint.compare._sequence import GAP, GAP_OPEN
 from webapp.routing import require_router
 from webapp.server import MOVIES_ENV_VAR, demos, upload_limit
 from webapp.sidebar import ORIGINAL
@@ -41,6 +42,32 @@ st.markdown(
   clockwise from the top.
 - **Colour wheel**: every colour of the film on CIELAB's a*/b* plane (hue around the centre,
   saturation outwards), sized by share. **3-D colour space** adds lightness upwards.
+- **Shots** (with **Shots** on in the sidebar): each shot a column as wide as it lasts,
+  with its palette. Its poster is the **colour script**, as animation studios plan a
+  film's colour: every shot in order, one panel each showing its palette, in rows that
+  read left to right.
+"""
+)
+
+st.markdown("### Colour vision")
+st.markdown(
+    """
+About 1 man in 12 (and 1 woman in 200) sees colour differently, most often telling red
+from green less well. **Seen with**, in the sidebar, draws every view, frame and poster as
+seen with **protanopia** (no red cones), **deuteranopia** (no green cones) or
+**tritanopia** (no blue cones). The **severity** goes from 0 (normal vision) to 1 (the
+cone type missing); in between are the milder, commoner forms (protanomaly,
+deuteranomaly, tritanomaly).
+
+The simulation is the model of Machado, Oliveira and Fernandes (2009), *A
+physiologically-based model for simulation of color vision deficiency*: one published
+3×3 matrix per deficiency and severity, applied to the colours in linear light. For
+example, the rust #b5543c and the leaf green #5f8a3a are 47 ΔE2000 apart to most eyes, and
+less than 2 apart to a deuteranope: the same olive. The model is least exact for
+tritanopia, as its authors say.
+
+Only the drawing changes: Compare's scores, the Collection's distances and every CSV and
+JSON download are measured on the film's true colours. The choice is kept in the link.
 """
 )
 
@@ -86,6 +113,59 @@ is just noticeable, 10 clearly different, 50 and more opposite colours.
   together (+1), independently (0) or in opposite directions (−1); the mean of the
   correlations of the lightness, chroma and warmth curves, n/a when a curve is flat.
 - **Most different at**: where in the running time the difference strip peaks.
+
+**Moment by moment.** Relative time is wrong as soon as one film has a scene the other
+lacks: a cut scene, an added prologue, a director's cut, a clip or a trailer. So the
+two films' moments are also paired in order, as genes are aligned (Needleman-Wunsch for
+the whole films, Smith-Waterman for the best-matching stretch), each pair costing the
+ΔE2000 distance between its two palettes, as the difference strip measures it.
+
+- **Gaps**: stretches one film has and the other lacks, marked in red and listed with
+  their times from that film's start. A cut scene is a gap in the longer film; an added
+  one, a gap in the film that has it; footage replaced by other footage, a gap in each.
+- **Gap cost**: leaving moments unpaired costs {GAP_OPEN:g} ΔE2000 per gap and {GAP:g}
+  more per moment in it. Opening a gap costs more than lengthening one, so an edit comes
+  out as one gap rather than in pieces; and a stretch whose moments differ by more than
+  about {2 * GAP:g} ΔE2000 on average ("clearly different") is left in a gap rather than
+  paired. These costs were chosen on synthetic films with known edits (cuts of 2 to
+  20 s, an insertion, a replaced scene, a clip), where every edit was found within a
+  sample or two of where it was made.
+- **Alignment score**, 0 to 1: how much of both films pairs up in order. 1 for the same
+  moments in the same order; each pair counts less the further apart its colours, each
+  moment in a gap counts 0. A 2-minute film against itself with 24 s cut out scores
+  0.75 to 0.9 (less when the two were sampled at different instants), two unrelated
+  films 0.
+- **Best-matching stretch**: the part of each film that matches the other best, such as
+  where a clip was cut from. The page shows it instead of the whole films when those
+  mostly do not pair (under half of the moments) but a stretch does.
+"""
+)
+
+st.markdown("### Searching a collection")
+st.markdown(
+    """
+On **Collection**, **Search the films** finds moments across every film of the page (the
+library's films, or the batch folder's when the app was started on one: `fingerprint
+batch`, then `streamlit run app.py -- --collection DIR`) by colour: pick a colour or
+type hex codes (#c0392b). A moment's palette colour that is ΔE2000 *d* away from the
+colour asked for and covers a share *s* of the frame scores
+
+  score = √s × 1 / (1 + (d / 10)²)
+
+and the moment scores with its best colour; colours more than 15 ΔE away do not count.
+The second factor is the palette similarity above (½ at 10 ΔE); the square root lets a
+small patch of exactly the colour rank: the very colour on a quarter of the frame scores
+0.5, like the whole frame in a colour 10 ΔE away, and 4 % of the frame exactly scores
+0.2. Several colours are a palette: a moment must hold each of them, and scores the
+geometric mean of their scores. Each hit shows its film, its timecode, the film's strip
+around the moment over the moment's palette, how far (ΔE) and how much of the frame;
+**Open** shows it on Explore at that moment.
+
+**Moments like one** lists the moments of other films whose palettes are nearest a
+moment's (the earth mover's distance, as for two films); **Like this** on a hit starts
+there. **Films like one** lists the films nearest a film by whole-film palette, the
+Compare page's palette distance. The command line does the same:
+`fingerprint search DIR --color '#c0392b' [--json]`, `--like FILM [--at TIME]`.
 """
 )
 

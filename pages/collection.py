@@ -1,5 +1,6 @@
-"""Many films at once: their strips stacked (the filmography poster), the distances between
-them, a map of them; a click opens a film on Explore, two chosen open on Compare."""
+"""Many films at once: their strips stacked (the filmography poster, a page of films at a
+time), the distances between them, a map of them; a click opens a film on Explore, two
+chosen open on Compare."""
 
 from __future__ import annotations
 
@@ -8,20 +9,28 @@ import streamlit as st
 from fingerprint import FingerprintError
 from fingerprint.collection._collection import index_json, matrix_csv
 from fingerprint.plotting._collection import collection_poster_png
-from webapp import library, state
+from webapp import collection_figures, library, state
 from webapp.analysis import CHART_CONFIG
 from webapp.collection_view import (
+    PAGE_FILMS,
     SHOW_LABELS,
     SHOWS,
     SORT_LABELS,
     SORTS,
+    batch_lines,
     clicked_film,
     near_index,
+    page_count,
+    page_label,
+    page_size,
+    paged,
+    showing,
 )
 from webapp.escaping import escape_markdown
 from webapp.library_films import failure_lines, tally_lines
 from webapp.messages import hide_paths
 from webapp.routing import require_router
+from webapp.settings import seen
 
 require_router()
 
@@ -35,13 +44,8 @@ except FingerprintError as exc:
     st.stop()
 collection = films.collection
 if films.origin == "batch":
-    st.caption(
-        f"{len(collection)} films of the batch folder this server was started with, each "
-        "on 0-100 % of its own running time."
-    )
-    if films.missing:
-        st.caption(f"{films.missing} of them {'has' if films.missing == 1 else 'have'} no "
-                   "fingerprint that can be read: their rows are empty.")
+    for line in batch_lines(len(collection), films.missing, indexed=films.indexed):
+        st.caption(line)
 else:
     for line in tally_lines(films.tally):
         st.caption(line)
@@ -84,14 +88,16 @@ show_key = state.widget_key("w_col_show", options.show)  # see widget_key: a fre
 state.seed_widget("w_col_sort", options.sort)
 state.seed_widget("w_col_desc", options.descending)
 state.seed_widget("w_col_near", near_index(collection, options.near))
+state.seed_widget("w_col_page", min(options.page, page_count(len(collection), options.show)))
 show_col, sort_col, near_col, desc_col = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
 show_col.segmented_control(
     "View", SHOWS, format_func=SHOW_LABELS.get, required=True, key=show_key,
-    on_change=lambda: library.update_options(show=st.session_state[show_key]),
+    on_change=lambda: library.update_options(show=st.session_state[show_key], page=1),
 )
+# A new view or order starts at its first page: its first films are what was asked for.
 sort_col.selectbox(
     "Order", SORTS, format_func=SORT_LABELS.get, key="w_col_sort",
-    on_change=lambda: library.update_options(sort=st.session_state["w_col_sort"]),
+    on_change=lambda: library.update_options(sort=st.session_state["w_col_sort"], page=1),
 )
 if options.sort == "similar":
     if st.session_state["w_col_near"] >= len(collection):
@@ -99,14 +105,29 @@ if options.sort == "similar":
     near_col.selectbox(
         "Similar to", range(len(collection)), format_func=titles.__getitem__, key="w_col_near",
         on_change=lambda: library.update_options(
-            near=collection.films[st.session_state["w_col_near"]].key),
+            near=collection.films[st.session_state["w_col_near"]].key, page=1),
     )
 desc_col.toggle(
     "Reverse", key="w_col_desc",
-    on_change=lambda: library.update_options(descending=st.session_state["w_col_desc"]),
+    on_change=lambda: library.update_options(descending=st.session_state["w_col_desc"],
+                                             page=1),
 )
 options = library.options()
 library.write_options(options)
+
+# --- which films: all of them, or a page of them ------------------------------------------
+near_title = titles[near_index(collection, options.near)] if options.sort == "similar" else None
+what_col, page_col = st.columns([5, 2], vertical_alignment="bottom")
+what_col.caption(escape_markdown(showing(len(collection), options, near_title)))
+if paged(len(collection), options.show):
+    pages = page_count(len(collection), options.show)
+    if st.session_state["w_col_page"] > pages:
+        st.session_state["w_col_page"] = pages
+    page_col.selectbox(
+        f"Films, {page_size(options.show)} at a time", range(1, pages + 1), key="w_col_page",
+        format_func=lambda page: page_label(len(collection), page, options.show),
+        on_change=lambda: library.update_options(page=st.session_state["w_col_page"]),
+    )
 
 
 def _clicked() -> None:
@@ -117,7 +138,8 @@ def _clicked() -> None:
 
 
 st.plotly_chart(
-    library.figure(films, options), key="collection_chart", on_select=_clicked,
+    collection_figures.figure(films, options, settings), key="collection_chart",
+    on_select=_clicked,
     selection_mode="points", theme=None,
     config={**CHART_CONFIG, "toImageButtonOptions": {"format": "png", "filename": "collection"}},
 )
@@ -129,6 +151,18 @@ st.caption({
     "map": "Films near each other have similar whole-film palettes; each dot is its film's "
            "dominant colour. Click one to open it on Explore.",
 }[options.show])
+
+
+def _search() -> None:
+    """By colour, moments and films like one (webapp/search_panel.py). Imported only now,
+    once the chart is on its way: the search's modules import scikit-learn, 1.3 s on a
+    fresh server at load 10 (python -X importtime), which the strips need not wait for."""
+    from webapp import search_panel
+
+    search_panel.draw(films)
+
+
+_search()
 
 # --- open and compare ----------------------------------------------------------------------
 st.divider()
@@ -151,19 +185,20 @@ with compare_col:
 # --- take it with you --------------------------------------------------------------------
 st.divider()
 data, link = st.columns([4, 5], gap="large")
-rows = library.film_order(films, options)
+rows = collection_figures.film_order(films, options)
+on_page = collection_figures.shown(films, options)
 with data:
     st.markdown("**Poster and data**")
     st.download_button(
         "Poster of the strips (PNG)", on_click="ignore", type="primary", icon=":material/image:",
         data=lambda: collection_poster_png(
-            [titles[i] for i in rows], films.rows[rows],
+            [titles[i] for i in on_page], seen(films.rows[on_page], settings),
         ),
         file_name="collection-strips.png", mime="image/png",
     )
     st.download_button(
         "Distances (CSV)", on_click="ignore", icon=":material/table:",
-        data=lambda: matrix_csv(collection, library.distances(films), order=rows),
+        data=lambda: matrix_csv(*collection_figures.matrix(films, options)),
         file_name="collection-distances.csv", mime="text/csv",
     )
     st.download_button(
@@ -171,7 +206,11 @@ with data:
         data=lambda: index_json(collection, order=rows), file_name="collection.json",
         mime="application/json",
     )
-    st.caption("In the order shown, titles as written.")
+    st.caption(("In the order shown, titles as written." if len(collection) <= PAGE_FILMS else
+                "In the order shown, titles as written: the poster and the distances of the "
+                "films shown, every film's data.")
+               + (" The poster is drawn as the sidebar's colour vision sees it; the "
+                  "distances and the JSON keep the films' true colours." if settings.cvd else ""))
 with link:
     st.markdown("**Share**")
     st.code(state.share_link(), language=None, wrap_lines=True)

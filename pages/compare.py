@@ -1,5 +1,7 @@
 """Compare two films: both fingerprints on a shared 0-100 % time axis, the difference
-strip, the curves, the scores and the whole-film palettes, with exports and a link.
+strip, the curves, the scores and the whole-film palettes; the two films' moments
+aligned in order (what one has and the other lacks, where a clip comes from); exports
+and a link.
 
 Films A and B come from the same chooser as the Explore page (query parameters ``a`` and
 ``b``); film A is the film being explored, unless a link names one. The analysis
@@ -22,15 +24,19 @@ from fingerprint.compare._compare import (
     default_bins,
     same_fingerprint,
 )
+from fingerprint.compare._sequence import SequenceAlignment, align_sequences
+from fingerprint.palette._cvd import cvd_label, seen_with
 from fingerprint.plotting._compare import comparison_figure, comparison_png, curves_figure
+from fingerprint.plotting._sequence import alignment_figure
 from webapp import state
+from webapp.alignment_view import chosen_view, gap_lines, local_line, score_meaning
 from webapp.analysis import CHART_CONFIG, film_params, load_fingerprint
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
 from webapp.layers import compare_shots
 from webapp.routing import require_router
-from webapp.settings import COMPARE_COLORS_RANGE
+from webapp.settings import ALIGNMENT_VIEW_LABELS, ALIGNMENT_VIEWS, COMPARE_COLORS_RANGE
 from webapp.swatches import swatches_html
 
 require_router()
@@ -43,12 +49,27 @@ DEFAULT_A, DEFAULT_B = "bbb", "flower"
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _comparison(
     key_a: str, params_a: Params, key_b: str, params_b: Params, bins: int | None,
-    colors: int, names: tuple[str, str], _a: Fingerprint, _b: Fingerprint,
-) -> tuple[Comparison, go.Figure, go.Figure]:
+    colors: int, names: tuple[str, str], cvd: str | None, severity: float, _a: Fingerprint,
+    _b: Fingerprint,
+) -> tuple[Comparison, Comparison, go.Figure, go.Figure]:
     # Keyed by the films' content and options: once per comparison, not once per rerun.
+    # Measured on the true colours, drawn as the sidebar's colour vision sees them: the
+    # scores and the downloads are the films', the pictures the viewer's.
     result = compare(_a, _b, bins=bins, colors=colors)
-    return (result, comparison_figure(result, names=names),
+    shown = seen_with(result, cvd=cvd, severity=severity)
+    return (result, shown, comparison_figure(shown, names=names),
             curves_figure(result, names=names))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _alignment(
+    key_a: str, params_a: Params, key_b: str, params_b: Params, names: tuple[str, str],
+    _a: Fingerprint, _b: Fingerprint,
+) -> tuple[SequenceAlignment, dict[str, go.Figure]]:
+    # About a second for two 1000-moment films: once per pair of films, as `_comparison`.
+    result = align_sequences(_a, _b)
+    return result, {view: alignment_figure(result, _a, _b, view=view, names=names)
+                    for view in ALIGNMENT_VIEWS}
 
 
 def _film_a_follows_explore() -> str:
@@ -155,9 +176,9 @@ options = state.compare_options()
 state.write_compare_options(options)
 
 names = (films["A"].title, films["B"].title)  # as the page calls them, in every figure
-result, strips, curves = _comparison(
+result, shown, strips, curves = _comparison(
     films["A"].key, fp_a.params, films["B"].key, fp_b.params, options.bins, options.colors,
-    names, fp_a, fp_b,
+    names, settings.cvd, settings.cvd_severity, fp_a, fp_b,
 )
 scores = result.scores
 
@@ -188,13 +209,66 @@ where.metric(
 
 # --- the figures -----------------------------------------------------------------------
 st.plotly_chart(strips, key="compare_strips", theme=None, config=CHART_CONFIG)
-st.caption("Point anywhere to see both films' colours at the same relative time.")
+st.caption("Point anywhere to see both films' colours at the same relative time."
+           + (f" Drawn as seen with {cvd_label(settings.cvd, settings.cvd_severity)}; the "
+              "scores, the curves, the CSV and the JSON are measured on the true colours."
+              if settings.cvd else ""))
+# --- moment by moment -------------------------------------------------------------------
+st.markdown("**Moment by moment: what one film has and the other lacks**")
+st.caption(
+    "The two films' moments paired in order, each on its own running time, as two "
+    "editions of a film line up: a cut scene or an added one is a gap (red), and the "
+    "joins after it lean by its length; a clip's best-matching stretch is where it comes "
+    "from."
+)
+alignment, alignment_figures = _alignment(
+    films["A"].key, fp_a.params, films["B"].key, fp_b.params, names, fp_a, fp_b,
+)
+view = chosen_view(options.alignment, alignment)
+view_key = state.widget_key("w_cmp_align", view)
+if options.alignment is None:
+    st.session_state[view_key] = view  # no choice yet: follow the films
+st.radio(
+    "Show", ALIGNMENT_VIEWS, key=view_key, horizontal=True,
+    format_func=ALIGNMENT_VIEW_LABELS.__getitem__, label_visibility="collapsed",
+    on_change=lambda: state.update_compare_options(alignment=st.session_state[view_key]),
+    help="Whole films: every moment paired or left in a gap. Best-matching stretch: the "
+    "part of each film that matches best, as a clip in the film it was cut from.",
+)
+score_col, paired_col, third_col = st.columns(3)
+score_col.metric(
+    "Alignment score", f"{alignment.score:.2f}",
+    help="0 to 1: how much of both films pairs up moment by moment, in order. 1 the same "
+    "moments in the same order; a pair counts less the further apart its colours, a "
+    f"moment left in a gap counts 0. A gap costs {alignment.gap_open:g} ΔE2000 to open "
+    f"and {alignment.gap:g} a moment, so pairs closer than about {2 * alignment.gap:g} "
+    "ΔE are kept and a long stretch further apart becomes a gap.",
+)
+paired_col.metric(
+    "Moments paired", f"{100 * alignment.matched:.0f} %",
+    help="The share of both films' moments the whole-film alignment pairs; the others "
+    "are in gaps.",
+)
+if view == "global":
+    third_col.metric("Gaps", str(len(alignment.gaps)),
+                     help="Stretches one film has and the other lacks (red below).")
+else:
+    stretch = ("none" if alignment.local is None
+               else f"{alignment.local['a'][1] - alignment.local['a'][0]:.1f} s")
+    third_col.metric("Best-matching stretch", stretch,
+                     help="How long the best-matching stretch of film A is (outlined below).")
+st.caption(score_meaning(alignment))
+st.plotly_chart(alignment_figures[view], key="compare_alignment", theme=None,
+                config=CHART_CONFIG)
+for line in gap_lines(alignment) if view == "global" else [local_line(alignment)]:
+    st.caption(escape_markdown(line))
+
 st.markdown("**Lightness, colourfulness and warmth over time**")
 st.plotly_chart(curves, key="compare_curves", theme=None, config=CHART_CONFIG)
 
 st.markdown("**Whole-film palettes**")
 left, right = st.columns(2, gap="large")
-for column, tag, palette in ((left, "A", result.palette_a), (right, "B", result.palette_b)):
+for column, tag, palette in ((left, "A", shown.palette_a), (right, "B", shown.palette_b)):
     with column:
         st.caption(f"{tag} · {escape_markdown(films[tag].title)}")
         st.markdown(swatches_html(palette.pairs(), height=260), unsafe_allow_html=True)
@@ -209,7 +283,7 @@ with data:
     st.markdown("**Image and data**")
     st.download_button(
         "Comparison (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: comparison_png(result, names=names), file_name=f"{stem}.png",
+        data=lambda: comparison_png(shown, names=names), file_name=f"{stem}.png",
         mime="image/png",
     )
     st.download_button(
@@ -217,7 +291,8 @@ with data:
         on_click="ignore", icon=":material/table:",
     )
     st.download_button(
-        "Comparison (JSON)", data=result.to_json, file_name=f"{stem}.json",
+        "Comparison (JSON)", data=lambda: result.to_json(alignment=alignment),
+        file_name=f"{stem}.json",
         mime="application/json", on_click="ignore", icon=":material/data_object:",
     )
 with link:

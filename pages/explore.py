@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fingerprint.poster import _render as render
+from fingerprint.palette import cvd_label
+from fingerprint.poster import POSTER_SIZES, drawable_kinds, poster_png, poster_svg
+from fingerprint.poster._kinds import DRAWERS
 from fingerprint.timecodes import timecode
 from webapp.analysis import (
     CHART_CONFIG,
@@ -20,7 +22,7 @@ from webapp.films import credit_line, describe, slug
 from webapp.layers import loudness_trace, shots_view
 from webapp.routing import require_router
 from webapp.selection import nearest_sample, point_sample, sample_time
-from webapp.settings import VIEW_LABELS, VIEWS
+from webapp.settings import VIEW_LABELS, VIEWS, seen
 from webapp.state import settings, share_link, update_settings, widget_key
 from webapp.swatches import swatches_html
 
@@ -31,8 +33,8 @@ require_router()
 FRAME_MAX_VH = 62
 
 # The poster of each view that has one (the colour spaces have none).
-POSTER_OF_VIEW = {"strip": "palette", "bands": "bands", "average": "average", "ring": "ring"}
-VIEW_OF_POSTER = {kind: view for view, kind in POSTER_OF_VIEW.items()}
+POSTER_OF_VIEW = {"strip": "palette", "bands": "bands", "average": "average", "ring": "ring",
+                  "shots": "script"}
 
 film = choose_film("explore")
 if film is None:
@@ -77,12 +79,12 @@ def _select() -> None:
 
 stem = slug(film.title)
 if current.view == "shots":
-    shots_view(film, fp, current.time)
+    shots_view(film, fp, current)
 else:
-    chart = figure(film, fp, current.view, chosen)
+    chart = figure(film, fp, current, chosen)
     # The columns as a picture until the browser has loaded Plotly and drawn the chart.
     with st.container(key="explore_strip"):
-        if (preview := chart_preview(film, fp, current.view, chart)) is not None:
+        if (preview := chart_preview(film, fp, current, chart)) is not None:
             with st.container(key="explore_preview"):
                 st.markdown(preview, unsafe_allow_html=True)
         st.plotly_chart(
@@ -113,7 +115,7 @@ if chosen is not None and current.view != "shots":
     st.html(f"<style>.st-key-explore_frame img {{max-height: {FRAME_MAX_VH}vh; "
             "width: auto !important; max-width: 100%; margin: 0 auto; display: block;}</style>")
     with picture:
-        frame = frame_image(film, seconds)
+        frame = frame_image(film, seconds, current)
         if frame is not None:
             with st.container(key="explore_frame"):
                 st.image(frame, width="stretch")
@@ -130,9 +132,10 @@ if chosen is not None and current.view != "shots":
         ahead.button("▶", key="next", disabled=chosen == len(fp) - 1, width="stretch",
                      shortcut="Right", on_click=update_settings, kwargs={"time": next_time})
     with colors:
-        palette = fp.palette(chosen)
+        shown = seen(fp, current)  # as the sidebar's colour vision sees them, codes too
+        palette = shown.palette(chosen)
         st.markdown(swatches_html(palette), unsafe_allow_html=True)
-        average = "#{:02x}{:02x}{:02x}".format(*fp.average[chosen].tolist())
+        average = "#{:02x}{:02x}{:02x}".format(*shown.average[chosen].tolist())
         st.code("\n".join(h for h, s in palette if s > 0), language=None)
         st.caption(f"Average colour {average}. Hover a code to copy it.")
 
@@ -141,12 +144,15 @@ st.divider()
 poster, data, link = st.columns([5, 4, 5], gap="large")
 with poster:
     st.markdown("**Poster**")
+    kinds = drawable_kinds(fp)  # the colour script once the shots are found
     kind = POSTER_OF_VIEW.get(current.view)
-    if kind is None:
-        kind = st.selectbox("Poster of", render.POSTER_KINDS, key="poster_kind",
-                            format_func=lambda k: VIEW_LABELS[VIEW_OF_POSTER[k]])
+    if kind not in kinds:
+        if st.session_state.get("poster_kind") not in kinds:  # the script, shots now off
+            st.session_state.pop("poster_kind", None)
+        kind = st.selectbox("Poster of", kinds, key="poster_kind",
+                            format_func=lambda k: DRAWERS[k].label)
     else:
-        st.caption(f"Of the view above: {VIEW_LABELS[current.view]}.")
+        st.caption(f"Of the view above: {DRAWERS[kind].label}.")
     # Keyed by film, so that another film starts from its own title and credit.
     title = st.text_input("Title on the poster", value=film.title, key=f"poster_title_{film.id}",
                           help="Drawn as typed. Leave empty for the picture alone.")
@@ -155,7 +161,7 @@ with poster:
         value=" · ".join(p for p in (film.credit, film.licence) if p),
         help="The demo films' licences ask for their credit. Leave empty for none.",
     )
-    size = st.selectbox("Size", render.POSTER_SIZES, key="poster_size",
+    size = st.selectbox("Size", POSTER_SIZES, key="poster_size",
                         format_func=lambda s: f"{s.width} × {s.height} · {s.label}")
     sound = fp.loudness is not None and st.checkbox(
         "Sound on the poster", key="poster_sound",
@@ -163,20 +169,23 @@ with poster:
     options = {
         "kind": kind, "width": size.width, "height": size.height, "dpi": size.dpi,
         "title": title.strip() or None, "credit": credit.strip() or None, "sound": sound,
+        "cvd": current.cvd, "cvd_severity": current.cvd_severity,
     }
-    name = f"{stem}-{kind}-{size.width}x{size.height}"
+    name = f"{stem}-{kind}-{size.width}x{size.height}" + (f"-{current.cvd}" if current.cvd else "")
     st.download_button(
         "Download poster (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: render.poster_png(fp, **options), file_name=f"{name}.png",
+        data=lambda: poster_png(fp, **options), file_name=f"{name}.png",
         mime="image/png",
     )
     st.download_button(
         "Poster (SVG)", on_click="ignore", icon=":material/draw:",
-        data=lambda: render.poster_svg(fp, **options), file_name=f"{name}.svg",
+        data=lambda: poster_svg(fp, **options), file_name=f"{name}.svg",
         mime="image/svg+xml",
     )
     st.caption(f"Exactly {size.width} × {size.height} pixels, caption included"
-               + (f"; {size.dpi} dpi for print." if size.dpi else "."))
+               + (f"; {size.dpi} dpi for print." if size.dpi else ".")
+               + (f" As seen with {cvd_label(current.cvd, current.cvd_severity)}, the "
+                  "sidebar's colour vision." if current.cvd else ""))
 with data:
     st.markdown("**Data and figure**")
     st.download_button("Palettes (CSV)", data=lambda: fp.to_csv(header=True),
@@ -184,7 +193,8 @@ with data:
                        on_click="ignore", icon=":material/table:")
     st.download_button("Fingerprint (JSON)", data=fp.to_json, file_name=f"{stem}-fingerprint.json",
                        mime="application/json", on_click="ignore", icon=":material/data_object:")
-    st.caption("The chart's camera button saves the current view as a PNG.")
+    st.caption("The chart's camera button saves the current view as a PNG."
+               + (" The CSV and the JSON keep the film's true colours." if current.cvd else ""))
 with link:
     st.markdown("**Share**")
     st.code(share_link(), language=None, wrap_lines=True)

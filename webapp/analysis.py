@@ -15,6 +15,7 @@ import streamlit as st
 
 from fingerprint import Fingerprint, FingerprintError, Params, VideoInfo, analyze, frame_at
 from fingerprint.decode._sampling import ProgressCallback
+from fingerprint.palette._cvd import seen_with
 from fingerprint.plotting._film import view_figure
 from fingerprint.plotting._sound import add_sound_ring
 
@@ -26,7 +27,7 @@ from .messages import analysis_failure, hide_paths, os_reason
 from .preview import Frame, preview_html, preview_png
 from .seeding import RESULTS, seed
 from .server import DEMO_DIR, cache, jobs
-from .settings import Settings, params_for, stored_params
+from .settings import Settings, params_for, seen, stored_params
 
 # Long side of a shown frame: sharp at the frame column's width on a HiDPI laptop.
 FRAME_SIZE = 1280
@@ -200,15 +201,20 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _frame(
-    root: str, key: str, seconds: float, size: int, _path: str, _info: VideoInfo
+    root: str, key: str, seconds: float, size: int, cvd: str | None, severity: float,
+    _path: str, _info: VideoInfo,
 ) -> np.ndarray:
-    return frame_at(_path, seconds, size=size, info=_info)
+    # Seen here, in the cache: simulating a screen-sized frame takes tens of milliseconds.
+    return seen_with(frame_at(_path, seconds, size=size, info=_info), cvd=cvd,
+                     severity=severity)
 
 
-def frame_image(film: Film, seconds: float) -> np.ndarray | None:
-    """The frame on screen at ``seconds``, screen-sized, or None with the reason shown."""
+def frame_image(film: Film, seconds: float, current: Settings) -> np.ndarray | None:
+    """The frame on screen at ``seconds``, screen-sized and as the settings' colour vision
+    sees it, or None with the reason shown."""
     try:
-        return _frame(str(cache().root), film.key, seconds, FRAME_SIZE, str(film.path), film.info)
+        return _frame(str(cache().root), film.key, seconds, FRAME_SIZE, current.cvd,
+                      current.cvd_severity, str(film.path), film.info)
     except FingerprintError as exc:
         st.error(escape_markdown(hide_paths(str(exc), {str(film.path): film.path.name})))
     except OSError as exc:
@@ -218,28 +224,37 @@ def frame_image(film: Film, seconds: float) -> np.ndarray | None:
 
 @st.cache_resource(max_entries=24)
 def _figure(
-    key: str, params: Params, view: str, highlight: int | None, _fp: Fingerprint
+    key: str, params: Params, view: str, highlight: int | None, cvd: str | None,
+    severity: float, _fp: Fingerprint,
 ) -> go.Figure:
     # Building a figure validates thousands of bars: once per view, not once per rerun.
+    # ``_fp`` is the fingerprint as seen with ``cvd`` (the key's part of it).
     fig = view_figure(_fp, view, highlight=highlight)
     return add_sound_ring(fig, _fp) if view == "ring" else fig
 
 
-def figure(film: Film, fp: Fingerprint, view: str, highlight: int | None) -> go.Figure:
-    """The figure of ``view`` for the film, with sample ``highlight`` marked."""
-    return _figure(film.key, fp.params, view, highlight, fp)
+def figure(film: Film, fp: Fingerprint, current: Settings, highlight: int | None) -> go.Figure:
+    """The figure of the settings' view for the film, with sample ``highlight`` marked,
+    as the settings' colour vision sees it."""
+    return _figure(film.key, fp.params, current.view, highlight, current.cvd,
+                   current.cvd_severity, seen(fp, current))
 
 
 @st.cache_resource(max_entries=24)
-def _preview(key: str, params: Params, view: str, frame: Frame, _fp: Fingerprint) -> str | None:
+def _preview(key: str, params: Params, view: str, cvd: str | None, severity: float,
+             frame: Frame, _fp: Fingerprint) -> str | None:
+    # Keyed by the film, its options, the view and the colour vision; ``_fp`` is the
+    # fingerprint as seen with them.
     png = preview_png(_fp, view, frame)
     return None if png is None else preview_html(png, frame)
 
 
-def chart_preview(film: Film, fp: Fingerprint, view: str, fig: go.Figure) -> str | None:
+def chart_preview(film: Film, fp: Fingerprint, current: Settings, fig: go.Figure) -> str | None:
     """HTML that shows ``fig``'s columns as a picture in its place until the browser has
-    drawn it (`webapp.preview`), or None for a view that is not a row of columns."""
+    drawn it (`webapp.preview`), as the settings' colour vision sees them, or None for a
+    view that is not a row of columns."""
     margin = fig.layout.margin
     frame = Frame(height=int(fig.layout.height), left=int(margin.l), right=int(margin.r),
                   top=int(margin.t), bottom=int(margin.b))
-    return _preview(film.key, fp.params, view, frame, fp)
+    return _preview(film.key, fp.params, current.view, current.cvd, current.cvd_severity,
+                    frame, seen(fp, current))

@@ -1,10 +1,17 @@
 """What the Collection page shows: its options (kept in share links), the order of its
-films, and which film a click names. Pure, no Streamlit.
+films, which of them one page of the view draws, and which film a click names. Pure, no
+Streamlit.
+
+Past `PAGE_FILMS` films the strips are drawn a page at a time, and past `MATRIX_FILMS`
+the distances are a page's films' only (pages of `MATRIX_PAGE`): a figure of 10,000
+strips was 69 MB of JSON and 4.4 s to build (docs/benchmarks.md "Search and ten thousand
+films"), and their whole matrix 50 million pairs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,18 +34,57 @@ SORT_LABELS = {
     "similar": "Similarity to a film",
 }
 assert set(SHOW_LABELS) == set(SHOWS) and set(SORT_LABELS) == set(SORTS)
+#: Films a page of the view draws: their strips are one image of at most this many rows
+#: and a bar each to point at. The 500-film page was measured at 10,000 films
+#: (bench/collection_page.py, docs/benchmarks.md "The Collection page at 10,000 films");
+#: the figure of all 10,000 was 69 MB of JSON.
+PAGE_FILMS = 500
+#: The most films whose whole distance matrix the page measures: 1,000 films are 499,500
+#: pairs, about 20 s (bench/batch.py); 10,000 would be 50 million, over half an hour and
+#: 800 MB. Past it the Distances view is a page's films' and the map is `palette_map`.
+MATRIX_FILMS = 1000
+#: Films a page of the Distances view holds past `MATRIX_FILMS`: 200 are 19,900 pairs; a
+#: page of 500 (124,750 pairs) took 19-31 s at load 7 to show at 10,000 films
+#: (bench/collection_page.py --views, docs/benchmarks.md "The Collection page at 10,000
+#: films"), and its cells were a pixel or two wide.
+MATRIX_PAGE = 200
 
 
 @dataclass(frozen=True)
 class CollectionOptions:
     """The Collection page's view, as a share link restores it: what it ``show``s, the
-    ``sort`` order (``descending`` reverses it), and ``near``, the content key of the film
-    that ``sort="similar"`` orders by (None: the first film)."""
+    ``sort`` order (``descending`` reverses it), ``near``, the content key of the film
+    that ``sort="similar"`` orders by (None: the first film), and which ``page`` of the
+    films in that order it draws (from 1; see `page_size`)."""
 
     show: str = "strips"
     sort: str = "title"
     descending: bool = False
     near: str | None = None
+    page: int = 1
+
+
+def batch_lines(count: int, missing: int, *, indexed: bool) -> list[str]:
+    """What the page says of a batch folder's ``count`` films: read from its index
+    (``indexed``; ``missing`` finished films it lacks) or from its films' JSON files
+    (``missing`` of them unreadable, drawn empty)."""
+    lines = [f"{count:,} films of the batch folder this server was started with, each on "
+             "0-100 % of its own running time."]
+    again = ("run the same `fingerprint batch` command again to {}; it resumes, analysing "
+             "nothing again")
+    if indexed and missing:
+        lines.append(f"{missing:,} more finished {'film is' if missing == 1 else 'films are'} "
+                     "not in the batch's index yet (its run stopped before writing them): "
+                     + again.format("add them") + ".")
+    if not indexed:
+        lines.append("This batch folder has no index yet, so every film's JSON file was "
+                     "read, which takes minutes for thousands of films: "
+                     + again.format("build it")
+                     + ". Then the page opens at once and its films can be searched.")
+        if missing:
+            lines.append(f"{missing} of them {'has' if missing == 1 else 'have'} no "
+                         "fingerprint that can be read: their rows are empty.")
+    return lines
 
 
 def near_index(collection: Collection, near: str | None) -> int:
@@ -50,15 +96,16 @@ def near_index(collection: Collection, near: str | None) -> int:
 
 
 def order(
-    collection: Collection, options: CollectionOptions, matrix: np.ndarray | None = None
+    collection: Collection, options: CollectionOptions, distances: np.ndarray | None = None
 ) -> list[int]:
     """The films' indices in the order ``options`` asks. ``sort="similar"`` needs the
-    distance ``matrix``: the chosen film first, then the others nearest first."""
+    ``distances`` from the chosen film to each (`distance_row`): the chosen film first,
+    then the others nearest first."""
     n = len(collection)
     if options.sort == "similar":
-        if matrix is None:
-            raise ValueError("sorting by similarity needs the distance matrix")
-        row = np.asarray(matrix, dtype=np.float64)[near_index(collection, options.near)]
+        if distances is None:
+            raise ValueError("sorting by similarity needs the distances from the chosen film")
+        row = np.asarray(distances, dtype=np.float64)
         ranked = [int(i) for i in np.argsort(row, kind="stable")]
         # The chosen film first even when another is at distance 0 from it.
         first = near_index(collection, options.near)
@@ -67,6 +114,68 @@ def order(
     position = {id(film): i for i, film in enumerate(collection.films)}
     films = collection.sorted(options.sort, reverse=options.descending).films  # type: ignore[arg-type]
     return [position[id(film)] for film in films] if n else []
+
+
+def page_size(show: str) -> int:
+    """Films a page of view ``show`` holds: `MATRIX_PAGE` for the distances (when they are
+    paged at all, see `paged`), else `PAGE_FILMS`."""
+    return MATRIX_PAGE if show == "matrix" else PAGE_FILMS
+
+
+def page_count(count: int, show: str = "strips") -> int:
+    """How many pages of view ``show`` ``count`` films fill (at least one)."""
+    return max(1, math.ceil(count / page_size(show)))
+
+
+def page_span(count: int, page: int, show: str = "strips") -> range:
+    """The positions, in the view's order, of the films on ``page`` of view ``show``
+    (from 1; a page past the last, as an old link may ask for, is the last)."""
+    size = page_size(show)
+    page = min(max(page, 1), page_count(count, show))
+    return range((page - 1) * size, min(page * size, count))
+
+
+def page_label(count: int, page: int, show: str = "strips") -> str:
+    """A page as the page control lists it: "1-500", "9,501-10,000"."""
+    span = page_span(count, page, show)
+    return f"{span.start + 1:,}-{span.stop:,}" if len(span) else "none"
+
+
+def paged(count: int, show: str) -> bool:
+    """Whether view ``show`` of ``count`` films is drawn a page at a time: the strips past
+    `PAGE_FILMS` films, the distances past `MATRIX_FILMS`; the map never."""
+    if show == "map":
+        return False
+    return count > (MATRIX_FILMS if show == "matrix" else PAGE_FILMS)
+
+
+def showing(count: int, options: CollectionOptions, near_title: str | None = None) -> str:
+    """What the view draws, in words: "Films 1-500 of 10,000, by title." Titles are the
+    user's text: show this as text, not Markdown."""
+    if options.show == "map":
+        if count <= MATRIX_FILMS:
+            return f"All {count:,} films."
+        return (f"All {count:,} films, placed by their palettes' two main axes of "
+                "variation: too many to measure every two films' distance.")
+    if options.sort == "similar":
+        near = near_title or "the chosen film"
+        by = f"farthest from {near} first" if options.descending else f"nearest {near} first"
+    else:
+        by = f"by {SORT_LABELS[options.sort].lower()}" + (
+            ", reversed" if options.descending else "")
+    if not paged(count, options.show):
+        return f"All {count:,} films, {by}."
+    text = f"Films {page_label(count, options.page, options.show)} of {count:,}, {by}."
+    if options.show == "matrix":
+        text += (f" Every two of {count:,} films would be {count * (count - 1) // 2:,} "
+                 "pairs: these are the distances between this page's films.")
+    return text
+
+
+def matrix_positions(count: int, page: int) -> range:
+    """The positions, in the view's order, of the films whose distances the Distances view
+    shows: every film up to `MATRIX_FILMS`, else those of its page ``page``."""
+    return range(count) if count <= MATRIX_FILMS else page_span(count, page, "matrix")
 
 
 def clicked_film(points: Sequence[Mapping[str, Any]], count: int) -> int | None:

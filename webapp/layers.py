@@ -28,6 +28,7 @@ from fingerprint.timecodes import timecode
 from .analysis import CHART_CONFIG, frame_image
 from .films import Film
 from .selection import point_sample
+from .settings import Settings, seen
 from .state import update_settings
 from .swatches import swatches_html
 
@@ -55,20 +56,25 @@ def shot_at(shots: tuple[Shot, ...], seconds: float) -> int:
 
 
 @st.cache_resource(max_entries=24)
-def _shots(key: str, params: Params, chosen: int | None, _fp: Fingerprint) -> go.Figure:
-    assert _fp.shots
-    return shots_figure(_fp.shots, highlight=chosen)
+def _shots(
+    key: str, params: Params, chosen: int | None, cvd: str | None, severity: float,
+    _shots: tuple[Shot, ...],
+) -> go.Figure:
+    # ``_shots`` are seen with ``cvd`` already (the key's part of them).
+    return shots_figure(_shots, highlight=chosen)
 
 
-def shots_view(film: Film, fp: Fingerprint, time: float | None) -> None:
+def shots_view(film: Film, fp: Fingerprint, current: Settings) -> None:
     """The Shots view: the shots as columns as wide as they last, the chosen one's middle
-    frame and palette, and the film's shot statistics."""
+    frame and palette, and the film's shot statistics; every colour as the settings'
+    colour vision sees it."""
     if not fp.shots:
         st.info("Turn on **Shots** in the sidebar to find this film's shots and their "
                 "palettes (it decodes every frame, so it takes a while on a feature).")
         return
-    shots = fp.shots
-    chosen = None if time is None else shot_at(shots, time)
+    shots = seen(fp, current).shots
+    assert shots
+    chosen = None if current.time is None else shot_at(shots, current.time)
 
     def select() -> None:
         points = st.session_state["shots_chart"].selection.points
@@ -76,7 +82,8 @@ def shots_view(film: Film, fp: Fingerprint, time: float | None) -> None:
         if index is not None:
             update_settings(time=round(shots[index].middle, 3))
 
-    st.plotly_chart(_shots(film.key, fp.params, chosen, fp), key="shots_chart",
+    st.plotly_chart(_shots(film.key, fp.params, chosen, current.cvd, current.cvd_severity,
+                           shots), key="shots_chart",
                     on_select=select, selection_mode="points", theme=None, config=CHART_CONFIG)
     if chosen is None:
         st.caption("Point at a shot to see its span and palette; click it to see its middle "
@@ -85,7 +92,7 @@ def shots_view(film: Film, fp: Fingerprint, time: float | None) -> None:
         shot = shots[chosen]
         picture, colors = st.columns([3, 2], gap="medium")
         with picture:
-            frame = frame_image(film, shot.middle)
+            frame = frame_image(film, shot.middle, current)
             if frame is not None:
                 st.image(frame, width="stretch")
             st.markdown(f"<div style='text-align:center'>{shot_span(shot, chosen + 1, len(shots))}"

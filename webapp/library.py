@@ -1,13 +1,16 @@
-"""The Collection page's films and what is computed from them, shared by every session:
-the app's library or a batch folder, their strips, distances and map, the page's options
-in the URL, and opening a film on Explore or two on Compare.
+"""The Collection page's films, shared by every session: the app's library or a batch
+folder, with their strips; the page's options in the URL; opening a film on Explore or
+two on Compare. What is computed from the films (their order, distances, map and the
+view's figure) is `collection_figures`'.
 
 Where the films come from:
 
 - ``streamlit run app.py -- --collection DIR`` (or $FINGERPRINT_COLLECTION_DIR): the
-  films a ``fingerprint batch --out DIR`` run finished, read from its index and its
-  ``films/*.json``. Only a folder given on the command line or in the environment is read,
-  never a path from the page or a link.
+  films a ``fingerprint batch --out DIR`` run finished, read from its search index
+  (`list_batch`: titles, palettes, strip thumbnails; no film's JSON is opened). A batch
+  made before the index existed has its ``films/*.json`` read instead, and the page says
+  how to build the index. Only a folder given on the command line or in the environment
+  is read, never a path from the page or a link.
 - Otherwise the app's library (`library_films`): the demo films and the films of the
   movies folder this server has analysed (never a visitor's upload, nor a film the cache
   holds from elsewhere), with the sidebar's settings. Those with no fingerprint with them
@@ -27,28 +30,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from fingerprint import Cancelled, Fingerprint, FingerprintError, Params
-from fingerprint.collection._collection import (
-    Collection,
-    distance_matrix,
-    film_from_fingerprint,
-    load_batch,
-    map_2d,
-)
-from fingerprint.plotting._collection import map_figure, matrix_figure, strip_rows, strips_figure
+from fingerprint.collection._collection import Collection, film_from_fingerprint, load_batch
+from fingerprint.collection._index import FilmRecord, film_record, part_paths, parts_digest
+from fingerprint.collection._listing import list_batch
+from fingerprint.model import COLOR
+from fingerprint.plotting._collection import strip_rows
 
 from . import chooser, links, state
 from .analysis import PROGRESS_INTERVAL_S, analysis_job
-from .collection_view import CollectionOptions, collection_digest, order
+from .collection_view import CollectionOptions, collection_digest
 from .library_films import (
     Failures,
     LibraryFilm,
@@ -69,22 +68,29 @@ LIBRARY_TTL_S = 30
 
 @dataclass(frozen=True, eq=False)
 class PageFilms:
-    """The page's films: the `Collection`, each film's strip image (`strip_rows`), the id
-    Explore and Compare open each by (a demo film's id or the content key), each film's
-    source file (server side only: never shown), and how many of a batch's films have no
-    fingerprint to draw (empty rows). ``digest`` identifies the content
+    """The page's films: the `Collection`, each film's strip image (the index's strip
+    thumbnail, or `strip_rows`), the id Explore and Compare open each by (a demo film's id
+    or the content key), each film's source file (server side only: never shown), and
+    ``missing``: a batch's finished films the page cannot draw (read from the index
+    (``indexed``): those it lacks, not drawn; read from the JSON files: those that cannot
+    be read, drawn as empty rows). ``digest`` identifies the content
     (`collection_digest`). The library's films not in the collection: ``pending``, to
-    fingerprint with the sidebar's settings, and ``failed``, with the reason."""
+    fingerprint with the sidebar's settings, and ``failed``, with the reason; its films'
+    search index rows (``records``, `film_record`) and the ``params`` they were made
+    with, for the search (`search_panel`)."""
 
     collection: Collection
-    rows: np.ndarray
+    rows: np.ndarray = field(metadata=COLOR)
     open_ids: tuple[str, ...]
     sources: tuple[str | None, ...]
     origin: Literal["library", "batch"]
     missing: int
     digest: str
+    indexed: bool = False
     pending: tuple[LibraryFilm, ...] = ()
     failed: tuple[tuple[LibraryFilm, str], ...] = ()
+    records: tuple[FilmRecord, ...] = ()
+    params: Params | None = None
 
     @property
     def tally(self) -> Tally:
@@ -115,8 +121,25 @@ def _pack(
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the batch folder's films…")
-def _batch(folder: str, stamp: tuple[int, int]) -> PageFilms:
-    # Keyed by the index's size and time: a batch still running is read again as it grows.
+def _batch(folder: str, stamp: tuple[int, int, str]) -> PageFilms:
+    # Keyed by collection.json's size and time and the index's parts (`parts_digest`): a
+    # batch still running is read again as it grows.
+    if not part_paths(folder):
+        return _batch_from_json(folder)
+    listing = list_batch(folder)
+    films = listing.collection.films
+    return PageFilms(
+        collection=listing.collection, rows=listing.strips,
+        open_ids=tuple(f.key or "" for f in films), sources=tuple(f.source for f in films),
+        origin="batch", missing=listing.unindexed,
+        digest=collection_digest(listing.collection), indexed=True,
+    )
+
+
+def _batch_from_json(folder: str) -> PageFilms:
+    """A batch made before the search index: every film's JSON read (what the page did
+    before the index: 38.7 s for 500 films, docs/benchmarks.md "Collection page with 500
+    films"), until `fingerprint batch` is run again and builds the index."""
     collection = load_batch(folder)
     fingerprints: list[Fingerprint | None] = []
     for film in collection.films:
@@ -144,7 +167,16 @@ def _library(root: str, listed: tuple[LibraryFilm, ...], params: Params) -> Page
     ))
     pack = _pack([fp for _, fp in shelf.shown], collection,
                  [film.open_id for film, _ in shelf.shown], [None] * len(collection), "library")
-    return replace(pack, pending=shelf.pending, failed=shelf.failed)
+    # Each film's search index row, from the fingerprint in hand (0.4 ms a film,
+    # docs/benchmarks.md "Search and ten thousand films"), so the search needs no second
+    # read of the cache. Its source is the id Explore opens it by: never a server path.
+    records = tuple(
+        film_record(fp, source=film.open_id, key=film.key, json_path="",
+                    analysed_at=film.analysed_at or 0.0, palette=shown.palette)
+        for (film, fp), shown in zip(shelf.shown, collection.films, strict=True)
+    )
+    return replace(pack, pending=shelf.pending, failed=shelf.failed, records=records,
+                   params=params)
 
 
 @st.cache_resource
@@ -169,7 +201,8 @@ def page_films(settings: Settings) -> PageFilms:
                 "The collection folder this server was started with has no batch index "
                 "(collection.json): run `fingerprint batch ... --out` into it first."
             ) from exc
-        return _batch(str(folder), (info.st_size, info.st_mtime_ns))
+        return _batch(str(folder), (info.st_size, info.st_mtime_ns,
+                                    parts_digest(part_paths(folder))))
     root = str(cache().root)
     params = params_for(settings)
     films = _library(root, _library_list(), params)
@@ -222,53 +255,6 @@ def _failure(error: BaseException | None, result: Any, film: LibraryFilm) -> str
     raise error
 
 
-# --- the maths, once per collection ----------------------------------------------------
-@st.cache_data(max_entries=4, show_spinner="Measuring the distances between the films…")
-def _distances(digest: str, _collection: Collection) -> np.ndarray:
-    # Keyed by the films' content (digest), never by the arrays themselves.
-    return distance_matrix(_collection)
-
-
-@st.cache_data(max_entries=4, show_spinner="Drawing the map of the films…")
-def _map(digest: str, _matrix: np.ndarray) -> np.ndarray:
-    return map_2d(_matrix)
-
-
-def distances(films: PageFilms) -> np.ndarray:
-    """The films' distance matrix (ΔE2000), computed once per collection for every session."""
-    return _distances(films.digest, films.collection)
-
-
-def map_points(films: PageFilms) -> np.ndarray:
-    """The films' 2-D map (MDS of the distances), once per collection."""
-    return _map(films.digest, distances(films))
-
-
-def film_order(films: PageFilms, options: CollectionOptions) -> list[int]:
-    matrix = distances(films) if options.sort == "similar" else None
-    return order(films.collection, options, matrix)
-
-
-@st.cache_resource(max_entries=12, show_spinner=False)
-def _figure(
-    digest: str, show: str, sort: str, descending: bool, near: str | None, _films: PageFilms
-) -> go.Figure:
-    # A figure of 500 films takes a while to build and validate: once per view.
-    options = CollectionOptions(show=show, sort=sort, descending=descending, near=near)
-    if show == "map":
-        return map_figure(_films.collection, map_points(_films))
-    rows = film_order(_films, options)
-    if show == "matrix":
-        return matrix_figure(_films.collection, distances(_films), rows)
-    return strips_figure(_films.collection, _films.rows, rows)
-
-
-def figure(films: PageFilms, options: CollectionOptions) -> go.Figure:
-    """The figure of the page's view, shared by sessions on the same films and options."""
-    near = options.near if options.sort == "similar" else None
-    return _figure(films.digest, options.show, options.sort, options.descending, near, films)
-
-
 # --- the page's options, kept in the URL ------------------------------------------------
 _OPTIONS = "collection_options"
 
@@ -310,12 +296,13 @@ def _offer(films: PageFilms, index: int) -> str:
     return film_id
 
 
-def open_on_explore(films: PageFilms, index: int) -> NoReturn:
-    """Switch to Explore on film ``index``, from its start."""
+def open_on_explore(films: PageFilms, index: int, *, at: float | None = None) -> NoReturn:
+    """Switch to Explore on film ``index``, at ``at`` seconds (None: from its start)."""
     film_id = _offer(films, index)
     st.session_state["film:explore"] = film_id
-    state.update_settings(time=None)
-    st.switch_page("pages/explore.py", query_params={"film": film_id})
+    state.update_settings(time=at)
+    query = {"film": film_id} if at is None else {"film": film_id, "t": links.format_seconds(at)}
+    st.switch_page("pages/explore.py", query_params=query)
 
 
 def open_on_compare(films: PageFilms, a: int, b: int) -> NoReturn:

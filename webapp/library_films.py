@@ -116,14 +116,15 @@ def shelve(
 
 
 def set_aside(
-    pending: Iterable[LibraryFilm], failures: Failures, params: Params
+    pending: Iterable[LibraryFilm], failures: Failures, params: Params, *,
+    now: float | None = None,
 ) -> tuple[tuple[LibraryFilm, ...], tuple[tuple[LibraryFilm, str], ...]]:
     """The ``pending`` films split into those still to fingerprint with ``params`` and
-    those that failed with them lately (`Failures`), with the reason: no page run tries
-    a film again and again."""
+    those that failed with them lately (`Failures`; ``now`` on its clock), with the
+    reason: no page run tries a film again and again."""
     still, failed = [], []
     for film in pending:
-        why = failures.reason(film.key, params)
+        why = failures.reason(film.key, params, now=now)
         if why is None:
             still.append(film)
         else:

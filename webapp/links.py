@@ -16,14 +16,17 @@ from typing import Any
 
 from fingerprint import InvalidParameterError, Params
 from fingerprint.compare._compare import MAX_BINS
+from fingerprint.palette._cvd import CVD_KINDS
 from fingerprint.timecodes import parse_time
 
 from .collection_view import SHOWS, SORTS, CollectionOptions
 from .films import is_content_key
 from .settings import (
+    ALIGNMENT_VIEWS,
     CLUSTERS_RANGE,
     COMPARE_COLORS_RANGE,
     SAMPLES_RANGE,
+    SEVERITY_RANGE,
     VIEWS,
     CompareOptions,
     Settings,
@@ -44,14 +47,17 @@ PARAM_NAMES = {
     "shots": "shots",
     "view": "view",
     "time": "t",
+    "cvd": "cvd",
+    "cvd_severity": "cvd_severity",
 }
 # Names older links used, by today's name: still read, never written. (``colors`` read as
 # the palettes' colours, the word the file format and the CLI use for those.)
 OLD_NAMES = {"color_space": ("colors",)}
 # The Compare page's own parameters; its films are ``a`` and ``b``.
-COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top"}
+COMPARE_PARAM_NAMES = {"bins": "bins", "colors": "top", "alignment": "align"}
 # The Collection page's own parameters (``view`` is the Explore page's: ``show`` here).
-COLLECTION_PARAM_NAMES = {"show": "show", "sort": "sort", "descending": "desc", "near": "near"}
+COLLECTION_PARAM_NAMES = {"show": "show", "sort": "sort", "descending": "desc", "near": "near",
+                          "page": "page"}
 DEFAULTS = Settings()
 
 
@@ -97,6 +103,17 @@ def _time(value: str) -> float:
     return seconds
 
 
+def _severity(value: str) -> float:
+    lo, hi = SEVERITY_RANGE
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not lo <= number <= hi:  # NaN fails it too
+        raise ValueError(f"must be a number from {lo:g} to {hi:g}")
+    return round(number, 2)
+
+
 def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -117,10 +134,13 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "shots": _flag,
     "view": _choice(VIEWS),
     "time": _time,
+    "cvd": _choice(tuple(CVD_KINDS)),
+    "cvd_severity": _severity,
 }
 _COMPARE_PARSERS: dict[str, Callable[[str], Any]] = {
     "bins": lambda v: int_in(v, 1, MAX_BINS),
     "colors": lambda v: int_in(v, *COMPARE_COLORS_RANGE),
+    "alignment": _choice(ALIGNMENT_VIEWS),
 }
 
 
@@ -135,6 +155,9 @@ _COLLECTION_PARSERS: dict[str, Callable[[str], Any]] = {
     "sort": _choice(SORTS),
     "descending": _flag,
     "near": _film_key,
+    # A page past the collection's last is its last (`collection_view.page_span`): the
+    # bound only keeps the number sane.
+    "page": lambda v: int_in(v, 1, 100_000),
 }
 
 

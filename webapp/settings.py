@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fingerprint import Params, VideoInfo
+from fingerprint.palette._cvd import CVD_KINDS, seen_with
 from fingerprint.params import ColorSpace, Mode
+
+T = TypeVar("T")
 
 # The app's controls. More than 3000 samples is more than a screen or a poster can show;
 # more than 12 colours per sample no longer reads as a palette.
@@ -43,10 +47,26 @@ VIEW_LABELS = {
     "3d": "3-D colour space",
     "shots": "Shots",
 }
+#: The Compare page's views of the sequence alignment
+#: (`fingerprint.plotting._sequence.ALIGNMENT_VIEWS`): the whole films, or the
+#: best-matching stretch of each.
+ALIGNMENT_VIEWS = ("global", "local")
+ALIGNMENT_VIEW_LABELS = {"global": "Whole films", "local": "Best-matching stretch"}
+assert set(ALIGNMENT_VIEW_LABELS) == set(ALIGNMENT_VIEWS)
 MODE_LABELS: dict[str, str] = {"fast": "Fast", "exact": "Exact"}
 COLOR_SPACE_LABELS: dict[str, str] = {"lab": "CIELAB", "rgb": "RGB"}
 assert set(MODE_LABELS) == set(Params.MODES)
 assert set(COLOR_SPACE_LABELS) == set(Params.COLOR_SPACES)
+
+#: The "Seen with" choices: normal vision (None), then each deficiency `seen_with` simulates.
+CVD_CHOICES: tuple[str | None, ...] = (None, *CVD_KINDS)
+CVD_LABELS: dict[str | None, str] = {
+    None: "Normal vision", **{kind: name.capitalize() for kind, name in CVD_KINDS.items()},
+}
+#: The severity control's range and step: 0 is normal vision, 1 the dichromacy; the
+#: model's matrices are published every 0.1.
+SEVERITY_RANGE = (0.0, 1.0)
+SEVERITY_STEP = 0.1
 
 #: The fields of `Settings` that are analysis options (the rest only change the view).
 ANALYSIS_FIELDS = (
@@ -61,7 +81,9 @@ class Settings:
     The analysis options are `Params`' with its defaults, except ``samples``: None means
     automatic, `Params`' default (which the analysis caps at the frames in the span, as
     the command line's default). ``time`` is the selected sample's time, seconds from the
-    film's start, or None.
+    film's start, or None. ``cvd`` and ``cvd_severity``: every view and poster as seen
+    with that colour-vision deficiency (None: normal vision); the data keep the true
+    colours.
     """
 
     samples: int | None = None
@@ -75,15 +97,26 @@ class Settings:
     shots: bool = Params.shots
     view: str = "strip"
     time: float | None = None
+    cvd: str | None = None
+    cvd_severity: float = 1.0
 
 
 @dataclass(frozen=True)
 class CompareOptions:
     """The comparison's settings a share link restores: ``bins`` (None: the comparison's
-    default) and ``colors``, the size of the whole-film palettes."""
+    default), ``colors``, the size of the whole-film palettes, and ``alignment``, the
+    view of the alignment (one of `ALIGNMENT_VIEWS`; None: the one that tells the films'
+    story better, `webapp.alignment_view.default_view`)."""
 
     bins: int | None = None
     colors: int = 8
+    alignment: str | None = None
+
+
+def seen(value: T, settings: Settings) -> T:
+    """``value`` (a fingerprint, a frame, a comparison, ...) as the settings' "Seen with"
+    shows it: `seen_with`, the one recolouring every page draws through."""
+    return seen_with(value, cvd=settings.cvd, severity=settings.cvd_severity)
 
 
 def params_for(settings: Settings) -> Params:

@@ -1,4 +1,5 @@
-"""The analysis settings every page shares, drawn in the sidebar and kept in the URL.
+"""The settings every page shares, drawn in the sidebar and kept in the URL: the analysis,
+and the colour vision every view and poster is drawn for.
 
 Each control writes its field of `Settings` (`state.update_settings`); its choices and
 range come from `webapp.settings` and `Params`.
@@ -21,14 +22,22 @@ from .settings import (
     ANALYSIS_FIELDS,
     CLUSTERS_RANGE,
     COLOR_SPACE_LABELS,
+    CVD_CHOICES,
+    CVD_LABELS,
     MODE_LABELS,
     SAMPLES_RANGE,
+    SEVERITY_RANGE,
+    SEVERITY_STEP,
     Settings,
 )
 
-# The widget that shows each analysis field.
-WIDGETS = {field: f"w_{field}" for field in ANALYSIS_FIELDS}
-assert set(ANALYSIS_FIELDS) <= {f.name for f in fields(Settings)}
+# The widget that shows each field: the analysis's, then the colour vision's.
+VISION_FIELDS = ("cvd", "cvd_severity")
+WIDGETS = {field: f"w_{field}" for field in (*ANALYSIS_FIELDS, *VISION_FIELDS)}
+assert set(WIDGETS) <= {f.name for f in fields(Settings)}
+# Normal vision is None in the settings; a select box takes None for "nothing chosen", so
+# its option is this word instead.
+NORMAL = "normal"
 # Fields whose control always holds a choice.
 REQUIRED = ("mode", "color_space")
 # The tool this project reimplements, named wherever the app mentions "the original".
@@ -56,6 +65,14 @@ def _shots_changed() -> None:
         state.update_settings(view="shots")
 
 
+def _vision_changed() -> None:
+    choice = st.session_state[WIDGETS["cvd"]]
+    if choice is None:  # the browser sent the choice back empty: keep the one shown
+        st.session_state[WIDGETS["cvd"]] = state.settings().cvd or NORMAL
+        return
+    state.update_settings(cvd=None if choice == NORMAL else choice)
+
+
 def _time_text(seconds: float | None) -> str:
     """A trim time for its input box: h:mm:ss when whole, else exact seconds."""
     if seconds is None:
@@ -70,12 +87,34 @@ def _reset() -> None:
     st.session_state.pop("trim_error", None)
 
 
+def _vision(current: Settings) -> None:
+    """The colour vision every view and poster is drawn for (`webapp.settings.seen`)."""
+    st.subheader("Colour vision")
+    st.selectbox(
+        "Seen with", (NORMAL, *CVD_CHOICES[1:]), key=WIDGETS["cvd"],
+        format_func=lambda choice: CVD_LABELS[None if choice == NORMAL else choice],
+        on_change=_vision_changed,
+        help="Every view, frame and poster as seen with a colour-vision deficiency (the "
+        "model of Machado, Oliveira and Fernandes, 2009). About 1 man in 12 has one, most "
+        "often of red or green. The numbers and the data downloads keep the true colours.",
+    )
+    if current.cvd is not None:
+        st.slider(
+            "Severity", *SEVERITY_RANGE, step=SEVERITY_STEP, key=WIDGETS["cvd_severity"],
+            on_change=_from_widget, args=("cvd_severity", lambda v: round(float(v), 2)),
+            help="1: the colour is not seen at all (protanopia, deuteranopia, tritanopia); "
+            "below: it is seen weaker (protanomaly, ...); 0: normal vision.",
+        )
+
+
 def sidebar() -> Settings:
     """Draw the analysis settings every page shares, and keep the URL in step with them."""
     current = state.settings()
     for field in ANALYSIS_FIELDS:
         value = getattr(current, field)
         state.seed_widget(WIDGETS[field], _time_text(value) if field in ("start", "end") else value)
+    state.seed_widget(WIDGETS["cvd"], current.cvd or NORMAL)
+    state.seed_widget(WIDGETS["cvd_severity"], current.cvd_severity)
     with st.sidebar:
         for problem in state.link_problems():
             st.warning(problem)
@@ -133,5 +172,6 @@ def sidebar() -> Settings:
         if "trim_error" in st.session_state:
             st.error(st.session_state["trim_error"])
         st.button("Reset to defaults", on_click=_reset, type="tertiary")
+        _vision(current)
     state.write_settings(state.settings())
     return state.settings()

@@ -56,8 +56,8 @@ def warm() -> None:
         fp = Fingerprint.load(result)
         film = Film(id=demo.id, key=key, path=demo.path, title=demo.title, info=fp.video,
                     origin="demo")
-        view = Settings().view
-        analysis.chart_preview(film, fp, view, analysis.figure(film, fp, view, None))
+        current = Settings()
+        analysis.chart_preview(film, fp, current, analysis.figure(film, fp, current, None))
     except Exception:  # never the server's end: its visitors only wait longer
         _LOG.exception("warming up the landing page failed")
 

@@ -2,14 +2,8 @@
 
 from ._cache import (
     ENV_VAR as ENV_VAR,
-)
-from ._cache import (
     Cache as Cache,
-)
-from ._cache import (
     CacheStats as CacheStats,
-)
-from ._cache import (
     Entry as Entry,
 )
 from ._keys import (
@@ -17,10 +11,6 @@ from ._keys import (
 )
 from ._size import (
     DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES,
-)
-from ._size import (
     MAX_BYTES_VAR as MAX_BYTES_VAR,
-)
-from ._size import (
     parse_size as parse_size,
 )

@@ -4,6 +4,8 @@ Layout under the cache root (``$FINGERPRINT_CACHE_DIR``, else the user's cache f
 
     <key>/info.json                   VideoInfo, source path, when first analysed
     <key>/frames-<decode hash>.zst    working-size frames + times (per decode options)
+    <key>/colours-<hash>.zst          the frames' colour summary (per decode options and
+                                      crop): what another k or colour space reclusters
     <key>/result-<params hash>.json   the Fingerprint, in the project's JSON format
     <key>/shots-<span>-<crop>.zst     shot boundaries and pixels (hashes: span, seed and
                                       detector tuning; crop)
@@ -18,7 +20,8 @@ unreadable or inconsistent is treated as missing and rebuilt. The cache keeps it
 a size cap (``$FINGERPRINT_CACHE_MAX_BYTES``, default 2 GB) by evicting the least recently
 used entries and uploads after each save, never those of a film being analysed.
 A cache that cannot be written raises `CacheWriteError`; `analyze` then goes on without it.
-Formats: frames `_frames`, shots `_shots`, sound `_loudness`; keys `_keys`, locks
+Formats: frames `_frames`, colour summaries `_summary`, shots `_shots`, sound `_loudness`;
+keys `_keys`, locks
 `_locks`, the cap `_size`, eviction `_evict`, uploads `_uploads`, what a failed write says
 `_errors`.
 """
@@ -44,6 +47,7 @@ from .._atomic import UMASK, write_atomic
 from ..decode._sampling import DecodedFrames
 from ..errors import FingerprintError, InvalidParameterError
 from ..model import Fingerprint, VideoInfo, is_number
+from ..palette._summary import ColourSummary
 from ..params import Params
 from ..shots._find import shot_options, shots_key
 from ..shots._pixels import ShotPixels
@@ -55,6 +59,7 @@ from ._locks import acquire, try_lock
 from ._loudness import loudness_bytes, read_loudness
 from ._shots import read_shots, write_shots
 from ._size import DEFAULT_MAX_BYTES, MAX_BYTES_VAR, parse_size, scan
+from ._summary import SUMMARY_VERSION, read_summary, write_summary
 from ._uploads import UPLOADS, store_upload
 
 ENV_VAR = "FINGERPRINT_CACHE_DIR"
@@ -64,6 +69,10 @@ ENV_VAR = "FINGERPRINT_CACHE_DIR"
 # colour description in the film's record; 3: palettes from 16 restarts; 4: samples
 # point-scaled to the working size), so entries made before are never trusted.
 ENGINE_VERSION = 4
+# What a result's palettes are made by, beside ENGINE_VERSION (which would also discard
+# the frames): bumped when the same options give other palettes (2: k-means on colour
+# histograms, issue 18), so results made before are made again from the cached frames.
+RESULT_VERSION = 2
 
 
 def _hash(data: dict[str, Any]) -> str:
@@ -254,6 +263,29 @@ class Cache:
         finally:
             tmp.unlink(missing_ok=True)
 
+    # --- colour summaries ---------------------------------------------------------
+    def _summary_path(self, key: str, params: Params) -> Path:
+        options = {**params.decode_key(), "crop": params.crop, "summary": SUMMARY_VERSION}
+        return self._dir(key) / f"colours-{_hash(options)}.zst"
+
+    def load_summary(self, key: str, params: Params) -> ColourSummary | None:
+        """The colour summary saved for these decode options and crop, or None if missing
+        or not right for them: the caller summarises the frames again."""
+        entry = self.entry(key)
+        if entry is None:
+            return None
+        path = self._summary_path(key, params)
+        summary = read_summary(path, params=params, info=entry.info)
+        if summary is not None:
+            self._touch(key, path)
+        return summary
+
+    def save_summary(self, key: str, params: Params, summary: ColourSummary) -> None:
+        path = self._summary_path(key, params)
+        with writing(), self._temporary(path) as fh:
+            write_summary(fh, summary)
+        self.prune()
+
     # --- shots --------------------------------------------------------------------
     def _shots_path(self, key: str, request: dict[str, Any]) -> Path:
         # The crop hashed apart: `has_shots` asks before the frames say what it is.
@@ -302,7 +334,8 @@ class Cache:
 
     # --- results ------------------------------------------------------------------
     def _result_path(self, key: str, params: Params) -> Path:
-        return self._dir(key) / f"result-{_hash(asdict(params))}.json"
+        options = {**asdict(params), "result": RESULT_VERSION}
+        return self._dir(key) / f"result-{_hash(options)}.json"
 
     def load_result(self, key: str, params: Params) -> Fingerprint | None:
         path = self._result_path(key, params)

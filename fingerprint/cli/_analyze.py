@@ -1,19 +1,17 @@
 """``fingerprint analyze``: each movie's JSON, CSV and poster, with a progress bar.
 
 Ctrl-C cancels the film being analysed within a frame (`analyze`'s ``cancel``), writes
-nothing for it, and exits with 130, the shell's status for an interrupted command.
+nothing for it, and exits with 130, the shell's status for an interrupted command
+(`fingerprint.cli._running`).
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-
-from tqdm import tqdm
 
 from .._files import find_videos
 from .._outputs import write_outputs
@@ -21,12 +19,15 @@ from .._pipeline import analyze
 from ..cache import Cache
 from ..errors import Cancelled, FingerprintError
 from ..params import Params
-from ._options import analysis_options, output_options, outputs_from, params_from
-
-# The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
-INTERRUPTED = 130
-# Steps of the progress bar: finer than a terminal line, so it moves smoothly.
-_STEPS = 1000
+from ._options import (
+    analysis_options,
+    cache_from,
+    cache_options,
+    output_options,
+    outputs_from,
+    params_from,
+)
+from ._running import INTERRUPTED, ProgressBar, cancel_on_interrupt
 
 
 def add_analyze_command(commands: argparse._SubParsersAction) -> None:
@@ -43,12 +44,7 @@ def add_analyze_command(commands: argparse._SubParsersAction) -> None:
     a.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     analysis_options(a)
     output_options(a)
-    a.add_argument(
-        "--cache-dir",
-        type=Path,
-        help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
-    )
-    a.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache_options(a)
     a.set_defaults(run=run_analyze)
 
 
@@ -56,43 +52,15 @@ def run_analyze(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     """Analyse each movie in turn; Ctrl-C cancels the one being analysed."""
     try:
         params = params_from(args)
+        outputs_from(args)  # a poster that cannot be drawn is refused before any work
         args.out.mkdir(parents=True, exist_ok=True)
-        cache = None if args.no_cache else Cache(args.cache_dir)
+        cache = cache_from(args)
     except FingerprintError as exc:
         parser.error(str(exc))
     except OSError as exc:
         parser.error(f"cannot use {args.out}: {exc.strerror or exc}")
-    cancel = threading.Event()
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        cancel.set()
-        # A second Ctrl-C interrupts at once, whatever is running.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, on_interrupt) if in_main_thread else None
-    try:
+    with cancel_on_interrupt() as cancel:
         return _analyze_all(args, params, cache, cancel)
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGINT, previous)
-
-
-class _ProgressBar:
-    """`analyze`'s progress as a tqdm bar with the time left, on a terminal only."""
-
-    def __init__(self, label: str) -> None:
-        self.bar = tqdm(
-            total=_STEPS, desc=label[:28], file=sys.stderr, disable=None, leave=True,
-            bar_format="{desc} {bar} {percentage:3.0f}% {remaining} left{postfix}",
-        )
-
-    def __call__(self, fraction: float, message: str) -> None:
-        self.bar.set_postfix_str(message[:40], refresh=False)
-        self.bar.update(round(fraction * _STEPS) - self.bar.n)
-
-    def close(self) -> None:
-        self.bar.close()
 
 
 def _films(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
@@ -121,7 +89,7 @@ def _analyze_one(
     cache: Cache | None,
     cancel: threading.Event,
 ) -> None:
-    bar = _ProgressBar(movie.name)
+    bar = ProgressBar(movie.name)
     try:
         fp = analyze(movie, params=params, cache=cache, on_progress=bar, cancel=cancel)
     finally:

@@ -7,15 +7,20 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._memory import limit_arenas
-from ._analyze import INTERRUPTED, add_analyze_command
+from ._analyze import add_analyze_command
 from ._batch import add_batch_command
 from ._cache import add_cache_command
+from ._compare import add_compare_command
+from ._running import INTERRUPTED
+from ._search import add_search_command
 
 #: Each subcommand adds its parser, which names the function that runs it (``run``).
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_analyze_command,
+    add_compare_command,
     add_batch_command,
     add_cache_command,
+    add_search_command,
 )
 
 

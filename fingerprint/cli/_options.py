@@ -1,13 +1,20 @@
 """The options every command that analyses films shares: `Params` (`analysis_options`,
-`params_from`) and the output files' (`output_options`, `outputs_from`), declared once."""
+`params_from`), the output files' (`output_options`, `outputs_from`) and the cache's
+(`cache_options`, `cache_from`), declared once."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .._outputs import Outputs, Poster
+from ..cache import Cache
+from ..errors import InvalidParameterError, ShotsNeededError
+from ..palette._cvd import CVD_KINDS
 from ..params import Params
-from ..poster._render import MAX_POSTER_PIXELS, POSTER_KINDS, POSTER_SIZES, PosterSize
+from ..poster._canvas import MAX_POSTER_PIXELS
+from ..poster._kinds import DRAWERS, POSTER_KINDS
+from ..poster._render import POSTER_SIZES, PosterSize
 from ..timecodes import parse_time
 
 
@@ -89,6 +96,17 @@ def _dpi(text: str) -> int:
     return int(text)
 
 
+def _severity(text: str) -> float:
+    """``--cvd-severity``: a number from 0 (normal vision) to 1 (the full deficiency)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0.0 <= value <= 1.0:  # NaN fails the comparison too
+        raise argparse.ArgumentTypeError(f"give a number from 0 to 1, not {text!r}")
+    return value
+
+
 def output_options(a: argparse.ArgumentParser) -> None:
     """The options of `Outputs`: the CSV's layout and the poster."""
     a.add_argument(
@@ -101,9 +119,8 @@ def output_options(a: argparse.ArgumentParser) -> None:
         "--poster",
         choices=POSTER_KINDS,
         default="palette",
-        help="palette: the strip, bands as tall as each colour's share; bands: equal bands; "
-        "average: the classic barcode of average colours; ring: the circular print, as "
-        "Chipdelmal/moviesColorFingerprint drew it (%(default)s)",
+        help="; ".join(f"{kind}: {drawer.about}" for kind, drawer in DRAWERS.items())
+        + " (%(default)s)",
     )
     posters.add_argument(
         "--poster-size",
@@ -119,8 +136,36 @@ def output_options(a: argparse.ArgumentParser) -> None:
         "--poster-dpi", type=_dpi, metavar="DPI",
         help="DPI written into the PNG for print (default: the named size's, else none)",
     )
+    posters.add_argument(
+        "--cvd", choices=tuple(CVD_KINDS),
+        help="draw the poster as seen with "
+        + " or ".join(f"{name} ({kind})" for kind, name in CVD_KINDS.items())
+        + " (Machado, Oliveira and Fernandes 2009); only the poster: the JSON and the CSV "
+        "keep the film's true colours",
+    )
+    posters.add_argument(
+        "--cvd-severity", type=_severity, metavar="0-1",
+        help="how strong the deficiency is, from 0 (normal vision) to 1 (dichromacy: "
+        "protanopia, deuteranopia, tritanopia) (1)",
+    )
     posters.add_argument("--title", help="a title under the poster, drawn as given")
     posters.add_argument("--credit", help="a credit line under the poster, drawn as given")
+
+
+def cache_options(p: argparse.ArgumentParser) -> None:
+    """Where the analyses are cached, or not at all."""
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="cache folder (default: $FINGERPRINT_CACHE_DIR or the user cache folder)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+
+
+def cache_from(args: argparse.Namespace) -> Cache | None:
+    """The cache `cache_options` chose (None: ``--no-cache``); raises FingerprintError or
+    OSError when its folder cannot be used."""
+    return None if args.no_cache else Cache(args.cache_dir)
 
 
 def params_from(args: argparse.Namespace) -> Params:
@@ -138,13 +183,22 @@ def params_from(args: argparse.Namespace) -> Params:
 
 
 def outputs_from(args: argparse.Namespace) -> Outputs:
+    """The output files' options; a combination that cannot be drawn raises
+    InvalidParameterError before any film is analysed."""
+    if args.poster == "script" and not args.shots:
+        raise ShotsNeededError("the colour script needs shots: add --shots")
+    if args.cvd_severity is not None and args.cvd is None:
+        raise InvalidParameterError(
+            "--cvd-severity says how strong a deficiency is: choose one with --cvd"
+        )
     size = args.poster_size
     return Outputs(
         csv_header=args.csv_header,
         poster=Poster(
             kind=args.poster, width=size.width, height=size.height,
             dpi=args.poster_dpi or size.dpi, title=args.title, credit=args.credit,
-            sound=args.sound,
+            sound=args.sound, cvd=args.cvd,
+            cvd_severity=1.0 if args.cvd_severity is None else args.cvd_severity,
         ),
     )
 

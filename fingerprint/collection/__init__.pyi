@@ -2,55 +2,46 @@
 
 from ._batch import (
     BatchSummary as BatchSummary,
-)
-from ._batch import (
     find_films as find_films,
-)
-from ._batch import (
     process_film as process_film,
-)
-from ._batch import (
     run_batch as run_batch,
 )
 from ._batch_index import (
     BatchIndex as BatchIndex,
-)
-from ._batch_index import (
     FilmOutcome as FilmOutcome,
 )
 from ._collection import (
     SORT_KEYS as SORT_KEYS,
-)
-from ._collection import (
     Collection as Collection,
-)
-from ._collection import (
     Film as Film,
-)
-from ._collection import (
     distance_matrix as distance_matrix,
-)
-from ._collection import (
+    distance_row as distance_row,
     film_distance as film_distance,
-)
-from ._collection import (
     from_cache as from_cache,
-)
-from ._collection import (
     from_fingerprints as from_fingerprints,
-)
-from ._collection import (
     index_json as index_json,
-)
-from ._collection import (
     load_batch as load_batch,
-)
-from ._collection import (
     map_2d as map_2d,
-)
-from ._collection import (
     matrix_csv as matrix_csv,
-)
-from ._collection import (
     nearest as nearest,
+    palette_map as palette_map,
+)
+from ._index import (
+    MomentIndex as MomentIndex,
+    read_index as read_index,
+)
+from ._listing import (
+    BatchListing as BatchListing,
+    list_batch as list_batch,
+)
+from ._search import (
+    ColorHit as ColorHit,
+    ColorMatch as ColorMatch,
+    FilmMatch as FilmMatch,
+    MomentMatch as MomentMatch,
+    SearchIndex as SearchIndex,
+    open_search as open_search,
+    search_colors as search_colors,
+    similar_films as similar_films,
+    similar_moments as similar_moments,
 )

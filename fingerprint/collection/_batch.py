@@ -5,9 +5,11 @@ Layout of the output folder::
     DIR/films/<name>-<key>.json, .csv, .png   one film's fingerprint, CSV and poster
     DIR/collection.json                      the index (format below), rewritten atomically
     DIR/collection.csv                       one row per film
+    DIR/index/part-NNNNNN.parquet            the search index (`_index.py`)
 
 Workers read their own films and write their own ``films/`` files (the client only sends
-paths and receives a few kilobytes per film), so on a cluster both the films and DIR must
+paths and receives about 46 kB per film of 1,000 moments, most of it the film's row of
+the search index), so on a cluster both the films and DIR must
 be on a filesystem every worker sees at the same paths. A film's JSON is written last and
 is its commit mark: a film whose JSON loads with the same options is done, whatever
 happened to the client or to the index since, and is never analysed again; a per-film lock
@@ -52,6 +54,7 @@ from ..errors import FingerprintError, InvalidParameterError
 from ..model import Fingerprint
 from ..params import Params
 from ._batch_index import BatchIndex, FilmOutcome, Status, one_line
+from ._index import film_record
 
 __all__ = [
     "CRASH_ENV",
@@ -181,6 +184,11 @@ def process_film(
                     action = "analysed"
         palette = film_palette(fp)
         written = base.with_name(base.name + ".json").stat().st_mtime
+        # Sent even for a skipped film: the client keeps it only if its index lacks it.
+        row = film_record(
+            fp, source=source, key=key, json_path=f"{stem}.json", analysed_at=written,
+            palette=palette,
+        )
         return FilmOutcome(
             source=source,
             status="done" if action == "analysed" or written >= since else "skipped",
@@ -191,6 +199,7 @@ def process_film(
             warnings=fp.warnings,
             analysed_at=written,
             record=record(action),
+            index_row=row,
         )
     except FingerprintError as exc:
         return FilmOutcome(

@@ -16,6 +16,9 @@ Index (``collection.json``)::
 
 Times are Unix seconds. ``runs`` per film is the history: a film is analysed at most once
 for one DIR, which the records show.
+
+Beside it, the search index (``DIR/index/*.parquet``, `_index.py`): every finished film's
+row, sent back by its worker as ``FilmOutcome.index_row``, written by `IndexWriter`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from .._outputs import Outputs
 from ..errors import FingerprintError, FingerprintFormatError, InvalidParameterError
 from ..params import Params
 from ._collection import INDEX_FORMAT, INDEX_VERSION
+from ._index import FilmRecord
+from ._index_writer import IndexWriter
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -60,12 +65,26 @@ class FilmOutcome:
     warnings: tuple[str, ...] = ()
     analysed_at: float | None = None
     record: dict[str, Any] = field(default_factory=dict)
+    index_row: FilmRecord | None = None  # the film's row of the search index
 
 
 def one_line(exc: BaseException) -> str:
     """An exception as one line of text: for an index record's reason and for messages."""
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
+
+
+# Every option at its default: what an index written before an option existed ran with.
+_DEFAULTS = json.loads(json.dumps({"params": asdict(Params()), "output": asdict(Outputs())}))
+
+
+def _with_defaults(stored: Any, defaults: Any) -> Any:
+    """``stored`` options with each option they lack (added since they were written) at
+    its default, so a folder made before an option existed resumes with it unset."""
+    if not isinstance(stored, dict) or not isinstance(defaults, dict):
+        return stored
+    filled = {key: _with_defaults(value, defaults.get(key)) for key, value in stored.items()}
+    return {**{k: v for k, v in defaults.items() if k not in stored}, **filled}
 
 
 class BatchIndex:
@@ -75,6 +94,7 @@ class BatchIndex:
         self.out, self.data = out, data
         self.films = {f["source"]: f for f in data["films"]}
         self.saved, self.interval = 0.0, _INDEX_INTERVAL
+        self.search_index = IndexWriter(out)
 
     @classmethod
     def open(cls, out: Path, params: Params, output: Outputs) -> BatchIndex:
@@ -104,7 +124,7 @@ class BatchIndex:
                 f"the output folder's index cannot be read ({one_line(exc)}); "
                 f"choose another --out folder, or delete its collection.json to rebuild it."
             ) from exc
-        if data.get("options") != options:
+        if _with_defaults(data.get("options"), _DEFAULTS) != options:
             raise InvalidParameterError(
                 "the output folder holds a batch made with other options; run with the same "
                 "options to resume it, or choose another --out folder."
@@ -142,6 +162,8 @@ class BatchIndex:
         if outcome.status == "failed":
             return
         assert outcome.stem is not None
+        if outcome.index_row is not None:
+            self.search_index.add(outcome.index_row)
         entry.update(
             key=outcome.key,
             files={ext: f"{outcome.stem}.{ext}" for ext in ("json", "csv", "png")},
@@ -155,6 +177,8 @@ class BatchIndex:
         )
 
     def save(self, *, force: bool) -> None:
+        # The search index writes a part when it has enough films (its own rule).
+        self.search_index.flush(force=force)
         now = time.monotonic()
         if not force and now - self.saved < self.interval:
             return

@@ -17,6 +17,11 @@ Choices, and why:
   docs/scale.md for 100,000 films).
 - **The map** is metric MDS (scikit-learn's SMACOF) on the precomputed distances, started
   from classical MDS so it is deterministic and does not need several random restarts.
+  Past a few thousand films there is no matrix to start from: `palette_map` projects the
+  films' palette vectors (the search's, `_neighbours.film_vectors`) on their two
+  principal axes instead, with no distance measured.
+- **One film against all** (`distance_row`): what ordering by similarity to a film needs,
+  N distances instead of the matrix's N²/2.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ __all__ = [
     "Collection",
     "Film",
     "distance_matrix",
+    "distance_row",
     "film_distance",
     "from_cache",
     "from_fingerprints",
@@ -56,6 +62,7 @@ __all__ = [
     "map_2d",
     "matrix_csv",
     "nearest",
+    "palette_map",
 ]
 
 #: The batch index's format name and version (``DIR/collection.json``, see batch_index.py).
@@ -271,6 +278,18 @@ def distance_matrix(
     return out + out.T
 
 
+def distance_row(collection: Collection, index: int) -> np.ndarray:
+    """`film_distance` from film ``index`` to every film (0 for itself), (N,) float64: one
+    row of `distance_matrix`, without the rest of it."""
+    colors, shares = collection.palettes()
+    out = np.empty(len(collection))
+    for lo in range(0, len(collection), _PAIRS_PER_CALL):
+        hi = lo + _PAIRS_PER_CALL
+        out[lo:hi] = palette_distance(colors[index], shares[index], colors[lo:hi], shares[lo:hi])
+    out[index] = 0.0
+    return np.maximum(out, 0.0)  # solver round-off below zero is no distance
+
+
 def nearest(matrix: np.ndarray, index: int, *, count: int = 5) -> list[tuple[int, float]]:
     """The ``count`` films nearest film ``index`` (itself excluded), as (index, distance),
     nearest first; ties in index order."""
@@ -306,6 +325,27 @@ def map_2d(matrix: np.ndarray, *, seed: int = 0) -> np.ndarray:
         normalized_stress="auto",
     )
     return mds.fit_transform(matrix)
+
+
+def palette_map(collection: Collection) -> np.ndarray:
+    """A 2-D map of the films, (N, 2), with no distance measured: their palette vectors
+    (`_neighbours.film_vectors`: near palettes give near vectors) on their first two
+    principal axes. Coarser than `map_2d` (it keeps the vectors' two widest spreads, not
+    the distances), but linear in the films: for collections too large for a matrix."""
+    if len(collection) < 3:
+        return map_2d(distance_matrix(collection))
+    # Imported here, as in map_2d: scikit-learn is slow to import, and needed only here.
+    from ._neighbours import film_vectors
+
+    vectors = film_vectors(*collection.palettes()).astype(np.float64)
+    vectors -= vectors.mean(axis=0)
+    # The principal axes from the vectors' scatter matrix (294 x 294, whatever N): one
+    # small eigendecomposition instead of an SVD of the whole (N, 294) array.
+    _, axes = np.linalg.eigh(vectors.T @ vectors)
+    points = vectors @ axes[:, ::-1][:, :2]
+    # An axis's sign is arbitrary: fix it, so the same films always give the same map.
+    points *= np.where(points[np.argmax(np.abs(points), axis=0), [0, 1]] < 0, -1.0, 1.0)
+    return points
 
 
 def _padded(palettes: Sequence[FilmPalette]) -> tuple[np.ndarray, np.ndarray]:

@@ -18,12 +18,12 @@ cut into equal bins, with a palette and curves per bin.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import InvalidParameterError
-from ..model import Fingerprint, VideoInfo
+from ..model import COLOR, Fingerprint, VideoInfo
 from ..palette._color import as_rgb, rgb_to_lab
 from ..params import Params
 from ._transport import normalised
@@ -112,9 +112,9 @@ class Aligned:
     span: tuple[float, float]
     index: np.ndarray
     times: np.ndarray
-    colors: np.ndarray
+    colors: np.ndarray = field(metadata=COLOR)
     shares: np.ndarray
-    average: np.ndarray
+    average: np.ndarray = field(metadata=COLOR)
     lightness: np.ndarray
     chroma: np.ndarray
     warmth: np.ndarray

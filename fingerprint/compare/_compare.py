@@ -27,17 +27,20 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InvalidParameterError
-from ..model import Fingerprint, to_hex
+from ..model import COLOR, Fingerprint, to_hex
 from ..palette._color import as_rgb, lab_to_rgb, rgb_to_lab
 from ..palette._kmeans import weighted_kmeans
 from ._align import CURVES, MAX_BINS, Aligned, align, bin_centres, check_bins
 from ._transport import normalised, palette_distance
+
+if TYPE_CHECKING:
+    from ._sequence import SequenceAlignment
 
 __all__ = [
     "MAX_BINS",
@@ -76,7 +79,7 @@ class FilmPalette:
     """A film's top colours over its whole running time: colors (c, 3) uint8 sRGB and
     shares (c,), largest first, summing to 1."""
 
-    colors: np.ndarray
+    colors: np.ndarray = field(metadata=COLOR)
     shares: np.ndarray
 
     def pairs(self) -> list[tuple[str, float]]:
@@ -179,9 +182,11 @@ class Comparison:
         return len(self.centres)
 
     # --- exports ------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, alignment: SequenceAlignment | None = None) -> dict[str, Any]:
         """Everything shown, as plain JSON-ready data (documented in the module docstring
-        of `fingerprint.compare`)."""
+        of `fingerprint.compare`); with the films' ``alignment``
+        (`fingerprint.compare._sequence`), its data under ``"alignment"`` too: one file
+        for the command line and the page, still this format (a key added)."""
 
         def film(side: Aligned, palette: FilmPalette) -> dict[str, Any]:
             return {
@@ -208,6 +213,7 @@ class Comparison:
             "temporal_correlation": _num(self.scores.temporal_correlation),
             "correlation": {k: _num(v) for k, v in self.scores.correlations().items()},
         }
+        extra = {} if alignment is None else {"alignment": alignment.to_dict()}
         return {
             "format": FORMAT_NAME,
             "version": FORMAT_VERSION,
@@ -223,10 +229,11 @@ class Comparison:
                 }
                 for i, (p, d) in enumerate(zip(self.centres, self.difference, strict=True))
             ],
+            **extra,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, allow_nan=False)
+    def to_json(self, *, alignment: SequenceAlignment | None = None) -> str:
+        return json.dumps(self.to_dict(alignment=alignment), indent=1, allow_nan=False)
 
     def to_csv(self) -> str:
         """One row per bin: position (%), difference, then for each film its sample time,

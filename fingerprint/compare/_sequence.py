@@ -126,7 +126,8 @@ class SequenceAlignment:
     ``pair_distance`` (p,) their ΔE2000 palette distance; ``times_a``/``times_b`` each
     moment's sample time and ``edges_a``/``edges_b`` (n + 1,) its slot's edges, seconds.
     ``local`` maps "a" and "b" to the best-matching stretch (start, end) in seconds, or is
-    None when no two moments are closer than ``gap``; ``local_pairs`` its matched pairs.
+    None when no two moments are closer than ``gap``; ``local_pairs`` its matched pairs
+    and ``local_pair_distance`` their ΔE2000 distance.
     """
 
     score: float
@@ -137,6 +138,7 @@ class SequenceAlignment:
     gaps: tuple[Run, ...]
     local: dict[str, tuple[float, float]] | None
     local_pairs: np.ndarray
+    local_pair_distance: np.ndarray
     local_distance: float
     times_a: np.ndarray
     times_b: np.ndarray
@@ -238,6 +240,7 @@ def align_sequences(
     total = path_cost(cost, path, gap=gap, gap_open=gap_open)
     slipped = _slips(path)
     local_pairs = _pairs(local)
+    local_pair_distance = cost[local_pairs[:, 0], local_pairs[:, 1]]
     stretch = None
     if len(local_pairs):
         (i0, j0), (i1, j1) = local_pairs[0], local_pairs[-1]
@@ -254,7 +257,8 @@ def align_sequences(
               *_runs("b", np.concatenate([pairs[:, 1], slipped[:, 1]]), edges_b)),
         local=stretch,
         local_pairs=local_pairs,
-        local_distance=_mean(cost[local_pairs[:, 0], local_pairs[:, 1]]),
+        local_pair_distance=local_pair_distance,
+        local_distance=_mean(local_pair_distance),
         times_a=np.asarray(a.times, dtype=np.float64)[index_a],
         times_b=np.asarray(b.times, dtype=np.float64)[index_b],
         edges_a=edges_a,

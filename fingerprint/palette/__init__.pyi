@@ -2,46 +2,34 @@
 
 from ._bars import (
     crop_frames as crop_frames,
-)
-from ._bars import (
     detect_bars as detect_bars,
 )
 from ._color import (
     as_rgb as as_rgb,
-)
-from ._color import (
     average_color as average_color,
-)
-from ._color import (
     delta_e2000 as delta_e2000,
-)
-from ._color import (
     lab_to_rgb as lab_to_rgb,
-)
-from ._color import (
     linear_to_srgb as linear_to_srgb,
-)
-from ._color import (
     rgb_to_lab as rgb_to_lab,
-)
-from ._color import (
     srgb_to_linear as srgb_to_linear,
 )
 from ._cvd import (
     CVD_KINDS as CVD_KINDS,
-)
-from ._cvd import (
     CVD_SEVERITIES as CVD_SEVERITIES,
-)
-from ._cvd import (
+    cvd_label as cvd_label,
     cvd_matrix as cvd_matrix,
-)
-from ._cvd import (
+    seen_with as seen_with,
     simulate_cvd as simulate_cvd,
 )
-from ._kmeans import (
-    palettes as palettes,
+from ._histogram import (
+    Histograms as Histograms,
+    colour_histograms as colour_histograms,
 )
 from ._kmeans import (
+    histogram_palettes as histogram_palettes,
+    palettes as palettes,
     weighted_kmeans as weighted_kmeans,
+)
+from ._summary import (
+    ColourSummary as ColourSummary,
 )

@@ -2,8 +2,11 @@
 deuteranope or tritanope.
 
 - `CVD_KINDS`: the three kinds (``"protan"``, ``"deutan"``, ``"tritan"``) and their names.
-- `matrix`: the simulation matrix for a kind and a severity (0 normal vision, 1 dichromacy).
-- `simulate`: sRGB codes ``(..., 3)`` as seen with a deficiency, same shape, uint8.
+- `cvd_matrix`: the simulation matrix for a kind and a severity (0 normal vision, 1 dichromacy).
+- `simulate_cvd`: sRGB codes ``(..., 3)`` as seen with a deficiency, same shape, uint8.
+- `seen_with`: anything drawn (a fingerprint, a comparison, a collection, a frame) as seen
+  with a deficiency: every drawing recolours its data with it, never colour by colour.
+- `cvd_label`: the deficiency's name as a caption says it.
 
 The model is Machado, Oliveira and Fernandes (2009), "A physiologically-based model for
 simulation of color vision deficiency", IEEE TVCG 15(6): one 3×3 matrix per kind and
@@ -18,14 +21,20 @@ published and widely used one. Every matrix keeps greys grey (its rows sum to 1)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass, replace
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ..errors import InvalidParameterError
+from ..model import is_color_field
 from ._color import as_rgb, linear_to_srgb, srgb_to_linear
 
-__all__ = ["CVD_KINDS", "CVD_SEVERITIES", "cvd_matrix", "simulate_cvd"]
+__all__ = ["CVD_KINDS", "CVD_SEVERITIES", "cvd_label", "cvd_matrix", "seen_with", "simulate_cvd"]
+
+T = TypeVar("T")
 
 #: Severities at which the matrices are published.
 CVD_SEVERITIES = np.round(np.linspace(0.0, 1.0, 11), 1)
@@ -74,15 +83,16 @@ _TRITAN = (
     (1.255528, -0.076749, -0.178779, -0.078411, 0.930809, 0.147602, 0.004733, 0.691367, 0.303900),
 )
 
-# The one registry of kinds: name shown to users, and the published matrices (11, 3, 3).
+# The one registry of kinds: its name at full severity (the dichromacy) and below it (the
+# anomalous trichromacy), and the published matrices (11, 3, 3).
 _TABLES = {
-    "protan": ("protanopia", _PROTAN),
-    "deutan": ("deuteranopia", _DEUTAN),
-    "tritan": ("tritanopia", _TRITAN),
+    "protan": ("protanopia", "protanomaly", _PROTAN),
+    "deutan": ("deuteranopia", "deuteranomaly", _DEUTAN),
+    "tritan": ("tritanopia", "tritanomaly", _TRITAN),
 }
 #: Kind → the deficiency's name, in display order.
-CVD_KINDS = MappingProxyType({kind: name for kind, (name, _) in _TABLES.items()})
-_MATRICES = {kind: np.array(rows).reshape(-1, 3, 3) for kind, (_, rows) in _TABLES.items()}
+CVD_KINDS = MappingProxyType({kind: name for kind, (name, _, _) in _TABLES.items()})
+_MATRICES = {kind: np.array(rows).reshape(-1, 3, 3) for kind, (_, _, rows) in _TABLES.items()}
 
 # Decoding a code is a lookup: 256 linear values, float32 because images are large and the
 # result is rounded to 8 bits anyway.
@@ -119,6 +129,49 @@ def simulate_cvd(rgb: np.ndarray, *, kind: str, severity: float = 1.0) -> np.nda
         mixed = linear[..., 0] * m[c, 0] + linear[..., 1] * m[c, 1] + linear[..., 2] * m[c, 2]
         out[..., c] = np.rint(linear_to_srgb(np.clip(mixed, 0.0, 1.0)) * 255)
     return out
+
+
+def seen_with(value: T, *, cvd: str | None, severity: float = 1.0) -> T:
+    """``value`` as seen with the deficiency ``cvd`` at ``severity`` (None: normal vision,
+    ``value`` itself). ``value`` is sRGB codes ``(..., 3)`` (a frame, a strip image), or a
+    frozen dataclass: a copy with every field declared as colours (`model.COLOR`)
+    simulated, in nested dataclasses and tuples of them too (a fingerprint's shots, a
+    comparison's films, a collection's palettes). Nothing else changes: the times, the
+    shares and every number measured from the true colours stay as they are.
+    """
+    if cvd is None:
+        return value
+    _check_kind(cvd)
+    _check_severity(severity)
+    def see(rgb: np.ndarray) -> np.ndarray:
+        return simulate_cvd(rgb, kind=cvd, severity=severity)
+
+    return see(value) if isinstance(value, np.ndarray) else _recolored(value, see)
+
+
+def _recolored(value: Any, see: Callable[[np.ndarray], np.ndarray]) -> Any:
+    """``value`` with its colour fields seen; its other arrays (times, shares) are not
+    colours, whatever their shape."""
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in fields(value):
+            old = getattr(value, f.name)
+            new = see(old) if is_color_field(f) and old is not None else _recolored(old, see)
+            if new is not old:
+                changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    if isinstance(value, tuple) and any(is_dataclass(item) for item in value):
+        return tuple(_recolored(item, see) for item in value)
+    return value
+
+
+def cvd_label(cvd: str, severity: float = 1.0) -> str:
+    """The deficiency as a caption names it: ``"deuteranopia"`` at full severity,
+    ``"deuteranomaly, severity 0.6"`` below (the model's partial severities are the
+    anomalous trichromacies)."""
+    full, partial, _ = _TABLES[_check_kind(cvd)]
+    severity = _check_severity(severity)
+    return full if severity == 1.0 else f"{partial}, severity {severity:g}"
 
 
 def _check_kind(kind: str) -> str:

@@ -1,7 +1,8 @@
-"""Plotly figures of fingerprints, comparisons, collections, shots and the sound print, as
-the app shows them. Needs the ``plot`` extra (Plotly).
+"""Plotly figures of fingerprints, comparisons, alignments, collections, shots and the
+sound print, as the app shows them. Needs the ``plot`` extra (Plotly).
 
-Modules: `_film`, `_compare`, `_collection`, `_shots`, `_sound`, `_layout` (the look).
+Modules: `_film`, `_compare`, `_sequence` (two films' moments aligned), `_collection`,
+`_shots`, `_sound`, `_layout` (the look).
 """
 
 import lazy_loader as _lazy

@@ -1,7 +1,7 @@
 """Figures of a `Collection`: Plotly for the page, and the stacked poster as a PNG.
 
 - `strips_figure`: the filmography poster: one row per film, each its fingerprint's strip
-  on 0-100 % of its own running time, in the order given.
+  on 0-100 % of its own running time, in the order given (all the films, or a page).
 - `matrix_figure`: the distance matrix as a heatmap, rows and columns in that order.
 - `map_figure`: the 2-D map, each film a dot in its dominant colour.
 - `collection_poster_png`: the stacked strips with each film's title, drawn with Pillow.
@@ -27,8 +27,9 @@ from .._theme import BACKGROUND, GRID, INK, MUTED, css
 from ..collection._collection import Collection
 from ..errors import InvalidParameterError
 from ..model import Fingerprint, to_hex
+from ..poster._canvas import MAX_POSTER_PIXELS
 from ..poster._caption import caption_font, single_line
-from ..poster._render import MAX_POSTER_PIXELS, strip_image
+from ..poster._strips import strip_image
 from ..timecodes import timecode
 from ._layout import base_layout
 
@@ -116,11 +117,13 @@ def _swatches(film, limit: int = 6) -> str:
     return "<br>".join(parts)
 
 
-def hover_texts(collection: Collection) -> list[str]:
-    """Per film: its title (escaped: it is the user's text), running time and palette."""
+def hover_texts(collection: Collection, order: Sequence[int] | None = None) -> list[str]:
+    """Per film (of ``order``, default all): its title (escaped: it is the user's text),
+    running time and palette."""
+    films = collection.films if order is None else [collection.films[i] for i in order]
     return [
         f"<b>{html.escape(single_line(f.title))}</b> · {timecode(f.duration)}<br>{_swatches(f)}"
-        for f in collection.films
+        for f in films
     ]
 
 
@@ -146,12 +149,17 @@ def _png_uri(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def _check_order(collection: Collection, order: Sequence[int]) -> np.ndarray:
+def _check_order(collection: Collection, order: Sequence[int], *, every: bool = True
+                 ) -> np.ndarray:
+    """``order`` as an array: every film once, or (``every`` False) some films, once each."""
     order = np.asarray(order, dtype=np.int64)
     if len(collection) == 0:
         raise InvalidParameterError("the collection has no films to draw.")
-    if sorted(order.tolist()) != list(range(len(collection))):
+    if every and sorted(order.tolist()) != list(range(len(collection))):
         raise InvalidParameterError("order must list every film of the collection once.")
+    if not every and (len(order) == 0 or len(set(order.tolist())) != len(order)
+                      or order.min() < 0 or order.max() >= len(collection)):
+        raise InvalidParameterError("order must list some films of the collection, once each.")
     return order
 
 
@@ -164,25 +172,24 @@ def strips_height(count: int) -> int:
 
 def strips_figure(collection: Collection, rows: np.ndarray, order: Sequence[int]) -> go.Figure:
     """The filmography poster: film ``order[0]`` on top, each row its strip on 0-100 % of
-    its running time.
+    its running time. ``order`` may be some of the films (a page of a large collection).
 
     The strips are one image under the plot (a layout image: trace images force square
     pixels); one transparent horizontal bar per film on top carries the hover text and
-    reports clicks, all in one trace.
+    reports clicks, all in one trace, each bar's film index in ``customdata``.
     """
-    order = _check_order(collection, order)
+    order = _check_order(collection, order, every=False)
     n = len(order)
     height = strips_height(n)
     row_px = max(1, (height - 72) // n)
     image = stacked_image(rows, order, row_height=min(row_px, rows.shape[1]),
                           width=min(_SCREEN_COLUMNS, rows.shape[2]))
-    texts = hover_texts(collection)
     fig = go.Figure(
         go.Bar(
             x=np.full(n, 100.0), y=np.arange(n), base=0, orientation="h", width=1.0,
             marker={"color": "rgba(0,0,0,0)", "line": {"width": 0}},
             customdata=order.astype(np.float64)[:, None],
-            text=[texts[i] for i in order], textposition="none",
+            text=hover_texts(collection, order), textposition="none",
             hovertemplate="%{text}<extra></extra>",
             selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
         )

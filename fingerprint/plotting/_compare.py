@@ -24,8 +24,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
-from plotly.colors import hex_to_rgb
-from plotly.colors import sequential as _sequential
+from plotly.colors import hex_to_rgb, sequential as _sequential
 from plotly.subplots import make_subplots
 
 from .._theme import BACKGROUND, FILM_COLORS, GRID, INK, MUTED
@@ -33,7 +32,7 @@ from ..compare._align import CURVES, Aligned
 from ..compare._compare import Comparison, FilmPalette
 from ..errors import InvalidParameterError
 from ..model import to_hex
-from ..poster._render import strip_image
+from ..poster._strips import strip_image
 from ..timecodes import timecode
 from ._layout import base_layout
 

@@ -8,16 +8,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PIL import ImageFont
 
 from .._theme import INK, MUTED
-from ..timecodes import timecode
-
-if TYPE_CHECKING:
-    from ..model import Fingerprint
-    from ._render import PosterKind
 
 # System fonts tried first, for accents and other scripts; Pillow's own scalable font
 # (Aileron, ASCII and a few signs only) is always there as the last resort.
@@ -63,20 +57,15 @@ class CaptionLayout:
     lines: tuple[_Line, ...]
 
 
-def _details(fp: Fingerprint, kind: PosterKind) -> str:
-    each = "average colour" if kind == "average" else f"{fp.k} colours each"
-    return f"{len(fp)} moments · {timecode(fp.video.duration)} · {each}"
-
-
 def caption_layout(
-    fp: Fingerprint,
-    kind: PosterKind,
+    details: str,
     width: int,
     height: int,
     title: str | None,
     credit: str | None,
 ) -> CaptionLayout:
-    """Where the picture ends and each caption line goes. Sizes follow the poster's
+    """Where the picture ends and each caption line goes: the title, with ``details`` (a
+    line about the analysis) under it, and the credit. Sizes follow the poster's
     shorter side, so a caption reads the same on a banner and on A4; a line too long for
     the width is set smaller rather than cut."""
     title = single_line(title or "")
@@ -85,7 +74,7 @@ def caption_layout(
     margin = 1.2 * unit
     wanted: list[tuple[str, float, tuple[int, int, int]]] = []
     if title:
-        wanted += [(title, 2.8 * unit, INK), (_details(fp, kind), 1.4 * unit, MUTED)]
+        wanted += [(title, 2.8 * unit, INK), (details, 1.4 * unit, MUTED)]
     if credit:
         wanted.append((credit, 1.4 * unit, MUTED))
     if not wanted:

@@ -1,63 +1,35 @@
 """Posters: a fingerprint as a PNG or an SVG of exactly the size asked, no matplotlib.
 
-Four kinds, one per view that has a picture to print: the palette strip (``"palette"``,
-bands as tall as each colour's share), equal bands (``"bands"``), the classic
-average-colour barcode (``"average"``) and the ring (``"ring"``: the circular print of
-the original tool, Chipdelmal/moviesColorFingerprint). An optional caption (a title with
-a line about the analysis, and a credit) takes its room from the bottom of the poster,
-never adds to it: the file is the size chosen. The PNG and the SVG share one layout
-(`poster_caption.py`).
+The kinds (`POSTER_KINDS`) are one per view that has a picture to print, each drawn by
+its entry in `_kinds.DRAWERS`: the palette strip, equal bands, the classic
+average-colour barcode and the ring. An optional caption (a title with a line about the
+analysis, and a credit) takes its room from the bottom of the poster, never adds to it:
+the file is the size chosen. The PNG and the SVG share one layout (`_caption`).
+
+Every kind can be drawn as seen with a colour-vision deficiency (``cvd``, `palette.seen_with`):
+the fingerprint is recoloured once, before any kind draws it, and the caption says so.
 """
 
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
-from typing import Literal
 from xml.sax.saxutils import escape
 
-import numpy as np
 from PIL import Image, ImageDraw
 
-from .._theme import BACKGROUND, MUTED, css
+from .._theme import BACKGROUND, css
 from ..errors import InvalidParameterError
-from ..model import Fingerprint, to_hex
-from ._bands import Bands, strip_bands
-from ._caption import caption_font, caption_font_family, caption_layout
-from ._sound import ring_outline, strip_outline
+from ..model import Fingerprint
+from ..palette._cvd import cvd_label, seen_with
+from ._canvas import check_size
+from ._caption import CaptionLayout, caption_font, caption_font_family, caption_layout
+from ._kinds import DRAWERS, POSTER_KINDS, Drawer, PosterKind, Shapes
 
-__all__ = [
-    "MAX_POSTER_PIXELS",
-    "POSTER_KINDS",
-    "POSTER_SIZES",
-    "PosterKind",
-    "PosterSize",
-    "average_image",
-    "poster",
-    "poster_png",
-    "poster_svg",
-    "ring_image",
-    "strip_image",
-]
+__all__ = ["POSTER_SIZES", "PosterSize", "poster", "poster_png", "poster_svg"]
 
-PosterKind = Literal["palette", "bands", "average", "ring"]
-#: The posters there are, as `poster` takes them.
-POSTER_KINDS: tuple[PosterKind, ...] = ("palette", "bands", "average", "ring")
-_STRIP_BANDS: dict[str, Bands] = {"palette": "share", "bands": "equal"}
-
-#: Below Pillow's decompression-bomb limit (about 89 M pixels), so every poster made here
-#: can be opened again by Pillow, and the ring's work arrays stay within memory.
-MAX_POSTER_PIXELS = 80_000_000
-
-#: The ring's empty centre, as a fraction of its radius: as the Ring view draws it.
-RING_HOLE = 0.38
-# Room around the ring, as a fraction of the picture's shorter side.
-_RING_MARGIN = 0.03
 # The sound band's share of a strip poster's picture, when the sound is drawn.
 _SOUND_BAND = 0.15
-# Rows of the ring computed at once: bounds its work arrays to a few MB at any size.
-_RING_CHUNK_ROWS = 256
 
 
 @dataclass(frozen=True)
@@ -84,85 +56,24 @@ POSTER_SIZES: tuple[PosterSize, ...] = (
 )
 
 
-# --- the pictures ----------------------------------------------------------------------
-def _check_size(width: int, height: int) -> None:
-    if width < 1 or height < 1:
-        raise InvalidParameterError(
-            f"a poster must be at least 1 pixel wide and high, not {width}x{height}."
-        )
-    if width * height > MAX_POSTER_PIXELS:
-        raise InvalidParameterError(
-            f"a poster of {width}x{height} pixels is too large: keep it under "
-            f"{MAX_POSTER_PIXELS // 1_000_000} million pixels (6000x2000 is 12 million)."
-        )
-
-
-def _columns(fp: Fingerprint, width: int) -> np.ndarray:
-    """The sample each pixel column shows: equal widths, time left to right."""
-    return np.minimum((np.arange(width) * len(fp)) // width, len(fp) - 1)
-
-
-def strip_image(fp: Fingerprint, *, width: int, height: int, bands: Bands = "share") -> np.ndarray:
-    """The strip as an ``(height, width, 3)`` uint8 image: time left to right, each
-    column's palette top to bottom (largest share on top)."""
-    _check_size(width, height)
-    geometry = strip_bands(fp, bands)
-    edges = geometry.bottoms
-    column = _columns(fp, width)
-    rows = (np.arange(height) + 0.5) / height
-    # For every pixel, the first band whose lower edge is below it.
-    band = (rows[:, None, None] >= edges[column][None, :, :]).sum(axis=2)
-    band = np.minimum(band, fp.k - 1)
-    return geometry.colors[column[None, :], band]
-
-
-def average_image(fp: Fingerprint, *, width: int, height: int) -> np.ndarray:
-    """The classic movie barcode as an ``(height, width, 3)`` uint8 image: each column
-    one moment's average colour, time left to right."""
-    _check_size(width, height)
-    return np.broadcast_to(fp.average[_columns(fp, width)][None], (height, width, 3)).copy()
-
-
-def ring_image(
-    fp: Fingerprint, *, size: int, background: tuple[int, int, int] = BACKGROUND
-) -> np.ndarray:
-    """The ring as a ``(size, size, 3)`` uint8 image on ``background``: time runs
-    clockwise from the top, each sample an equal wedge, its palette from the inside out
-    by share (as the Ring view draws it). Its edges are anti-aliased."""
-    _check_size(size, size)
-    geometry = strip_bands(fp, "share")
-    bottoms = geometry.bottoms.astype(np.float32)
-    n, k = len(fp), fp.k
-    radius = size / 2 * (1 - 2 * _RING_MARGIN)
-    inner = radius * RING_HOLE
-    centre = size / 2
-    back = np.asarray(background, np.float32)
-    out = np.empty((size, size, 3), np.uint8)
-    x = np.arange(size, dtype=np.float32) + 0.5 - centre
-    for top in range(0, size, _RING_CHUNK_ROWS):
-        y = np.arange(top, min(size, top + _RING_CHUNK_ROWS), dtype=np.float32) + 0.5 - centre
-        dx, dy = np.broadcast_arrays(x[None, :], y[:, None])
-        r = np.hypot(dx, dy)
-        # Clockwise from 12 o'clock: the angle of (dx, -dy) measured from the y axis.
-        turn = (np.arctan2(dx, -dy) / (2 * np.pi)) % 1.0
-        sample = np.minimum((turn * n).astype(np.int64), n - 1)
-        depth = np.clip((r - inner) / (radius - inner), 0.0, 1.0)
-        band = np.zeros(r.shape, np.int64)
-        for rank in range(k - 1):  # k is at most a few dozen; each step is whole-array
-            band += depth >= bottoms[sample, rank]
-        color = geometry.colors[sample, band].astype(np.float32)
-        # The fraction of each pixel inside the annulus: smooth edges without supersampling.
-        cover = np.clip(radius - r + 0.5, 0, 1) * np.clip(r - inner + 0.5, 0, 1)
-        out[top : top + len(y)] = np.rint(back + (color - back) * cover[..., None])
-    return out
-
-
-# --- posters ---------------------------------------------------------------------------
-def _check_kind(kind: str) -> None:
-    if kind not in POSTER_KINDS:
+# --- checks ----------------------------------------------------------------------------
+def _drawer(fp: Fingerprint, kind: str) -> Drawer:
+    """The kind's drawer, once ``fp`` is known to hold what it draws."""
+    if kind not in DRAWERS:
         raise InvalidParameterError(
             f"a poster is one of {', '.join(POSTER_KINDS)}, not {kind!r}."
         )
+    drawer = DRAWERS[kind]
+    drawer.check(fp)
+    return drawer
+
+
+def _seen(fp: Fingerprint, cvd: str | None, severity: float) -> tuple[Fingerprint, str | None]:
+    """The fingerprint as the poster shows it, and the deficiency's name (None: normal
+    vision). Checked before anything is drawn."""
+    if cvd is None:
+        return fp, None
+    return seen_with(fp, cvd=cvd, severity=severity), cvd_label(cvd, severity)
 
 
 def _check_dpi(dpi: int | None) -> None:
@@ -170,47 +81,33 @@ def _check_dpi(dpi: int | None) -> None:
         raise InvalidParameterError(f"dpi must be between 1 and 10000, not {dpi}.")
 
 
-def _picture(fp: Fingerprint, kind: PosterKind, width: int, height: int) -> Image.Image:
-    """The poster's picture alone, ``width`` x ``height``."""
-    if kind == "average":
-        return Image.fromarray(average_image(fp, width=width, height=height))
-    if kind == "ring":
-        canvas = Image.new("RGB", (width, height), BACKGROUND)
-        side = min(width, height)
-        ring = Image.fromarray(ring_image(fp, size=side))
-        canvas.paste(ring, ((width - side) // 2, (height - side) // 2))
-        return canvas
-    return Image.fromarray(strip_image(fp, width=width, height=height, bands=_STRIP_BANDS[kind]))
+# --- layout ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Plan:
+    """Where things go on a poster: the picture's height (from the top), the sound band's
+    under it (0: none), the sound's shapes and the caption."""
+
+    picture: int
+    band: int
+    shapes: Shapes
+    caption: CaptionLayout
 
 
-def _sound_band(fp: Fingerprint, kind: PosterKind, picture: int, sound: bool) -> tuple[int, int]:
-    """The picture's height and the sound band's under it (0: no band). A strip gives
-    the bottom `_SOUND_BAND` of its room to the sound; the ring keeps all of it."""
-    if not sound or fp.loudness is None or kind == "ring":
-        return picture, 0
-    band = max(1, round(picture * _SOUND_BAND))
-    return picture - band, band
+def _plan(
+    fp: Fingerprint, drawer: Drawer, width: int, height: int, title: str | None,
+    credit: str | None, sound: bool, seen: str | None,
+) -> _Plan:
+    # A simulated poster says so: its colours are not the film's.
+    details = drawer.details(fp) + (f" · as seen with {seen}" if seen else "")
+    caption = caption_layout(details, width, height, title, credit)
+    room = caption.picture_height
+    drawn = sound and fp.loudness is not None and drawer.sound is not None
+    band = max(1, round(room * _SOUND_BAND)) if drawn and drawer.sound_band else 0
+    shapes = drawer.sound(fp, width, room, band) if drawn else []  # type: ignore[misc]
+    return _Plan(picture=room - band, band=band, shapes=shapes, caption=caption)
 
 
-def _sound_shapes(
-    fp: Fingerprint, kind: PosterKind, width: int, picture: int, band: int, sound: bool
-) -> list[tuple[list[tuple[float, float]], tuple[int, int, int]]]:
-    """Filled polygons (points, colour) that draw the sound on a poster: the loudness as
-    an area in the band under a strip; in the ring's hole, a disc with the loudness cut
-    out of it, each moment reaching inwards by its loudness. Empty without sound."""
-    if not sound or fp.loudness is None:
-        return []
-    if kind != "ring":
-        return [(strip_outline(fp, width=width, top=picture - band, height=band), MUTED)]
-    side = min(width, picture)
-    hole = side / 2 * (1 - 2 * _RING_MARGIN) * RING_HOLE
-    cx, cy = width / 2, picture / 2
-    turns = np.linspace(0.0, 1.0, 361)
-    disc = list(zip((cx + hole * np.sin(2 * np.pi * turns)).tolist(),
-                    (cy - hole * np.cos(2 * np.pi * turns)).tolist(), strict=True))
-    return [(disc, MUTED), (ring_outline(fp, cx=cx, cy=cy, radius=hole), BACKGROUND)]
-
-
+# --- posters ---------------------------------------------------------------------------
 def poster(
     fp: Fingerprint,
     *,
@@ -220,24 +117,28 @@ def poster(
     title: str | None = None,
     credit: str | None = None,
     sound: bool = False,
+    cvd: str | None = None,
+    cvd_severity: float = 1.0,
 ) -> Image.Image:
     """The poster as an RGB image of exactly ``width`` x ``height`` pixels. With a title
     (shown with a line about the analysis) or a credit, the caption takes its room from
     the bottom. The texts are drawn as given, on one line each. With ``sound`` (and a
-    sound print), the loudness is drawn too: a band under a strip, inside the ring's hole."""
-    _check_kind(kind)
-    _check_size(width, height)
-    layout = caption_layout(fp, kind, width, height, title, credit)
+    sound print), the loudness is drawn too: a band under a strip, inside the ring's hole.
+    With ``cvd`` ("protan", "deutan" or "tritan"; None: normal vision), the colours are
+    as seen with that deficiency at ``cvd_severity`` (0-1, `palette.simulate_cvd`)."""
+    drawer = _drawer(fp, kind)
+    check_size(width, height)
+    fp, seen = _seen(fp, cvd, cvd_severity)
+    plan = _plan(fp, drawer, width, height, title, credit, sound, seen)
     image = Image.new("RGB", (width, height), BACKGROUND)
-    picture, band = _sound_band(fp, kind, layout.picture_height, sound)
-    image.paste(_picture(fp, kind, width, picture), (0, 0))
+    image.paste(Image.fromarray(drawer.image(fp, width, plan.picture)), (0, 0))
     draw = ImageDraw.Draw(image)
-    for polygon, color in _sound_shapes(fp, kind, width, layout.picture_height, band, sound):
+    for polygon, color in plan.shapes:
         draw.polygon(polygon, fill=color)
-    for line in layout.lines:
+    for line in plan.caption.lines:
         draw.text(
-            (layout.margin, line.baseline), line.text, font=caption_font(line.size),
-            fill=line.color, anchor="ls",
+            (plan.caption.margin, line.baseline), line.text,
+            font=caption_font(line.size), fill=line.color, anchor="ls",
         )
     return image
 
@@ -252,12 +153,14 @@ def poster_png(
     credit: str | None = None,
     dpi: int | None = None,
     sound: bool = False,
+    cvd: str | None = None,
+    cvd_severity: float = 1.0,
 ) -> bytes:
     """`poster` encoded as PNG bytes; ``dpi`` (for print) is written into the file, so a
     print dialog sizes it right (A4 is 2480 x 3508 at 300 dpi)."""
     _check_dpi(dpi)
     image = poster(fp, kind=kind, width=width, height=height, title=title, credit=credit,
-                   sound=sound)
+                   sound=sound, cvd=cvd, cvd_severity=cvd_severity)
     buf = io.BytesIO()
     image.save(buf, format="PNG", **({"dpi": (dpi, dpi)} if dpi else {}))
     return buf.getvalue()
@@ -273,114 +176,46 @@ def poster_svg(
     credit: str | None = None,
     dpi: int | None = None,
     sound: bool = False,
+    cvd: str | None = None,
+    cvd_severity: float = 1.0,
 ) -> str:
     """The same poster as `poster_png`, as an SVG: one element per colour band (a
     rectangle, or a ring sector) in ``<g id="picture">``, so it scales without blur.
     Its view box is ``width`` x ``height``; with a ``dpi`` its size is given in
     millimetres, so it prints at the size the PNG would."""
-    _check_kind(kind)
-    _check_size(width, height)
+    drawer = _drawer(fp, kind)
+    check_size(width, height)
     _check_dpi(dpi)
-    layout = caption_layout(fp, kind, width, height, title, credit)
-    picture, band = _sound_band(fp, kind, layout.picture_height, sound)
+    fp, seen = _seen(fp, cvd, cvd_severity)
+    plan = _plan(fp, drawer, width, height, title, credit, sound, seen)
+    caption = plan.caption
     if dpi:
         size = f'width="{width / dpi * 25.4:.2f}mm" height="{height / dpi * 25.4:.2f}mm"'
     else:
         size = f'width="{width}" height="{height}"'
+    crisp = ' shape-rendering="crispEdges"' if drawer.crisp else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" {size} viewBox="0 0 {width} {height}">',
         f'<rect width="{width}" height="{height}" fill="{css(BACKGROUND)}"/>',
+        f'<g id="picture"{crisp}>',
+        *drawer.svg(fp, width, plan.picture),
+        "</g>",
     ]
-    if kind == "ring":
-        parts.append('<g id="picture">')
-        parts += _ring_paths(fp, width, picture)
-    else:
-        parts.append('<g id="picture" shape-rendering="crispEdges">')
-        parts += _strip_rects(fp, kind, width, picture)
-    parts.append("</g>")
-    shapes = _sound_shapes(fp, kind, width, layout.picture_height, band, sound)
-    if shapes:
+    if plan.shapes:
         parts.append('<g id="sound">')
         parts += [
             f'<polygon points="{" ".join(f"{x:.2f},{y:.2f}" for x, y in polygon)}" '
             f'fill="{css(color)}"/>'
-            for polygon, color in shapes
+            for polygon, color in plan.shapes
         ]
         parts.append("</g>")
-    if layout.lines:
+    if caption.lines:
         parts.append(f'<g id="caption" font-family="{escape(caption_font_family())}">')
         parts += [
-            f'<text x="{layout.margin:.2f}" y="{line.baseline:.2f}" font-size="{line.size}" '
-            f'fill="{css(line.color)}">{escape(line.text)}</text>'
-            for line in layout.lines
+            f'<text x="{caption.margin:.2f}" y="{line.baseline:.2f}" '
+            f'font-size="{line.size}" fill="{css(line.color)}">{escape(line.text)}</text>'
+            for line in caption.lines
         ]
         parts.append("</g>")
     parts.append("</svg>")
     return "\n".join(parts)
-
-
-def _strip_rects(fp: Fingerprint, kind: PosterKind, width: int, height: int) -> list[str]:
-    """One rectangle per drawn band (zero-share bands are not drawn), columns a hair wider
-    than their slot so that no seam shows between them."""
-    col_w = width / len(fp)
-    if kind == "average":
-        return [
-            f'<rect x="{i * col_w:.2f}" y="0" width="{col_w + 0.05:.2f}" height="{height}" '
-            f'fill="{color}"/>'
-            for i, color in enumerate(to_hex(fp.average))
-        ]
-    geometry = strip_bands(fp, _STRIP_BANDS[kind])
-    rects = []
-    for i in range(len(fp)):
-        x = i * col_w
-        for color, top, bottom in zip(
-            to_hex(geometry.colors[i]), geometry.tops[i], geometry.bottoms[i], strict=True
-        ):
-            if bottom > top:
-                rects.append(
-                    f'<rect x="{x:.2f}" y="{top * height:.2f}" width="{col_w + 0.05:.2f}" '
-                    f'height="{(bottom - top) * height:.2f}" fill="{color}"/>'
-                )
-    return rects
-
-
-def _ring_paths(fp: Fingerprint, width: int, height: int) -> list[str]:
-    """One annular sector per drawn band, geometry as `ring_image`'s."""
-    side = min(width, height)
-    cx, cy = width / 2, height / 2
-    radius = side / 2 * (1 - 2 * _RING_MARGIN)
-    inner = radius * RING_HOLE
-    geometry = strip_bands(fp, "share")
-    n = len(fp)
-    # Each wedge reaches a hair into the next (which is drawn over it): no seams.
-    overlap = 0.5 / (2 * math.pi * radius) if n > 1 else 0.0  # half a pixel, in turns
-
-    def point(r: float, turn: float) -> str:
-        angle = 2 * math.pi * turn
-        return f"{cx + r * math.sin(angle):.2f} {cy - r * math.cos(angle):.2f}"
-
-    def sector(r0: float, r1: float, start: float, end: float) -> str:
-        if n == 1:  # a whole annulus: two half circles each way, the hole left empty
-            return (
-                f'd="M {point(r1, 0)} A {r1:.2f} {r1:.2f} 0 1 1 {point(r1, 0.5)} '
-                f'A {r1:.2f} {r1:.2f} 0 1 1 {point(r1, 0)} Z M {point(r0, 0)} '
-                f'A {r0:.2f} {r0:.2f} 0 1 0 {point(r0, 0.5)} '
-                f'A {r0:.2f} {r0:.2f} 0 1 0 {point(r0, 0)} Z" fill-rule="evenodd"'
-            )
-        large = 1 if end - start > 0.5 else 0
-        return (
-            f'd="M {point(r1, start)} A {r1:.2f} {r1:.2f} 0 {large} 1 {point(r1, end)} '
-            f'L {point(r0, end)} A {r0:.2f} {r0:.2f} 0 {large} 0 {point(r0, start)} Z"'
-        )
-
-    paths = []
-    for i in range(n):
-        start, end = i / n, (i + 1) / n + overlap
-        for color, top, bottom in zip(
-            to_hex(geometry.colors[i]), geometry.tops[i], geometry.bottoms[i], strict=True
-        ):
-            if bottom > top:
-                r0 = inner + (radius - inner) * top
-                r1 = inner + (radius - inner) * bottom
-                paths.append(f'<path {sector(r0, r1, start, end)} fill="{color}"/>')
-    return paths

@@ -77,6 +77,28 @@ def test_end_before_start_is_dropped() -> None:
     assert problems == ["ignored start and end in the link: the end must come after the start."]
 
 
+def test_the_colour_vision_round_trips_and_stays_out_of_a_normal_link() -> None:
+    assert to_query(Settings(cvd_severity=0.4)) == {"cvd_severity": "0.4"}
+    for settings, query in [
+        (Settings(cvd="deutan"), {"cvd": "deutan"}),
+        (Settings(cvd="protan", cvd_severity=0.6), {"cvd": "protan", "cvd_severity": "0.6"}),
+        (Settings(cvd="tritan", cvd_severity=0.0, view="ring"),
+         {"cvd": "tritan", "cvd_severity": "0", "view": "ring"}),
+    ]:
+        assert to_query(settings) == query
+        assert from_query(query) == (settings, [])
+    # A link from before the choice existed opens with normal vision.
+    assert from_query({"film": "bbb", "view": "ring"}) == (Settings(view="ring"), [])
+
+
+def test_a_bad_colour_vision_in_a_link_falls_back_to_normal_vision() -> None:
+    settings, problems = from_query({"cvd": "green", "cvd_severity": "2", "k": "3"})
+    assert (settings.cvd, settings.cvd_severity, settings.clusters) == (None, 1.0, 3)
+    assert problems == [
+        "ignored cvd='green' in the link: must be one of protan, deutan, tritan.",
+        "ignored cvd_severity='2' in the link: must be a number from 0 to 1.",
+    ]
+    assert from_query({"cvd_severity": "nan"})[1]
 
 
 def test_old_parameter_names_still_open_and_new_links_use_new_names() -> None:
@@ -116,6 +138,17 @@ def test_compare_options_refuse_bad_values_with_a_message() -> None:
         f"ignored bins='zero' in the link: must be a whole number between 1 and {MAX_BINS}.",
         "ignored top='1000' in the link: must be a whole number between 2 and 16.",
     ]
+
+
+def test_the_alignment_view_is_kept_in_the_link_once_chosen() -> None:
+    # None: the page picks the view that tells the films' story; a choice is kept.
+    assert "align" not in compare_to_query(CompareOptions())
+    options = CompareOptions(alignment="local")
+    assert compare_to_query(options) == {"align": "local"}
+    assert compare_from_query({"align": "local"}) == (options, [])
+    options, problems = compare_from_query({"align": "sideways"})
+    assert options.alignment is None
+    assert problems == ["ignored align='sideways' in the link: must be one of global, local."]
 
 
 def test_options_round_trip_through_a_link() -> None:

@@ -5,7 +5,6 @@ real clip's row opens it on Explore."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import pytest
 
 from fingerprint.cache._cache import content_key
 from tests.support.appserver import CHROMIUM, ROOT, launch_chromium, streamlit
-from tests.support.batches import write_batch
+from tests.support.batches import put_film, write_batch
 from tests.support.videos import make_rgb
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -33,10 +32,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("collection-server")
     (folder / "clips").mkdir()
     clip = make_rgb(folder / "clips" / "aaa rgb clip.mp4")
-    write_batch(folder / "batch", FILMS, samples=60)
-    index = json.loads((folder / "batch" / "collection.json").read_text())
-    index["films"][3].update(source=str(clip), key=content_key(clip))
-    (folder / "batch" / "collection.json").write_text(json.dumps(index))
+    fps = write_batch(folder / "batch", FILMS, samples=60)
+    put_film(folder / "batch", 3, fps[3], clip, content_key(clip))
     os.environ["FINGERPRINT_COLLECTION_DIR"] = str(folder / "batch")
     try:
         with streamlit(cache=folder / "cache", log=folder / "streamlit.log") as (url, _):

@@ -2,8 +2,9 @@
 Debian's headless Chromium through Playwright. Skipped where either is missing.
 
 Opens a comparison of two demo films from a share link and checks that both
-fingerprints, the difference strip, the scores and the shared hover are on screen; a
-screenshot is left in ``test-artifacts/compare.png``.
+fingerprints, the difference strip, the scores and the shared hover are on screen, then
+the alignment: both strips, the gaps marked, a pair's hover; screenshots are left in
+``test-artifacts/compare.png`` and ``test-artifacts/compare-alignment.png``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def test_a_comparison_of_two_demo_films_shows_both_fingerprints_and_the_scores(s
     assert strips.locator("g.imagelayer image").count() == 2
     for caption in ("A · Big Buck Bunny", "B · Flower", "Difference"):  # the titles shown
         assert strips.get_by_text(caption, exact=False).count() >= 1
-    assert page.locator(".js-plotly-plot").count() == 2  # strips and curves
+    assert page.locator(".js-plotly-plot").count() == 3  # strips, alignment, curves
 
     # Hovering the first fingerprint shows both films' colours at the same relative time.
     box = strips.locator("g.imagelayer image").first.bounding_box()
@@ -78,3 +79,28 @@ def test_a_comparison_of_two_demo_films_shows_both_fingerprints_and_the_scores(s
     # Through the router: its navigation and the shared settings sidebar are there.
     assert page.get_by_role("link", name="Compare", exact=True).is_visible()
     assert page.get_by_role("heading", name="Analysis").is_visible()
+
+
+def test_the_alignment_shows_both_strips_the_gaps_and_the_pairs(server, page):
+    """Big Buck Bunny and Flower share no moment: each film is one gap, outlined in red
+    on its strip and listed under the figure."""
+    page.goto(f"{server}/compare?a=bbb&b=flower&samples=60")
+    score = page.get_by_test_id("stMetric").filter(has_text="Alignment score")
+    score.wait_for(timeout=180_000)
+    assert 0 <= float(score.get_by_test_id("stMetricValue").inner_text()) <= 1
+    gaps = int(page.get_by_test_id("stMetric").filter(has_text="Gaps")
+               .get_by_test_id("stMetricValue").inner_text())
+    chart = page.locator(".js-plotly-plot").nth(1)
+    chart.scroll_into_view_if_needed()
+    assert chart.locator("g.imagelayer image").count() == 2
+    # Each gap outlined in the gap colour (#e15759) on its film's strip.
+    red = chart.locator('g.shapelayer path[style*="rgb(225, 87, 89)"]')
+    assert red.count() == gaps >= 1
+    assert page.get_by_text("Only in A: 0:00:00.0").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    chart.screenshot(path=ARTIFACTS / "compare-alignment.png")
+    # The best-matching stretch instead, from the radio: kept in the link.
+    page.get_by_text("Best-matching stretch", exact=True).first.click()
+    page.get_by_test_id("stMetric").filter(has_text="Best-matching stretch").wait_for(
+        timeout=30_000)
+    assert "align=local" in page.url

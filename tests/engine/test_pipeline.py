@@ -309,8 +309,7 @@ def test_cancel_mid_decode_saves_nothing(films, tmp_path, monkeypatch):
     """Cancelled from another thread while the decoders work: `Cancelled`, no decoder
     thread left, and the cache holds neither frames nor a result."""
     from fingerprint import Cache, Cancelled
-    from fingerprint.decode import _reader as reader
-    from fingerprint.decode import _sampling as sampling
+    from fingerprint.decode import _reader as reader, _sampling as sampling
 
     held = threading.Event()
     to_rgb = reader.FrameReader.to_rgb

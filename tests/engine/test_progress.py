@@ -11,8 +11,7 @@ import pytest
 
 from fingerprint._progress import wait_reporting
 from fingerprint.decode._video import probe
-from fingerprint.shots import _find as shots
-from fingerprint.shots import _scan
+from fingerprint.shots import _find as shots, _scan
 from tests.support.videos import ORANGE, TEAL, make_video, solid
 
 

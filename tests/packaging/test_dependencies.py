@@ -63,6 +63,8 @@ def test_every_extra_named_by_the_code_is_declared():
         ("cv2", "from fingerprint.shots._boundaries import Boundaries; Boundaries(25.0)",
          "shots"),
         ("distributed", "import fingerprint.collection._batch", "batch"),
+        ("pyarrow", "import fingerprint.collection._index", "batch"),
+        ("sklearn", "import fingerprint.collection._search", "batch"),
     ],
 )
 def test_a_missing_extra_says_which_to_install(hidden, code, extra):

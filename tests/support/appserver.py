@@ -31,13 +31,13 @@ def free_port() -> int:
 def streamlit(
     *, cache: Path, log: Path, movies: Path | None = None, timeout: float = 60,
     app: Path = ROOT, env: dict[str, str] | None = None,
-    preexec_fn: Callable[[], None] | None = None,
+    preexec_fn: Callable[[], None] | None = None, args: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run app.py` from ``app`` (a checkout: this one unless a benchmark names
     another) with its own cache folder (and movies folder, and ``env``), until
-    `/_stcore/health` answers: its URL and process. ``preexec_fn`` runs in the child
-    before Streamlit starts (a benchmark puts it in a cgroup). Stopped on exit; output in
-    ``log``."""
+    `/_stcore/health` answers: its URL and process. ``args`` go to the app, after ``--``
+    (``("--collection", DIR)``). ``preexec_fn`` runs in the child before Streamlit starts
+    (a benchmark puts it in a cgroup). Stopped on exit; output in ``log``."""
     port = free_port()
     environ = {**os.environ, "FINGERPRINT_CACHE_DIR": str(cache), **(env or {})}
     environ.pop("FINGERPRINT_MOVIES_DIR", None)
@@ -46,7 +46,8 @@ def streamlit(
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             *(("--", *args) if args else ())],
             cwd=app, env=environ, stdout=output, stderr=subprocess.STDOUT,
             preexec_fn=preexec_fn,
         )

@@ -16,6 +16,8 @@ import numpy as np
 
 from fingerprint import Fingerprint, Params, VideoInfo
 from fingerprint.collection._collection import INDEX_FORMAT, INDEX_VERSION
+from fingerprint.collection._index import film_record
+from fingerprint.collection._index_writer import IndexWriter
 from fingerprint.compare._compare import film_palette
 
 WARM = np.array([(230, 120, 30), (200, 60, 40), (240, 170, 60)], np.float64)
@@ -45,13 +47,16 @@ def synthetic_fingerprint(i: int, *, samples: int = 200, k: int = 5, seed: int =
 
 
 def write_batch(
-    out: Path, count: int, *, samples: int = 200, k: int = 5, sources: Path | None = None
+    out: Path, count: int, *, samples: int = 200, k: int = 5, sources: Path | None = None,
+    search_index: bool = True,
 ) -> list[Fingerprint]:
-    """A batch folder of ``count`` synthetic films in ``out``; their sources are named
-    under ``sources`` (default ``/films``; nothing is written there)."""
+    """A batch folder of ``count`` synthetic films in ``out``, with its search index
+    unless ``search_index`` is False; their sources are named under ``sources`` (default
+    ``/films``; nothing is written there)."""
     (out / "films").mkdir(parents=True, exist_ok=True)
     sources = sources or Path("/films")
     fingerprints, films = [], []
+    writer = IndexWriter(out)
     now = time.time()
     for i in range(count):
         fp = synthetic_fingerprint(i, samples=samples, k=k)
@@ -67,6 +72,11 @@ def write_batch(
             "seconds": 1.0, "analysed_at": now - i, "warnings": [], "runs": [],
         })
         fingerprints.append(fp)
+        if search_index:
+            writer.add(film_record(fp, source=films[-1]["source"], key=key,
+                                   json_path=f"{stem}.json", analysed_at=now - i,
+                                   palette=palette))
+    writer.flush(force=True)
     index = {
         "format": INDEX_FORMAT, "version": INDEX_VERSION,
         "options": {"params": asdict(Params(samples=samples, clusters=k)), "output": {}},
@@ -74,3 +84,18 @@ def write_batch(
     }
     (out / "collection.json").write_text(json.dumps(index), encoding="utf-8")
     return fingerprints
+
+
+def put_film(out: Path, i: int, fp: Fingerprint, source: Path, key: str) -> None:
+    """Make film ``i`` of the batch folder ``out`` the file ``source`` (content ``key``,
+    fingerprint ``fp``), as a batch that analysed it would leave it: its entry in
+    collection.json and its row in the search index (the film it replaces keeps its old
+    row, under its old source, which collection.json no longer lists)."""
+    path = out / "collection.json"
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["films"][i].update(source=str(source), key=key)
+    path.write_text(json.dumps(index), encoding="utf-8")
+    writer = IndexWriter(out)
+    writer.add(film_record(fp, source=str(source), key=key,
+                           json_path=index["films"][i]["files"]["json"], analysed_at=0.0))
+    writer.flush(force=True)

@@ -22,10 +22,11 @@ from fingerprint.plotting._collection import (
     strips_figure,
 )
 from tests.support import ROOT
-from tests.support.batches import write_batch
+from tests.support.batches import put_film, write_batch
 from tests.support.videos import make_rgb
 from webapp import links
 from webapp.collection_view import CollectionOptions, clicked_film, collection_digest, order
+from webapp.escaping import escape_markdown
 
 APP = ROOT / "app.py"
 TIMEOUT = 60
@@ -54,8 +55,8 @@ def test_order_by_each_key_and_by_similarity() -> None:
     durations = [f.duration for f in collection.films]
     assert order(collection, CollectionOptions(sort="duration")) == list(np.argsort(durations))
     matrix = np.array([[abs(i - j) for j in range(6)] for i in range(6)], dtype=float)
-    # Films in memory have no key: similarity to the first film.
-    similar = order(collection, CollectionOptions(sort="similar"), matrix)
+    # Films in memory have no key: similarity to the first film, by its distances.
+    similar = order(collection, CollectionOptions(sort="similar"), matrix[0])
     assert similar == [0, 1, 2, 3, 4, 5]
     with pytest.raises(ValueError):
         order(collection, CollectionOptions(sort="similar"))
@@ -77,6 +78,29 @@ def test_collection_options_round_trip_through_a_link() -> None:
     assert links.collection_to_query(CollectionOptions()) == {}
     restored, problems = links.collection_from_query({"show": "3d", "near": "/etc/passwd"})
     assert restored == CollectionOptions() and len(problems) == 2
+
+
+def test_pages_of_films_and_what_the_page_says_of_them() -> None:
+    from webapp.collection_view import PAGE_FILMS, page_count, page_label, page_span, showing
+
+    assert PAGE_FILMS == 500
+    assert page_count(0) == page_count(500) == 1 and page_count(10_000) == 20
+    assert page_span(10_000, 20) == range(9_500, 10_000)
+    assert page_span(10_000, 99) == page_span(10_000, 20)  # an old link's page: the last
+    assert page_span(700, 2) == range(500, 700) and page_label(10_000, 2) == "501-1,000"
+    by_title = CollectionOptions(page=2)
+    assert showing(10_000, by_title) == "Films 501-1,000 of 10,000, by title."
+    assert showing(300, by_title) == "All 300 films, by title."
+    near = CollectionOptions(sort="similar", descending=True)
+    assert showing(10, near, "*Vertigo*") == "All 10 films, farthest from *Vertigo* first."
+    assert "two main axes" in showing(10_000, CollectionOptions(show="map"))
+    matrix = showing(10_000, CollectionOptions(show="matrix"))
+    assert "49,995,000 pairs" in matrix and matrix.startswith("Films 1-200 of 10,000")
+    assert showing(800, CollectionOptions(show="matrix")) == "All 800 films, by title."
+    assert showing(10_000, CollectionOptions(show="matrix", page=2)).startswith(
+        "Films 201-400 of 10,000")
+    assert links.collection_from_query({"page": "3"}) == (CollectionOptions(page=3), [])
+    assert links.collection_from_query({"page": "0"})[1]  # ignored, and said
 
 
 def test_digest_follows_the_content() -> None:
@@ -191,14 +215,97 @@ def test_the_page_draws_a_batch_folders_strips_and_sorts_them(batch: Path) -> No
     assert [t["type"] for t in _spec(at)["data"]] == ["scatter"]
 
 
-def test_a_batch_film_that_cannot_be_read_is_counted_among_the_films(batch: Path) -> None:
-    films = sorted((batch / "films").glob("*.json"))
+def test_a_batch_is_drawn_from_its_index_without_reading_a_films_json(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fingerprint import Fingerprint
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the page read a film's JSON")
+
+    monkeypatch.setattr(Fingerprint, "load", refuse)
+    monkeypatch.setattr(Fingerprint, "from_dict", refuse)
+    at = _page()
+    _ok(at)
+    assert "8 films of the batch folder" in at.caption[0].value
+    spec = _spec(at)
+    assert _customdata(spec["data"][0]) == list(range(8))
+    assert "film 0003" in spec["data"][0]["text"][3]  # titles and palettes from the index
+    at.segmented_control(key=at.get("segmented_control")[0].key).set_value("map").run()
+    _ok(at)
+
+
+def test_a_finished_film_missing_from_the_index_is_counted_with_what_to_run(
+    batch: Path,
+) -> None:
+    index = json.loads((batch / "collection.json").read_text())
+    index["films"].append({**index["films"][0], "source": "/films/lost.mp4", "key": "e" * 24})
+    (batch / "collection.json").write_text(json.dumps(index))
+    at = _page()
+    _ok(at)
+    assert "8 films of the batch folder" in at.caption[0].value
+    assert at.caption[1].value.startswith("1 more finished film is not in the batch's index")
+    assert "run the same `fingerprint batch` command again" in at.caption[1].value
+
+
+def test_a_batch_made_before_the_index_is_read_from_its_jsons_and_says_how_to_build_it(
+    tmp_path: Path, app_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "old batch"
+    write_batch(folder, 8, samples=40, search_index=False)
+    monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
+    films = sorted((folder / "films").glob("*.json"))
     films[2].write_text("{ not a fingerprint")
     at = _page()
     _ok(at)
     assert "8 films of the batch folder" in at.caption[0].value
-    assert at.caption[1].value.startswith("1 of them has no fingerprint that can be read")
+    assert "has no index yet" in at.caption[1].value
+    assert "`fingerprint batch` command again to build it" in at.caption[1].value
+    assert at.caption[2].value.startswith("1 of them has no fingerprint that can be read")
     assert len(_customdata(_spec(at)["data"][0])) == 8  # its row is drawn, empty
+
+
+def test_past_a_page_of_films_the_strips_come_a_page_at_a_time(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 3 films, a whole matrix up to 4 and then pages of 2 (500, 1,000 and 200 in
+    the app): 8 films are three pages of strips; the Distances view is a page's films,
+    four pages of them; the map has every film."""
+    from webapp import collection_figures, collection_view
+
+    monkeypatch.setattr(collection_view, "PAGE_FILMS", 3)
+    monkeypatch.setattr(collection_view, "MATRIX_PAGE", 2)
+    monkeypatch.setattr(collection_view, "MATRIX_FILMS", 4)
+    monkeypatch.setattr(collection_figures, "MATRIX_FILMS", 4)
+    at = _page(sort="duration")
+    _ok(at)
+    index = json.loads((batch / "collection.json").read_text())
+    by_duration = [int(i) for i in np.argsort([f["video"]["duration"] for f in index["films"]])]
+    assert _customdata(_spec(at)["data"][0]) == by_duration[:3]
+    assert at.caption[1].value == escape_markdown("Films 1-3 of 8, by running time.")
+    at.selectbox(key="w_col_page").select(3).run()
+    _ok(at)
+    assert _customdata(_spec(at)["data"][0]) == by_duration[6:]
+    assert at.query_params["page"] == "3" and "page=3" in at.code[-1].value
+    at.get("segmented_control")[0].set_value("matrix").run()  # a new view: its first page
+    _ok(at)
+    assert at.caption[1].value.startswith(escape_markdown("Films 1-2 of 8"))
+    at.selectbox(key="w_col_page").select(2).run()
+    _ok(at)
+    heat = _spec(at)["data"][0]
+    assert heat["type"] == "heatmap" and len(heat["x"]) == 2
+    assert "28 pairs" in at.caption[1].value  # what the whole matrix would be
+    assert at.caption[1].value.startswith(escape_markdown("Films 3-4 of 8"))
+    assert len(at.selectbox(key="w_col_page").options) == 4
+    at.get("segmented_control")[0].set_value("map").run()
+    _ok(at)
+    assert sorted(_customdata(_spec(at)["data"][0])) == list(range(8))
+    # A new order starts at its first page again.
+    at.get("segmented_control")[0].set_value("strips").run()
+    at.selectbox(key="w_col_sort").select("title").run()
+    _ok(at)
+    assert _customdata(_spec(at)["data"][0]) == [0, 1, 2]
+    assert "page" not in at.query_params
 
 
 def test_a_share_link_reopens_the_same_view(batch: Path) -> None:
@@ -231,10 +338,8 @@ def test_a_click_on_a_batch_film_opens_it_on_explore(
     (tmp_path / "films").mkdir()
     video = make_rgb(tmp_path / "films" / "rgb clip.mp4")
     folder = tmp_path / "batch"
-    write_batch(folder, 3, samples=20)
-    index = json.loads((folder / "collection.json").read_text())
-    index["films"][1].update(source=str(video), key=content_key(video))
-    (folder / "collection.json").write_text(json.dumps(index))
+    fps = write_batch(folder, 3, samples=20)
+    put_film(folder, 1, fps[1], video, content_key(video))
     monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(folder))
     at = _page(samples="20")
     _ok(at)

@@ -4,6 +4,7 @@ session is still analysing), each with a message and never an exception."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -45,16 +46,60 @@ def test_two_demo_films_are_compared():
     assert "#### Big Buck Bunny" in shown and "#### Flower" in shown
     values = metrics(at)
     assert set(values) == {"Palette similarity", "Mean difference", "Curve correlation",
-                           "Most different at"}
+                           "Most different at", "Alignment score", "Moments paired", "Gaps"}
     similarity = float(values["Palette similarity"])
     assert 0 <= similarity < 0.9  # an animated film against real flowers
     assert float(values["Mean difference"].split()[0]) > 5
     charts = at.get("plotly_chart")
-    assert len(charts) == 2  # the strips with the difference, and the curves
+    assert len(charts) == 3  # the strips with the difference, the alignment, the curves
     assert len(at.get("download_button")) == 3
     # The address bar is a share link: both films and the settings.
     assert at.query_params["a"] == "bbb" and at.query_params["b"] == "flower"
     assert at.query_params["samples"] == "12"
+
+
+def figure(at: AppTest, key: str) -> dict:
+    """The Plotly figure of the chart drawn under ``key``, as the browser gets it."""
+    (chart,) = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    return json.loads(chart.proto.spec)
+
+
+def test_the_alignment_of_two_demo_films_is_shown():
+    at = open_compare(a="bbb", b="flower", samples="12")
+    assert not at.exception, at.exception
+    values = metrics(at)
+    score = float(values["Alignment score"])
+    assert 0 <= score <= 1
+    assert values["Moments paired"].endswith(" %") and values["Gaps"].isdigit()
+    shown = texts(at)
+    assert "Moment by moment: what one film has and the other lacks" in shown
+    assert "1 means the same moments in the same order, 0 nothing in common" in shown
+    # The figure: both strips, a gap mark per gap listed under it.
+    spec = figure(at, "compare_alignment")
+    assert len(spec["layout"]["images"]) == 2
+    gaps = [s for s in spec["layout"].get("shapes", []) if s["name"].startswith("gap")]
+    assert len(gaps) == int(values["Gaps"])
+    assert sum(line.startswith("Only in ") for line in shown.splitlines()) == len(gaps)
+    assert {t["name"] for t in spec["data"]} >= {"joins", "pairs", "gaps"}
+    # The best-matching stretch instead: kept in the link.
+    at.radio(key=at.session_state["key:w_cmp_align"]).set_value("local").run()
+    assert not at.exception, at.exception
+    assert at.query_params["align"] == "local"
+    assert "Best-matching stretch" in metrics(at) and "Gaps" not in metrics(at)
+    assert "Best match: A " in texts(at) or "No stretch of one film" in texts(at)
+    # And the JSON download carries the alignment.
+    assert len(at.get("download_button")) == 3
+
+
+def test_a_film_against_itself_aligns_moment_for_moment():
+    at = open_compare(a="flower", b="flower", samples="10")
+    assert not at.exception, at.exception
+    values = metrics(at)
+    assert values["Alignment score"] == "1.00" and values["Moments paired"] == "100 %"
+    assert values["Gaps"] == "0" and "No gaps" in texts(at)
+    joins = [t for t in figure(at, "compare_alignment")["data"] if t["name"] == "joins"]
+    x = [v for v in joins[0]["x"] if v is not None]
+    assert len(x) == 20 and x[0::2] == x[1::2]  # each moment joined straight down
 
 
 def test_a_share_link_reproduces_the_comparison():

@@ -20,8 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from fingerprint import Cache, Params, analyze
 from fingerprint.errors import Cancelled
-from tests.support import ROOT
-from tests.support import clip as real_clip
+from tests.support import ROOT, clip as real_clip
 
 APP = ROOT / "app.py"
 TIMEOUT = 60
@@ -488,8 +487,10 @@ def test_help_and_about_name_the_original_and_explain_the_scores(app_cache_dir: 
     text = " ".join(m.value for m in at.markdown)
     assert f"[moviesColorFingerprint]({original})" in text
     for score in ("Palette similarity", "Mean difference", "Curve correlation",
-                  "Most different at"):
+                  "Most different at", "Alignment score", "Gaps", "Gap cost",
+                  "Best-matching stretch"):
         assert f"**{score}**" in text
+    assert "costs 10 ΔE2000 per gap and 5" in text  # the engine's costs, as calibrated
 
 
 def test_progress_agrees_with_its_stage_and_counts_the_time_left_at_its_pace(

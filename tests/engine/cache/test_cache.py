@@ -144,6 +144,59 @@ def test_reclustered_result_equals_a_fresh_one(film, cache, calls, tmp_path):
     assert_same(reused, fresh)
 
 
+def test_another_k_or_colour_space_reads_no_frames(film, cache, calls, monkeypatch):
+    # The colour summary saved beside the frames is all that reclustering reads.
+    first = analyze(film, params=Params(samples=12, clusters=5), cache=cache)
+    assert len(files(cache.root, "colours-*.zst")) == 1
+    calls.forbid = True
+
+    def no_frames(*args, **kwargs):
+        raise AssertionError("read the frames although the colour summary was cached")
+
+    monkeypatch.setattr(cache_frames, "read_frames", no_frames)
+    monkeypatch.setattr(cache_module, "read_frames", no_frames)
+    for change in ({"clusters": 2}, {"color_space": "rgb"}, {"seed": 3}):
+        fp = analyze(film, params=Params(**{"samples": 12, "clusters": 5, **change}), cache=cache)
+        np.testing.assert_array_equal(fp.average, first.average)
+        assert fp.crop == first.crop
+
+
+def test_reclustered_from_the_summary_equals_from_the_frames(film, cache, tmp_path):
+    analyze(film, params=Params(samples=12, clusters=5), cache=cache)
+    reused = analyze(film, params=Params(samples=12, clusters=4), cache=cache)
+    for summary in files(cache.root, "colours-*.zst"):
+        summary.unlink()
+    for result in files(cache.root, "result-*.json"):
+        result.unlink()
+    from_frames = analyze(film, params=Params(samples=12, clusters=4), cache=cache)
+    assert_same(reused, from_frames)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other version", "more bins"])
+def test_a_damaged_colour_summary_is_made_again_from_the_frames(film, cache, calls, damage):
+    first = analyze(film, params=Params(samples=12, clusters=3), cache=cache)
+    (summary,) = files(cache.root, "colours-*.zst")
+    data = summary.read_bytes()
+    magic, header, body = data.split(b"\n", 2)
+    if damage == "truncate":
+        summary.write_bytes(data[: len(data) - 20])
+    elif damage == "garbage":
+        summary.write_bytes(magic + b"\n" + header + b"\n" + b"\x28\xb5\x2f\xfd" + bytes(50))
+    elif damage == "other version":
+        summary.write_bytes(magic.replace(b"1", b"0") + b"\n" + header + b"\n" + body)
+    else:
+        fields = json.loads(header)
+        fields["bins"] += 1
+        summary.write_bytes(magic + b"\n" + json.dumps(fields).encode() + b"\n" + body)
+    for result in files(cache.root, "result-*.json"):
+        result.unlink()
+    calls.forbid = True  # the frames are still cached: nothing is decoded
+    again = analyze(film, params=Params(samples=12, clusters=3), cache=cache)
+    assert_same(first, again)
+    (summary,) = files(cache.root, "colours-*.zst")
+    assert summary.read_bytes() == data  # made again, as it was
+
+
 @pytest.mark.parametrize(
     "change", [{"crop": False}, {"color_space": "rgb"}, {"seed": 7}, {"clusters": 2}]
 )
@@ -228,8 +281,8 @@ def test_truncated_frames_file_is_rebuilt(film, cache, calls):
     first = analyze(film, params=params, cache=cache)
     (frames_file,) = files(cache.root, "frames-*.zst")
     frames_file.write_bytes(frames_file.read_bytes()[: frames_file.stat().st_size // 2])
-    for result in files(cache.root, "result-*.json"):
-        result.unlink()
+    for result in files(cache.root, "result-*.json") + files(cache.root, "colours-*.zst"):
+        result.unlink()  # without its colour summary, the result needs the frames
     second = analyze(film, params=params, cache=cache)
     assert calls.sample == 2
     assert_same(first, second)
@@ -703,7 +756,7 @@ def test_info_counts_exactly(cache, film):
     analyze(film, params=Params(samples=6, clusters=2), cache=cache)
     analyze(film, params=Params(samples=6, clusters=3), cache=cache)
     stats = cache.info()
-    assert (stats.films, stats.entries, stats.uploads) == (1, 3, 0)  # 1 frame set, 2 results
+    assert (stats.films, stats.entries, stats.uploads) == (1, 4, 0)  # frames, colours, 2 results
     assert stats.bytes == disk_bytes(cache.root)
     assert stats.max_bytes == cache.max_bytes
 

@@ -152,7 +152,7 @@ def test_the_key_follows_the_detectors_tuning(monkeypatch):
 def test_cache_info_counts_and_clear_removes_the_shots(clips, cache):
     analyze(clips, params=params(), cache=cache)
     stats = cache.info()
-    assert stats.entries == 3  # frames, shots, result
+    assert stats.entries == 4  # frames, their colour summary, shots, result
     assert stats.bytes >= sum(p.stat().st_size for p in shots_files(cache))
     cache.clear()
     assert not shots_files(cache) and cache.info().entries == 0

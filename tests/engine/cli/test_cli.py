@@ -297,7 +297,7 @@ def test_cache_info_and_clear(rgb_film: Path, tmp_path: Path,
     capsys.readouterr()
     assert main(["cache", "info", "--cache-dir", str(cache)]) == 0
     info = capsys.readouterr().out
-    assert info.startswith(f"{cache}: 1 films, 2 entries (0 uploads), ")
+    assert info.startswith(f"{cache}: 1 films, 3 entries (0 uploads), ")  # frames, colours, result
     assert info.rstrip().endswith("of 2,000 MB")  # the default cap
     assert main(["cache", "clear", "--cache-dir", str(cache)]) == 0
     assert capsys.readouterr().out.startswith("cleared ")

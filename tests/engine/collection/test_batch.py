@@ -20,6 +20,7 @@ from fingerprint import analyze
 from fingerprint._outputs import Outputs, Poster
 from fingerprint.collection._batch import CRASH_ENV, connect, find_films, run_batch
 from fingerprint.collection._collection import load_batch
+from fingerprint.collection._index import read_index
 from fingerprint.errors import FingerprintError, InvalidParameterError
 from fingerprint.model import Fingerprint
 from fingerprint.params import Params
@@ -198,6 +199,9 @@ def test_resume_after_sigkill_analyses_nothing_twice(client, tmp_path):
     for path, inode in finished.items():
         assert path.stat().st_ino == inode  # finished before the kill: never written again
     assert len(load_batch(out)) == len(palette)
+    # The search index's rows lost with the killed client came back with the resume.
+    indexed = read_index(out, moments=False).collection.films
+    assert sorted(f.source for f in indexed) == sorted(e["source"] for e in index["films"])
 
 
 def test_find_films_reads_lists_and_skips_the_output_folder(tmp_path):

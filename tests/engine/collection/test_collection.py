@@ -8,10 +8,12 @@ import pytest
 from fingerprint.collection._collection import (
     Collection,
     distance_matrix,
+    distance_row,
     film_distance,
     from_fingerprints,
     map_2d,
     nearest,
+    palette_map,
 )
 from fingerprint.compare._compare import compare, film_palette, palette_distance
 from fingerprint.errors import InvalidParameterError
@@ -114,6 +116,22 @@ def test_map_keeps_warm_films_apart_from_cool_films(groups):
     # Every warm film is nearer the warm centre than the cool one, and vice versa.
     assert all(np.linalg.norm(p - warm.mean(0)) < np.linalg.norm(p - cool.mean(0)) for p in warm)
     assert all(np.linalg.norm(p - cool.mean(0)) < np.linalg.norm(p - warm.mean(0)) for p in cool)
+
+
+def test_one_row_is_the_matrix_row(groups):
+    collection, matrix = groups
+    for film in (0, 5):
+        assert distance_row(collection, film) == pytest.approx(matrix[film], abs=1e-9)
+
+
+def test_the_palette_map_keeps_warm_films_apart_from_cool_films(groups):
+    collection, _ = groups
+    points = palette_map(collection)
+    assert points.shape == (8, 2)
+    warm, cool = points[:4], points[4:]
+    axis = warm.mean(axis=0) - cool.mean(axis=0)
+    assert (warm @ axis).min() > (cool @ axis).max()
+    assert np.array_equal(points, palette_map(collection))  # the same films, the same map
 
 
 def test_map_of_one_or_two_films():

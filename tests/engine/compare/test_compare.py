@@ -21,6 +21,7 @@ from fingerprint.compare._compare import (
     same_fingerprint,
     similarity,
 )
+from fingerprint.compare._sequence import align_sequences
 from tests.support import clip
 from tests.support.fingerprints import make_fingerprint
 
@@ -104,7 +105,10 @@ def test_the_same_footage_in_two_codecs_is_nearly_identical(flowers):
     c = compare(mp4, webm)
     # Measured 0.86 (4.0 ΔE2000) and 4.3 since k-means ranks its restarts on 8192 pixels
     # (0.95 and 3.5 before): near-equal minima of the two codecs' frames now land apart.
-    assert c.scores.palette_similarity > 0.8
+    # Since palettes come from colour histograms (issue 18): 0.80-0.90 over seeds 0-5
+    # (0.86-0.93 before), each frame's palette within 0.3 % of scikit-learn's inertia on
+    # every pixel; the two codecs' frames differ by 2.9-3.0 ΔE2000 on average (2.55 before).
+    assert c.scores.palette_similarity > 0.75
     assert c.scores.mean_difference < 8
     assert c.scores.chroma_correlation > 0.9 and c.scores.warmth_correlation > 0.9
     # ... and far more alike than the film and its time-reversed self, bin by bin.
@@ -219,6 +223,17 @@ def test_json_and_csv_exports():
     # NaN correlations are written as null, never as invalid JSON.
     flat = make_fingerprint(np.tile([[[90, 90, 90]]], (5, 1, 1)))
     assert json.loads(compare(flat, a).to_json())["scores"]["correlation"]["chroma"] is None
+
+
+def test_the_json_carries_the_alignment_when_given():
+    a, b = ramp_film(12, name="a.mp4"), ramp_film(7, duration=3.0, name="b.mkv")
+    c = compare(a, b, bins=20)
+    assert "alignment" not in c.to_dict()
+    alignment = align_sequences(a, b)
+    data = json.loads(c.to_json(alignment=alignment))
+    assert data["format"] == "movie-color-fingerprint-comparison" and data["version"] == 1
+    assert data["alignment"] == json.loads(alignment.to_json())
+    assert {k: data[k] for k in data if k != "alignment"} == json.loads(c.to_json())
 
 
 def test_a_thousand_bins_are_fast():

@@ -94,6 +94,9 @@ def test_local_alignment_finds_where_a_clip_was_cut_from(source, original):
     assert abs(lo - start) <= 2 * SAMPLE and abs(hi - (start + 20)) <= 2 * SAMPLE
     lo, hi = result.local["b"]
     assert lo <= 2 * SAMPLE and hi >= 20 - 2 * SAMPLE
+    # Each pair of the stretch has its distance, and they average to the stretch's.
+    assert len(result.local_pair_distance) == len(result.local_pairs)
+    assert result.local_pair_distance.mean() == pytest.approx(result.local_distance)
     # Globally the rest of the film is unmatched, bar a moment or two: the clip starts
     # just after a shot change here, and its first moment finds a look-alike earlier.
     assert {run.film for run in result.gaps} == {"a"}

@@ -11,8 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from fingerprint.decode import _reader as reader
-from fingerprint.decode import _sampling as sampling
+from fingerprint.decode import _reader as reader, _sampling as sampling
 from fingerprint.decode._reader import frame_to_rgb
 from fingerprint.decode._sampling import frame_at, sample, sample_times, working_size
 from fingerprint.decode._video import open_video, probe

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from fingerprint.errors import InvalidParameterError
+from fingerprint.palette import _lloyd
 from fingerprint.palette._color import delta_e2000, rgb_to_lab
+from fingerprint.palette._histogram import colour_histograms
 from fingerprint.palette._kmeans import palettes, weighted_kmeans
 from tests.support.fingerprints import split_frame
 
@@ -143,7 +145,6 @@ def _five_regions_one_small() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_palette_finds_a_small_distinct_cluster_that_naive_seeding_misses() -> None:
-    from fingerprint.palette import _kmeans as kmeans
 
     frame, expected = _five_regions_one_small()
     colors, _ = palettes(frame[None], k=5)
@@ -153,13 +154,16 @@ def test_palette_finds_a_small_distinct_cluster_that_naive_seeding_misses() -> N
 
     # Naive seeding (k pixels drawn uniformly) followed by the same Lloyd iterations
     # settles with no centre on the small region: a worse local minimum.
-    xta = kmeans._homogeneous(rgb_to_lab(frame.reshape(1, -1, 3)))
+    xta = _lloyd.homogeneous(rgb_to_lab(frame.reshape(1, -1, 3)))
     seeds = np.random.default_rng(0).choice(xta.shape[2], 5, replace=False)
-    naive, naive_inertia = kmeans._lloyd(xta, xta[:, :3, seeds].transpose(0, 2, 1), np.zeros(1))
-    ours_inertia = kmeans._lloyd(xta, found[None].astype(np.float32), np.zeros(1))[1]
-    naive_de = delta_e2000(naive[0][:, None], expected[None]).min(axis=0)
+    ones = np.ones(xta.shape[::2], np.float32)
+    naive, naive_inertia = _lloyd.lloyd(
+        xta, xta[:, None, :3, seeds].transpose(0, 1, 3, 2), np.zeros(1), weights=ones
+    )
+    ours_inertia = _lloyd.lloyd(xta, found[None, None], np.zeros(1), weights=ones)[1]
+    naive_de = delta_e2000(naive[0, 0][:, None], expected[None]).min(axis=0)
     assert naive_de.max() > 10
-    assert ours_inertia[0] < naive_inertia[0]
+    assert ours_inertia[0, 0] < naive_inertia[0, 0]
 
 
 def test_palettes_are_deterministic_across_batches_and_seeds() -> None:
@@ -201,19 +205,25 @@ def test_palette_keeps_a_rare_highlight_among_close_greys() -> None:
 
 
 def test_the_chosen_restart_is_refined_to_convergence() -> None:
-    # The best restarts race only a few iterations on all pixels; the leader must then run
-    # until its centres stop moving. A smooth gradient converges slowly, so centres taken
-    # from the race would still move.
+    # The best restarts race only a few iterations on the fine histogram; the leader must
+    # then run until its centres stop moving. A smooth gradient converges slowly, so
+    # centres taken from the race would still move.
     from fingerprint.palette import _kmeans as kmeans
 
     y, x = np.mgrid[0:120, 0:200]
     frame = np.stack([x * 255 // 199, y * 255 // 119, (x + y) * 255 // 318], axis=2)
-    xta = kmeans._points(frame.astype(np.uint8)[None], (y.ravel(), x.ravel()), "lab")
+    hist = colour_histograms(frame.astype(np.uint8)[None])
+    fine, counts, coarse, coarse_counts = kmeans._problems(
+        hist.offsets, hist.counts, hist.means, "lab"
+    )
+    weights = kmeans._unit(counts)
     for seed in range(3):
-        centres = kmeans._kmeans(xta, 5, np.random.default_rng(seed))
-        dist = kmeans._augment(centres) @ xta
-        member = dist == dist.min(axis=1, keepdims=True)
-        sums = member[0].astype(np.float64) @ xta[0].T.astype(np.float64)
+        centres = kmeans._search(
+            fine, weights, coarse, kmeans._unit(coarse_counts), 5, np.random.default_rng(seed)
+        )
+        dist = _lloyd.augment(centres) @ fine
+        member = (dist == dist.min(axis=1, keepdims=True)) * weights[:, None]
+        sums = member[0].astype(np.float64) @ fine[0].T.astype(np.float64)
         shift = ((sums[:, :3] / sums[:, 3:] - centres[0]) ** 2).sum()
-        tol = kmeans._TOL * xta[0, :3].var(axis=1).mean()
+        tol = _lloyd.tolerance(fine, weights)[0]
         assert shift <= tol, f"seed {seed}: one more iteration moves the centres by {shift}"

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +19,10 @@ from PIL import Image
 
 from fingerprint import Fingerprint, InvalidParameterError
 from fingerprint._theme import BACKGROUND
-from fingerprint.poster._render import (
+from fingerprint.model import Shot
+from fingerprint.poster import (
     POSTER_KINDS,
     POSTER_SIZES,
-    RING_HOLE,
     average_image,
     poster,
     poster_png,
@@ -29,6 +30,7 @@ from fingerprint.poster._render import (
     ring_image,
     strip_image,
 )
+from fingerprint.poster._ring import RING_HOLE
 from tests.support import ROOT
 from tests.support.fingerprints import make_fingerprint
 from tests.support.videos import make_rgb
@@ -40,8 +42,9 @@ CREDIT = "Big Buck Bunny, (c) 2008 Blender Foundation, www.bigbuckbunny.org · C
 
 
 def known() -> Fingerprint:
-    """Two moments: 3/4 red over 1/4 blue, then all white (its second colour unused)."""
-    return make_fingerprint(
+    """Two moments: 3/4 red over 1/4 blue, then all white (its second colour unused);
+    each the palette of its shot, so that every kind of poster draws it."""
+    fp = make_fingerprint(
         [[RED, BLUE], [WHITE, BLUE]],
         [[0.75, 0.25], [1.0, 0.0]],
         times=[30.0, 90.0],
@@ -49,6 +52,9 @@ def known() -> Fingerprint:
         duration=120.0,
         name="k.mp4",
     )
+    shots = tuple(Shot(start, end, fp.colors[i], fp.shares[i])
+                  for i, (start, end) in enumerate([(0.0, 60.0), (60.0, 120.0)]))
+    return replace(fp, shots=shots)
 
 
 def quarters() -> Fingerprint:
@@ -196,8 +202,8 @@ def test_print_sizes_carry_their_dpi_and_screen_sizes_none() -> None:
 @pytest.mark.parametrize(
     ("kind", "elements"),
     # palette: the unused white-column band is not drawn; bands: all four; average: one
-    # per moment; ring: one sector per drawn band.
-    [("palette", 3), ("bands", 4), ("average", 2), ("ring", 3)],
+    # per moment; ring: one sector per drawn band; script: one rectangle per drawn band.
+    [("palette", 3), ("bands", 4), ("average", 2), ("ring", 3), ("script", 3)],
 )
 def test_svg_has_one_element_per_band(kind: str, elements: int) -> None:
     root = ET.fromstring(poster_svg(known(), kind=kind, width=200, height=100, title="T"))  # type: ignore[arg-type]

@@ -263,13 +263,13 @@ def test_analyze_hands_each_sample_time_over_while_the_frames_decode(tones, monk
     handed, at_clustering = [], []
     add = SoundPrint.add
     monkeypatch.setattr(SoundPrint, "add", lambda self, t: (handed.append(t), add(self, t)))
-    cluster = pipeline.fingerprint_samples
+    cluster = pipeline.summarise_samples  # the first step of clustering decoded frames
 
     def clustering(samples, **kwargs):
         at_clustering.append(list(handed))
         return cluster(samples, **kwargs)
 
-    monkeypatch.setattr(pipeline, "fingerprint_samples", clustering)
+    monkeypatch.setattr(pipeline, "summarise_samples", clustering)
     for mode in ("fast", "exact"):
         handed.clear()
         fp = analyze(tones, params=Params(samples=12, sound=True, mode=mode))
@@ -358,8 +358,7 @@ def test_a_cancel_while_the_frames_decode_stops_the_sound_print_and_saves_nothin
 ):
     """Cancelled from another thread while both the frames and the sound are decoding:
     `Cancelled`, no sound or frame decoder left running, and no sound print cached."""
-    from fingerprint.decode import _reader as reader
-    from fingerprint.decode import _sampling as sampling
+    from fingerprint.decode import _reader as reader, _sampling as sampling
 
     cancel = threading.Event()
     to_rgb = reader.FrameReader.to_rgb
