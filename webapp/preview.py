@@ -2,9 +2,9 @@
 chart. Pure, no Streamlit.
 
 A visitor's browser loads Plotly (4.7 MB of JavaScript) the first time a page draws a
-chart, and drawing waits for it: on the benchmark machine, 2.5 to 3.5 s from the page
-showing the film's title to its chart drawn, most of a lone visitor's wait once the
-server sends the fingerprint at once (docs/benchmarks.md, "Landing page"). The picture
+chart, and drawing waits for it: on the benchmark machine, 2.3 to 3.8 s from the page
+showing the film's title to its chart drawn (load 2 to 6), most of a lone visitor's wait
+once the server sends the fingerprint at once (docs/benchmarks.md, "Landing page"). The picture
 is the same strip, column for column, inlined in the page, so the film's fingerprint is
 on screen with the page; the chart, its hover and clicks, replace it when ready
 (`PREVIEW_CSS` hides the picture once the chart's bars are drawn).
