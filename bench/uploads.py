@@ -81,7 +81,7 @@ def film(n: int) -> Path:
     path = UPLOADS / f"episode_46min_1080p_v{n}.mp4"
     if not path.is_file():
         if not PIECE.is_file():
-            sys.exit(f"{PIECE} is missing: run ../shared/tools/make-bench-film.sh first")
+            sys.exit(f"{PIECE} is missing: run bench/make-bench-film.sh first")
         UPLOADS.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.mp4")
         _ffmpeg("-stream_loop", str(LOOPS), "-i", PIECE, "-map", "0", "-c", "copy",

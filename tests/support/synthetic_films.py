@@ -4,7 +4,7 @@ from it (cut, inserted, clipped), sampled as a fingerprint would be.
 Footage is made to behave like real fingerprints: a scene's shots share a family of
 colours, scenes differ more, colours drift slowly within a shot, and each sample adds
 k-means jitter. The same instant sampled twice is 1.4 ΔE2000 apart at the median and 3.2
-at the 99th percentile (a little more than real: bbb_30s in ../shared/data analysed twice,
+at the 99th percentile (a little more than real: bbb_30s in demo/ analysed twice,
 577 and 600 samples, seeds 0 and 1, nearest instants: 0.4 and 3.5); moments 5 s apart,
 12 at the median and under 8.7 for a quarter of them (bbb_30s: 14 and 7.6).
 """
