@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .._files import find_videos
 from .._outputs import write_outputs
-from .._pipeline import analyze
 from ..cache import Cache
 from ..errors import Cancelled, FingerprintError
 from ..params import Params
@@ -27,7 +26,7 @@ from ._options import (
     outputs_from,
     params_from,
 )
-from ._running import INTERRUPTED, ProgressBar, cancel_on_interrupt
+from ._running import INTERRUPTED, analyze_with_bar, cancel_on_interrupt
 
 
 def add_analyze_command(commands: argparse._SubParsersAction) -> None:
@@ -89,13 +88,7 @@ def _analyze_one(
     cache: Cache | None,
     cancel: threading.Event,
 ) -> None:
-    bar = ProgressBar(movie.name)
-    try:
-        fp = analyze(movie, params=params, cache=cache, on_progress=bar, cancel=cancel)
-    finally:
-        bar.close()
-    if cancel.is_set():
-        raise Cancelled
+    fp = analyze_with_bar(movie, params=params, cache=cache, cancel=cancel)
     write_outputs(args.out / stem, fp, outputs_from(args))
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)

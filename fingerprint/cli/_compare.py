@@ -16,7 +16,6 @@ import sys
 import threading
 from pathlib import Path
 
-from .._pipeline import analyze
 from ..cache import Cache
 from ..compare._compare import Comparison, compare
 from ..compare._sequence import SequenceAlignment, align_sequences
@@ -25,7 +24,7 @@ from ..model import Fingerprint
 from ..params import Params
 from ..timecodes import timecode
 from ._options import analysis_options, cache_from, cache_options, params_from
-from ._running import INTERRUPTED, ProgressBar, cancel_on_interrupt
+from ._running import INTERRUPTED, analyze_with_bar, cancel_on_interrupt
 
 
 def add_compare_command(commands: argparse._SubParsersAction) -> None:
@@ -91,13 +90,7 @@ def run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 def _analyze_one(
     path: Path, params: Params, cache: Cache | None, cancel: threading.Event
 ) -> Fingerprint:
-    bar = ProgressBar(path.name)
-    try:
-        fp = analyze(path, params=params, cache=cache, on_progress=bar, cancel=cancel)
-    finally:
-        bar.close()
-    if cancel.is_set():
-        raise Cancelled
+    fp = analyze_with_bar(path, params=params, cache=cache, cancel=cancel)
     for warning in fp.warnings:
         print(f"warning: {path}: {warning}", file=sys.stderr)
     return fp

@@ -42,11 +42,11 @@ def analysis_options(p: argparse.ArgumentParser) -> None:
         help="fast: nearest keyframes; exact: the frame on screen at each time",
     )
     p.add_argument(
-        "--start", type=_time, metavar="TIME",
+        "--start", type=time_argument, metavar="TIME",
         help="skip the start (an intro): seconds (95) or h:mm:ss (0:01:35)",
     )
     p.add_argument(
-        "--end", type=_time, metavar="TIME",
+        "--end", type=time_argument, metavar="TIME",
         help="stop here (before the credits): seconds or h:mm:ss; past the film's end "
         "means its end",
     )
@@ -203,11 +203,12 @@ def outputs_from(args: argparse.Namespace) -> Outputs:
     )
 
 
-def _time(text: str) -> float:
+def time_argument(text: str) -> float:
+    """A typed time (seconds or h:mm:ss) as argparse takes it: an error that says how."""
     try:
         seconds = parse_time(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if seconds is None:
-        raise argparse.ArgumentTypeError("a time cannot be blank")
+        raise argparse.ArgumentTypeError("give a time: seconds (95) or h:mm:ss (0:01:35)")
     return seconds

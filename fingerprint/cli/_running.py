@@ -12,8 +12,15 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from tqdm import tqdm
+
+from .._pipeline import analyze
+from ..cache import Cache
+from ..errors import Cancelled
+from ..model import Fingerprint
+from ..params import Params
 
 # The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
@@ -56,3 +63,18 @@ def cancel_on_interrupt() -> Iterator[threading.Event]:
     finally:
         if in_main_thread:
             signal.signal(signal.SIGINT, previous)
+
+
+def analyze_with_bar(
+    path: Path, *, params: Params, cache: Cache | None, cancel: threading.Event
+) -> Fingerprint:
+    """`analyze` with a progress bar on a terminal; `Cancelled` when Ctrl-C set ``cancel``
+    (nothing is written for the film)."""
+    bar = ProgressBar(path.name)
+    try:
+        fp = analyze(path, params=params, cache=cache, on_progress=bar, cancel=cancel)
+    finally:
+        bar.close()
+    if cancel.is_set():
+        raise Cancelled
+    return fp

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from ..errors import FingerprintError
-from ..timecodes import parse_time, timecode
+from ..timecodes import timecode
+from ._options import time_argument
 
 
 def add_search_command(commands: argparse._SubParsersAction) -> None:
@@ -32,7 +33,7 @@ def add_search_command(commands: argparse._SubParsersAction) -> None:
                       help="a colour, #c0392b; repeat for a palette")
     find.add_argument("--like", metavar="FILM",
                       help="a film of the collection: its path as indexed, file name or title")
-    s.add_argument("--at", type=_time, metavar="TIME",
+    s.add_argument("--at", type=time_argument, metavar="TIME",
                    help="with --like: the moment at TIME (seconds or h:mm:ss)")
     s.add_argument("--top", type=int, default=20, help="how many to list (%(default)s)")
     s.add_argument("--within", type=float, metavar="ΔE",
@@ -41,16 +42,6 @@ def add_search_command(commands: argparse._SubParsersAction) -> None:
                    help="with --color: at most N moments of one film")
     s.add_argument("--json", action="store_true", help="print a JSON list, best first")
     s.set_defaults(run=run_search)
-
-
-def _time(text: str) -> float:
-    try:
-        seconds = parse_time(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    if seconds is None:
-        raise argparse.ArgumentTypeError("give a time: seconds (95) or h:mm:ss (0:01:35)")
-    return seconds
 
 
 def run_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -520,12 +520,12 @@ def test_cache_root_from_the_environment(tmp_path, monkeypatch):
 # --- concurrency ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shared", [True, False])
-def test_two_threads_on_one_film_decode_once(film, cache, calls, shared):
+@pytest.mark.parametrize("one_object", [True, False])
+def test_two_threads_on_one_film_decode_once(film, cache, calls, one_object):
     """Two sessions (one Cache object, or two as two processes would have) asking for the
     same film at once: one decodes, the other waits and reads the result."""
     params = Params(samples=20, clusters=3)
-    caches = [cache, cache] if shared else [cache, Cache(cache.root)]
+    caches = [cache, cache] if one_object else [cache, Cache(cache.root)]
     barrier = threading.Barrier(2)
     results, errors = [None, None], []
 
