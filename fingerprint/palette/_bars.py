@@ -7,6 +7,8 @@ soft blended edge of a bar do not stop a real bar from being found.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from ..errors import InvalidParameterError
@@ -24,6 +26,7 @@ _SOFT_EDGE = 2
 # Never crop more than this fraction of the frame from any one side.
 _MAX_SIDE = 0.45
 _CHUNK = 32  # frames per luma pass: bounds the uint16 working copy
+_THREADS = 2
 
 
 def detect_bars(frames: np.ndarray, *, threshold: int = 24) -> tuple[int, int, int, int]:
@@ -48,12 +51,17 @@ def detect_bars(frames: np.ndarray, *, threshold: int = 24) -> tuple[int, int, i
     levels = (threshold, 2 * threshold)
     row_bright = np.empty((2, n, h), np.int32)
     col_bright = np.empty((2, n, w), np.int32)
-    for start in range(0, n, _CHUNK):
+
+    def count(start: int) -> None:
         luma = _luma256(frames[start : start + _CHUNK])
         for i, level in enumerate(levels):
             bright = luma >= 256 * level
             row_bright[i, start : start + len(luma)] = np.count_nonzero(bright, axis=2)
             col_bright[i, start : start + len(luma)] = np.count_nonzero(bright, axis=1)
+
+    # numpy releases the GIL in these loops: the chunks share the cores.
+    with ThreadPoolExecutor(_THREADS) as pool:
+        list(pool.map(count, range(0, n, _CHUNK)))
 
     picture = row_bright[0].sum(axis=1) > _BRIGHT_FRACTION * h * w
     if not picture.any():

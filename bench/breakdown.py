@@ -1,0 +1,196 @@
+"""Where fast mode's seconds go: the command line's own path, cold, stage by stage, and
+FFmpeg's keyframe-only decode of the same film timed in the same run (issue 18 §1).
+
+    python bench/breakdown.py FILM [--rounds 3] [--samples 1000] [--app OLD_CHECKOUT]
+
+Each round runs, one after the other and each in a fresh process with an empty cache:
+1. ``ffmpeg -skip_frame nokey -i FILM -an -f null -`` (the FFmpeg binary of
+   imageio-ffmpeg), the issue's reference;
+2. ``python -m fingerprint analyze FILM --out D --samples N --cache-dir EMPTY`` under
+   ``/usr/bin/time``: the wall time, CPU and peak RSS users get;
+3. with ``--app``, the same command on another checkout (alternated with this one);
+4. the same command in a process that times each stage (below), whose own wall time is
+   printed beside it so the instrumentation's cost shows.
+
+The stages: interpreter start and imports (to the first line of ``main``), probe, the
+decoders (wall, and their threads' CPU split into opening the file, seeking, reading
+packets, decoding, scaling to RGB and holding frames compressed), unpacking the held
+frames, bars/averages/histograms, k-means, the cache's writes, the output files. CPU is
+per thread (`time.thread_time`), so it holds under load; wall times do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs inside the child: wraps the engine's stages with timers, then runs the command line.
+_CHILD = r"""
+import json, sys, threading, time
+T0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+from fingerprint.cli import main
+import fingerprint._pipeline as pipeline
+import fingerprint.cli._analyze as cli_analyze
+import fingerprint.decode._reader as reader
+import fingerprint.decode._sampling as sampling
+import fingerprint.cache._cache as cache
+import zstandard
+IMPORTED = time.perf_counter()
+
+wall, cpu, lock = {{}}, {{}}, threading.Lock()
+
+def timed(owner, name, stage, *, threads=False):
+    inner = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        w0, c0 = time.perf_counter(), time.thread_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            with lock:
+                cpu[stage] = cpu.get(stage, 0.0) + time.thread_time() - c0
+                if not threads:
+                    wall[stage] = wall.get(stage, 0.0) + time.perf_counter() - w0
+    setattr(owner, name, wrapper)
+
+for name, stage in [("open_video", "decoders: open the file")]:
+    timed(reader, name, stage, threads=True)
+for name, stage in [("_seek", "decoders: seek"), ("_next_packet", "decoders: read packets"),
+                    ("to_rgb", "decoders: scale to RGB")]:
+    timed(reader.FrameReader, name, stage, threads=True)
+# Decoding: the keyframe path, and the frames decoded forward (a generator, timed per frame).
+timed(reader.FrameReader, "_keyframe", "decoders: decode", threads=True)
+frames_inner = reader.decode_frames
+def decode_frames(*args, **kwargs):
+    it = frames_inner(*args, **kwargs)
+    while True:
+        c0 = time.thread_time()
+        try:
+            frame = next(it)
+        except StopIteration:
+            return
+        finally:
+            with lock:
+                cpu["decoders: decode"] = cpu.get("decoders: decode", 0.0) + time.thread_time() - c0
+        yield frame
+reader.decode_frames = decode_frames
+class Packer:
+    def __init__(self, **kwargs):
+        self.inner = zstandard.ZstdCompressor(**kwargs)
+    def compress(self, data):
+        c0 = time.thread_time()
+        try:
+            return self.inner.compress(data)
+        finally:
+            with lock:
+                cpu["decoders: hold compressed"] = cpu.get("decoders: hold compressed", 0.0) + time.thread_time() - c0
+sampling.zstandard = type("Z", (), {{"ZstdCompressor": Packer,
+                                    "ZstdDecompressor": zstandard.ZstdDecompressor}})
+timed(sampling, "probe", "probe")
+timed(pipeline, "probe", "probe")
+timed(sampling, "_unpack", "unpack held frames")
+timed(pipeline, "_sample", "decode (wall, all of it)")
+timed(pipeline, "summarise_samples", "bars, averages, histograms")
+timed(pipeline, "fingerprint_summary", "k-means")
+timed(cli_analyze, "write_outputs", "output files")
+for name in ("save_info", "save_samples", "save_summary", "save_result"):
+    timed(cache.Cache, name, "cache writes")
+T1 = time.perf_counter()
+status = main({argv!r})
+T2 = time.perf_counter()
+import resource
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"status": status, "imports": IMPORTED - T0, "run": T2 - T1,
+                  "process_cpu": use.ru_utime + use.ru_stime,
+                  "peak_mb": use.ru_maxrss / 1024, "wall": wall, "cpu": cpu}}))
+"""
+
+
+def _ffmpeg() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _timed(cmd: list[str], cwd: Path = ROOT) -> dict[str, float]:
+    """Wall, CPU and peak RSS of a command, from GNU time."""
+    out = subprocess.run(["/usr/bin/time", "-v", *cmd], cwd=cwd, capture_output=True,
+                         text=True, check=True, stdin=subprocess.DEVNULL)
+    err = out.stderr
+
+    def field(label: str) -> str:
+        return re.search(rf"{re.escape(label)}: (.+)", err).group(1).strip()
+
+    parts = [float(p) for p in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")]
+    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    return {"wall": seconds,
+            "cpu": float(field("User time (seconds)")) + float(field("System time (seconds)")),
+            "peak_mb": int(field("Maximum resident set size (kbytes)")) / 1024}
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("film", type=Path)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--samples", type=int, default=1000)
+    ap.add_argument("--app", type=Path, help="another checkout, run alternately")
+    ap.add_argument("--no-stages", action="store_true", help="skip the instrumented run")
+    args = ap.parse_args()
+    film = str(args.film.resolve())
+    checkouts = [("now", ROOT)] + ([("other", args.app.resolve())] if args.app else [])
+    for r in range(args.rounds):
+        load = _load()
+        ff = _timed([_ffmpeg(), "-v", "error", "-skip_frame", "nokey", "-i", film,
+                     "-an", "-f", "null", "-"])
+        print(f"round {r + 1}: ffmpeg keyframes {ff['wall']:.2f} s wall, {ff['cpu']:.1f} s "
+              f"CPU (load {load:.2f})", flush=True)
+        for name, where in checkouts:
+            with tempfile.TemporaryDirectory() as tmp:
+                load = _load()
+                run = _timed([sys.executable, "-m", "fingerprint", "analyze", film,
+                              "--out", f"{tmp}/out", "--samples", str(args.samples),
+                              "--cache-dir", f"{tmp}/cache"], cwd=where)
+            print(f"  {name}: {run['wall']:.2f} s = {run['wall'] / ff['wall']:.2f} x ffmpeg, "
+                  f"{run['cpu']:.1f} s CPU, {run['peak_mb']:.0f} MB (load {load:.2f})",
+                  flush=True)
+        if args.no_stages:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            argv = ["analyze", film, "--out", f"{tmp}/out", "--samples", str(args.samples),
+                    "--cache-dir", f"{tmp}/cache"]
+            t0 = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", _CHILD.format(root=str(ROOT), argv=argv)],
+                                 capture_output=True, text=True, check=True,
+                                 stdin=subprocess.DEVNULL, cwd=ROOT)
+            total = time.perf_counter() - t0
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        start = total - got["run"] - got["imports"]
+        print(f"  stages (instrumented run, {total:.2f} s wall, {got['process_cpu']:.1f} s "
+              f"CPU, {got['peak_mb']:.0f} MB):")
+        print(f"    interpreter start {start:.2f} s, imports {got['imports']:.2f} s")
+        for stage in sorted(set(got["wall"]) | set(got["cpu"])):
+            w = got["wall"].get(stage)
+            c = got["cpu"].get(stage, 0.0)
+            shown = "" if w is None else f"{w:6.2f} s wall"
+            print(f"    {stage:32s} {shown:>13s}  {c:6.2f} s CPU")
+    if shutil.which("uptime"):
+        print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+
+
+if __name__ == "__main__":
+    main()
