@@ -285,7 +285,8 @@ with data:
     st.markdown("**Image and data**")
     st.download_button(
         "Comparison (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: comparison_png(shown, names=names), file_name=f"{stem}.png",
+        data=lambda: comparison_png(shown, names=names, alignment=alignment),
+        file_name=f"{stem}.png",
         mime="image/png",
     )
     st.download_button(

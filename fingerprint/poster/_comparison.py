@@ -1,6 +1,8 @@
 """A `Comparison` as one PNG, drawn with Pillow (no Plotly, browser or kaleido): the
 title and scores, both strips on the shared 0-100 % axis, the difference strip with its
-scale, and the two whole-film palettes.
+scale, the two whole-film palettes and, when given, the two films' sequence alignment
+(`fingerprint.poster._alignment`: the moments paired in order, the gaps, the
+best-matching stretch, the alignment score and its meaning).
 
 - `comparison_png`: the image; `score_lines`: its scores as short sentences.
 - `difference_colors`: ΔE2000 to colours on the Magma scale (`MAGMA`), 0 to
@@ -18,9 +20,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .._theme import BACKGROUND, INK, MUTED
 from ..compare._compare import Comparison, FilmPalette
+from ..compare._sequence import SequenceAlignment
 from ..errors import InvalidParameterError
 from ..model import from_hex
 from ..timecodes import timecode
+from ._alignment import alignment_image
 from ._caption import plain_text, shortened
 from ._strips import strip_image
 
@@ -85,16 +89,20 @@ def _palette_bar(palette: FilmPalette, width: int, height: int) -> np.ndarray:
 
 def comparison_png(
     c: Comparison, *, names: tuple[str, str] | None = None, width: int = 2000,
-    strip_height: int = 300,
+    strip_height: int = 300, alignment: SequenceAlignment | None = None,
 ) -> bytes:
     """The comparison as a PNG: title and scores, both strips, the difference strip with
-    a 0-100 % scale, and the two whole-film palettes."""
+    a 0-100 % scale, and the two whole-film palettes; then, given the films'
+    ``alignment`` (`align_sequences` of the same two films, which the caller computes
+    or not: about a second for long films), its block under them."""
     name_a, name_b = film_names(c, names)
     if width < 200 or strip_height < 20:
         raise InvalidParameterError(
             f"image too small: {width} px wide, strips {strip_height} px high; "
             "make it at least 200 px wide with strips at least 20 px high."
         )
+    if alignment is not None:
+        _check_same_films(c, alignment)
     m = max(16, width // 60)
     label = max(14, width // 90)
     diff_h = max(12, strip_height // 4)
@@ -107,6 +115,12 @@ def comparison_png(
         label * 1.8, diff_h, label * 1.8,  # difference and its scale
         label * 1.8, pal_h, label * 1.8, pal_h, m,  # palettes
     ]
+    block = None
+    if alignment is not None:
+        block = alignment_image(alignment, c.a.fingerprint(), c.b.fingerprint(),
+                                width=width, margin=m, label=label,
+                                strip_height=strip_height, font=small)
+        heights.insert(-1, block.height)  # before the bottom margin
     image = Image.new("RGB", (width, round(m + sum(heights))), BACKGROUND)
     draw = ImageDraw.Draw(image)
     y = float(m)
@@ -146,6 +160,23 @@ def comparison_png(
         y += label * 1.8
         image.paste(Image.fromarray(_palette_bar(palette, inner, pal_h)), (m, round(y)))
         y += pal_h
+    if block is not None:
+        image.paste(block, (0, round(y)))
     buf = io.BytesIO()
     image.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def _check_same_films(c: Comparison, al: SequenceAlignment) -> None:
+    """The alignment must be of the comparison's two films (the same analysed spans):
+    another pair's would draw strips and gaps that are not these films'."""
+    for tag, side, edges in (("A", c.a, al.edges_a), ("B", c.b, al.edges_b)):
+        span = (float(edges[0]), float(edges[-1]))
+        if not all(math.isclose(x, y, abs_tol=1e-6) for x, y in zip(side.span, span,
+                                                                     strict=True)):
+            raise InvalidParameterError(
+                f"the alignment is not of this comparison's films: film {tag} spans "
+                f"{timecode(side.span[0])} to {timecode(side.span[1])} here and "
+                f"{timecode(span[0])} to {timecode(span[1])} in the alignment; align the "
+                "same two films."
+            )
