@@ -28,9 +28,8 @@ from ..errors import InvalidParameterError
 from ..model import Fingerprint
 from ..poster._alignment import GAP_COLOR, MAX_JOINS, thinned_pairs
 from ..poster._strips import strip_image
-from ..timecodes import timecode
+from ..timecodes import tick_step, timecode
 from ._compare import _png_uri, _text
-from ._film import _TICK_STEPS
 from ._layout import base_layout
 
 __all__ = ["ALIGNMENT_VIEWS", "alignment_figure"]
@@ -169,7 +168,7 @@ def _add_local(fig: go.Figure, al: SequenceAlignment) -> None:
 
 
 def _layout(fig: go.Figure, *, end: float, names: tuple[str, str], height: int) -> None:
-    step = next((s for s in _TICK_STEPS if end / s <= 8), _TICK_STEPS[-1])
+    step = tick_step(end, most=8)
     ticks = np.arange(0, end + 1e-9, step).tolist()
     base_layout(fig, height=height)
     fig.update_layout(

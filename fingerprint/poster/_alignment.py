@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .._theme import BACKGROUND, HIGHLIGHT, INK, MUTED
 from ..compare._sequence import SequenceAlignment
 from ..compare._sequence_text import gap_lines, local_line, score_meaning
 from ..model import Fingerprint
-from ..timecodes import timecode
+from ..timecodes import tick_step, timecode
 from ._caption import plain_text
 from ._strips import strip_image
 
@@ -40,7 +41,7 @@ _JOIN_SPACING = 24
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 # Seconds from a film's start to the image's columns.
-XOf = Callable[[np.ndarray | float | list[float]], np.ndarray]
+XOf = Callable[[ArrayLike], np.ndarray]
 
 
 def thinned_pairs(pairs: np.ndarray, limit: int) -> np.ndarray:
@@ -66,23 +67,25 @@ def alignment_image(
     m, inner = margin, width - 2 * margin
     align_h, join_h = max(12, strip_height // 3), max(20, strip_height // 3)
     bar_h, tag_h = max(4, label // 3), round(label * 1.4)
-    words = [*gap_lines(al), local_line(al)]
-    head = [(f"Moment by moment, in order (sequence alignment): score {al.score:.2f}", INK),
-            (score_meaning(al), MUTED),
-            ("Red: only in one film (a gap). White outline: the best-matching stretch. "
-             "Lines join paired moments (dotted: far apart).", MUTED)]
+    head = [(line, color) for text, color in (
+        (f"Moment by moment, in order (sequence alignment): score {al.score:.2f}", INK),
+        (score_meaning(al), MUTED),
+        ("Red: only in one film (a gap). White outline: the best-matching stretch. "
+         "Lines join paired moments (dotted: far apart).", MUTED),
+    ) for line in _wrapped(plain_text(text, font), font, inner)]
+    words = [line for text in (*gap_lines(al), local_line(al))
+             for line in _wrapped(plain_text(text, font), font, inner)]
     rows = [label * 1.2, label * 1.6 * len(head), tag_h, bar_h, align_h, join_h, align_h,
             bar_h, tag_h, label * 1.8, label * 1.6 * len(words)]
     image = Image.new("RGB", (width, round(sum(rows))), BACKGROUND)
     draw = ImageDraw.Draw(image)
     y = label * 1.2
     for text, color in head:
-        line = _fitted(draw, plain_text(text, font), font, inner)
-        draw.text((m, y), line[0], font=line[1], fill=color)
+        draw.text((m, y), text, font=font, fill=color)
         y += label * 1.6
     end = float(max(al.edges_a[-1], al.edges_b[-1]))
 
-    def x_of(t: np.ndarray | float) -> np.ndarray:
+    def x_of(t: ArrayLike) -> np.ndarray:
         """Seconds from a film's start to the image's columns (one axis for both)."""
         return m + inner * np.asarray(t, dtype=np.float64) / end
 
@@ -105,17 +108,10 @@ def alignment_image(
             draw.rectangle([x0, top, max(x0 + 1, x1 - 1), top + align_h - 1],
                            outline=HIGHLIGHT, width=2)
     y = top_b + align_h + bar_h + tag_h
-    for frac in (0, 0.25, 0.5, 0.75, 1):
-        x = float(x_of(end * frac))
-        draw.line([(x, y), (x, y + label * 0.4)], fill=MUTED, width=1)
-        text = timecode(end * frac)
-        tw = draw.textlength(text, font=font)
-        draw.text((min(max(m, x - tw / 2), width - m - tw), y + label * 0.5), text,
-                  font=font, fill=MUTED)
+    _scale(draw, x_of, end=end, y=y, label=label, font=font, left=m, right=width - m)
     y += label * 1.8
     for text in words:
-        line = _fitted(draw, plain_text(text, font), font, inner)
-        draw.text((m, y), line[0], font=line[1], fill=MUTED)
+        draw.text((m, y), text, font=font, fill=MUTED)
         y += label * 1.6
     return image
 
@@ -180,11 +176,30 @@ def _gap_marks(draw: ImageDraw.ImageDraw, al: SequenceAlignment, x_of: XOf, *, f
                 break
 
 
-def _fitted(draw: ImageDraw.ImageDraw, text: str, font: Font, width: float
-            ) -> tuple[str, Font]:
-    """``text`` and a font it fits ``width`` in: the same font made smaller (never under
-    9 px) rather than the line cut."""
-    length = draw.textlength(text, font=font)
-    if length <= width or not isinstance(font, ImageFont.FreeTypeFont):
-        return text, font
-    return text, font.font_variant(size=max(9, int(font.size * width / length)))
+def _scale(draw: ImageDraw.ImageDraw, x_of: XOf, *, end: float, y: float, label: int,
+           font: Font, left: float, right: float) -> None:
+    """Ticks at round times (0:00:30, 0:01:00, ...) under the strips, each labelled
+    where its label clears the previous one (about 110 px a label)."""
+    step = tick_step(end, most=max(2, min(8, round((right - left) / 110))))
+    last = -np.inf
+    for t in np.arange(0, end + 1e-9, step).tolist():
+        x = float(x_of(t))
+        draw.line([(x, y), (x, y + label * 0.4)], fill=MUTED, width=1)
+        text = timecode(t)
+        tw = draw.textlength(text, font=font)
+        at = min(max(left, x - tw / 2), right - tw)
+        if at >= last + label / 2:
+            draw.text((at, y + label * 0.5), text, font=font, fill=MUTED)
+            last = at + tw
+
+
+def _wrapped(text: str, font: Font, width: float) -> list[str]:
+    """``text`` broken between words into lines ``width`` pixels wide at most (a word
+    wider than that keeps a line of its own): read whole, never cut or shrunk."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines

@@ -134,7 +134,7 @@ def test_the_block_says_the_score_its_meaning_the_gap_and_the_match(
     monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
     al = align_sequences(a, b)
     comparison_png(compare(a, b), width=WIDTH, strip_height=60, alignment=al)
-    text = "\n".join(drawn)
+    text = " ".join(drawn)  # a line too long for the width is wrapped between words
     assert f"(sequence alignment): score {al.score:.2f}" in text
     assert "1 means the same moments in the same order, 0 nothing in common: here 80 % " \
         "of the moments paired" in text
