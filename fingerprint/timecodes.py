@@ -1,11 +1,21 @@
-"""Times as people read and type them: ``h:mm:ss`` for display, and the one parser of
-typed times (seconds or ``h:mm:ss``) for the command line and the app.
+"""Times as people read and type them: ``h:mm:ss`` for display, the one parser of
+typed times (seconds or ``h:mm:ss``) for the command line and the app, and the round
+steps of a time axis's ticks (the figures' and the PNGs').
 """
 
 from __future__ import annotations
 
 import math
 import re
+
+#: Seconds between time ticks: round steps, as people count time.
+TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+
+
+def tick_step(span: float, *, most: int) -> int:
+    """The finest of `TICK_STEPS` that puts at most ``most`` ticks on ``span`` seconds
+    (the coarsest on a longer span)."""
+    return next((s for s in TICK_STEPS if span / s <= most), TICK_STEPS[-1])
 
 
 def parse_time(text: str | None) -> float | None:

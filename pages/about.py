@@ -138,6 +138,11 @@ the whole films, Smith-Waterman for the best-matching stretch), each pair costin
 - **Best-matching stretch**: the part of each film that matches the other best, such as
   where a clip was cut from. The page shows it instead of the whole films when those
   mostly do not pair (under half of the moments) but a stretch does.
+
+The comparison's PNG download draws this too, under the strips and palettes: both films
+on their own running times, the paired moments joined, the gaps hatched in red with
+their lengths, the best-matching stretch outlined in white, and the alignment score with
+what it means.
 """
 )
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from fingerprint import FingerprintError
 from fingerprint.collection._collection import index_json, matrix_csv
-from fingerprint.plotting._collection import collection_poster_png
+from fingerprint.poster._collection import collection_poster_png
 from webapp import collection_figures, library, state
 from webapp.analysis import CHART_CONFIG
 from webapp.collection_view import (

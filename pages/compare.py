@@ -25,11 +25,13 @@ from fingerprint.compare._compare import (
     same_fingerprint,
 )
 from fingerprint.compare._sequence import SequenceAlignment, align_sequences
+from fingerprint.compare._sequence_text import gap_lines, local_line, score_meaning
 from fingerprint.palette._cvd import cvd_label, seen_with
-from fingerprint.plotting._compare import comparison_figure, comparison_png, curves_figure
+from fingerprint.plotting._compare import comparison_figure, curves_figure
 from fingerprint.plotting._sequence import alignment_figure
+from fingerprint.poster._comparison import comparison_png
 from webapp import state
-from webapp.alignment_view import chosen_view, gap_lines, local_line, score_meaning
+from webapp.alignment_view import chosen_view
 from webapp.analysis import CHART_CONFIG, film_params, load_fingerprint
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown
@@ -283,7 +285,8 @@ with data:
     st.markdown("**Image and data**")
     st.download_button(
         "Comparison (PNG)", on_click="ignore", type="primary", icon=":material/image:",
-        data=lambda: comparison_png(shown, names=names), file_name=f"{stem}.png",
+        data=lambda: comparison_png(shown, names=names, alignment=alignment),
+        file_name=f"{stem}.png",
         mime="image/png",
     )
     st.download_button(

@@ -10,7 +10,7 @@ memory), `budget` (the server's memory: what analyses cost, uploads in flight),
 `messages` (what a visitor reads when something fails: no server path, text not Markdown),
 `library_films` (the library's films, their state with the settings, and what the
 Collection page says of them), `collection_view` (the Collection's order and options),
-`alignment_view` (what the Compare page says of two films' alignment, and which view),
+`alignment_view` (which view of two films' alignment the Compare page shows first),
 `seeding` (the demo films' results at the default settings, shipped in demo/results/ and
 handed to the cache on a miss), `preview` (the strip as a picture until the browser has
 drawn its chart).

@@ -43,7 +43,7 @@ from fingerprint.collection._collection import Collection, film_from_fingerprint
 from fingerprint.collection._index import FilmRecord, film_record, part_paths, parts_digest
 from fingerprint.collection._listing import list_batch
 from fingerprint.model import COLOR
-from fingerprint.plotting._collection import strip_rows
+from fingerprint.poster._collection import strip_rows
 
 from . import chooser, links, state
 from .analysis import PROGRESS_INTERVAL_S, analysis_job

@@ -4,8 +4,9 @@ films' moments (Needleman-Wunsch and Smith-Waterman: a cut scene, an added prolo
 clip within its film).
 
 Modules: `_compare` (`compare`, scores), `_align` (the shared time axis), `_transport`
-(palette distances), `_sequence` (`align_sequences`), `_sequence_dp` (the two dynamic
-programmes), `_moment_costs` (every pair of moments' distance, bounded then exact).
+(palette distances), `_sequence` (`align_sequences`), `_sequence_text` (an alignment in
+sentences), `_sequence_dp` (the two dynamic programmes), `_moment_costs` (every pair
+of moments' distance, bounded then exact).
 """
 
 import lazy_loader as _lazy

@@ -1,14 +1,12 @@
 # The public names of this subpackage, imported on first use (`__init__.py`).
 
 from ._collection import (
-    collection_poster_png as collection_poster_png,
     map_figure as map_figure,
     matrix_figure as matrix_figure,
     strips_figure as strips_figure,
 )
 from ._compare import (
     comparison_figure as comparison_figure,
-    comparison_png as comparison_png,
     curves_figure as curves_figure,
 )
 from ._film import (

@@ -1,16 +1,15 @@
-"""Figures of a `Comparison`: Plotly for the page, and a PNG (Pillow only) for export.
+"""Plotly figures of a `Comparison`, for the page; the PNG export is
+`fingerprint.poster._comparison`'s (Pillow only).
 
 - `comparison_figure`: both fingerprints one above the other on the shared 0-100 % axis
   and the difference strip under them; hovering anywhere shows both films' palettes at
   that relative time and their difference.
 - `curves_figure`: lightness, chroma and warmth of both films, overlaid.
-- `comparison_png`: the strips, the difference strip, the palettes and the scores as one
-  image, drawn with Pillow (no browser or kaleido needed).
 
 Each takes ``names``, the films' names as the reader knows them (the app's titles); left
 out, the files' names.
 
-The difference strip uses Plotly's Magma scale over a fixed 0-`DIFFERENCE_MAX` ΔE2000
+The difference strip uses the PNG's Magma scale over a fixed 0-`DIFFERENCE_MAX` ΔE2000
 range, so the strips of different comparisons can be compared by eye.
 """
 
@@ -23,30 +22,24 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image, ImageDraw, ImageFont
-from plotly.colors import hex_to_rgb, sequential as _sequential
+from PIL import Image
 from plotly.subplots import make_subplots
 
-from .._theme import BACKGROUND, FILM_COLORS, GRID, INK, MUTED
+from .._theme import FILM_COLORS, GRID
 from ..compare._align import CURVES, Aligned
-from ..compare._compare import Comparison, FilmPalette
-from ..errors import InvalidParameterError
+from ..compare._compare import Comparison
 from ..model import to_hex
+from ..poster._caption import shortened
+from ..poster._comparison import DIFFERENCE_MAX, MAGMA, film_names
 from ..poster._strips import strip_image
 from ..timecodes import timecode
 from ._layout import base_layout
 
 __all__ = [
-    "DIFFERENCE_MAX",
     "comparison_figure",
-    "comparison_png",
     "curves_figure",
-    "difference_colors",
 ]
 
-#: ΔE2000 at the top of the difference colour scale (opposite colours reach it).
-DIFFERENCE_MAX = 50.0
-MAGMA = list(_sequential.Magma)
 CURVE_TITLES = {
     "lightness": "Lightness L*",
     "chroma": "Chroma C*",
@@ -54,15 +47,6 @@ CURVE_TITLES = {
 }
 
 _STRIP_PX = 200  # pixel rows of the strip images behind the Plotly strips
-
-
-def difference_colors(difference: np.ndarray, *, top: float = DIFFERENCE_MAX) -> np.ndarray:
-    """ΔE2000 values (...,) to uint8 RGB (..., 3) on the Magma scale, 0 to ``top``."""
-    stops = np.array([hex_to_rgb(c) for c in MAGMA], dtype=np.float64)
-    where = np.clip(np.nan_to_num(np.asarray(difference, dtype=np.float64)) / top, 0, 1)
-    grid = np.linspace(0, 1, len(stops))
-    rgb = np.stack([np.interp(where, grid, stops[:, ch]) for ch in range(3)], axis=-1)
-    return np.rint(rgb).astype(np.uint8)
 
 
 # --- Plotly ----------------------------------------------------------------------------
@@ -94,17 +78,9 @@ def hover_texts(c: Comparison) -> list[str]:
     return texts
 
 
-def _short(name: str, limit: int = 48) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def _names(c: Comparison, names: tuple[str, str] | None) -> tuple[str, str]:
-    return names if names is not None else (c.a.name, c.b.name)
-
-
 def _text(name: str, limit: int) -> str:
     """A name for Plotly, which reads tags (<a href>, <b>) in its text: shown as written."""
-    return html.escape(_short(name, limit), quote=False)
+    return html.escape(shortened(name, limit), quote=False)
 
 
 def comparison_figure(
@@ -112,7 +88,7 @@ def comparison_figure(
 ) -> go.Figure:
     """Film A's strip over film B's on the shared 0-100 % axis, the difference strip under
     them. Each strip shows the palette of each bin, largest share on top."""
-    name_a, name_b = _names(c, names)
+    name_a, name_b = film_names(c, names)
     fig = make_subplots(
         rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
         row_heights=[0.42, 0.42, 0.16],
@@ -167,7 +143,7 @@ def curves_figure(
 ) -> go.Figure:
     """Lightness, chroma and warmth of both films over the shared axis, with the
     correlation of each pair in its title."""
-    name_a, name_b = _names(c, names)
+    name_a, name_b = film_names(c, names)
     titles = []
     for name in CURVES:
         r = c.scores.correlations()[name]
@@ -199,120 +175,3 @@ def curves_figure(
     fig.update_yaxes(gridcolor=GRID, zeroline=False, automargin=False)
     fig.update_xaxes(gridcolor=GRID)
     return fig
-
-
-# --- PNG -----------------------------------------------------------------------------------
-# How to write a character the PNG's font may lack; the scores say "ΔE" where it can.
-SPELLED = {"Δ": "Delta ", "–": "-", "−": "-", "…": "..."}
-# A code point no font has a glyph for: what the font draws for a missing character.
-_NO_GLYPH = "\U000F0000"
-
-
-def _drawable(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, char: str) -> bool:
-    """Whether ``font`` has a glyph for ``char`` (not the box it draws for a missing one)."""
-    def mask(text: str) -> tuple:
-        glyph = font.getmask(text)
-        return glyph.size, bytes(glyph)
-
-    return mask(char) != mask(_NO_GLYPH)
-
-
-def _plain(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> str:
-    """``text`` with each character of `SPELLED` the font cannot draw spelled out."""
-    for char, spelled in SPELLED.items():
-        if char in text and not _drawable(font, char):
-            text = text.replace(char, spelled)
-    return text
-
-
-def _font(size: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=max(9, round(size)))
-
-
-def _palette_bar(palette: FilmPalette, width: int, height: int) -> np.ndarray:
-    edges = np.cumsum(palette.shares)
-    edges[-1] = 1.0
-    column = np.searchsorted(edges, (np.arange(width) + 0.5) / width, side="right")
-    column = np.minimum(column, len(edges) - 1)
-    return np.broadcast_to(palette.colors[column][None], (height, width, 3)).copy()
-
-
-def score_lines(c: Comparison) -> list[str]:
-    """The scores as short sentences (for the PNG caption and the page)."""
-    s = c.scores
-    r = s.temporal_correlation
-    corr = "n/a" if math.isnan(r) else f"{r:+.2f}"
-    return [
-        f"palette similarity {s.palette_similarity:.2f} ({s.palette_distance:.1f} ΔE2000)",
-        f"mean difference {s.mean_difference:.1f} ΔE, most different at "
-        f"{100 * s.max_difference_at:.0f} % ({s.max_difference:.1f} ΔE)",
-        f"curve correlation {corr}",
-    ]
-
-
-def comparison_png(
-    c: Comparison, *, names: tuple[str, str] | None = None, width: int = 2000,
-    strip_height: int = 300,
-) -> bytes:
-    """The comparison as a PNG: title and scores, both strips, the difference strip with
-    a 0-100 % scale, and the two whole-film palettes."""
-    name_a, name_b = _names(c, names)
-    if width < 200 or strip_height < 20:
-        raise InvalidParameterError(
-            f"image too small: {width} px wide, strips {strip_height} px high; "
-            "make it at least 200 px wide with strips at least 20 px high."
-        )
-    m = max(16, width // 60)
-    label = max(14, width // 90)
-    diff_h = max(12, strip_height // 4)
-    pal_h = max(12, strip_height // 5)
-    inner = width - 2 * m
-    big, small = _font(label * 1.5), _font(label)
-    heights = [
-        label * 2.2, label * 1.6 * 3 + m / 2,  # title, three score lines
-        label * 1.8, strip_height, label * 1.8, strip_height,  # A, B
-        label * 1.8, diff_h, label * 1.8,  # difference and its scale
-        label * 1.8, pal_h, label * 1.8, pal_h, m,  # palettes
-    ]
-    image = Image.new("RGB", (width, round(m + sum(heights))), BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    y = float(m)
-    title = f"{_short(name_a, 60)}  vs  {_short(name_b, 60)}"
-    draw.text((m, y), _plain(title, big), font=big, fill=INK)
-    y += label * 2.2
-    for line in score_lines(c):
-        draw.text((m, y), _plain(line, small), font=small, fill=MUTED)
-        y += label * 1.6
-    y += m / 2
-    for tag, side, name in (("A", c.a, name_a), ("B", c.b, name_b)):
-        lo, hi = side.span
-        caption = f"{tag}  {_short(name, 80)}  ({timecode(lo)} to {timecode(hi)})"
-        draw.text((m, y + label * 0.3), _plain(caption, small), font=small, fill=INK)
-        y += label * 1.8
-        strip = strip_image(side.fingerprint(), width=inner, height=strip_height)
-        image.paste(Image.fromarray(strip), (m, round(y)))
-        y += strip_height
-    caption = f"difference per moment, ΔE2000 (black 0, light {DIFFERENCE_MAX:g} and more)"
-    draw.text((m, y + label * 0.3), _plain(caption, small), font=small, fill=INK)
-    y += label * 1.8
-    column = np.minimum((np.arange(inner) * c.bins) // inner, c.bins - 1)
-    diff = difference_colors(c.difference)[column]
-    image.paste(Image.fromarray(np.broadcast_to(diff[None], (diff_h, inner, 3)).copy()),
-                (m, round(y)))
-    y += diff_h
-    for pct in (0, 25, 50, 75, 100):
-        x = m + inner * pct / 100
-        draw.line([(x, y), (x, y + label * 0.4)], fill=MUTED, width=1)
-        text = f"{pct} %"
-        tw = draw.textlength(text, font=small)
-        draw.text((min(max(m, x - tw / 2), width - m - tw), y + label * 0.5), text,
-                  font=small, fill=MUTED)
-    y += label * 1.8
-    for tag, palette in (("A", c.palette_a), ("B", c.palette_b)):
-        draw.text((m, y + label * 0.3), f"{tag}  whole-film palette", font=small, fill=INK)
-        y += label * 1.8
-        image.paste(Image.fromarray(_palette_bar(palette, inner, pal_h)), (m, round(y)))
-        y += pal_h
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()

@@ -19,15 +19,12 @@ from ..errors import InvalidParameterError
 from ..model import Fingerprint, to_hex
 from ..palette._color import lab_to_rgb, rgb_to_lab
 from ..poster._bands import Bands, hoverable, strip_bands
-from ..timecodes import timecode
+from ..timecodes import tick_step, timecode
 from ._layout import base_layout
 
 _MUTED = css(MUTED)
 # Above this many colours the a*/b* plane is drawn with WebGL (no clicks, but smooth).
 _SVG_POINTS = 8000
-# Steps a time axis may tick at, in seconds: each a round number of seconds or minutes.
-_TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
-
 
 # The unified hover's title on the columns' category axis: the column's own label. By
 # default a ticked column showed its tick's text, the timecode without "moment i of n".
@@ -47,7 +44,7 @@ def time_ticks(times: np.ndarray, *, target: int = 8) -> tuple[list[int], list[s
     if len(times) == 0:
         return [], []
     span = float(times[-1] - times[0])
-    step = next((s for s in _TICK_STEPS if span / s <= target), _TICK_STEPS[-1])
+    step = tick_step(span, most=target)
     first = np.ceil(times[0] / step) * step
     columns: list[int] = []
     for mark in np.arange(first, times[-1] + 1e-9, step):

@@ -6,7 +6,8 @@ Both strips share one time axis in seconds, not 0-100 % as Compare's strips: a c
 insertion then reads as the joins leaning by its length after it, and a clip sits under
 the stretch of the film it comes from. ``view="global"`` joins the whole films' pairs and
 marks every gap; ``view="local"`` joins the best-matching stretch's pairs, outlines it in
-both films and dims the rest.
+both films and dims the rest. The gaps' colour and the thinning of the joins are the
+PNG's (`fingerprint.poster._alignment`), so both draw the same.
 
 The figure's parts are named, so a test or a reader of its JSON can find them: traces
 ``joins`` (close pairs), ``loose joins`` (pairs further apart than a gap costs),
@@ -25,20 +26,16 @@ from .._theme import GRID, HIGHLIGHT, MUTED, css
 from ..compare._sequence import SequenceAlignment
 from ..errors import InvalidParameterError
 from ..model import Fingerprint
+from ..poster._alignment import GAP_COLOR, MAX_JOINS, thinned_pairs
 from ..poster._strips import strip_image
-from ..timecodes import timecode
+from ..timecodes import tick_step, timecode
 from ._compare import _png_uri, _text
-from ._film import _TICK_STEPS
 from ._layout import base_layout
 
-__all__ = ["ALIGNMENT_VIEWS", "MAX_JOINS", "alignment_figure"]
+__all__ = ["ALIGNMENT_VIEWS", "alignment_figure"]
 
 #: What the figure can show: the whole films' alignment, or the best-matching stretch.
 ALIGNMENT_VIEWS = ("global", "local")
-#: The most join lines drawn: more is a grey smear at a screen's width (1000 moments).
-MAX_JOINS = 150
-#: What marks a gap: a red apart from the film colours' blue and orange (Tableau 10's).
-GAP_COLOR = "#e15759"
 
 # The strips' places on the y axis: A on top, B at the bottom, the joins between them.
 _A_TOP, _A_BOTTOM = 3.0, 2.1
@@ -90,26 +87,13 @@ def alignment_figure(
     return fig
 
 
-def _chosen(pairs: np.ndarray, limit: int) -> np.ndarray:
-    """Indices of the pairs to draw: every pair beside a jump (where a gap or a shift
-    is, so its edges show), then evenly spaced ones, at most ``limit`` in all."""
-    count = len(pairs)
-    if count <= limit:
-        return np.arange(count)
-    step = np.diff(pairs, axis=0)
-    jumps = np.flatnonzero((step != 1).any(axis=1))
-    edges = np.unique(np.concatenate([jumps, jumps + 1]))[: limit // 3]
-    even = np.linspace(0, count - 1, limit - len(edges)).round().astype(np.int64)
-    return np.unique(np.concatenate([edges, even]))
-
-
 def _add_joins(
     fig: go.Figure, pairs: np.ndarray, distance: np.ndarray, middles_a: np.ndarray,
     middles_b: np.ndarray, *, gap: float,
 ) -> None:
     """One line per drawn pair, from A's moment to B's: solid where the two moments are
     closer than a gap costs (a good match), dotted where not; a hover point on each."""
-    chosen = _chosen(pairs, MAX_JOINS)
+    chosen = thinned_pairs(pairs, MAX_JOINS)
     xa, xb = middles_a[pairs[chosen, 0]], middles_b[pairs[chosen, 1]]
     d = distance[chosen]
     loose = d > gap
@@ -184,7 +168,7 @@ def _add_local(fig: go.Figure, al: SequenceAlignment) -> None:
 
 
 def _layout(fig: go.Figure, *, end: float, names: tuple[str, str], height: int) -> None:
-    step = next((s for s in _TICK_STEPS if end / s <= 8), _TICK_STEPS[-1])
+    step = tick_step(end, most=8)
     ticks = np.arange(0, end + 1e-9, step).tolist()
     base_layout(fig, height=height)
     fig.update_layout(

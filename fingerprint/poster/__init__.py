@@ -1,11 +1,12 @@
-"""Posters: a fingerprint as a PNG or SVG of exactly the size asked (Pillow only, no Plotly),
-with its caption.
+"""Posters: a fingerprint as a PNG or SVG of exactly the size asked, with its caption; and
+the PNG exports of a comparison and of a collection. Pillow only, no Plotly.
 
 Modules: `_render` (posters and their sizes, as seen with a colour-vision deficiency or
 not), `_kinds` (the registry of kinds), each kind's picture (`_strips`: palette, bands,
 average; `_ring`; `_script`: the colour script of the shots), `_canvas` (the largest
 poster), `_bands` (which colour fills which part of a column), `_caption` (title, analysis
-line, credit), `_sound` (the sound print's scale and shapes).
+line, credit; the text helpers), `_sound` (the sound print's scale and shapes),
+`_comparison` (two films compared), `_collection` (a collection's strips stacked).
 """
 
 import lazy_loader as _lazy

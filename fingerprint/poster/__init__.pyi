@@ -8,6 +8,12 @@ from ._bands import (
 from ._canvas import (
     MAX_POSTER_PIXELS as MAX_POSTER_PIXELS,
 )
+from ._collection import (
+    collection_poster_png as collection_poster_png,
+)
+from ._comparison import (
+    comparison_png as comparison_png,
+)
 from ._kinds import (
     POSTER_KINDS as POSTER_KINDS,
     PosterKind as PosterKind,

@@ -1,6 +1,7 @@
 """A poster's caption: a title, a line about the analysis and a credit, laid out in the
 room they take from the bottom of the poster (never added to it). The PNG and the SVG
-share this one layout; the fonts are the system's, else Pillow's own.
+share this one layout; the fonts are the system's, else Pillow's own. Also the text
+helpers every Pillow drawing shares: `single_line`, `shortened`, `plain_text`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,34 @@ def single_line(text: str) -> str:
     """The text as given, on one line: line breaks and other control characters (which
     SVG cannot hold) become single spaces."""
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, so a long name keeps its line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# How to write a character a font may lack (Pillow's own has no "Δ"): spelled out.
+SPELLED = {"Δ": "Delta ", "–": "-", "−": "-", "…": "..."}
+# A code point no font has a glyph for: what the font draws for a missing character.
+_NO_GLYPH = "\U000F0000"
+
+
+def _drawable(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, char: str) -> bool:
+    """Whether ``font`` has a glyph for ``char`` (not the box it draws for a missing one)."""
+    def mask(text: str) -> tuple:
+        glyph = font.getmask(text)
+        return glyph.size, bytes(glyph)
+
+    return mask(char) != mask(_NO_GLYPH)
+
+
+def plain_text(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> str:
+    """``text`` with each character of `SPELLED` the font cannot draw spelled out."""
+    for char, spelled in SPELLED.items():
+        if char in text and not _drawable(font, char):
+            text = text.replace(char, spelled)
+    return text
 
 
 @dataclass(frozen=True)

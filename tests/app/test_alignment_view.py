@@ -1,23 +1,14 @@
-"""What the Compare page says of an alignment (webapp/alignment_view.py): the view that
-tells the films' story, the score's meaning, the gaps and the stretch as lines."""
+"""Which view of an alignment the Compare page shows first (webapp/alignment_view.py):
+the one that tells the films' story."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import pytest
 
 from fingerprint.compare._sequence import align_sequences
 from fingerprint.plotting._sequence import ALIGNMENT_VIEWS as FIGURE_VIEWS
 from tests.support.synthetic_films import film, footage
-from webapp.alignment_view import (
-    MAX_GAP_LINES,
-    chosen_view,
-    default_view,
-    gap_lines,
-    local_line,
-    score_meaning,
-)
+from webapp.alignment_view import chosen_view, default_view
 from webapp.settings import ALIGNMENT_VIEW_LABELS, ALIGNMENT_VIEWS
 
 LENGTH = 120.0
@@ -57,22 +48,3 @@ def test_a_cut_film_is_shown_whole_and_a_clip_by_its_stretch(cut, clip, original
     # The visitor's choice wins; a choice the page does not know does not.
     assert chosen_view("local", cut) == "local" and chosen_view(None, clip) == "local"
     assert chosen_view("sideways", cut) == "global"
-
-
-def test_the_lines_say_what_was_cut_and_where_the_clip_is(cut, clip):
-    assert score_meaning(cut).startswith("1 means the same moments in the same order, 0 ")
-    meaning = score_meaning(cut)
-    assert f"{100 * cut.matched:.0f} % of the moments paired" in meaning
-    assert meaning.endswith(", 1 gap.")
-    (line,) = gap_lines(cut)
-    assert line.startswith("Only in A: 0:00:41.5 to 0:01:04.0 (22.5 s)")
-    assert local_line(clip).startswith("Best match: A 0:00:00.")
-    assert "with B 0:01:1" in local_line(clip)  # the clip is 71.1 to 91.1 s
-
-
-def test_many_gaps_are_counted_beyond_the_listed(cut):
-    many = replace(cut, gaps=cut.gaps * (MAX_GAP_LINES + 3))
-    lines = gap_lines(many)
-    assert len(lines) == MAX_GAP_LINES + 1 and lines[-1].startswith("… and 3 more gaps")
-    assert gap_lines(replace(cut, gaps=()))[0].startswith("No gaps")
-    assert local_line(replace(cut, local=None)).startswith("No stretch")

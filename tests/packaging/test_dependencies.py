@@ -85,3 +85,23 @@ def test_the_engine_does_not_load_plotly():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_comparison_and_collection_pngs_do_not_load_plotly():
+    """Both exports are Pillow drawings: the engine without the ``plot`` extra has them."""
+    code = (
+        "import sys, numpy as np\n"
+        "from tests.support.fingerprints import make_fingerprint\n"
+        "from fingerprint.compare import align_sequences, compare\n"
+        "from fingerprint.poster import collection_poster_png, comparison_png\n"
+        "from fingerprint.poster._collection import strip_rows\n"
+        "a = make_fingerprint(np.arange(60 * 3).reshape(20, 3, 3) % 256)\n"
+        "b = make_fingerprint(np.arange(60 * 3).reshape(20, 3, 3)[::-1] % 256)\n"
+        "comparison_png(compare(a, b), width=400, strip_height=40,\n"
+        "               alignment=align_sequences(a, b))\n"
+        "collection_poster_png(['a', 'b'], strip_rows([a, b], width=100), row_height=8)\n"
+        "print('plotly' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -14,13 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from fingerprint.cache._cache import content_key
 from fingerprint.collection._collection import from_fingerprints, index_json, matrix_csv
-from fingerprint.plotting._collection import (
-    collection_poster_png,
-    map_figure,
-    matrix_figure,
-    strip_rows,
-    strips_figure,
-)
+from fingerprint.plotting._collection import map_figure, matrix_figure, strips_figure
+from fingerprint.poster._collection import collection_poster_png, strip_rows
 from tests.support import ROOT
 from tests.support.batches import put_film, write_batch
 from tests.support.videos import make_rgb

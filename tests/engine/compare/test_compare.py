@@ -254,12 +254,8 @@ def test_a_thousand_bins_are_fast():
 def test_figures_and_png_export():
     from PIL import Image
 
-    from fingerprint.plotting._compare import (
-        comparison_figure,
-        comparison_png,
-        curves_figure,
-        difference_colors,
-    )
+    from fingerprint.plotting._compare import comparison_figure, curves_figure
+    from fingerprint.poster._comparison import comparison_png, difference_colors
     from fingerprint.timecodes import timecode
 
     a = ramp_film(30, name="ramp.mp4")
@@ -303,7 +299,8 @@ def test_figures_and_png_name_the_films_as_given_and_write_delta_e(
 ) -> None:
     from PIL import ImageDraw
 
-    from fingerprint.plotting._compare import comparison_figure, comparison_png, curves_figure
+    from fingerprint.plotting._compare import comparison_figure, curves_figure
+    from fingerprint.poster._comparison import comparison_png
 
     result = compare(ramp_film(name="a_file.mp4"), reversed_film(ramp_film(name="b_file.mp4")))
     names = ("Big Buck Bunny", "<a href='https://x.test'>Flower</a>")

@@ -8,7 +8,8 @@ import pytest
 
 from fingerprint import InvalidParameterError
 from fingerprint.compare._sequence import align_sequences
-from fingerprint.plotting._sequence import GAP_COLOR, MAX_JOINS, alignment_figure
+from fingerprint.plotting._sequence import alignment_figure
+from fingerprint.poster._alignment import GAP_COLOR, MAX_JOINS
 from tests.support.synthetic_films import film, footage
 
 LENGTH = 120.0
