@@ -8,6 +8,10 @@ from ._bands import (
 from ._canvas import (
     MAX_POSTER_PIXELS as MAX_POSTER_PIXELS,
 )
+from ._framed import (
+    FRAME_SIZES as FRAME_SIZES,
+    script_frame_size as script_frame_size,
+)
 from ._kinds import (
     POSTER_KINDS as POSTER_KINDS,
     PosterKind as PosterKind,
@@ -22,6 +26,11 @@ from ._render import (
 )
 from ._ring import (
     ring_image as ring_image,
+)
+from ._script import (
+    SCRIPT_PANELS as SCRIPT_PANELS,
+    PanelsChoice as PanelsChoice,
+    ScriptPanels as ScriptPanels,
 )
 from ._strips import (
     average_image as average_image,
