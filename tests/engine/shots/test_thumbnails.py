@@ -16,6 +16,7 @@ from fingerprint import (
     Cancelled,
     ShotsNeededError,
     VideoNotFoundError,
+    frame_at,
     probe,
     script_frames as script_frames_public,
 )
@@ -132,3 +133,15 @@ def test_a_cancel_saves_nothing(code_film: Path, with_shots, tmp_path: Path) -> 
     with pytest.raises(Cancelled):
         script_frames(code_film, with_shots, size=80, cache=cache, cancel=cancel)
     assert cache.info().entries == 0
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_a_thumbnail_is_the_frame_shown_at_its_time_as_displayed(
+    tmp_path: Path, rotation: int
+) -> None:
+    film = make_code(tmp_path / "turned.mp4", count=30, fps=FPS, rotation=rotation)
+    found = shot_frames(film, np.array([0.45, 2.15]), size=80)
+    # As `frame_at` shows a moment: turned upright, the long side 80 px.
+    assert found.frames.shape == ((2, 45, 80, 3) if rotation == 0 else (2, 80, 45, 3))
+    for frame, t in zip(found.frames, (0.45, 2.15), strict=True):
+        np.testing.assert_array_equal(frame, frame_at(film, t, size=80))
