@@ -12,6 +12,7 @@ from . import (
     sound as sound,
 )
 from ._pipeline import analyze as analyze, fingerprint_samples as fingerprint_samples
+from ._script_frames import script_frames as script_frames
 from .cache import Cache as Cache, content_key as content_key
 from .decode import (
     DecodedFrames as DecodedFrames,

@@ -7,14 +7,25 @@ resumed batch trusts a film whose JSON loads.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ._atomic import write_all_atomic
+from ._progress import ProgressCallback
 from .model import Fingerprint
-from .poster._kinds import PosterKind
+from .poster._framed import script_frame_size
+from .poster._kinds import DRAWERS, PosterKind
 from .poster._render import poster_png, poster_svg
+from .poster._script import SCRIPT_PANELS, ScriptPanels
 from .shots._stats import shots_to_csv
+
+if TYPE_CHECKING:
+    from .cache._cache import Cache
 
 #: The files of one film, in the order they are renamed into place: the JSON last.
 SUFFIXES = (".csv", ".png", ".svg", ".json")
@@ -35,6 +46,14 @@ class Poster:
     # None: normal vision). Only the poster: the JSON and the CSV keep the true colours.
     cvd: str | None = None
     cvd_severity: float = 1.0
+    # What the colour script's panels show (`poster.SCRIPT_PANELS`): frames are decoded
+    # from the film by the caller (`poster_frames`).
+    script: ScriptPanels = "palettes"
+
+    @property
+    def shows_frames(self) -> bool:
+        """Whether this poster shows frames of the film, which must be decoded for it."""
+        return DRAWERS[self.kind].framed is not None and SCRIPT_PANELS[self.script].frames
 
 
 @dataclass(frozen=True)
@@ -45,13 +64,37 @@ class Outputs:
     poster: Poster = field(default_factory=Poster)
 
 
-def output_files(stem: Path, fp: Fingerprint, outputs: Outputs) -> dict[Path, bytes]:
-    """The set of files for ``fp`` named ``stem`` plus each of `SUFFIXES`, as bytes."""
+def poster_frames(
+    path: str | os.PathLike[str],
+    fp: Fingerprint,
+    poster: Poster,
+    *,
+    cache: Cache | None,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> np.ndarray | None:
+    """The frames ``poster`` shows, decoded from ``path`` (the film ``fp`` was made from)
+    at the size it needs, or from ``cache``; None for a poster that shows none."""
+    if not poster.shows_frames:
+        return None
+    from ._script_frames import script_frames  # the decoders, only for such a poster
+
+    size = script_frame_size(fp, width=poster.width, height=poster.height)
+    return script_frames(path, fp, size=size, cache=cache, on_progress=on_progress,
+                         cancel=cancel).frames
+
+
+def output_files(
+    stem: Path, fp: Fingerprint, outputs: Outputs, *, frames: np.ndarray | None = None
+) -> dict[Path, bytes]:
+    """The set of files for ``fp`` named ``stem`` plus each of `SUFFIXES`, as bytes;
+    ``frames``: what the poster shows of the film (`poster_frames`)."""
     poster = outputs.poster
     options = {
         "kind": poster.kind, "width": poster.width, "height": poster.height,
         "title": poster.title, "credit": poster.credit, "dpi": poster.dpi,
         "sound": poster.sound, "cvd": poster.cvd, "cvd_severity": poster.cvd_severity,
+        "frames": frames,
     }
     data = {
         ".csv": fp.to_csv(header=outputs.csv_header).encode(),
@@ -67,9 +110,11 @@ def output_files(stem: Path, fp: Fingerprint, outputs: Outputs) -> dict[Path, by
     return files
 
 
-def write_outputs(stem: Path, fp: Fingerprint, outputs: Outputs) -> list[Path]:
+def write_outputs(
+    stem: Path, fp: Fingerprint, outputs: Outputs, *, frames: np.ndarray | None = None
+) -> list[Path]:
     """Write `output_files` as one set: a full disk or a kill leaves none of them new."""
-    return write_all_atomic(output_files(stem, fp, outputs))
+    return write_all_atomic(output_files(stem, fp, outputs, frames=frames))
 
 
 def is_complete(stem: Path) -> bool:

@@ -45,7 +45,9 @@ st.markdown(
 - **Shots** (with **Shots** on in the sidebar): each shot a column as wide as it lasts,
   with its palette. Its poster is the **colour script**, as animation studios plan a
   film's colour: every shot in order, one panel each showing its palette, in rows that
-  read left to right.
+  read left to right. Set **Panels** to *Frames and palettes* and each panel shows the
+  shot's middle frame with its palette beside it: the frames are decoded from the film
+  once, then kept for every poster.
 """
 )
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from fingerprint.palette import cvd_label
-from fingerprint.poster import POSTER_SIZES, drawable_kinds, poster_png, poster_svg
+from fingerprint.poster import (
+    POSTER_SIZES,
+    SCRIPT_PANELS,
+    drawable_kinds,
+    poster_png,
+    poster_svg,
+    script_frame_size,
+)
 from fingerprint.poster._kinds import DRAWERS
 from fingerprint.timecodes import timecode
 from webapp.analysis import (
@@ -15,12 +22,14 @@ from webapp.analysis import (
     film_params,
     frame_image,
     load_fingerprint,
+    script_thumbnails,
 )
 from webapp.chooser import choose_film
 from webapp.escaping import escape_markdown
 from webapp.films import credit_line, describe, slug
 from webapp.layers import loudness_trace, shots_view
 from webapp.routing import require_router
+from webapp.script_frames import poster_name, shows_frames
 from webapp.selection import nearest_sample, point_sample, sample_time
 from webapp.settings import VIEW_LABELS, VIEWS, seen
 from webapp.state import settings, share_link, update_settings, widget_key
@@ -153,6 +162,13 @@ with poster:
                             format_func=lambda k: DRAWERS[k].label)
     else:
         st.caption(f"Of the view above: {DRAWERS[kind].label}.")
+    panels = next(iter(SCRIPT_PANELS))
+    if DRAWERS[kind].framed is not None:  # the colour script: palettes, or frames too
+        panels = st.radio(
+            "Panels", tuple(SCRIPT_PANELS), key="poster_panels", horizontal=True,
+            format_func=lambda p: SCRIPT_PANELS[p].label,
+            help="Frames and palettes: each shot's middle frame with its palette beside "
+            "it, decoded from the film once (then kept for every poster).")
     # Keyed by film, so that another film starts from its own title and credit.
     title = st.text_input("Title on the poster", value=film.title, key=f"poster_title_{film.id}",
                           help="Drawn as typed. Leave empty for the picture alone.")
@@ -166,21 +182,26 @@ with poster:
     sound = fp.loudness is not None and st.checkbox(
         "Sound on the poster", key="poster_sound",
         help="The loudness as a band under the strip, or inside the ring's hole.")
+    frames = None
+    if shows_frames(kind, panels):  # decoded here, with a progress bar, before the buttons
+        frames = script_thumbnails(
+            film, fp, script_frame_size(fp, width=size.width, height=size.height))
     options = {
         "kind": kind, "width": size.width, "height": size.height, "dpi": size.dpi,
         "title": title.strip() or None, "credit": credit.strip() or None, "sound": sound,
-        "cvd": current.cvd, "cvd_severity": current.cvd_severity,
+        "cvd": current.cvd, "cvd_severity": current.cvd_severity, "frames": frames,
     }
-    name = f"{stem}-{kind}-{size.width}x{size.height}" + (f"-{current.cvd}" if current.cvd else "")
+    name = poster_name(stem, kind, panels, size.width, size.height, current.cvd)
+    missing = shows_frames(kind, panels) and frames is None  # the reason is shown above
     st.download_button(
         "Download poster (PNG)", on_click="ignore", type="primary", icon=":material/image:",
         data=lambda: poster_png(fp, **options), file_name=f"{name}.png",
-        mime="image/png",
+        mime="image/png", disabled=missing,
     )
     st.download_button(
         "Poster (SVG)", on_click="ignore", icon=":material/draw:",
         data=lambda: poster_svg(fp, **options), file_name=f"{name}.svg",
-        mime="image/svg+xml",
+        mime="image/svg+xml", disabled=missing,
     )
     st.caption(f"Exactly {size.width} × {size.height} pixels, caption included"
                + (f"; {size.dpi} dpi for print." if size.dpi else ".")

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Hashable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -25,6 +26,7 @@ from .films import Film
 from .jobs import Job, Work, job_size, waiting_text
 from .messages import analysis_failure, hide_paths, os_reason
 from .preview import Frame, preview_html, preview_png
+from .script_frames import frames_job, stored_frames
 from .seeding import RESULTS, seed
 from .server import DEMO_DIR, cache, jobs
 from .settings import Settings, params_for, seen, stored_params
@@ -66,14 +68,15 @@ class Progress:
     is on screen.
     """
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, doing: str = "Fingerprinting") -> None:
         self.title = escape_markdown(title)
+        self.doing = doing
         # Streamlit marks what the previous run drew, not yet redrawn, as stale.
         # (st.markdown, not st.html: st.html would send a lone <style> to the page's event
         # container, where emptying this placeholder would not remove it.)
         self.hide = st.empty()
         self.hide.markdown(f"<style>{HIDE_PREVIOUS_RUN}</style>", unsafe_allow_html=True)
-        self.bar = st.progress(0.0, text=f"Fingerprinting {self.title}…")
+        self.bar = st.progress(0.0, text=f"{self.doing} {self.title}…")
         self.stage = ""
         self.stage_from = (time.monotonic(), 0.0)  # when and where the stage began
         self.last = self.stage_from
@@ -88,7 +91,7 @@ class Progress:
         if now - self.shown < PROGRESS_INTERVAL_S and fraction < 1:
             return
         self.shown = now
-        text = f"Fingerprinting {self.title}: {fraction:.0%} · {message}"
+        text = f"{self.doing} {self.title}: {fraction:.0%} · {message}"
         left = time_left(fraction, now=now, stage_from=self.stage_from)
         if left is not None:
             text += f" · about {_duration(left)} left"
@@ -122,13 +125,13 @@ def _duration(seconds: float) -> str:
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
-def _wait(job: Job, title: str) -> Fingerprint:
-    """Draw ``job``'s place in the queue, then its progress, until it is done.
+def _wait(job: Job, title: str, doing: str = "Fingerprinting") -> Any:
+    """Draw ``job``'s place in the queue, then its progress, until it is done; its result.
 
     Each bar update is where Streamlit interrupts the run (a rerun, or the session
     ending): the exception leaves `Jobs.waiting`, which lets the job go.
     """
-    progress = Progress(title)
+    progress = Progress(title, doing)
     try:
         while not job.done.wait(PROGRESS_INTERVAL_S):
             ahead = jobs().ahead(job)
@@ -194,6 +197,22 @@ def load_fingerprint(film: Film, params: Params) -> Fingerprint | None:
         job_args = analysis_job(film.key, film.path, params, fitted, film.info)
         with jobs().waiting(*job_args) as job:
             return _wait(job, film.title)
+    except (FingerprintError, OSError, MemoryError) as exc:
+        st.error(escape_markdown(analysis_failure(exc, film.title, film.path)))
+    return None
+
+
+def script_thumbnails(film: Film, fp: Fingerprint, size: int) -> np.ndarray | None:
+    """The middle frame of each of ``fp``'s shots at ``size`` px, for the colour script's
+    poster, or None with the reason shown: from the film cache in milliseconds, else
+    decoded by a job of the server's queue with a progress bar (`webapp.script_frames`)."""
+    c = cache()
+    try:
+        stored = stored_frames(c, film.key, fp, size)
+        if stored is not None:
+            return stored
+        with jobs().waiting(*frames_job(c, film.key, film.path, fp, size)) as job:
+            return _wait(job, film.title, doing="Finding the shots' frames of")
     except (FingerprintError, OSError, MemoryError) as exc:
         st.error(escape_markdown(analysis_failure(exc, film.title, film.path)))
     return None

@@ -10,6 +10,7 @@ Layout under the cache root (``$FINGERPRINT_CACHE_DIR``, else the user's cache f
     <key>/shots-<span>-<crop>.zst     shot boundaries and pixels (hashes: span, seed and
                                       detector tuning; crop)
     <key>/loudness-<decode hash>.json the sound print at the frames' times
+    <key>/thumbs-<hash>.zst           shots' middle frames at one size (the colour script)
     <key>/.lock                       held while a film is analysed (and so never evicted)
     uploads/<key>/<name>              an uploaded film; other names for the same content
                                       are hard links to it, so it is stored once
@@ -20,8 +21,8 @@ unreadable or inconsistent is treated as missing and rebuilt. The cache keeps it
 a size cap (``$FINGERPRINT_CACHE_MAX_BYTES``, default 2 GB) by evicting the least recently
 used entries and uploads after each save, never those of a film being analysed.
 A cache that cannot be written raises `CacheWriteError`; `analyze` then goes on without it.
-Formats: frames `_frames`, colour summaries `_summary`, shots `_shots`, sound `_loudness`;
-keys `_keys`, locks
+Formats: frames `_frames`, colour summaries `_summary`, shots `_shots`, sound `_loudness`,
+thumbnails `_thumbnails`; keys `_keys`, locks
 `_locks`, the cap `_size`, eviction `_evict`, uploads `_uploads`, what a failed write says
 `_errors`.
 """
@@ -95,8 +96,8 @@ class CacheStats:
     """What a cache folder holds: for ``fingerprint cache info``.
 
     ``films`` analysed films (the library's entries), ``entries`` stored frame sets, shots,
-    results and uploads (``uploads`` of them uploads), ``bytes`` on disk in all (temporary files
-    included, a hard-linked upload once), ``max_bytes`` the cap.
+    thumbnails, results and uploads (``uploads`` of them uploads), ``bytes`` on disk in all
+    (temporary files included, a hard-linked upload once), ``max_bytes`` the cap.
     """
 
     films: int

@@ -28,7 +28,7 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*", re.IGNORECASE)
 
 # What a film's folder holds besides info.json and its lock, by file name: the entries
 # the cap counts and evicts.
-ENTRIES = ("frames-", "colours-", "result-", "shots-", "loudness-")
+ENTRIES = ("frames-", "colours-", "result-", "shots-", "loudness-", "thumbs-")
 
 
 def parse_size(text: str) -> int:
@@ -46,11 +46,11 @@ def parse_size(text: str) -> int:
 
 @dataclass(frozen=True)
 class Item:
-    """Something eviction can remove: a frames, colours, shots, loudness or result file, or
-    an upload's folder."""
+    """Something eviction can remove: a frames, colours, shots, loudness, result or
+    thumbnails file, or an upload's folder."""
 
     key: str
-    kind: str  # "frames", "colours", "shots", "loudness", "result" or "upload"
+    kind: str  # "frames", "colours", "shots", "loudness", "result", "thumbs" or "upload"
     paths: tuple[Path, ...]  # removed in this order (an upload's folder last)
     bytes: int
     used: float

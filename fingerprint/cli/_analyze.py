@@ -26,7 +26,7 @@ from ._options import (
     outputs_from,
     params_from,
 )
-from ._running import INTERRUPTED, analyze_with_bar, cancel_on_interrupt
+from ._running import INTERRUPTED, analyze_with_bar, cancel_on_interrupt, frames_with_bar
 
 
 def add_analyze_command(commands: argparse._SubParsersAction) -> None:
@@ -89,7 +89,9 @@ def _analyze_one(
     cancel: threading.Event,
 ) -> None:
     fp = analyze_with_bar(movie, params=params, cache=cache, cancel=cancel)
-    write_outputs(args.out / stem, fp, outputs_from(args))
+    outputs = outputs_from(args)
+    frames = frames_with_bar(movie, fp, outputs.poster, cache=cache, cancel=cancel)
+    write_outputs(args.out / stem, fp, outputs, frames=frames)
     for warning in fp.warnings:
         print(f"warning: {movie}: {warning}", file=sys.stderr)
 

@@ -15,6 +15,7 @@ from ..params import Params
 from ..poster._canvas import MAX_POSTER_PIXELS
 from ..poster._kinds import DRAWERS, POSTER_KINDS
 from ..poster._render import POSTER_SIZES, PosterSize
+from ..poster._script import SCRIPT_PANELS
 from ..timecodes import parse_time
 
 
@@ -123,6 +124,14 @@ def output_options(a: argparse.ArgumentParser) -> None:
         + " (%(default)s)",
     )
     posters.add_argument(
+        "--script",
+        choices=tuple(SCRIPT_PANELS),
+        default=next(iter(SCRIPT_PANELS)),
+        help="what the colour script's panels show (with --poster script): "
+        + "; ".join(f"{name}: {choice.about}" for name, choice in SCRIPT_PANELS.items())
+        + " (%(default)s)",
+    )
+    posters.add_argument(
         "--poster-size",
         type=_poster_size,
         default=POSTER_SIZES[0],
@@ -187,6 +196,11 @@ def outputs_from(args: argparse.Namespace) -> Outputs:
     InvalidParameterError before any film is analysed."""
     if args.poster == "script" and not args.shots:
         raise ShotsNeededError("the colour script needs shots: add --shots")
+    if args.script != next(iter(SCRIPT_PANELS)) and args.poster != "script":
+        raise InvalidParameterError(
+            f"--script {args.script} says what the colour script's panels show: "
+            "add --poster script --shots"
+        )
     if args.cvd_severity is not None and args.cvd is None:
         raise InvalidParameterError(
             "--cvd-severity says how strong a deficiency is: choose one with --cvd"
@@ -199,6 +213,7 @@ def outputs_from(args: argparse.Namespace) -> Outputs:
             dpi=args.poster_dpi or size.dpi, title=args.title, credit=args.credit,
             sound=args.sound, cvd=args.cvd,
             cvd_severity=1.0 if args.cvd_severity is None else args.cvd_severity,
+            script=args.script,
         ),
     )
 

@@ -14,8 +14,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
+from .._outputs import Poster, poster_frames
 from .._pipeline import analyze
 from ..cache import Cache
 from ..errors import Cancelled
@@ -78,3 +80,21 @@ def analyze_with_bar(
     if cancel.is_set():
         raise Cancelled
     return fp
+
+
+def frames_with_bar(
+    path: Path, fp: Fingerprint, poster: Poster, *, cache: Cache | None,
+    cancel: threading.Event,
+) -> np.ndarray | None:
+    """The frames ``poster`` shows (`poster_frames`; None: it shows none), decoded with a
+    progress bar on a terminal; `Cancelled` when Ctrl-C set ``cancel``."""
+    if not poster.shows_frames:
+        return None
+    bar = ProgressBar(f"{path.name} frames")
+    try:
+        frames = poster_frames(path, fp, poster, cache=cache, on_progress=bar, cancel=cancel)
+    finally:
+        bar.close()
+    if cancel.is_set():
+        raise Cancelled
+    return frames

@@ -45,7 +45,7 @@ except ImportError as exc:
     raise missing_extra("batch") from exc
 
 from .._memory import limit_arenas
-from .._outputs import Outputs, is_complete, write_outputs
+from .._outputs import Outputs, is_complete, poster_frames, write_outputs
 from .._pipeline import analyze
 from ..cache._cache import content_key
 from ..compare._compare import film_palette
@@ -180,7 +180,8 @@ def process_film(
                 if fp is None:
                     limit_arenas()  # fingerprint._memory; the worker is this library's
                     fp = analyze(path, params=params, cache=None)
-                    write_outputs(base, fp, output)
+                    frames = poster_frames(path, fp, output.poster, cache=None)
+                    write_outputs(base, fp, output, frames=frames)
                     action = "analysed"
         palette = film_palette(fp)
         written = base.with_name(base.name + ".json").stat().st_mtime

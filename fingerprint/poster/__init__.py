@@ -3,7 +3,8 @@ the PNG exports of a comparison and of a collection. Pillow only, no Plotly.
 
 Modules: `_render` (posters and their sizes, as seen with a colour-vision deficiency or
 not), `_kinds` (the registry of kinds), each kind's picture (`_strips`: palette, bands,
-average; `_ring`; `_script`: the colour script of the shots), `_canvas` (the largest
+average; `_ring`; `_script`: the colour script of the shots,
+`_framed`: the colour script with each shot's frame), `_canvas` (the largest
 poster), `_bands` (which colour fills which part of a column), `_caption` (title, analysis
 line, credit; the text helpers), `_sound` (the sound print's scale and shapes),
 `_comparison` (two films compared), `_collection` (a collection's strips stacked).

@@ -14,6 +14,10 @@ from ._collection import (
 from ._comparison import (
     comparison_png as comparison_png,
 )
+from ._framed import (
+    FRAME_SIZES as FRAME_SIZES,
+    script_frame_size as script_frame_size,
+)
 from ._kinds import (
     POSTER_KINDS as POSTER_KINDS,
     PosterKind as PosterKind,
@@ -28,6 +32,11 @@ from ._render import (
 )
 from ._ring import (
     ring_image as ring_image,
+)
+from ._script import (
+    SCRIPT_PANELS as SCRIPT_PANELS,
+    PanelsChoice as PanelsChoice,
+    ScriptPanels as ScriptPanels,
 )
 from ._strips import (
     average_image as average_image,

@@ -16,16 +16,27 @@ from .._theme import MUTED
 from ..errors import FingerprintError
 from ..model import Fingerprint
 from ..timecodes import timecode
+from ._framed import framed_image, framed_svg
 from ._ring import ring_paths, ring_picture, ring_sound_shapes
 from ._script import check_shots, script_details, script_image, script_rects
 from ._sound import strip_outline
 from ._strips import average_image, average_rects, strip_image, strip_rects
 
-__all__ = ["DRAWERS", "POSTER_KINDS", "Drawer", "PosterKind", "Shapes", "drawable_kinds"]
+__all__ = ["DRAWERS", "POSTER_KINDS", "Drawer", "Framed", "PosterKind", "Shapes",
+           "drawable_kinds"]
 
 PosterKind = Literal["palette", "bands", "average", "ring", "script"]
 #: Filled polygons (points, colour) drawn over a picture: the sound.
 Shapes = list[tuple[list[tuple[float, float]], tuple[int, int, int]]]
+
+
+@dataclass(frozen=True)
+class Framed:
+    """A kind's picture with frames: ``image(fp, width, height, frames=...)`` and
+    ``svg(fp, width, height, frames=...)``, as `Drawer`'s, ``frames`` (N, H, W, 3) uint8."""
+
+    image: Callable[..., np.ndarray]
+    svg: Callable[..., list[str]]
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,9 @@ class Drawer:
     the bottom of its room to the sound, as a band under it; ``sound(fp, width, picture,
     band)``: the sound's shapes (None: this kind draws no sound); ``check(fp)``: raises a
     FingerprintError when ``fp`` lacks what this kind draws. ``label`` names the kind
-    for people (the app), ``about`` says what it is (the command line's help)."""
+    for people (the app), ``about`` says what it is (the command line's help).
+    ``framed``: the picture with a frame per shot given (`Framed`), for the one kind that
+    can show frames (None: this kind shows none)."""
 
     label: str
     about: str
@@ -48,6 +61,7 @@ class Drawer:
     sound_band: bool = False
     sound: Callable[[Fingerprint, int, int, int], Shapes] | None = None
     check: Callable[[Fingerprint], None] = lambda fp: None
+    framed: Framed | None = None
 
 
 def moments_line(fp: Fingerprint, *, each: str | None = None) -> str:
@@ -90,10 +104,11 @@ DRAWERS: MappingProxyType[str, Drawer] = MappingProxyType({
     ),
     # No sound: a panel is a shot, and a shot's loudness is not measured.
     "script": Drawer(
-        "Colour script", "the film's shots in order, one panel each showing its palette, "
-        "as a studio's colour script (needs --shots)",
+        "Colour script", "the film's shots in order, one panel each showing its palette "
+        "(or its middle frame too: --script), as a studio's colour script (needs --shots)",
         image=lambda fp, w, h: script_image(fp, width=w, height=h), svg=script_rects,
         details=script_details, check=check_shots,
+        framed=Framed(image=framed_image, svg=framed_svg),
     ),
 })
 #: The posters there are, as `poster` takes them.

@@ -8,14 +8,20 @@ the file is the size chosen. The PNG and the SVG share one layout (`_caption`).
 
 Every kind can be drawn as seen with a colour-vision deficiency (``cvd``, `palette.seen_with`):
 the fingerprint is recoloured once, before any kind draws it, and the caption says so.
+
+The colour script can also show each shot's middle frame (``frames``, decoded by the caller:
+`fingerprint.script_frames`), its palette beside it (`_framed`).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from xml.sax.saxutils import escape
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 from .._theme import BACKGROUND, css
@@ -68,12 +74,37 @@ def _drawer(fp: Fingerprint, kind: str) -> Drawer:
     return drawer
 
 
-def _seen(fp: Fingerprint, cvd: str | None, severity: float) -> tuple[Fingerprint, str | None]:
-    """The fingerprint as the poster shows it, and the deficiency's name (None: normal
-    vision). Checked before anything is drawn."""
+def _seen(
+    fp: Fingerprint, frames: np.ndarray | None, cvd: str | None, severity: float
+) -> tuple[Fingerprint, np.ndarray | None, str | None]:
+    """The fingerprint and the frames as the poster shows them, and the deficiency's name
+    (None: normal vision). Checked before anything is drawn."""
     if cvd is None:
-        return fp, None
-    return seen_with(fp, cvd=cvd, severity=severity), cvd_label(cvd, severity)
+        return fp, frames, None
+    if frames is not None:
+        frames = seen_with(np.asarray(frames), cvd=cvd, severity=severity)
+    return seen_with(fp, cvd=cvd, severity=severity), frames, cvd_label(cvd, severity)
+
+
+@dataclass(frozen=True)
+class _Picture:
+    """How the poster's picture is drawn: as pixels, ``image(fp, width, height)``, and as
+    SVG elements, ``svg(fp, width, height)``."""
+
+    image: Callable[[Fingerprint, int, int], np.ndarray]
+    svg: Callable[[Fingerprint, int, int], list[str]]
+
+
+def _picture(drawer: Drawer, frames: np.ndarray | None) -> _Picture:
+    """The drawer's picture, with the frames when they are given."""
+    if frames is None:
+        return _Picture(drawer.image, drawer.svg)
+    if drawer.framed is None:
+        raise InvalidParameterError(
+            "frames are drawn only by the colour script (kind 'script')."
+        )
+    return _Picture(partial(drawer.framed.image, frames=frames),
+                    partial(drawer.framed.svg, frames=frames))
 
 
 def _check_dpi(dpi: int | None) -> None:
@@ -119,19 +150,25 @@ def poster(
     sound: bool = False,
     cvd: str | None = None,
     cvd_severity: float = 1.0,
+    frames: np.ndarray | None = None,
 ) -> Image.Image:
     """The poster as an RGB image of exactly ``width`` x ``height`` pixels. With a title
     (shown with a line about the analysis) or a credit, the caption takes its room from
     the bottom. The texts are drawn as given, on one line each. With ``sound`` (and a
     sound print), the loudness is drawn too: a band under a strip, inside the ring's hole.
     With ``cvd`` ("protan", "deutan" or "tritan"; None: normal vision), the colours are
-    as seen with that deficiency at ``cvd_severity`` (0-1, `palette.simulate_cvd`)."""
+    as seen with that deficiency at ``cvd_severity`` (0-1, `palette.simulate_cvd`).
+    With ``frames`` (the colour script only: (shots, H, W, 3) uint8, each shot's middle
+    frame, `fingerprint.script_frames`), each panel shows its frame with its palette
+    beside it."""
     drawer = _drawer(fp, kind)
+    _picture(drawer, frames)  # frames for another kind are refused before any work
     check_size(width, height)
-    fp, seen = _seen(fp, cvd, cvd_severity)
+    fp, frames, seen = _seen(fp, frames, cvd, cvd_severity)
+    picture = _picture(drawer, frames)
     plan = _plan(fp, drawer, width, height, title, credit, sound, seen)
     image = Image.new("RGB", (width, height), BACKGROUND)
-    image.paste(Image.fromarray(drawer.image(fp, width, plan.picture)), (0, 0))
+    image.paste(Image.fromarray(picture.image(fp, width, plan.picture)), (0, 0))
     draw = ImageDraw.Draw(image)
     for polygon, color in plan.shapes:
         draw.polygon(polygon, fill=color)
@@ -155,12 +192,13 @@ def poster_png(
     sound: bool = False,
     cvd: str | None = None,
     cvd_severity: float = 1.0,
+    frames: np.ndarray | None = None,
 ) -> bytes:
     """`poster` encoded as PNG bytes; ``dpi`` (for print) is written into the file, so a
     print dialog sizes it right (A4 is 2480 x 3508 at 300 dpi)."""
     _check_dpi(dpi)
     image = poster(fp, kind=kind, width=width, height=height, title=title, credit=credit,
-                   sound=sound, cvd=cvd, cvd_severity=cvd_severity)
+                   sound=sound, cvd=cvd, cvd_severity=cvd_severity, frames=frames)
     buf = io.BytesIO()
     image.save(buf, format="PNG", **({"dpi": (dpi, dpi)} if dpi else {}))
     return buf.getvalue()
@@ -178,15 +216,19 @@ def poster_svg(
     sound: bool = False,
     cvd: str | None = None,
     cvd_severity: float = 1.0,
+    frames: np.ndarray | None = None,
 ) -> str:
     """The same poster as `poster_png`, as an SVG: one element per colour band (a
-    rectangle, or a ring sector) in ``<g id="picture">``, so it scales without blur.
+    rectangle, or a ring sector) in ``<g id="picture">``, so it scales without blur
+    (each frame, with ``frames``, an embedded PNG of the pixels the PNG poster shows).
     Its view box is ``width`` x ``height``; with a ``dpi`` its size is given in
     millimetres, so it prints at the size the PNG would."""
     drawer = _drawer(fp, kind)
+    _picture(drawer, frames)  # frames for another kind are refused before any work
     check_size(width, height)
     _check_dpi(dpi)
-    fp, seen = _seen(fp, cvd, cvd_severity)
+    fp, frames, seen = _seen(fp, frames, cvd, cvd_severity)
+    picture = _picture(drawer, frames)
     plan = _plan(fp, drawer, width, height, title, credit, sound, seen)
     caption = plan.caption
     if dpi:
@@ -198,7 +240,7 @@ def poster_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" {size} viewBox="0 0 {width} {height}">',
         f'<rect width="{width}" height="{height}" fill="{css(BACKGROUND)}"/>',
         f'<g id="picture"{crisp}>',
-        *drawer.svg(fp, width, plan.picture),
+        *picture.svg(fp, width, plan.picture),
         "</g>",
     ]
     if plan.shapes:

@@ -7,12 +7,17 @@ The grid has as many columns as makes each cell nearest the film's own shape (it
 aspect ratio) while leaving the fewest cells empty, so a banner holds a few long rows and
 A4 many short ones. A gutter of the background separates the panels, as on a studio's
 board, unless the cells are too small to spare it.
+
+What a panel shows is chosen (`SCRIPT_PANELS`): the palette alone, drawn here, or the shot's
+middle frame with its palette as a column beside it (`_framed`, frames given by the caller).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
 
 import numpy as np
 
@@ -20,16 +25,42 @@ from .._theme import BACKGROUND
 from ..errors import InvalidParameterError, ShotsNeededError
 from ..model import Fingerprint, to_hex
 from ..timecodes import timecode
-from ._bands import strip_bands
+from ._bands import StripBands, strip_bands
 from ._canvas import check_size
 
-__all__ = ["Panel", "check_shots", "script_details", "script_image", "script_panels",
-           "script_rects"]
+__all__ = ["SCRIPT_PANELS", "Panel", "PanelsChoice", "ScriptPanels", "check_shots",
+           "film_aspect", "paint_palette", "palette_rects", "script_details", "script_image",
+           "script_panels", "script_rects", "shot_bands"]
 
 # The gutter, as a fraction of a cell's shorter side; none for cells under `_MIN_GUTTER_CELL`
 # pixels, whose every pixel is needed to show the panel.
 _GUTTER = 0.06
 _MIN_GUTTER_CELL = 12
+
+
+ScriptPanels = Literal["palettes", "frames"]
+
+
+@dataclass(frozen=True)
+class PanelsChoice:
+    """One way to fill the colour script's panels: ``label`` for people (the app),
+    ``about`` what it is (the command line's help), ``frames`` whether it draws the shots'
+    middle frames (which the caller decodes, `fingerprint.script_frames`)."""
+
+    label: str
+    about: str
+    frames: bool
+
+
+#: What a colour script's panels may show, the default first: ``--script`` on the command
+#: line, the app's toggle, `Poster.script`.
+SCRIPT_PANELS: MappingProxyType[str, PanelsChoice] = MappingProxyType({
+    "palettes": PanelsChoice("Palettes", "each panel the shot's palette", frames=False),
+    "frames": PanelsChoice(
+        "Frames and palettes",
+        "each panel the shot's middle frame with its palette beside it (decodes one frame "
+        "a shot)", frames=True),
+})
 
 
 @dataclass(frozen=True)
@@ -107,12 +138,12 @@ def _pixel(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def _aspect(fp: Fingerprint) -> float:
+def film_aspect(fp: Fingerprint) -> float:
     """The film's frame shape, width over height, as displayed."""
     return fp.video.width / fp.video.height
 
 
-def _shot_bands(fp: Fingerprint):
+def shot_bands(fp: Fingerprint) -> StripBands:
     """The shots' palettes as strip bands: one column per shot, largest share on top."""
     check_shots(fp)
     shots = fp.shots or ()
@@ -127,35 +158,43 @@ def _shot_bands(fp: Fingerprint):
 
 def script_image(fp: Fingerprint, *, width: int, height: int) -> np.ndarray:
     """The colour script as an ``(height, width, 3)`` uint8 image on the background."""
-    geometry = _shot_bands(fp)
+    geometry = shot_bands(fp)
     panels = script_panels(len(geometry.colors), width=width, height=height,
-                           aspect=_aspect(fp))
+                           aspect=film_aspect(fp))
     out = np.empty((height, width, 3), np.uint8)
     out[:] = BACKGROUND
     for i, p in enumerate(panels):
-        rows = (np.arange(p.bottom - p.top) + 0.5) / (p.bottom - p.top)
-        # Each row's band: the first whose lower edge is below it, as `strip_image` finds it.
-        band = np.minimum((rows[:, None] >= geometry.bottoms[i][None, :]).sum(axis=1),
-                          fp.k - 1)
-        out[p.top : p.bottom, p.left : p.right] = geometry.colors[i, band][:, None]
+        paint_palette(out, p, geometry.colors[i], geometry.bottoms[i])
     return out
+
+
+def paint_palette(out: np.ndarray, p: Panel, colors: np.ndarray, bottoms: np.ndarray) -> None:
+    """Fill ``p`` of ``out`` with one shot's palette, bands top to bottom (`strip_bands`)."""
+    rows = (np.arange(p.bottom - p.top) + 0.5) / (p.bottom - p.top)
+    # Each row's band: the first whose lower edge is below it, as `strip_image` finds it.
+    band = np.minimum((rows[:, None] >= bottoms[None, :]).sum(axis=1), len(colors) - 1)
+    out[p.top : p.bottom, p.left : p.right] = colors[band][:, None]
 
 
 def script_rects(fp: Fingerprint, width: int, height: int) -> list[str]:
     """The colour script as SVG rectangles: one per drawn band of each panel, where
     `script_image` draws it."""
-    geometry = _shot_bands(fp)
+    geometry = shot_bands(fp)
     panels = script_panels(len(geometry.colors), width=width, height=height,
-                           aspect=_aspect(fp))
-    rects = []
-    for i, p in enumerate(panels):
-        tall = p.bottom - p.top
-        for color, top, bottom in zip(
-            to_hex(geometry.colors[i]), geometry.tops[i], geometry.bottoms[i], strict=True
-        ):
-            if bottom > top:
-                rects.append(
-                    f'<rect x="{p.left}" y="{p.top + top * tall:.2f}" width="{p.right - p.left}" '
-                    f'height="{(bottom - top) * tall:.2f}" fill="{color}"/>'
-                )
-    return rects
+                           aspect=film_aspect(fp))
+    return [rect for i, p in enumerate(panels)
+            for rect in palette_rects(p, geometry.colors[i], geometry.tops[i],
+                                      geometry.bottoms[i])]
+
+
+def palette_rects(
+    p: Panel, colors: np.ndarray, tops: np.ndarray, bottoms: np.ndarray
+) -> list[str]:
+    """One shot's palette in ``p`` as SVG rectangles, where `paint_palette` paints it."""
+    tall = p.bottom - p.top
+    return [
+        f'<rect x="{p.left}" y="{p.top + top * tall:.2f}" width="{p.right - p.left}" '
+        f'height="{(bottom - top) * tall:.2f}" fill="{color}"/>'
+        for color, top, bottom in zip(to_hex(colors), tops, bottoms, strict=True)
+        if bottom > top
+    ]

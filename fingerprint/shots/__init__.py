@@ -5,7 +5,8 @@ Modules: `_find` (`find_shots`, `detect_shots`, the cache's key), `_scan` (one d
 over its part), `_boundaries` (the detectors and the dissolve test), `_detector`
 (PySceneDetect's content detector, faster), `_frames` (frames at the detectors' size),
 `_pixels` (each shot's pixels and palette), `_stats` (statistics and CSV), `_tuning`
-(every number that changes what is found).
+(every number that changes what is found), `_thumbnails` (each shot's middle frame, for
+the colour script's frames panels).
 """
 
 import lazy_loader as _lazy

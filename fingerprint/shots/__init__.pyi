@@ -15,3 +15,8 @@ from ._stats import (
     shot_stats as shot_stats,
     shots_to_csv as shots_to_csv,
 )
+from ._thumbnails import (
+    ShotFrames as ShotFrames,
+    shot_frames as shot_frames,
+    shot_middles as shot_middles,
+)

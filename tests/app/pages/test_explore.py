@@ -91,6 +91,7 @@ def test_about_page_loads_and_credits_the_demo_films(app_cache_dir: Path) -> Non
     text = " ".join(m.value for m in at.markdown)
     assert "Blender Foundation" in text and "His Girl Friday" in text
     assert "--movies" in text
+    assert "*Frames and palettes*" in text  # the colour script's other panels
 
 
 def test_compare_page_loads_on_the_demo_films(app_cache_dir: Path) -> None:

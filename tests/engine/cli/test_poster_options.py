@@ -1,6 +1,7 @@
 """The command line's newer poster options, run as a user would: ``--cvd`` writes a poster in
 the simulated colours while the JSON and the CSV keep the true ones; ``--poster script``
-draws the shots, and without ``--shots`` is one line of error before any work."""
+draws the shots, and without ``--shots`` is one line of error before any work; ``--script
+frames`` puts each shot's middle frame beside its palette."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fingerprint import Fingerprint
+from fingerprint import Fingerprint, _script_frames
 from fingerprint._outputs import Outputs, Poster
 from fingerprint.cli._main import main
+from fingerprint.collection._batch import process_film
 from fingerprint.collection._batch_index import BatchIndex
-from fingerprint.errors import InvalidParameterError
+from fingerprint.errors import DecodeError, InvalidParameterError
 from fingerprint.palette import simulate_cvd
 from fingerprint.params import Params
 from fingerprint.poster import poster
 from fingerprint.poster._caption import caption_layout
+from fingerprint.poster._framed import framed_panels
 from fingerprint.poster._script import script_details, script_panels
 from tests.support.videos import make_rgb, make_video, segments
 
@@ -135,3 +138,63 @@ def test_a_batch_folder_from_before_the_deficiency_options_resumes(tmp_path: Pat
     BatchIndex.open(tmp_path, Params(samples=12), Outputs())
     with pytest.raises(InvalidParameterError, match="other options"):
         BatchIndex.open(tmp_path, Params(samples=12), Outputs(poster=Poster(cvd="tritan")))
+
+
+def test_frames_in_the_script_without_the_script_is_one_line_of_error(
+    rgb_film: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli(rgb_film, tmp_path / "out", "--shots", "--script", "frames")
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("error: --script frames says what the colour script's panels "
+                            "show: add --poster script --shots")
+    with pytest.raises(SystemExit):
+        cli(rgb_film, tmp_path / "out", "--poster", "script", "--script", "frames")
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(
+        "error: the colour script needs shots: add --shots")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_colour_script_with_frames_shows_each_shots_frame_and_palette(
+    four_shots: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert cli(four_shots, out, "--shots", "--poster", "script", "--script", "frames",
+               "--poster-size", "400x100") == 0
+    image = np.asarray(Image.open(out / "four.png"))
+    assert image.shape == (100, 400, 3)
+    for (frame, column), (color, _) in zip(
+        framed_panels(4, width=400, height=100, aspect=1.5), SHOTS, strict=True
+    ):
+        for area in (frame, column):
+            pixels = image[area.top + 2 : area.bottom - 2, area.left + 2 : area.right - 2]
+            assert np.abs(pixels.astype(int) - color).max() <= 6, (area, color)
+    assert (out / "four.svg").read_text().count("<image ") == 4
+    # The thumbnails were kept beside the film's other entries, for the next poster.
+    assert len(list((tmp_path / "cache").glob("*/thumbs-*.zst"))) == 1
+
+
+def test_frames_that_cannot_be_decoded_are_one_line_of_error_and_nothing_written(
+    four_shots: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unreadable(*args, **kwargs):
+        raise DecodeError("four.mp4: no frame decodes at 1.80 s.")
+
+    monkeypatch.setattr(_script_frames, "shot_frames", unreadable)
+    out = tmp_path / "out"
+    assert cli(four_shots, out, "--shots", "--poster", "script", "--script", "frames") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"error: {four_shots}: four.mp4: no frame decodes at 1.80 s."
+    assert not list(out.iterdir())
+
+
+def test_a_batch_film_gets_its_frames_too(four_shots: Path, tmp_path: Path) -> None:
+    # The worker's own function, without a cluster (test_batch runs one).
+    output = Outputs(poster=Poster(kind="script", width=400, height=100, script="frames"))
+    outcome = process_film(str(four_shots), out=str(tmp_path),
+                           params=Params(samples=12, clusters=3, shots=True), output=output)
+    assert outcome.status == "done", outcome
+    svg = (tmp_path / f"{outcome.stem}.svg").read_text()
+    assert svg.count("<image ") == 4
