@@ -50,6 +50,10 @@ IMPORTED = time.perf_counter()
 
 wall, cpu, lock = {{}}, {{}}, threading.Lock()
 
+def add(stage, seconds):
+    with lock:
+        cpu[stage] = cpu.get(stage, 0.0) + seconds
+
 def timed(owner, name, stage, *, threads=False):
     inner = getattr(owner, name)
     def wrapper(*args, **kwargs):
@@ -80,8 +84,7 @@ def decode_frames(*args, **kwargs):
         except StopIteration:
             return
         finally:
-            with lock:
-                cpu["decoders: decode"] = cpu.get("decoders: decode", 0.0) + time.thread_time() - c0
+            add("decoders: decode", time.thread_time() - c0)
         yield frame
 reader.decode_frames = decode_frames
 class Packer:
@@ -92,8 +95,7 @@ class Packer:
         try:
             return self.inner.compress(data)
         finally:
-            with lock:
-                cpu["decoders: hold compressed"] = cpu.get("decoders: hold compressed", 0.0) + time.thread_time() - c0
+            add("decoders: hold compressed", time.thread_time() - c0)
 sampling.zstandard = type("Z", (), {{"ZstdCompressor": Packer,
                                     "ZstdDecompressor": zstandard.ZstdDecompressor}})
 timed(sampling, "probe", "probe")
