@@ -105,8 +105,9 @@ timed(pipeline, "_sample", "decode (wall, all of it)")
 timed(pipeline, "summarise_samples", "bars, averages, histograms")
 timed(pipeline, "fingerprint_summary", "k-means")
 timed(cli_analyze, "write_outputs", "output files")
-for name in ("save_info", "save_samples", "save_summary", "save_result"):
+for name in ("save_info", "save_summary", "save_result"):
     timed(cache.Cache, name, "cache writes")
+timed(cache, "write_frames", "cache writes")
 T1 = time.perf_counter()
 status = main({argv!r})
 T2 = time.perf_counter()

@@ -199,44 +199,55 @@ def analyze(
     found = cache.load_result(key, params)
     if found is not None:
         return found
-    with cache.lock(key):
-        found = cache.load_result(key, params)  # another session may have just made it
-        if found is not None:
-            return found
-        summary = cache.load_summary(key, params)
-        run = _run(
-            path, info, params, summary=summary,
-            samples=None if summary is not None else cache.load_samples(key, params),
-            cached_loudness=lambda times: cache.load_loudness(key, params, times),
-            cached_shots=lambda request: cache.load_shots(key, request),
-            shots_cached=cache.has_shots(key, params), on_progress=on_progress, cancel=cancel,
-        )
-        _check(cancel)
-        fp = replace(run.fingerprint, warnings=notes + run.fingerprint.warnings)
-        try:  # the cache is optional: one that cannot be written costs the next run only
-            cache.save_info(key, info, source=Path(path).resolve())  # frames are checked by it
-            if run.decoded is not None:
-                cache.save_samples(key, params, run.decoded)
-            if run.summarised is not None:
-                cache.save_summary(key, params, run.summarised)
-            if run.heard is not None:
-                cache.save_loudness(key, params, *run.heard)
-            if run.found_shots is not None:
-                cache.save_shots(key, run.shots_request, run.found_shots)
-            cache.save_result(key, fp)
-        except CacheWriteError as exc:
-            return replace(fp, warnings=(*fp.warnings, str(exc)))
-    return fp
+    unsaved: list[str] = []  # the cache is optional: one that cannot be written costs
+    try:  # the next run only, and the result says so
+        with cache.lock(key), contextlib.ExitStack() as kept:
+            found = cache.load_result(key, params)  # another session may have just made it
+            if found is not None:
+                return found
+
+            def keep_frames(decoded: DecodedFrames) -> None:
+                try:  # written now, so clustering runs without them; kept if the run ends
+                    kept.enter_context(cache.saving_samples(key, params, decoded))
+                except CacheWriteError as exc:
+                    unsaved.append(str(exc))
+
+            summary = cache.load_summary(key, params)
+            run = _run(
+                path, info, params, summary=summary,
+                samples=None if summary is not None else cache.load_samples(key, params),
+                keep_frames=keep_frames,
+                cached_loudness=lambda times: cache.load_loudness(key, params, times),
+                cached_shots=lambda request: cache.load_shots(key, request),
+                shots_cached=cache.has_shots(key, params), on_progress=on_progress,
+                cancel=cancel,
+            )
+            _check(cancel)
+            fp = replace(run.fingerprint, warnings=notes + run.fingerprint.warnings)
+            try:
+                cache.save_info(key, info, source=Path(path).resolve())  # frames check it
+                if run.summarised is not None:
+                    cache.save_summary(key, params, run.summarised)
+                if run.heard is not None:
+                    cache.save_loudness(key, params, *run.heard)
+                if run.found_shots is not None:
+                    cache.save_shots(key, run.shots_request, run.found_shots)
+                cache.save_result(key, fp)
+            except CacheWriteError as exc:
+                unsaved.append(str(exc))
+    except CacheWriteError as exc:  # the frames' file, renamed into place as `kept` closes
+        unsaved.append(str(exc))
+    return replace(fp, warnings=(*fp.warnings, unsaved[0])) if unsaved else fp
 
 
 @dataclass(frozen=True)
 class _Run:
-    """A fingerprint made, and what of its making the cache keeps: the frames if they
-    were decoded, their colour summary if it was made, the sound print if it was measured
-    (times, levels), the shots if they were found (with the key they are found by)."""
+    """A fingerprint made, and what of its making the cache keeps: the frames' colour
+    summary if it was made, the sound print if it was measured (times, levels), the shots
+    if they were found (with the key they are found by). The frames, if they were decoded,
+    went to `_run`'s ``keep_frames``."""
 
     fingerprint: Fingerprint
-    decoded: DecodedFrames | None
     summarised: ColorSummary | None
     heard: tuple[np.ndarray, np.ndarray] | None
     found_shots: ShotPixels | None
@@ -250,6 +261,7 @@ def _run(
     *,
     samples: DecodedFrames | None = None,
     summary: ColorSummary | None = None,
+    keep_frames: Callable[[DecodedFrames], None] | None = None,
     cached_loudness: Callable[[np.ndarray], np.ndarray | None] | None = None,
     cached_shots: Callable[[dict[str, Any]], ShotPixels | None] | None = None,
     shots_cached: bool = False,
@@ -260,7 +272,9 @@ def _run(
     colours (unless ``summary`` is given), measure the sound (unless ``cached_loudness``
     has it for the samples' times), cluster, find the shots (unless ``cached_shots`` has
     them for their key, `shots_key`); ``shots_cached`` says beforehand whether it will
-    (for the progress bar's parts)."""
+    (for the progress bar's parts). Frames it decoded are handed to ``keep_frames`` once
+    summarised, then dropped: clustering was the run's peak with them (docs/benchmarks.md,
+    "Fast mode: where the seconds go")."""
     colors, layers = _split(on_progress, params, shots_decode=params.shots and not shots_cached)
     decoded = samples is None and summary is None
     made = samples if summary is None else summary  # what gives the samples' times
@@ -293,15 +307,18 @@ def _run(
             samples, params=params, on_progress=_scaled(colors, clustering, summarising),
             cancel=cancel)
         clustering = summarising
+        if decoded and keep_frames is not None:
+            keep_frames(samples)
+        samples = made = None  # the frames' 173 MB (1000 at 320 px), before clustering
+        release_free_memory()
     fp = fingerprint_summary(summary, info=info, params=params,
                              on_progress=_scaled(colors, clustering, 1.0), cancel=cancel)
     if sound is not None and sound.missing:
         fp = replace(fp, warnings=(*fp.warnings, sound.missing))
     fp = replace(fp, loudness=loudness)
-    kept = samples if decoded else None
-    heard = None if sound is None or sound.missing else (_sound_times(made, params), loudness)
+    heard = None if sound is None or sound.missing else (_sound_times(summary, params), loudness)
     if not params.shots:
-        return _Run(fp, kept, summarised, heard, None, None)
+        return _Run(fp, summarised, heard, None, None)
     request = shots_key(**shot_options(params, fp.crop))
     shots = cached_shots(request) if cached_shots else None
     found = None
@@ -311,7 +328,7 @@ def _run(
     _check(cancel)
     fp = replace(fp, shots=shot_palettes(shots, k=params.clusters,
                                          color_space=params.color_space, seed=params.seed))
-    return _Run(fp, kept, summarised, heard, found, request)
+    return _Run(fp, summarised, heard, found, request)
 
 
 def _sound_print(

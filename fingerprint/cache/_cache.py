@@ -239,11 +239,19 @@ class Cache:
         queue, whether an analysis decodes at length)."""
         return self._frames_path(key, params).is_file()
 
-    def save_samples(self, key: str, params: Params, samples: DecodedFrames) -> None:
-        """Stream the frames to disk a few at a time (never a second copy in memory)."""
+    @contextlib.contextmanager
+    def saving_samples(
+        self, key: str, params: Params, samples: DecodedFrames
+    ) -> Iterator[None]:
+        """Stream the frames to disk now, a few at a time, under a temporary name that
+        becomes theirs when the block ends without an error (with one, the file is
+        removed): a run drops its frames before clustering, yet caches them only if it
+        completes."""
         path = self._frames_path(key, params)
         with writing(), self._temporary(path) as fh:
             write_frames(fh, samples)
+            del samples  # this generator's frame would hold them until the block ends
+            yield
         self.prune()
 
     @contextlib.contextmanager

@@ -337,6 +337,48 @@ def test_cancel_mid_decode_saves_nothing(films, tmp_path, monkeypatch):
     assert cache.load_result(key, params) is None
 
 
+def test_frames_go_to_the_cache_before_clustering_and_stay_only_if_it_ends(
+    films, tmp_path, monkeypatch
+):
+    """The decoded frames are written (not yet under their name) and let go once
+    summarised, so clustering runs without them; a run stopped while clustering leaves
+    neither them nor a temporary file, and a run that ends keeps them."""
+    import gc
+    import weakref
+
+    from fingerprint import Cache, Cancelled, _pipeline as pipeline
+
+    summarise, cluster = pipeline.summarise_samples, pipeline.fingerprint_summary
+    frames: list[weakref.ref] = []
+    alive: list[bool] = []
+
+    def summarising(samples, **kwargs):
+        frames.append(weakref.ref(samples.frames))
+        return summarise(samples, **kwargs)
+
+    def clustering(summary, **kwargs):
+        gc.collect()
+        alive.append(frames[-1]() is not None)
+        if kwargs["params"].clusters == 3:
+            raise Cancelled
+        return cluster(summary, **kwargs)
+
+    monkeypatch.setattr(pipeline, "summarise_samples", summarising)
+    monkeypatch.setattr(pipeline, "fingerprint_summary", clustering)
+    cache = Cache(tmp_path / "cache")
+    key = cache.key(films["code"])
+    stopped = Params(samples=12, clusters=3)
+    with pytest.raises(Cancelled):
+        analyze(films["code"], params=stopped, cache=cache)
+    assert alive == [False]
+    assert cache.load_samples(key, stopped) is None
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.name.endswith(".tmp")]
+    ended = Params(samples=12, clusters=2)
+    analyze(films["code"], params=ended, cache=cache)
+    assert alive == [False, False]
+    assert cache.load_samples(key, ended).frames.shape[0] == 12
+
+
 def test_cancel_during_clustering():
     from fingerprint import Cancelled
 

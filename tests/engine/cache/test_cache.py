@@ -330,7 +330,8 @@ def test_frames_file_with_wrong_shapes_is_not_trusted(film, cache):
     key = cache.key(film)
     tiny = DecodedFrames(frames=np.zeros((10, 4, 4, 3), np.uint8), times=np.arange(10.0),
                    targets=np.arange(10.0))
-    cache.save_samples(key, params, tiny)
+    with cache.saving_samples(key, params, tiny):
+        pass
     assert cache._frames_path(key, params).is_file()
     assert cache.load_samples(key, params) is None
     fp = analyze(film, params=params, cache=cache)
@@ -568,7 +569,8 @@ def test_frames_round_trip_exactly(cache, ended_at):
     params = Params(samples=40, size=32)
     known_film(cache, "aa")
     stored = fake_samples(40, ended_at=ended_at)
-    cache.save_samples("aa", params, stored)
+    with cache.saving_samples("aa", params, stored):
+        pass
     back = cache.load_samples("aa", params)
     np.testing.assert_array_equal(back.frames, stored.frames)
     np.testing.assert_array_equal(back.times, stored.times)
@@ -583,7 +585,9 @@ def test_flat_frames_are_stored_compactly(cache):
     known_film(cache, "aa", width=320, height=180)
     frames = np.empty((1000, 180, 320, 3), np.uint8)
     frames[:] = np.arange(1000, dtype=np.uint8)[:, None, None, None]
-    cache.save_samples("aa", params, DecodedFrames(frames, np.arange(1000.0), np.arange(1000.0)))
+    stored = DecodedFrames(frames, np.arange(1000.0), np.arange(1000.0))
+    with cache.saving_samples("aa", params, stored):
+        pass
     assert cache._frames_path("aa", params).stat().st_size < frames.nbytes / 1000
     np.testing.assert_array_equal(cache.load_samples("aa", params).frames, frames)
 
@@ -598,7 +602,8 @@ def test_saving_frames_makes_no_second_copy(cache):
     stored = fake_samples(200, height=180, width=320)
     tracemalloc.start()
     try:
-        cache.save_samples("aa", params, stored)
+        with cache.saving_samples("aa", params, stored):
+            pass
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -628,7 +633,8 @@ def write_frames_header(path, header, body=b""):
 def test_frames_files_that_do_not_fit_are_missing(cache, change):
     params = Params(samples=40, size=32)
     known_film(cache, "aa")
-    cache.save_samples("aa", params, fake_samples(40))
+    with cache.saving_samples("aa", params, fake_samples(40)):
+        pass
     path = cache._frames_path("aa", params)
     head, body = path.read_bytes()[len(cache_frames._FRAMES_MAGIC):].split(b"\n", 1)
     header = {**json.loads(head), **change}
@@ -639,7 +645,8 @@ def test_frames_files_that_do_not_fit_are_missing(cache, change):
 def test_frames_with_extra_or_missing_bytes_are_missing(cache):
     params = Params(samples=40, size=32)
     known_film(cache, "aa")
-    cache.save_samples("aa", params, fake_samples(40))
+    with cache.saving_samples("aa", params, fake_samples(40)):
+        pass
     path = cache._frames_path("aa", params)
     whole = path.read_bytes()
     path.write_bytes(whole[:-100])
@@ -652,7 +659,8 @@ def test_frames_with_extra_or_missing_bytes_are_missing(cache):
 
 def test_frames_without_the_films_info_are_not_trusted(cache):
     params = Params(samples=40, size=32)
-    cache.save_samples("aa", params, fake_samples(40))
+    with cache.saving_samples("aa", params, fake_samples(40)):
+        pass
     assert cache.load_samples("aa", params) is None
 
 
@@ -724,7 +732,8 @@ def filled(cache, keys, *, when):
     params = Params(samples=40, size=32)
     for key, used in zip(keys, when, strict=True):
         known_film(cache, key)
-        cache.save_samples(key, params, fake_samples(40, seed=len(key)))
+        with cache.saving_samples(key, params, fake_samples(40, seed=len(key))):
+            pass
         path = cache._frames_path(key, params)
         os.utime(path, (used, used))
     return params
