@@ -19,7 +19,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from xml.sax.saxutils import escape
+from html import escape
 
 import numpy as np
 from PIL import Image, ImageDraw
