@@ -83,14 +83,17 @@ def test_collection_options_round_trip_through_a_link() -> None:
 def test_pages_of_films_and_what_the_page_says_of_them() -> None:
     from webapp.collection_view import PAGE_FILMS, page_count, page_label, page_span, showing
 
-    assert PAGE_FILMS == 500
-    assert page_count(0) == page_count(500) == 1 and page_count(10_000) == 20
-    assert page_span(10_000, 20) == range(9_500, 10_000)
-    assert page_span(10_000, 99) == page_span(10_000, 20)  # an old link's page: the last
-    assert page_span(700, 2) == range(500, 700) and page_label(10_000, 2) == "501-1,000"
+    # A first visit draws one page: 200 films' strips (1.7 MB of figure at 10,000 films,
+    # where 500 were 3.5 MB: docs/benchmarks.md "The Collection page at 10,000 films").
+    assert PAGE_FILMS == 200
+    assert page_count(0) == page_count(200) == 1 and page_count(10_000) == 50
+    assert page_span(10_000, 50) == range(9_800, 10_000)
+    assert page_span(10_000, 99) == page_span(10_000, 50)  # an old link's page: the last
+    assert page_span(700, 4) == range(600, 700) and page_label(10_000, 2) == "201-400"
     by_title = CollectionOptions(page=2)
-    assert showing(10_000, by_title) == "Films 501-1,000 of 10,000, by title."
-    assert showing(300, by_title) == "All 300 films, by title."
+    assert showing(10_000, by_title) == "Films 201-400 of 10,000, by title."
+    assert showing(200, by_title) == "All 200 films, by title."
+    assert showing(300, CollectionOptions()) == "Films 1-200 of 300, by title."
     near = CollectionOptions(sort="similar", descending=True)
     assert showing(10, near, "*Vertigo*") == "All 10 films, farthest from *Vertigo* first."
     assert "two main axes" in showing(10_000, CollectionOptions(show="map"))
@@ -124,6 +127,20 @@ def test_figures_are_one_trace_each_with_the_film_index_and_escaped_titles() -> 
     assert len(heat.data) == 1 and heat.data[0].z[0][1] == matrix[1, 0]
     dots = map_figure(collection, np.zeros((5, 2)))
     assert len(dots.data) == 1 and list(dots.data[0].customdata[:, 0]) == [0, 1, 2, 3, 4]
+
+
+def test_the_map_of_many_films_is_drawn_with_webgl(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SVG dots up to MAP_WEBGL_FILMS films, one WebGL trace past it: 10,000 SVG dots took
+    8.5 s to show (docs/benchmarks.md "The Collection page at 10,000 films")."""
+    from fingerprint.plotting import _collection
+
+    assert _collection.MAP_WEBGL_FILMS == 1000
+    _, collection = _films(4)
+    assert map_figure(collection, np.zeros((4, 2))).data[0].type == "scatter"
+    monkeypatch.setattr(_collection, "MAP_WEBGL_FILMS", 3)
+    dots = map_figure(collection, np.arange(8.0).reshape(4, 2))
+    assert len(dots.data) == 1 and dots.data[0].type == "scattergl"
+    assert list(dots.data[0].customdata[:, 0]) == [0, 1, 2, 3]  # a click still names a film
 
 
 def test_strips_of_500_films_stay_one_trace() -> None:
@@ -268,7 +285,7 @@ def test_a_batch_made_before_the_index_is_read_from_its_jsons_and_says_how_to_bu
 def test_past_a_page_of_films_the_strips_come_a_page_at_a_time(
     batch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pages of 3 films, a whole matrix up to 4 and then pages of 2 (500, 1,000 and 200 in
+    """Pages of 3 films, a whole matrix up to 4 and then pages of 2 (200, 1,000 and 200 in
     the app): 8 films are three pages of strips; the Distances view is a page's films,
     four pages of them; the map has every film."""
     from webapp import collection_figures, collection_view
@@ -371,3 +388,89 @@ def test_the_library_lists_analysed_demo_films_and_opens_two_on_compare(
     _ok(at)
     assert {at.query_params["a"], at.query_params["b"]} == {"bbb", "flower"}
     assert any(m.value == "#### Big Buck Bunny" for m in at.markdown)
+
+
+def test_past_a_few_hundred_films_the_choosers_list_the_titles_typed(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Choosers list every film up to title_filter.LIST_ALL (200 in the app; 3 here);
+    past it, the films whose titles hold what is typed, at most MATCHES (50; 2 here),
+    never 10,000 options. What is typed chooses its first match."""
+    from webapp import title_filter
+
+    monkeypatch.setattr(title_filter, "LIST_ALL", 3)
+    monkeypatch.setattr(title_filter, "MATCHES", 2)
+    at = _page(sort="similar")
+    _ok(at)
+    # The film chosen (the first), then MATCHES others; none chosen to compare yet.
+    first = ["film 0000", "film 0001", "film 0002"]
+    assert at.selectbox(key="col_explore_film").options == first
+    assert at.selectbox(key="w_col_near").options == first
+    assert at.multiselect(key="col_compare_films").options == first[:2]
+    at.text_input(key="col_explore_film:find").input("0006").run()
+    _ok(at)
+    assert at.selectbox(key="col_explore_film").value == 6
+    assert at.selectbox(key="col_explore_film").options == ["film 0006"]
+    at.text_input(key="w_col_near:find").input("film 0003").run()  # reorders by it
+    _ok(at)
+    assert at.selectbox(key="w_col_near").value == 3 and at.query_params["near"]
+    assert _customdata(_spec(at)["data"][0])[0] == 3
+    at.text_input(key="col_compare_films:find").input("film 0007").run()
+    at.multiselect(key="col_compare_films").select(7).run()
+    at.text_input(key="col_compare_films:find").input("film 0002").run()
+    _ok(at)
+    assert at.multiselect(key="col_compare_films").options == ["film 0007", "film 0002"]
+    at.multiselect(key="col_compare_films").select(2).run()
+    assert at.multiselect(key="col_compare_films").value == [7, 2]
+    assert not at.button(key="col_compare").disabled
+    at.text_input(key="col_explore_film:find").input("*nope*").run()
+    _ok(at)
+    assert escape_markdown("No title holds “*nope*”.") in [c.value for c in at.caption]
+
+
+def test_a_page_of_many_strips_shows_them_as_a_picture_until_the_chart_is_drawn(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 60 films a page hides their titles (3 here): its strips come as a picture too
+    (webapp.preview), in the chart's box; a page showing titles has none."""
+    import streamlit as st
+
+    from fingerprint.plotting import _collection
+
+    st.cache_resource.clear()
+    at = _page()
+    _ok(at)
+    assert not [m for m in at.markdown if "fingerprint-preview" in m.value]
+    st.cache_resource.clear()
+    monkeypatch.setattr(_collection, "_MAX_TICK_TITLES", 3)
+    at = _page()
+    _ok(at)
+    pictures = [m.value for m in at.markdown if "fingerprint-preview" in m.value]
+    assert len(pictures) == 1 and "data:image/jpeg;base64," in pictures[0]
+    at.get("segmented_control")[0].set_value("map").run()
+    _ok(at)
+    assert not [m for m in at.markdown if "fingerprint-preview" in m.value]
+    st.cache_resource.clear()
+
+
+def test_a_warmed_up_server_draws_the_batch_without_listing_it_again(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a batch folder, app.py's warm-up lists its films and makes the first view's
+    figure before the first visitor comes; that visitor's run uses them."""
+    import streamlit as st
+
+    from webapp import collection_figures, library, warmup
+
+    st.cache_resource.clear()
+    warmup.warm_collection()
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(library, "list_batch", fail)
+    monkeypatch.setattr(collection_figures, "strips_figure", fail)
+    at = _page()
+    _ok(at)
+    assert _customdata(_spec(at)["data"][0]) == list(range(8))
+    st.cache_resource.clear()
