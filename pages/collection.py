@@ -136,9 +136,12 @@ def _clicked() -> None:
         _open(index)
 
 
-# The strips as a picture until the browser has loaded Plotly and drawn the chart.
+# The strips as a picture until the browser has loaded Plotly and drawn the chart: on this
+# session's first chart only (Plotly is loaded after it; the picture is 0.5 MB a run).
+first_chart = not st.session_state.get("collection:charted", False)
+st.session_state["collection:charted"] = True
 with st.container(key="collection_strips"):
-    if (preview := collection_figures.preview(films, options, settings)) is not None:
+    if first_chart and (preview := collection_figures.preview(films, options, settings)):
         with st.container(key="collection_preview"):
             st.markdown(preview, unsafe_allow_html=True)
     st.plotly_chart(
