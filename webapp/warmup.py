@@ -16,7 +16,7 @@ import logging
 import threading
 from pathlib import Path
 
-from fingerprint import Fingerprint
+from fingerprint import Fingerprint, FingerprintError
 from fingerprint.cache import content_key
 
 from .films import Film, demo_films
@@ -82,6 +82,8 @@ def warm_collection() -> None:
         films = library.page_films(current)
         if len(films.collection):
             collection_figures.preview(films, CollectionOptions(), current)  # and the figure
+    except FingerprintError as exc:  # the folder's own fault (no index yet, unreadable)
+        _LOG.warning("the Collection page's batch folder could not be read: %s", exc)
     except Exception:  # never the server's end: its visitors only wait longer
         _LOG.exception("warming up the Collection page failed")
 

@@ -127,3 +127,19 @@ def test_a_warmed_up_server_draws_the_batch_without_listing_it_again(
     _ok(at)
     assert _customdata(_spec(at)["data"][0]) == list(range(8))
     st.cache_resource.clear()
+
+
+def test_the_warm_up_of_a_folder_that_cannot_be_read_leaves_the_server_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from webapp import warmup
+
+    monkeypatch.setenv("FINGERPRINT_COLLECTION_DIR", str(tmp_path / "no batch here"))
+    warmup.warm_collection()  # no collection.json: said in the log, nothing raised
+    assert "could not be read" in caplog.text
+    monkeypatch.setattr(warmup, "warm", lambda: None)
+    monkeypatch.setattr(warmup, "warm_collection", lambda: None)
+    names = [t.name for t in warmup.warm_up()]
+    assert names == ["warm up the landing page", "warm up the Collection page"]
+    monkeypatch.delenv("FINGERPRINT_COLLECTION_DIR")
+    assert [t.name for t in warmup.warm_up()] == ["warm up the landing page"]
