@@ -42,6 +42,7 @@ def choose_film(
         st.session_state[key] = current = 0
     options: Sequence[int] = range(count)
     found, query = None, ""
+
     def _first_match() -> None:
         # What is typed chooses its first match, so a button under the chooser opens the
         # film looked for, not the one chosen before.
