@@ -9,7 +9,7 @@ import streamlit as st
 from fingerprint import FingerprintError
 from fingerprint.collection._collection import index_json, matrix_csv
 from fingerprint.poster._collection import collection_poster_png
-from webapp import collection_figures, library, state
+from webapp import collection_figures, film_picker, library, state
 from webapp.analysis import CHART_CONFIG
 from webapp.collection_view import (
     PAGE_FILMS,
@@ -100,13 +100,12 @@ sort_col.selectbox(
     on_change=lambda: library.update_options(sort=st.session_state["w_col_sort"], page=1),
 )
 if options.sort == "similar":
-    if st.session_state["w_col_near"] >= len(collection):
-        st.session_state["w_col_near"] = 0
-    near_col.selectbox(
-        "Similar to", range(len(collection)), format_func=titles.__getitem__, key="w_col_near",
-        on_change=lambda: library.update_options(
-            near=collection.films[st.session_state["w_col_near"]].key, page=1),
-    )
+    with near_col:
+        film_picker.choose_film(
+            "Similar to", titles, "w_col_near",
+            on_change=lambda: library.update_options(
+                near=collection.films[st.session_state["w_col_near"]].key, page=1),
+        )
 desc_col.toggle(
     "Reverse", key="w_col_desc",
     on_change=lambda: library.update_options(descending=st.session_state["w_col_desc"],
@@ -137,12 +136,20 @@ def _clicked() -> None:
         _open(index)
 
 
-st.plotly_chart(
-    collection_figures.figure(films, options, settings), key="collection_chart",
-    on_select=_clicked,
-    selection_mode="points", theme=None,
-    config={**CHART_CONFIG, "toImageButtonOptions": {"format": "png", "filename": "collection"}},
-)
+# The strips as a picture until the browser has loaded Plotly and drawn the chart: on this
+# session's first chart only (Plotly is loaded after it; the picture is 0.5 MB a run).
+first_chart = not st.session_state.get("collection:charted", False)
+st.session_state["collection:charted"] = True
+with st.container(key="collection_strips"):
+    if first_chart and (preview := collection_figures.preview(films, options, settings)):
+        with st.container(key="collection_preview"):
+            st.markdown(preview, unsafe_allow_html=True)
+    st.plotly_chart(
+        collection_figures.figure(films, options, settings), key="collection_chart",
+        on_select=_clicked, selection_mode="points", theme=None,
+        config={**CHART_CONFIG,
+                "toImageButtonOptions": {"format": "png", "filename": "collection"}},
+    )
 st.caption({
     "strips": "Point at a film to see its running time and palette; click it to open it "
               "on Explore.",
@@ -169,15 +176,13 @@ st.divider()
 explore_col, compare_col = st.columns([2, 3], gap="large")
 with explore_col:
     st.markdown("**Open a film**")
-    st.selectbox("Film", range(len(collection)), format_func=titles.__getitem__,
-                       key="col_explore_film", label_visibility="collapsed")
+    film_picker.choose_film("Film", titles, "col_explore_film", label_visibility="collapsed")
     st.button("Open on Explore", icon=":material/movie:", key="col_explore",
               on_click=lambda: _open(st.session_state["col_explore_film"]))
 with compare_col:
     st.markdown("**Compare two films**")
-    pair = st.multiselect("Two films", range(len(collection)), format_func=titles.__getitem__,
-                          max_selections=2, key="col_compare_films",
-                          label_visibility="collapsed", placeholder="Choose two films")
+    pair = film_picker.choose_films("Two films", titles, "col_compare_films", max_selections=2,
+                                    label_visibility="collapsed", placeholder="Choose two films")
     st.button("Open on Compare", icon=":material/compare:", key="col_compare",
               disabled=len(pair) != 2,
               on_click=lambda: _open(*st.session_state["col_compare_films"]))

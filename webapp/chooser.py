@@ -14,7 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from fingerprint import FingerprintError, VideoInfo, VideoNotFoundError, probe
 from fingerprint.timecodes import timecode
 
-from . import state
+from . import state, title_filter
 from .escaping import escape_markdown
 from .films import (
     Film,
@@ -257,12 +257,37 @@ def _movies_tab(chooser: str) -> None:
     else:
         widget = f"movie:{chooser}"
         files = movie_list(str(root))
-        films = f"{len(files)} film{'s' if len(files) != 1 else ''}"
+        films = f"{len(files):,} film{'s' if len(files) != 1 else ''}"
+        options = _matching(files, widget, st.session_state.get(widget))
         st.selectbox(  # the folder's path is the server's business, not the visitor's
-            f"{films} in the movies folder", files, index=None, key=widget,
+            f"{films} in the movies folder", options, index=None, key=widget,
             placeholder="Type to search…", on_change=_pick_movie,
             args=(chooser, root, widget),
         )
+        _say_matches(files, widget)
+
+
+def _matching(names: list[str], widget: str, current: str | None = None) -> list[str]:
+    """``names`` as a chooser lists them: all of them up to `title_filter.LIST_ALL`, else
+    a box to type part of a name over those that hold it (and ``current``), so a folder
+    of 10,000 films is never 10,000 options sent to the browser."""
+    if not title_filter.filtered(len(names)):
+        return names
+    query = st.text_input(
+        "Part of its name", key=f"{widget}:find", label_visibility="collapsed",
+        placeholder=f"Part of its name (of {len(names):,} films)",
+    )
+    keep = [names.index(current)] if current in names else []
+    return [names[i] for i in title_filter.matching(names, query, keep=keep).films]
+
+
+def _say_matches(names: list[str], widget: str) -> None:
+    """Under a filtered chooser: how many of ``names`` it lists (`_matching`), as text."""
+    if title_filter.filtered(len(names)):
+        query = st.session_state.get(f"{widget}:find", "")
+        line = title_filter.matches_line(title_filter.matching(names, query), query)
+        if line:
+            st.caption(escape_markdown(line))
 
 
 def _library_tab(chooser: str) -> None:
@@ -278,6 +303,9 @@ def _library_tab(chooser: str) -> None:
         st.caption("Demo films and films of the movies folder appear here once analysed.")
         return
     widget = f"library:{chooser}"
+    names = [titles[e.key] for e in entries]
+    shown = set(_matching(names, widget))  # the most recent first, as entries come
+    entries = [e for e, name in zip(entries, names, strict=True) if name in shown]
     st.dataframe(
         [
             {
@@ -291,6 +319,7 @@ def _library_tab(chooser: str) -> None:
         hide_index=True, width="stretch", key=widget, selection_mode="single-row",
         on_select=functools.partial(_pick_from_library, chooser, widget, [e.key for e in entries]),
     )
+    _say_matches(names, widget)
 
 
 def choose_film(

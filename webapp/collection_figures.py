@@ -40,6 +40,7 @@ from .collection_view import (
     page_span,
 )
 from .library import PageFilms
+from .preview import strips_picture_html
 from .settings import Settings
 
 
@@ -140,17 +141,43 @@ class _Rows:
         return self.rows[[self.at[int(f)] for f in films]]
 
 
-def figure(films: PageFilms, options: CollectionOptions, current: Settings) -> go.Figure:
-    """The figure of the page's view, shared by sessions on the same films and options
-    (options the view does not depend on are left out of its key), as the settings'
-    colour vision sees it."""
+def _key(films: PageFilms, options: CollectionOptions, current: Settings) -> tuple:
+    """What the view's figure depends on (`_figure`'s arguments): options the view does
+    not depend on are left out, so sessions share it."""
     count = len(films.collection)
     cvd, severity = current.cvd, current.cvd_severity
     if options.show == "map":
-        return _figure(films.digest, "map", "title", False, None, 1, cvd, severity, films)
+        return (films.digest, "map", "title", False, None, 1, cvd, severity)
     near = options.near if options.sort == "similar" else None
     page = min(max(options.page, 1), page_count(count, options.show))
     if options.show == "matrix" and count <= MATRIX_FILMS:
         page = 1
-    return _figure(films.digest, options.show, options.sort, options.descending, near, page,
-                   cvd, severity, films)
+    return (films.digest, options.show, options.sort, options.descending, near, page,
+            cvd, severity)
+
+
+def figure(films: PageFilms, options: CollectionOptions, current: Settings) -> go.Figure:
+    """The figure of the page's view, shared by sessions on the same films and options,
+    as the settings' colour vision sees it."""
+    return _figure(*_key(films, options, current), films)
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def _preview(
+    digest: str, show: str, sort: str, descending: bool, near: str | None, page: int,
+    cvd: str | None, severity: float, _fig: go.Figure,
+) -> str | None:
+    # Keyed as the figure (`_key`); ``_fig`` is that key's figure.
+    return strips_picture_html(_fig)
+
+
+def preview(films: PageFilms, options: CollectionOptions, current: Settings) -> str | None:
+    """HTML showing the view's strips as a picture in the chart's place until the
+    browser has loaded Plotly and drawn the chart (`webapp.preview`): on a first visit
+    at 10,000 films the chart came 2-3 s after the page's heading (docs/benchmarks.md
+    "The Collection page at 10,000 films"). None for other views and for pages of films
+    that show their titles."""
+    if options.show != "strips":
+        return None
+    key = _key(films, options, current)
+    return _preview(*key, _figure(*key, films))

@@ -35,10 +35,11 @@ SORT_LABELS = {
 }
 assert set(SHOW_LABELS) == set(SHOWS) and set(SORT_LABELS) == set(SORTS)
 #: Films a page of the view draws: their strips are one image of at most this many rows
-#: and a bar each to point at. The 500-film page was measured at 10,000 films
-#: (bench/collection_page.py, docs/benchmarks.md "The Collection page at 10,000 films");
-#: the figure of all 10,000 was 69 MB of JSON.
-PAGE_FILMS = 500
+#: and a bar each to point at. At 10,000 films (bench/collection_page.py, docs/benchmarks.md
+#: "The Collection page at 10,000 films") a page of 500 was 3.5 MB of figure JSON (2.9 MB
+#: of it the strips' PNG) that a first visit waited for; 200 are 1.7 MB, each row still
+#: its 8 pixels (`strips_height`). The figure of all 10,000 was 69 MB.
+PAGE_FILMS = 200
 #: The most films whose whole distance matrix the page measures: 1,000 films are 499,500
 #: pairs, about 20 s (bench/batch.py); 10,000 would be 50 million, over half an hour and
 #: 800 MB. Past it the Distances view is a page's films' and the map is `palette_map`.
@@ -136,7 +137,7 @@ def page_span(count: int, page: int, show: str = "strips") -> range:
 
 
 def page_label(count: int, page: int, show: str = "strips") -> str:
-    """A page as the page control lists it: "1-500", "9,501-10,000"."""
+    """A page as the page control lists it: "1-200", "9,801-10,000"."""
     span = page_span(count, page, show)
     return f"{span.start + 1:,}-{span.stop:,}" if len(span) else "none"
 
@@ -150,7 +151,7 @@ def paged(count: int, show: str) -> bool:
 
 
 def showing(count: int, options: CollectionOptions, near_title: str | None = None) -> str:
-    """What the view draws, in words: "Films 1-500 of 10,000, by title." Titles are the
+    """What the view draws, in words: "Films 1-200 of 10,000, by title." Titles are the
     user's text: show this as text, not Markdown."""
     if options.show == "map":
         if count <= MATRIX_FILMS:

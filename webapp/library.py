@@ -27,9 +27,6 @@ clicked it, and for others only if the file is also under the movies folder.
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -58,10 +55,9 @@ from .library_films import (
     shelve,
 )
 from .messages import analysis_failure
-from .server import cache, demos, jobs, movies_dir
+from .server import cache, collection_dir, demos, jobs, movies_dir
 from .settings import Settings, params_for, stored_params
 
-COLLECTION_ENV_VAR = "FINGERPRINT_COLLECTION_DIR"
 # How long the library's list is kept: films analysed meanwhile appear within this time.
 LIBRARY_TTL_S = 30
 
@@ -99,16 +95,6 @@ class PageFilms:
 
 
 # --- where the films come from ---------------------------------------------------------
-def collection_dir() -> Path | None:
-    """The batch folder: ``streamlit run app.py -- --collection DIR``, else
-    $FINGERPRINT_COLLECTION_DIR."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--collection")
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    folder = args.collection or os.environ.get(COLLECTION_ENV_VAR)
-    return Path(folder).expanduser().resolve() if folder else None
-
-
 def _pack(
     fingerprints: list[Fingerprint | None], collection: Collection, open_ids: list[str],
     sources: list[str | None], origin: Literal["library", "batch"],

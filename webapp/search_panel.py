@@ -29,7 +29,7 @@ from fingerprint.collection._search import (
 )
 from fingerprint.timecodes import parse_time, timecode
 
-from . import library
+from . import film_picker, library
 from .escaping import escape_markdown
 from .messages import hide_paths
 from .search_view import (
@@ -149,9 +149,7 @@ def _by_color(opened: Callable[[], SearchIndex]) -> Rows | None:
 
 def _film_choice(search: SearchIndex, key: str) -> int:
     titles = [f.title for f in search.index.collection.films]
-    if st.session_state.get(key, 0) >= len(titles):
-        st.session_state[key] = 0
-    return st.selectbox("Film", range(len(titles)), format_func=titles.__getitem__, key=key)
+    return film_picker.choose_film("Film", titles, key)
 
 
 def _like_moment(opened: Callable[[], SearchIndex]) -> Rows:

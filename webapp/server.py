@@ -34,6 +34,7 @@ APP_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = APP_DIR / "demo"
 DEFAULT_FILM = "bbb"
 MOVIES_ENV_VAR = "FINGERPRINT_MOVIES_DIR"
+COLLECTION_ENV_VAR = "FINGERPRINT_COLLECTION_DIR"
 # Analyses run at once, server-wide; the rest wait in a queue. Two keep both cores of a
 # small host busy and, at the app's defaults, its memory under 1.5 GB with 8 visitors
 # (docs/benchmarks.md, "Hosted demo under load").
@@ -109,6 +110,16 @@ def movies_dir() -> Path | None:
     parser.add_argument("--movies")
     args, _ = parser.parse_known_args(sys.argv[1:])
     folder = args.movies or os.environ.get(MOVIES_ENV_VAR)
+    return Path(folder).expanduser().resolve() if folder else None
+
+
+def collection_dir() -> Path | None:
+    """The batch folder the Collection page shows (`webapp.library`): ``streamlit run
+    app.py -- --collection DIR``, else $FINGERPRINT_COLLECTION_DIR."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--collection")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    folder = args.collection or os.environ.get(COLLECTION_ENV_VAR)
     return Path(folder).expanduser().resolve() if folder else None
 
 

@@ -1,8 +1,11 @@
 """What a new server prepares for its first visitors before they come (issue 18 §4): the
 landing page's modules, and the default demo film's figure and picture made from its
-shipped result (`webapp.seeding`), in a thread app.py starts with the server. Each is
-made once per server and shared through Streamlit's caches, so the first visitors no
-longer wait for them in their first run (docs/benchmarks.md, "Landing page").
+shipped result (`webapp.seeding`), in a thread app.py starts with the server; and with a
+batch folder (``--collection DIR``) the Collection page's films listed from its index
+and its first view's figure, in a second thread (`warm_collection`). Each is made once
+per server and shared through Streamlit's caches, so the first visitors no longer wait
+for them in their first run (docs/benchmarks.md, "Landing page" and "The Collection page
+at 10,000 films").
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import logging
 import threading
 from pathlib import Path
 
-from fingerprint import Fingerprint
+from fingerprint import Fingerprint, FingerprintError
 from fingerprint.cache import content_key
 
 from .films import Film, demo_films
 from .seeding import RESULTS, shipped
-from .server import APP_DIR, DEFAULT_FILM, DEMO_DIR
+from .server import APP_DIR, DEFAULT_FILM, DEMO_DIR, collection_dir
 from .settings import Settings
 
 #: The page a link without a path opens.
@@ -62,8 +65,36 @@ def warm() -> None:
         _LOG.exception("warming up the landing page failed")
 
 
-def warm_up() -> threading.Thread:
-    """`warm`, in a thread of its own (the server answers meanwhile)."""
-    thread = threading.Thread(target=warm, name="warm up the landing page", daemon=True)
-    thread.start()
-    return thread
+def warm_collection() -> None:
+    """List the batch folder's films (`library.page_films`: from its index, with their
+    strips) and make the Collection page's figure of its default view (the first page of
+    strips, by title), as its first run would: at 10,000 films 1-2 s of a first visit
+    (docs/benchmarks.md "The Collection page at 10,000 films"). Nothing without a batch
+    folder; a failure is logged, and the first visitor does the work instead (and reads
+    the reason)."""
+    try:
+        from . import collection_figures, library  # Streamlit's: as the page imports them
+        from .collection_view import CollectionOptions
+
+        if collection_dir() is None:
+            return
+        current = Settings()
+        films = library.page_films(current)
+        if len(films.collection):
+            collection_figures.preview(films, CollectionOptions(), current)  # and the figure
+    except FingerprintError as exc:  # the folder's own fault (no index yet, unreadable)
+        _LOG.warning("the Collection page's batch folder could not be read: %s", exc)
+    except Exception:  # never the server's end: its visitors only wait longer
+        _LOG.exception("warming up the Collection page failed")
+
+
+def warm_up() -> list[threading.Thread]:
+    """`warm`, and `warm_collection` when the server has a batch folder, each in a thread
+    of its own (the server answers meanwhile)."""
+    jobs = [(warm, "warm up the landing page")]
+    if collection_dir() is not None:
+        jobs.append((warm_collection, "warm up the Collection page"))
+    threads = [threading.Thread(target=job, name=name, daemon=True) for job, name in jobs]
+    for thread in threads:
+        thread.start()
+    return threads

@@ -33,6 +33,7 @@ from ..timecodes import timecode
 from ._layout import base_layout
 
 __all__ = [
+    "MAP_WEBGL_FILMS",
     "dominant_colors",
     "hover_texts",
     "labels",
@@ -43,13 +44,17 @@ __all__ = [
 ]
 
 # Columns of the image behind the strips chart: about a laptop's chart width; more only
-# makes the page heavier (500 films at 600 columns is a PNG of a few hundred kB).
+# makes the page heavier (a page of 200 films of bench/search.py's strips, whose every
+# moment differs, is a PNG of 1.1 MB at 500 columns; a film's own strips are smoother).
 _SCREEN_COLUMNS = 600
 # The strips chart's height per film, in screen pixels, and the height it aims at.
 _ROW_SCREEN_PX = (4, 28)
 _STRIPS_TARGET_PX = 1600
 # Titles beside the strips only while they can be read.
 _MAX_TICK_TITLES = 60
+#: Past this many films the map's dots are drawn with WebGL (`go.Scattergl`): 10,000 SVG
+#: dots took 8.5 s to show (docs/benchmarks.md "The Collection page at 10,000 films").
+MAP_WEBGL_FILMS = 1000
 # Distances are shown to 0.1 ΔE: float32 halves the page's weight for 500 films.
 _MATRIX_DTYPE = np.float32
 _MAGMA = "Magma"
@@ -198,7 +203,8 @@ def matrix_figure(collection: Collection, matrix: np.ndarray, order: Sequence[in
 
 def map_figure(collection: Collection, points: np.ndarray) -> go.Figure:
     """The 2-D map: each film a dot in its dominant colour where the MDS put it; films
-    near each other have similar whole-film palettes. One scatter trace."""
+    near each other have similar whole-film palettes. One scatter trace: SVG up to
+    `MAP_WEBGL_FILMS` films, WebGL (``scattergl``) past it."""
     points = np.asarray(points, dtype=np.float64)
     if points.shape != (len(collection), 2):
         raise InvalidParameterError(
@@ -206,8 +212,9 @@ def map_figure(collection: Collection, points: np.ndarray) -> go.Figure:
         )
     n = len(collection)
     size = 22 if n <= 30 else 14 if n <= 150 else 9
+    trace = go.Scattergl if n > MAP_WEBGL_FILMS else go.Scatter
     fig = go.Figure(
-        go.Scatter(
+        trace(
             x=points[:, 0], y=points[:, 1], mode="markers",
             marker={"color": to_hex(dominant_colors(collection)), "size": size,
                     "line": {"color": "rgba(255,255,255,0.55)", "width": 1}},

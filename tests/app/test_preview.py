@@ -81,3 +81,32 @@ def test_a_one_sample_fingerprint_has_a_one_column_picture(fp: Fingerprint) -> N
     one = Fingerprint(video=fp.video, params=fp.params, times=fp.times[:1],
                       colors=fp.colors[:1], shares=fp.shares[:1], average=fp.average[:1])
     assert _pixels(preview_png(one, "strip", FRAME)).shape == (280, 1, 3)
+
+
+def test_the_collections_strips_are_previewed_once_their_titles_are_hidden() -> None:
+    """A page of strips past 60 films (titles hidden) fills its plot area with its one
+    image: that image, as a JPEG, in the Collection page's boxes; smaller pages (their
+    titles widen the margin) and the other views have no picture."""
+    from fingerprint.collection._collection import from_fingerprints
+    from fingerprint.plotting._collection import map_figure, strips_figure
+    from fingerprint.poster._collection import strip_rows
+    from tests.support.batches import synthetic_fingerprint
+    from webapp.preview import COLLECTION_BOXES, strips_picture_html
+
+    fps = [synthetic_fingerprint(i, samples=30) for i in range(61)]
+    collection = from_fingerprints(fps, titles=[f"film {i}" for i in range(61)])
+    rows = strip_rows(fps, width=50, height=4)
+    fig = strips_figure(collection, rows, list(range(61)))
+    html = strips_picture_html(fig)
+    assert html is not None
+    data = re.search(r"url\(data:image/jpeg;base64,([A-Za-z0-9+/=]+)\)", html)
+    assert data is not None
+    picture = _pixels(base64.b64decode(data[1]))
+    chart = fig.layout.images[0].source.split(",", 1)[1]
+    assert picture.shape == _pixels(base64.b64decode(chart)).shape
+    assert np.abs(picture.astype(int) - _pixels(base64.b64decode(chart))).mean() < 8
+    assert f"height: {fig.layout.height}px;" in html and "padding: 8px 8px 48px 8px;" in html
+    chart_box, preview_box = COLLECTION_BOXES
+    assert f".{chart_box}:has(.js-plotly-plot .barlayer .trace) .{preview_box}" in html
+    assert strips_picture_html(strips_figure(collection, rows, list(range(60)))) is None
+    assert strips_picture_html(map_figure(collection, np.zeros((61, 2)))) is None

@@ -78,14 +78,17 @@ def test_collection_options_round_trip_through_a_link() -> None:
 def test_pages_of_films_and_what_the_page_says_of_them() -> None:
     from webapp.collection_view import PAGE_FILMS, page_count, page_label, page_span, showing
 
-    assert PAGE_FILMS == 500
-    assert page_count(0) == page_count(500) == 1 and page_count(10_000) == 20
-    assert page_span(10_000, 20) == range(9_500, 10_000)
-    assert page_span(10_000, 99) == page_span(10_000, 20)  # an old link's page: the last
-    assert page_span(700, 2) == range(500, 700) and page_label(10_000, 2) == "501-1,000"
+    # A first visit draws one page: 200 films' strips (1.7 MB of figure at 10,000 films,
+    # where 500 were 3.5 MB: docs/benchmarks.md "The Collection page at 10,000 films").
+    assert PAGE_FILMS == 200
+    assert page_count(0) == page_count(200) == 1 and page_count(10_000) == 50
+    assert page_span(10_000, 50) == range(9_800, 10_000)
+    assert page_span(10_000, 99) == page_span(10_000, 50)  # an old link's page: the last
+    assert page_span(700, 4) == range(600, 700) and page_label(10_000, 2) == "201-400"
     by_title = CollectionOptions(page=2)
-    assert showing(10_000, by_title) == "Films 501-1,000 of 10,000, by title."
-    assert showing(300, by_title) == "All 300 films, by title."
+    assert showing(10_000, by_title) == "Films 201-400 of 10,000, by title."
+    assert showing(200, by_title) == "All 200 films, by title."
+    assert showing(300, CollectionOptions()) == "Films 1-200 of 300, by title."
     near = CollectionOptions(sort="similar", descending=True)
     assert showing(10, near, "*Vertigo*") == "All 10 films, farthest from *Vertigo* first."
     assert "two main axes" in showing(10_000, CollectionOptions(show="map"))
@@ -263,7 +266,7 @@ def test_a_batch_made_before_the_index_is_read_from_its_jsons_and_says_how_to_bu
 def test_past_a_page_of_films_the_strips_come_a_page_at_a_time(
     batch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pages of 3 films, a whole matrix up to 4 and then pages of 2 (500, 1,000 and 200 in
+    """Pages of 3 films, a whole matrix up to 4 and then pages of 2 (200, 1,000 and 200 in
     the app): 8 films are three pages of strips; the Distances view is a page's films,
     four pages of them; the map has every film."""
     from webapp import collection_figures, collection_view
@@ -366,3 +369,4 @@ def test_the_library_lists_analysed_demo_films_and_opens_two_on_compare(
     _ok(at)
     assert {at.query_params["a"], at.query_params["b"]} == {"bbb", "flower"}
     assert any(m.value == "#### Big Buck Bunny" for m in at.markdown)
+
