@@ -25,6 +25,7 @@ from .palette._color import average_color
 from .palette._histogram import Histograms, color_histograms, extend, frames_of
 from .palette._kmeans import histogram_palettes
 from .palette._summary import ColorSummary
+from .palette._workers import cluster_pool
 from .params import Params
 from .shots._find import find_shots, shot_options, shots_key
 from .shots._pixels import ShotPixels, shot_palettes
@@ -127,19 +128,20 @@ def fingerprint_summary(
     crop = (bars[0] / height, bars[1] / height, bars[2] / width, bars[3] / width)
     colors = np.empty((n, params.clusters, 3), np.uint8)
     shares = np.empty((n, params.clusters))
-    for lo in range(0, n, _BATCH):
-        _check(cancel)
-        hi = min(n, lo + _BATCH)
-        part = frames_of(summary.histograms, lo, hi)
-        colors[lo:hi], shares[lo:hi] = histogram_palettes(
-            part.offsets, part.counts, part.means, k=params.clusters,
-            color_space=params.color_space, seed=params.seed,
-        )
-        # Each batch's temporaries land wherever decoding left holes in the heap: give
-        # them back, or the batches together touch every page of it (fingerprint._memory).
-        release_free_memory()
-        if on_progress:
-            on_progress(hi / n, f"finding colours: {hi}/{n} frames")
+    with cluster_pool(n) as pool:  # one for every batch: its workers start once
+        for lo in range(0, n, _BATCH):
+            _check(cancel)
+            hi = min(n, lo + _BATCH)
+            part = frames_of(summary.histograms, lo, hi)
+            colors[lo:hi], shares[lo:hi] = histogram_palettes(
+                part.offsets, part.counts, part.means, k=params.clusters,
+                color_space=params.color_space, seed=params.seed, pool=pool,
+            )
+            # Each batch's temporaries land wherever decoding left holes in the heap: give
+            # them back, or the batches together touch every page of it (`_memory`).
+            release_free_memory()
+            if on_progress:
+                on_progress(hi / n, f"finding colours: {hi}/{n} frames")
     warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible
     if summary.ended_at is not None:
         warnings.append(

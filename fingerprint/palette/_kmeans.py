@@ -13,8 +13,8 @@ against scikit-learn's on full-resolution frames (bench/accuracy.py, docs/benchm
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+import contextlib
+from concurrent.futures import Executor
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from ._lloyd import (
     run_restarts,
     tolerance,
 )
+from ._workers import cluster_pool
 
 __all__ = ["histogram_palettes", "palettes", "weighted_kmeans"]
 
@@ -47,12 +48,10 @@ _RACE_ITER = 3  # iterations of the race before choosing its leader
 # them): the same accuracy, 12 % fewer iterations; at 100 x, 0.67 mean ΔE2000.
 _RESTART_TOL = 10
 _WEIGHTED_N_INIT = 4  # restarts of `weighted_kmeans`, each on all its points
-# Frames per batch. Two threads overlap little on batches of 4 (Python's share of each
-# batch holds the interpreter lock): at k = 7, 2.06-2.08 s of wall time per 1000 frames
-# against 2.13-2.20 s on one thread; batches of 8: 1.68-1.69 s (16: 1.64-1.71 s, more
-# CPU). Load average 3.4-3.9, the same process alternating them.
+# Frames per batch: on two threads, at k = 7, batches of 4 took 2.06-2.08 s of wall time
+# per 1000 frames, of 8 1.68-1.69 s (16: 1.64-1.71 s, more CPU). Load average 3.4-3.9,
+# the same process alternating them. (Workers are now processes: `._workers`.)
 _CHUNK = 8
-_MAX_THREADS = 8
 
 
 def palettes(
@@ -78,7 +77,7 @@ def palettes(
 
 def histogram_palettes(
     offsets: np.ndarray, counts: np.ndarray, means: np.ndarray, *, k: int = 5,
-    color_space: str = "lab", seed: int = 0,
+    color_space: str = "lab", seed: int = 0, pool: Executor | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`palettes` of frames given by their colour histograms (`color_histograms`): frame
     ``i``'s bins are ``offsets[i]:offsets[i + 1]``, each with its pixel ``counts`` and
@@ -86,7 +85,9 @@ def histogram_palettes(
 
     Greedy k-means++ seeding, 16 restarts each converged on the frame's bins merged into
     at most 1024 cells of a coarser grid, the 3 of lowest error race a few iterations on
-    the bins and the lowest is then refined to convergence there.
+    the bins and the lowest is then refined to convergence there. Batches of frames run
+    on ``pool`` (by default one of `cluster_pool`'s for this call), where a caller
+    clustering in several calls passes one of its own.
     """
     _check_options(k, color_space)
     offsets = np.asarray(offsets, np.int64)
@@ -102,33 +103,26 @@ def histogram_palettes(
     rng = np.random.default_rng(seed)
     # Frames of similar bin counts batched together, each batch with its own generator
     # (padded to its largest frame, a batch of consecutive frames did 25 % more work on
-    # the benchmark film), the largest first, so no thread is left alone with a large
+    # the benchmark film), the largest first, so no worker is left alone with a large
     # batch at the end.
     sizes = np.diff(offsets)
     by_size = np.argsort(-sizes, kind="stable")
     chunks = [by_size[lo : lo + _CHUNK] for lo in range(0, n, _CHUNK)]
     chunk_rngs = rng.spawn(len(chunks))
-    work = range(len(chunks))
-
-    def run(job: tuple[np.ndarray, np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
-        frames, chunk_rng = job
+    jobs = []
+    for frames, chunk_rng in zip(chunks, chunk_rngs, strict=True):
         bounds = np.concatenate([[0], np.cumsum(sizes[frames])])
         take = np.repeat(offsets[frames] - bounds[:-1], sizes[frames]) + np.arange(bounds[-1])
-        fine, fine_counts, coarse, coarse_counts = _problems(
-            bounds, counts[take], means[take], color_space
-        )
-        centres = _search(fine, _unit(fine_counts), coarse, _unit(coarse_counts), k, chunk_rng)
-        return centres, nearest_counts(fine, centres, weights=fine_counts)
-
-    # numpy releases the GIL in its loops, so threads over chunks use every core; each
-    # chunk has its own generator, so the result does not depend on scheduling.
-    workers = min(len(chunks), os.cpu_count() or 1, _MAX_THREADS)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(run, [(chunks[i], chunk_rngs[i]) for i in work]))
+        jobs.append((bounds, counts[take], means[take], color_space, k, chunk_rng))
+    # Each chunk has its own generator, so the result does not depend on scheduling.
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(cluster_pool(n))
+        results = list(pool.map(_chunk_palettes, jobs))
     centres = np.empty((n, k, 3), np.float32)
     mass = np.empty((n, k))
-    for i, (c, m) in zip(work, results, strict=True):
-        centres[chunks[i]], mass[chunks[i]] = c, m
+    for frames, (c, m) in zip(chunks, results, strict=True):
+        centres[frames], mass[frames] = c, m
 
     order = np.argsort(-mass, axis=1, kind="stable")
     centres = np.take_along_axis(centres, order[:, :, None], axis=1)
@@ -139,6 +133,16 @@ def histogram_palettes(
     else:
         colors = np.rint(np.clip(centres, 0, 255)).astype(np.uint8)
     return colors, shares
+
+
+def _chunk_palettes(
+    job: tuple[np.ndarray, np.ndarray, np.ndarray, str, int, np.random.Generator],
+) -> tuple[np.ndarray, np.ndarray]:
+    """One batch's centres and their pixel counts (in a worker: module level, pickled)."""
+    bounds, counts, means, color_space, k, rng = job
+    fine, fine_counts, coarse, coarse_counts = _problems(bounds, counts, means, color_space)
+    centres = _search(fine, _unit(fine_counts), coarse, _unit(coarse_counts), k, rng)
+    return centres, nearest_counts(fine, centres, weights=fine_counts)
 
 
 def weighted_kmeans(
