@@ -6,6 +6,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from ._memory import release_free_memory
-from ._workers import shared, shared_value, worker_pool
 from .cache._cache import Cache
 from .decode._hdr import color_warning
 from .decode._sampling import DecodedFrames, ProgressCallback, sample, sample_times
@@ -25,6 +25,7 @@ from .palette._color import average_color
 from .palette._histogram import Histograms, color_histograms, extend, frames_of
 from .palette._kmeans import histogram_palettes
 from .palette._summary import ColorSummary
+from .palette._workers import cluster_pool
 from .params import Params
 from .shots._find import find_shots, shot_options, shots_key
 from .shots._pixels import ShotPixels, shot_palettes
@@ -37,6 +38,7 @@ _BATCH = 100
 # The share of the colours' progress that summarising the frames takes when they were
 # decoded or loaded (the rest is clustering): about their shares of the CPU at k = 5.
 _SUMMARY_SHARE = 0.4
+_SUMMARY_THREADS = 2
 
 
 def fingerprint_samples(
@@ -71,18 +73,24 @@ def summarise_samples(
     frames = samples.frames
     bars = detect_bars(frames) if params.crop else (0, 0, 0, 0)
     content = crop_frames(frames, bars)
+
+    def measure(lo: int) -> tuple[np.ndarray, Histograms]:
+        _check(cancel)
+        part = content[lo : lo + _BATCH]
+        measured = average_color(part), color_histograms(part)
+        # Each batch's temporaries land wherever decoding left holes in the heap: give
+        # them back, or the batches together touch every page of it (fingerprint._memory).
+        release_free_memory()
+        return measured
+
     averages, histograms = [], None
+    # numpy's sorts and lookups release the GIL: two threads take 55 % of one's wall
+    # time (docs/benchmarks.md, "Fast mode: where the seconds go"). `map` hands results
+    # back in order, so the histograms grow in place as before.
     starts = range(0, len(frames), _BATCH)
-    # In processes where the system forks, which read the frames they inherit
-    # (`_workers`): threads overlapped 1.7 x here (docs/benchmarks.md, "Fast mode: where
-    # the seconds go"). `map` hands results back in order, so the histograms grow in
-    # place as before.
-    with shared(content) as token, worker_pool(len(frames)) as pool:
+    with ThreadPoolExecutor(_SUMMARY_THREADS) as pool:
         try:
-            for lo, (average, part) in zip(
-                starts, pool.map(_measure, [(token, lo) for lo in starts]), strict=True
-            ):
-                _check(cancel)
+            for lo, (average, part) in zip(starts, pool.map(measure, starts), strict=True):
                 averages.append(average)
                 histograms = extend(histograms, part)
                 hi = min(len(frames), lo + _BATCH)
@@ -103,18 +111,6 @@ def summarise_samples(
     )
 
 
-def _measure(job: tuple[int, int]) -> tuple[np.ndarray, Histograms]:
-    """The average colours and histograms of `_BATCH` frames from ``lo`` of the `shared`
-    frames ``token`` (in a worker: module level)."""
-    token, lo = job
-    part = shared_value(token)[lo : lo + _BATCH]
-    measured = average_color(part), color_histograms(part)
-    # Each batch's temporaries land wherever decoding left holes in the heap: give them
-    # back, or the batches together touch every page of it (`_memory`).
-    release_free_memory()
-    return measured
-
-
 def fingerprint_summary(
     summary: ColorSummary,
     *,
@@ -132,7 +128,7 @@ def fingerprint_summary(
     crop = (bars[0] / height, bars[1] / height, bars[2] / width, bars[3] / width)
     colors = np.empty((n, params.clusters, 3), np.uint8)
     shares = np.empty((n, params.clusters))
-    with worker_pool(n) as pool:  # one for every batch: its workers start once
+    with cluster_pool(n) as pool:  # one for every batch: its workers start once
         for lo in range(0, n, _BATCH):
             _check(cancel)
             hi = min(n, lo + _BATCH)

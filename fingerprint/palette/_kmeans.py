@@ -18,7 +18,6 @@ from concurrent.futures import Executor
 
 import numpy as np
 
-from .._workers import worker_pool
 from ..errors import InvalidParameterError
 from ._color import check_frames, lab_to_rgb
 from ._histogram import cell_starts, color_histograms, histogram_points
@@ -31,6 +30,7 @@ from ._lloyd import (
     run_restarts,
     tolerance,
 )
+from ._workers import cluster_pool
 
 __all__ = ["histogram_palettes", "palettes", "weighted_kmeans"]
 
@@ -50,7 +50,7 @@ _RESTART_TOL = 10
 _WEIGHTED_N_INIT = 4  # restarts of `weighted_kmeans`, each on all its points
 # Frames per batch: on two threads, at k = 7, batches of 4 took 2.06-2.08 s of wall time
 # per 1000 frames, of 8 1.68-1.69 s (16: 1.64-1.71 s, more CPU). Load average 3.4-3.9,
-# the same process alternating them. (Workers are now processes: `fingerprint._workers`.)
+# the same process alternating them. (Workers are now processes: `._workers`.)
 _CHUNK = 8
 
 
@@ -86,7 +86,7 @@ def histogram_palettes(
     Greedy k-means++ seeding, 16 restarts each converged on the frame's bins merged into
     at most 1024 cells of a coarser grid, the 3 of lowest error race a few iterations on
     the bins and the lowest is then refined to convergence there. Batches of frames run
-    on ``pool`` (by default one of `worker_pool`'s for this call), where a caller
+    on ``pool`` (by default one of `cluster_pool`'s for this call), where a caller
     clustering in several calls passes one of its own.
     """
     _check_options(k, color_space)
@@ -117,7 +117,7 @@ def histogram_palettes(
     # Each chunk has its own generator, so the result does not depend on scheduling.
     with contextlib.ExitStack() as stack:
         if pool is None:
-            pool = stack.enter_context(worker_pool(n))
+            pool = stack.enter_context(cluster_pool(n))
         results = list(pool.map(_chunk_palettes, jobs))
     centres = np.empty((n, k, 3), np.float32)
     mass = np.empty((n, k))

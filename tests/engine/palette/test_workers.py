@@ -1,6 +1,6 @@
-"""Where work on frames runs (`fingerprint._workers`): processes on Linux for a film's
-worth of frames, threads for a few, the same palettes whichever runs them, workers that
-leave a Ctrl-C to their parent, and shared values they read by token."""
+"""Where batched k-means runs (`fingerprint.palette._workers`): processes on Linux for a
+film's worth of frames, threads for a few, the same palettes whichever runs them, and
+workers that leave a Ctrl-C to their parent."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from fingerprint._workers import shared, shared_value, worker_pool
 from fingerprint.palette._histogram import color_histograms
 from fingerprint.palette._kmeans import histogram_palettes
+from fingerprint.palette._workers import cluster_pool
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
 
@@ -33,15 +33,15 @@ def _sigint_handler(_: int) -> object:
 
 @linux
 def test_a_film_s_frames_go_to_processes_and_a_few_to_threads():
-    with worker_pool(1000) as pool:
+    with cluster_pool(1000) as pool:
         assert isinstance(pool, ProcessPoolExecutor)
-    with worker_pool(20) as pool:
+    with cluster_pool(20) as pool:
         assert isinstance(pool, ThreadPoolExecutor)
 
 
 @linux
 def test_workers_ignore_ctrl_c_which_their_parent_handles():
-    with worker_pool(1000) as pool:
+    with cluster_pool(1000) as pool:
         assert list(pool.map(_sigint_handler, [0, 1])) == [signal.SIG_IGN] * 2
 
 
@@ -50,25 +50,9 @@ def test_the_palettes_do_not_depend_on_what_runs_them():
     args = (hist.offsets, hist.counts, hist.means)
     with ThreadPoolExecutor(1) as one_thread:
         expected = histogram_palettes(*args, k=4, seed=3, pool=one_thread)
-    with worker_pool(1000) as pool:  # processes on Linux
+    with cluster_pool(1000) as pool:  # processes on Linux
         got = histogram_palettes(*args, k=4, seed=3, pool=pool)
     by_default = histogram_palettes(*args, k=4, seed=3)
     for result in (got, by_default):
         np.testing.assert_array_equal(result[0], expected[0])
         np.testing.assert_array_equal(result[1], expected[1])
-
-
-def _read(token: int) -> int:
-    return int(shared_value(token).sum())
-
-
-@linux
-def test_forked_workers_read_the_value_shared_before_them_and_tokens_do_not_mix():
-    with (
-        shared(np.arange(10)) as first,
-        shared(np.ones(4)) as second,
-        worker_pool(1000) as pool,
-    ):
-        assert list(pool.map(_read, [first, second, first])) == [45, 4, 45]
-    with pytest.raises(KeyError):
-        shared_value(first)
