@@ -23,9 +23,8 @@ from .model import Fingerprint, VideoInfo
 from .palette._bars import crop_frames, detect_bars
 from .palette._color import average_color
 from .palette._histogram import Histograms, color_histograms, extend, frames_of
-from .palette._kmeans import histogram_palettes
+from .palette._kmeans import palettes_in_parts
 from .palette._summary import ColorSummary
-from .palette._workers import cluster_pool
 from .params import Params
 from .shots._find import find_shots, shot_options, shots_key
 from .shots._pixels import ShotPixels, shot_palettes
@@ -128,15 +127,15 @@ def fingerprint_summary(
     crop = (bars[0] / height, bars[1] / height, bars[2] / width, bars[3] / width)
     colors = np.empty((n, params.clusters, 3), np.uint8)
     shares = np.empty((n, params.clusters))
-    with cluster_pool(n) as pool:  # one for every batch: its workers start once
-        for lo in range(0, n, _BATCH):
+    starts = range(0, n, _BATCH)
+    parts = [frames_of(summary.histograms, lo, min(n, lo + _BATCH)) for lo in starts]
+    found = palettes_in_parts([(p.offsets, p.counts, p.means) for p in parts],
+                              k=params.clusters, color_space=params.color_space, seed=params.seed)
+    with contextlib.closing(found):  # a cancel stops the batches not started
+        for lo, (batch_colors, batch_shares) in zip(starts, found, strict=True):
             _check(cancel)
             hi = min(n, lo + _BATCH)
-            part = frames_of(summary.histograms, lo, hi)
-            colors[lo:hi], shares[lo:hi] = histogram_palettes(
-                part.offsets, part.counts, part.means, k=params.clusters,
-                color_space=params.color_space, seed=params.seed, pool=pool,
-            )
+            colors[lo:hi], shares[lo:hi] = batch_colors, batch_shares
             # Each batch's temporaries land wherever decoding left holes in the heap: give
             # them back, or the batches together touch every page of it (`_memory`).
             release_free_memory()
