@@ -18,7 +18,7 @@
 times, each round runs every checkout in turn, so they share whatever else the machine
 does. `--rounds N` repeats the measures, each with a new server and an empty cache.
 
-Each runs its own server, whose RSS (its children included) is polled every 0.2 s. Films
+Each runs its own server, whose memory (PSS, its children included) is polled every 0.2 s. Films
 come from /tmp/bench-film (bench/make-bench-film.sh); the 10-minute film is
 built there once by looping the 60 s 720p piece. Prints JSON lines, the machine first, for
 docs/benchmarks.md.
@@ -111,7 +111,9 @@ def ensure_films() -> None:
 
 # --- the server and its memory -----------------------------------------------------------
 def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
+    """Resident memory of a process and all its descendants, in MB: their proportional
+    set sizes (PSS), so pages they share, such as a forked k-means worker's view of the
+    server's memory, count once (summed RSS counted them in every worker)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
@@ -122,8 +124,8 @@ def _tree_rss_mb(root: int) -> float:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
         with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total_kb += int(line.split()[1])
     return total_kb / 1024
 
