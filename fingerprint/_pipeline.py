@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._memory import release_free_memory
+from ._progress import scaled_progress
 from .cache._cache import Cache
 from .decode._hdr import color_warning
 from .decode._sampling import DecodedFrames, ProgressCallback, sample, sample_times
@@ -52,10 +53,10 @@ def fingerprint_samples(
 
     Setting ``cancel`` stops it between batches of frames with `Cancelled`."""
     summary = summarise_samples(samples, params=params,
-                                on_progress=_scaled(on_progress, 0.0, _SUMMARY_SHARE),
+                                on_progress=scaled_progress(on_progress, 0.0, _SUMMARY_SHARE),
                                 cancel=cancel)
     return fingerprint_summary(summary, info=info, params=params,
-                               on_progress=_scaled(on_progress, _SUMMARY_SHARE, 1.0),
+                               on_progress=scaled_progress(on_progress, _SUMMARY_SHARE, 1.0),
                                cancel=cancel)
 
 
@@ -136,9 +137,7 @@ def fingerprint_summary(
             _check(cancel)
             hi = min(n, lo + _BATCH)
             colors[lo:hi], shares[lo:hi] = batch_colors, batch_shares
-            # Each batch's temporaries land wherever decoding left holes in the heap: give
-            # them back, or the batches together touch every page of it (`_memory`).
-            release_free_memory()
+            release_free_memory()  # as in `summarise_samples`
             if on_progress:
                 on_progress(hi / n, f"finding colours: {hi}/{n} frames")
     warnings = list(filter(None, [color_warning(info)]))  # colours not reconstructible
@@ -292,20 +291,20 @@ def _run(
         heard, clustering = (0.0, 0.5) if sound else (0.0, 0.0)
     with sound or contextlib.nullcontext():
         if decoded:
-            samples = made = _sample(path, info, params, _scaled(colors, 0.0, heard), cancel,
-                                     sound)
+            samples = made = _sample(path, info, params, scaled_progress(colors, 0.0, heard),
+                                     cancel, sound)
         # Waited for before clustering, which makes the run's peak memory: the sound's
         # decoders are closed by then (25-30 MB less, docs/benchmarks.md).
         if sound is not None and not sound.missing:
             loudness = sound.levels(_sound_times(made, params),
-                                    on_progress=_scaled(colors, heard, clustering))
+                                    on_progress=scaled_progress(colors, heard, clustering))
     if sound is not None:
         release_free_memory()  # the sound decoders' containers, before clustering
     summarised = None
     if summary is None:
         summarising = clustering + _SUMMARY_SHARE * (1.0 - clustering)
         summary = summarised = summarise_samples(
-            samples, params=params, on_progress=_scaled(colors, clustering, summarising),
+            samples, params=params, on_progress=scaled_progress(colors, clustering, summarising),
             cancel=cancel)
         clustering = summarising
         if decoded and keep_frames is not None:
@@ -313,7 +312,7 @@ def _run(
         samples = made = None  # the frames' 173 MB (1000 at 320 px), before clustering
         release_free_memory()
     fp = fingerprint_summary(summary, info=info, params=params,
-                             on_progress=_scaled(colors, clustering, 1.0), cancel=cancel)
+                             on_progress=scaled_progress(colors, clustering, 1.0), cancel=cancel)
     if sound is not None and sound.missing:
         fp = replace(fp, warnings=(*fp.warnings, sound.missing))
     fp = replace(fp, loudness=loudness)
@@ -396,11 +395,5 @@ def _split(
     frames decode), then the shots'. Finding shots decodes every frame, so it takes most
     of the bar, unless the cache holds them."""
     colors_part = 0.3 if shots_decode else 0.9 if params.shots else 1.0
-    return _scaled(on_progress, 0.0, colors_part), _scaled(on_progress, colors_part, 1.0)
-
-
-def _scaled(on_progress: ProgressCallback | None, lo: float, hi: float) -> ProgressCallback | None:
-    """Map a stage's 0-1 progress into its part of the whole run."""
-    if on_progress is None:
-        return None
-    return lambda fraction, message: on_progress(lo + (hi - lo) * fraction, message)
+    return (scaled_progress(on_progress, 0.0, colors_part),
+            scaled_progress(on_progress, colors_part, 1.0))

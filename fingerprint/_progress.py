@@ -1,5 +1,6 @@
 """Progress: the callback every long task takes (`ProgressCallback`), and waiting on worker
-threads (the decoders) while reporting progress from the caller's (`wait_reporting`).
+threads (the decoders) while reporting progress from the caller's (`wait_reporting`), and
+a stage's share of a whole run's bar (`scaled_progress`).
 
 Progress callbacks run in the calling thread, never a worker's: a UI's callback may touch
 state only its own thread owns. If the callback raises, or Ctrl-C arrives, the workers are
@@ -12,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
 
-__all__ = ["ProgressCallback", "wait_reporting"]
+__all__ = ["ProgressCallback", "scaled_progress", "wait_reporting"]
 
 #: Called with the share done (0-1) and a line saying what is being done. Raising from it
 #: (a visitor who left) stops the work.
@@ -39,3 +40,12 @@ def wait_reporting(
         raise
     for f in futures:
         f.result()
+
+
+def scaled_progress(
+    on_progress: ProgressCallback | None, lo: float, hi: float
+) -> ProgressCallback | None:
+    """Map a stage's 0-1 progress into its part [lo, hi] of the whole run's."""
+    if on_progress is None:
+        return None
+    return lambda fraction, message: on_progress(lo + (hi - lo) * fraction, message)
