@@ -2,10 +2,9 @@
 and each shot's reservoir of pixels), which depends on neither k nor the colour space, so
 another k with shots on clusters the reservoirs again instead of decoding every frame.
 
-A magic line, then one Zstandard frame with its content checksum, holding a JSON header
-line (the options it answers, `shots.shots_key`, and the shots' edges) and the pixels.
-The checksum covers header and pixels: a flipped bit anywhere, a truncated or lengthened
-file, or options that differ read as missing, and the caller decodes again.
+Stored as `_packed` files: the header holds the options it answers (`shots.shots_key`)
+and the shots' edges, the body the pixels. Options that differ, like damage, read as
+missing, and the caller decodes again.
 """
 
 from __future__ import annotations
@@ -16,9 +15,9 @@ import os
 from typing import IO, Any
 
 import numpy as np
-import zstandard
 
 from ..shots._pixels import ShotPixels
+from ._packed import packed, unpacked
 
 _SHOTS_MAGIC = b"movie-color-fingerprint shots 1\n"
 # Random pixels compress little whatever the level: the checksum is what matters here.
@@ -30,21 +29,14 @@ _SHOTS_LIMIT = 256 * 1024 * 1024
 def read_shots(path: str | os.PathLike[str], *, request: dict[str, Any]) -> ShotPixels | None:
     """The shots in ``path``, or None if missing, damaged or found for other options
     than ``request``."""
+    found = unpacked(path, magic=_SHOTS_MAGIC, limit=_SHOTS_LIMIT)
+    if found is None:
+        return None
+    header, body = found
     try:
-        with open(path, "rb") as fh:
-            if fh.readline(len(_SHOTS_MAGIC)) != _SHOTS_MAGIC:
-                return None
-            data = fh.read(_SHOTS_LIMIT + 1)
-        if len(data) > _SHOTS_LIMIT:
-            return None
-        unpack = zstandard.ZstdDecompressor().decompressobj()
-        payload = unpack.decompress(data)
-        if not unpack.eof or unpack.unused_data:
-            return None  # truncated, or bytes after the frame
-        head, _, body = payload.partition(b"\n")
-        edges, shape = _check_header(json.loads(head), request)
-    except (OSError, ValueError, KeyError, TypeError, zstandard.ZstdError):
-        return None  # missing, damaged or foreign: found again by the caller
+        edges, shape = _check_header(header, request)
+    except (ValueError, KeyError, TypeError):
+        return None  # found for other options, or foreign: found again by the caller
     if len(body) != math.prod(shape):
         return None
     pixels = np.frombuffer(body, np.uint8).reshape(shape).copy()
@@ -67,6 +59,5 @@ def _check_header(header: Any, request: dict[str, Any]) -> tuple[np.ndarray, tup
 def write_shots(fh: IO[bytes], found: ShotPixels, *, request: dict[str, Any]) -> None:
     """Write ``found``, the shots found for ``request``, to ``fh``."""
     header = {"request": request, "edges": np.asarray(found.edges, np.float64).tolist()}
-    payload = json.dumps(header).encode() + b"\n" + np.ascontiguousarray(found.pixels).tobytes()
-    pack = zstandard.ZstdCompressor(level=_SHOTS_LEVEL, write_checksum=True)
-    fh.write(_SHOTS_MAGIC + pack.compress(payload))
+    fh.write(packed(_SHOTS_MAGIC, header, np.ascontiguousarray(found.pixels).tobytes(),
+                    level=_SHOTS_LEVEL))

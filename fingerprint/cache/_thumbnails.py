@@ -3,26 +3,25 @@ so a second colour script with frames, of any poster size in the same size bucke
 opens the film again.
 
 Named by the times asked and the size (``thumbs-<hash>.zst``, beside the film's other
-entries, counted and evicted as they are: `_size.ENTRIES`). A magic line, then one
-Zstandard frame with its content checksum, holding a JSON header line (the times asked,
-the size, the times shown, the frames' shape) and the frames. Anything damaged, or made
-for other times or another size, reads as missing, and the caller decodes again.
+entries, counted and evicted as they are: `_size.ENTRIES`). Stored as `_packed` files:
+the header holds the times asked, the size, the times shown and the frames' shape, the
+body the frames. Anything damaged, or made for other times or another size, reads as
+missing, and the caller decodes again.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import zstandard
 
 from .._atomic import write_atomic
 from ..shots._thumbnails import ShotFrames
 from ._cache import Cache, _hash
 from ._errors import writing
+from ._packed import packed, unpacked
 
 _MAGIC = b"movie-color-fingerprint thumbnails 1\n"
 # Photographs compress little; level 3 costs a few ms for a film's thumbnails.
@@ -46,21 +45,14 @@ def load_shot_frames(cache: Cache, key: str, times: np.ndarray, size: int) -> Sh
     """The thumbnails stored for ``times`` at ``size``, or None if missing, damaged or
     made for other times (the caller decodes them again)."""
     path = thumbnails_path(cache, key, times, size)
+    found = unpacked(path, magic=_MAGIC, limit=_LIMIT)
+    if found is None:
+        return None
+    header, body = found
     try:
-        with open(path, "rb") as fh:
-            if fh.readline(len(_MAGIC)) != _MAGIC:
-                return None
-            data = fh.read(_LIMIT + 1)
-        if len(data) > _LIMIT:
-            return None
-        unpack = zstandard.ZstdDecompressor().decompressobj()
-        payload = unpack.decompress(data)
-        if not unpack.eof or unpack.unused_data:
-            return None  # truncated, or bytes after the frame
-        head, _, body = payload.partition(b"\n")
-        shown, shape = _check_header(json.loads(head), _request(times, size))
-    except (OSError, ValueError, KeyError, TypeError, zstandard.ZstdError):
-        return None  # missing, damaged or foreign: decoded again by the caller
+        shown, shape = _check_header(header, _request(times, size))
+    except (ValueError, KeyError, TypeError):
+        return None  # made for other times, or foreign: decoded again by the caller
     if len(body) != math.prod(shape):
         return None
     cache._touch(key, path)
@@ -91,8 +83,7 @@ def save_shot_frames(
     frames = np.ascontiguousarray(found.frames, np.uint8)
     header = {"request": _request(times, size), "shape": list(frames.shape),
               "shown": np.asarray(found.times, np.float64).tolist()}
-    payload = json.dumps(header).encode() + b"\n" + frames.tobytes()
-    pack = zstandard.ZstdCompressor(level=_LEVEL, write_checksum=True)
     with writing():
-        write_atomic(thumbnails_path(cache, key, times, size), _MAGIC + pack.compress(payload))
+        write_atomic(thumbnails_path(cache, key, times, size),
+                     packed(_MAGIC, header, frames.tobytes(), level=_LEVEL))
     cache.prune()
