@@ -190,25 +190,30 @@ def from_cache(cache: Cache, *, params: Params | None = None) -> Collection:
     return Collection(tuple(films))
 
 
-def load_batch(folder: str | os.PathLike[str]) -> Collection:
-    """The films a ``fingerprint batch`` run finished in ``folder`` (status done or skipped),
-    in the index's order, from ``collection.json`` alone: no fingerprint file is opened."""
-    folder = Path(folder)
-    index_path = folder / "collection.json"
+def read_batch_index(path: Path) -> dict:
+    """A batch's ``collection.json``, or `FingerprintFormatError` saying why it is not one."""
     try:
-        index = json.loads(index_path.read_text(encoding="utf-8"))
+        index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FingerprintFormatError(
-            f"cannot read the batch index {index_path}: {exc}. Is this a folder made by "
-            f"`fingerprint batch --out`?"
+            f"cannot read the batch index {path}: {exc}. Is this a folder made by "
+            "`fingerprint batch --out`?"
         ) from exc
     if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:
-        raise FingerprintFormatError(f"{index_path} is not a {INDEX_FORMAT} index.")
+        raise FingerprintFormatError(f"{path} is not a {INDEX_FORMAT} index.")
     if index.get("version") != INDEX_VERSION:
         raise FingerprintFormatError(
             f"batch index version {index.get('version')!r} is not supported "
             f"(this program reads version {INDEX_VERSION})."
         )
+    return index
+
+
+def load_batch(folder: str | os.PathLike[str]) -> Collection:
+    """The films a ``fingerprint batch`` run finished in ``folder`` (status done or skipped),
+    in the index's order, from ``collection.json`` alone: no fingerprint file is opened."""
+    index_path = Path(folder) / "collection.json"
+    index = read_batch_index(index_path)
     films = []
     try:
         for entry in index["films"]:
@@ -218,16 +223,15 @@ def load_batch(folder: str | os.PathLike[str]) -> Collection:
                 colors=from_hex([p["color"] for p in entry["palette"]]),
                 shares=np.array([p["share"] for p in entry["palette"]], dtype=np.float64),
             )
-            video = VideoInfo(**entry["video"])
             films.append(
                 _film(
                     palette,
-                    video=video,
+                    video=VideoInfo(**entry["video"]),
                     title=Path(entry["source"]).stem,
                     key=entry["key"],
                     source=entry["source"],
                     analysed_at=entry.get("analysed_at"),
-                    fingerprint_path=folder / entry["files"]["json"],
+                    fingerprint_path=index_path.parent / entry["files"]["json"],
                 )
             )
     except (KeyError, TypeError, ValueError) as exc:

@@ -20,7 +20,6 @@ command, run again, adds it (it resumes, analysing nothing again).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FingerprintFormatError
-from ._collection import INDEX_FORMAT, INDEX_VERSION, Collection
+from ._collection import Collection, read_batch_index
 from ._index import INDEX_DIR, part_paths, parts_digest, read_index, read_parts, read_strips
 
 __all__ = ["BatchListing", "finished_films", "list_batch", "strip_images"]
@@ -54,20 +53,7 @@ def finished_films(folder: str | os.PathLike[str]) -> dict[str, str]:
     """The films ``collection.json`` in ``folder`` lists as done or skipped: source to
     content key. Raises `FingerprintFormatError` when it is missing or not a batch's."""
     path = Path(folder) / "collection.json"
-    try:
-        index = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FingerprintFormatError(
-            f"cannot read the batch index {path}: {exc}. Is this a folder made by "
-            "`fingerprint batch --out`?"
-        ) from exc
-    if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:
-        raise FingerprintFormatError(f"{path} is not a {INDEX_FORMAT} index.")
-    if index.get("version") != INDEX_VERSION:
-        raise FingerprintFormatError(
-            f"batch index version {index.get('version')!r} is not supported "
-            f"(this program reads version {INDEX_VERSION})."
-        )
+    index = read_batch_index(path)
     try:
         return {
             entry["source"]: entry["key"]
