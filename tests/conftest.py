@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tests.support import ROOT
+from tests.support.synthetic_films import EDIT_CLIP, EDIT_CUT, EDIT_LENGTH, film, footage
 from tests.support.videos import (
     RED,
     WHITE,
@@ -106,3 +107,25 @@ def as_streamlit_run(monkeypatch: pytest.MonkeyPatch) -> None:
     `webapp`) and the app's own command line, without pytest's arguments."""
     monkeypatch.syspath_prepend(str(ROOT))
     monkeypatch.setattr(sys, "argv", ["app.py"])
+
+
+# --- films edited from one footage, for sequence alignment (`synthetic_films`) ----------
+@pytest.fixture(scope="session")
+def edit_footage():
+    return footage(7, EDIT_LENGTH)
+
+
+@pytest.fixture(scope="session")
+def edit_original(edit_footage):
+    return film([(edit_footage, 0, EDIT_LENGTH)], seed=1, name="original.mp4")
+
+
+@pytest.fixture(scope="session")
+def edit_cut(edit_footage):
+    return film([(edit_footage, 0, EDIT_CUT[0]), (edit_footage, EDIT_CUT[1], EDIT_LENGTH)],
+                seed=2, name="cut.mp4")
+
+
+@pytest.fixture(scope="session")
+def edit_clip(edit_footage):
+    return film([(edit_footage, *EDIT_CLIP)], seed=5, name="clip.mp4")

@@ -19,6 +19,12 @@ from fingerprint.model import Fingerprint
 
 from .fingerprints import make_fingerprint
 
+# The edits whose answers the alignment tests know (`tests/conftest.py`'s edit_* fixtures):
+# 120 s of footage, a film of all of it, one with EDIT_CUT cut out, a clip of EDIT_CLIP.
+EDIT_LENGTH = 120.0
+EDIT_CUT = (41.3, 63.7)
+EDIT_CLIP = (71.1, 91.1)
+
 # k-means jitter of one sample: sRGB codes on each colour, and on each share (module
 # docstring: what they give).
 JITTER = 0.8

@@ -15,43 +15,32 @@ from fingerprint.compare._sequence import GAP, GAP_OPEN, MAX_MOMENTS, align_sequ
 from fingerprint.compare._sequence_dp import global_alignment
 from fingerprint.errors import InvalidParameterError
 from tests.support.fingerprints import make_fingerprint
-from tests.support.synthetic_films import film, footage
+from tests.support.synthetic_films import EDIT_LENGTH as LENGTH, film, footage
 
-LENGTH = 120.0
 SAMPLE = 0.5  # seconds between samples of the synthetic films
 
 
-@pytest.fixture(scope="module")
-def source():
-    return footage(7, LENGTH)
-
-
-@pytest.fixture(scope="module")
-def original(source):
-    return film([(source, 0, LENGTH)], seed=1, name="original.mp4")
-
-
 # --- known answers ----------------------------------------------------------------------
-def test_a_film_against_itself_is_all_pairs(original):
-    result = align_sequences(original, original)
+def test_a_film_against_itself_is_all_pairs(edit_original):
+    result = align_sequences(edit_original, edit_original)
     assert result.score == 1.0 and result.matched == 1.0 and result.distance == 0.0
     assert result.gaps == ()
-    np.testing.assert_array_equal(result.pairs, np.repeat(np.arange(len(original))[:, None],
+    np.testing.assert_array_equal(result.pairs, np.repeat(np.arange(len(edit_original))[:, None],
                                                           2, axis=1))
     assert result.local == {"a": (0.0, LENGTH), "b": (0.0, LENGTH)}
 
 
-def test_the_same_footage_sampled_again_has_no_gaps(source, original):
-    again = film([(source, 0, LENGTH)], spacing=LENGTH / 241, seed=2)
-    result = align_sequences(original, again)
+def test_the_same_footage_sampled_again_has_no_gaps(edit_footage, edit_original):
+    again = film([(edit_footage, 0, LENGTH)], spacing=LENGTH / 241, seed=2)
+    result = align_sequences(edit_original, again)
     assert result.gaps == ()
     assert result.matched > 0.98 and result.distance < 3
 
 
-def test_a_cut_is_found_where_it_was_cut(source, original):
+def test_a_cut_is_found_where_it_was_cut(edit_footage, edit_original):
     cut = (41.3, 63.7)  # off the sample grid
-    edited = film([(source, 0, cut[0]), (source, cut[1], LENGTH)], seed=2)
-    result = align_sequences(original, edited)
+    edited = film([(edit_footage, 0, cut[0]), (edit_footage, cut[1], LENGTH)], seed=2)
+    result = align_sequences(edit_original, edited)
     assert len(result.gaps) == 1
     (run,) = result.gaps
     assert run.film == "a"
@@ -62,10 +51,10 @@ def test_a_cut_is_found_where_it_was_cut(source, original):
     assert len(result.pairs) >= len(result.edges_b) - 1 - 2
 
 
-def test_an_insertion_is_a_gap_in_the_edited_film(source, original):
+def test_an_insertion_is_a_gap_in_the_edited_film(edit_footage, edit_original):
     other = footage(99, 60.0)
-    edited = film([(source, 0, 50.2), (other, 20, 30), (source, 50.2, LENGTH)], seed=3)
-    result = align_sequences(original, edited)
+    edited = film([(edit_footage, 0, 50.2), (other, 20, 30), (edit_footage, 50.2, LENGTH)], seed=3)
+    result = align_sequences(edit_original, edited)
     assert len(result.gaps) == 1
     (run,) = result.gaps
     assert run.film == "b"
@@ -77,19 +66,19 @@ def test_an_insertion_is_a_gap_in_the_edited_film(source, original):
     assert np.abs(times[after, 1] - times[after, 0] - 10).max() <= SAMPLE
 
 
-def test_a_replaced_scene_is_a_gap_in_each_film(source, original):
+def test_a_replaced_scene_is_a_gap_in_each_film(edit_footage, edit_original):
     other = footage(98, 60.0)
-    edited = film([(source, 0, 70.4), (other, 5, 15), (source, 80.4, LENGTH)], seed=4)
-    result = align_sequences(original, edited)
+    edited = film([(edit_footage, 0, 70.4), (other, 5, 15), (edit_footage, 80.4, LENGTH)], seed=4)
+    result = align_sequences(edit_original, edited)
     assert sorted(run.film for run in result.gaps) == ["a", "b"]
     for run in result.gaps:
         assert abs(run.start - 70.4) <= 2 * SAMPLE and abs(run.end - 80.4) <= 2 * SAMPLE
 
 
-def test_local_alignment_finds_where_a_clip_was_cut_from(source, original):
+def test_local_alignment_finds_where_a_clip_was_cut_from(edit_footage, edit_original):
     start = 71.1
-    clip = film([(source, start, start + 20)], seed=5, name="clip.mp4")
-    result = align_sequences(original, clip)
+    clip = film([(edit_footage, start, start + 20)], seed=5, name="clip.mp4")
+    result = align_sequences(edit_original, clip)
     lo, hi = result.local["a"]
     assert abs(lo - start) <= 2 * SAMPLE and abs(hi - (start + 20)) <= 2 * SAMPLE
     lo, hi = result.local["b"]
@@ -104,30 +93,30 @@ def test_local_alignment_finds_where_a_clip_was_cut_from(source, original):
     assert abs(unmatched - (LENGTH - 20)) <= 2 * SAMPLE
 
 
-def test_a_clip_sampled_finer_is_cut_into_the_films_moments(source, original):
+def test_a_clip_sampled_finer_is_cut_into_the_films_moments(edit_footage, edit_original):
     """A clip analysed with as many samples as the film (1000 would be usual) has a finer
     spacing; both films are cut into moments of the coarser spacing."""
     start = 30.2
-    clip = film([(source, start, start + 20)], spacing=20 / 240, seed=6)
-    result = align_sequences(original, clip)
+    clip = film([(edit_footage, start, start + 20)], spacing=20 / 240, seed=6)
+    result = align_sequences(edit_original, clip)
     assert result.step == pytest.approx(SAMPLE)
     assert len(result.edges_b) == 41
     lo, hi = result.local["a"]
     assert abs(lo - start) <= 2 * SAMPLE and abs(hi - (start + 20)) <= 2 * SAMPLE
 
 
-def test_unrelated_films_have_little_in_common(original):
+def test_unrelated_films_have_little_in_common(edit_original):
     other = film([(footage(31, LENGTH), 0, LENGTH)], seed=8)
-    result = align_sequences(original, other)
+    result = align_sequences(edit_original, other)
     assert result.score < 0.3 and result.matched < 0.5
 
 
 # --- the costs are Compare's ------------------------------------------------------------
-def test_alignment_is_optimal_for_the_exact_distances(source):
+def test_alignment_is_optimal_for_the_exact_distances(edit_footage):
     """The lazily refined alignment equals the alignment of the full matrix of exact
     distances, and its pair distances are Compare's palette distances."""
-    a = film([(source, 10, 40)], seed=11)
-    b = film([(source, 10, 22.3), (source, 29.1, 40)], seed=12)
+    a = film([(edit_footage, 10, 40)], seed=11)
+    b = film([(edit_footage, 10, 22.3), (edit_footage, 29.1, 40)], seed=12)
     result = align_sequences(a, b)
     (ia, _), (ib, _) = moments(a, step=result.step), moments(b, step=result.step)
     a = make_fingerprint(a.colors[ia], a.shares[ia])  # the films' moments, as samples
@@ -146,20 +135,20 @@ def test_alignment_is_optimal_for_the_exact_distances(source):
 
 
 # --- moments, output, refusals ----------------------------------------------------------
-def test_moments_are_the_samples_when_the_step_is_their_spacing(original):
-    index, edges = moments(original, step=SAMPLE)
-    np.testing.assert_array_equal(index, np.arange(len(original)))
-    np.testing.assert_allclose(edges, np.arange(len(original) + 1) * SAMPLE)
-    index, edges = moments(original, step=2.0)
+def test_moments_are_the_samples_when_the_step_is_their_spacing(edit_original):
+    index, edges = moments(edit_original, step=SAMPLE)
+    np.testing.assert_array_equal(index, np.arange(len(edit_original)))
+    np.testing.assert_allclose(edges, np.arange(len(edit_original) + 1) * SAMPLE)
+    index, edges = moments(edit_original, step=2.0)
     assert len(index) == 60 and edges[-1] == LENGTH
     # The sample nearest each 2-s slot's middle: 1.0 s lies between samples 1 and 2
     # (0.75 and 1.25 s), the earlier one is taken.
     assert index[0] == 1 and index[1] == 5
 
 
-def test_json_output(source, original):
-    edited = film([(source, 0, 41.3), (source, 63.7, LENGTH)], seed=2)
-    data = json.loads(align_sequences(original, edited).to_json())
+def test_json_output(edit_footage, edit_original):
+    edited = film([(edit_footage, 0, 41.3), (edit_footage, 63.7, LENGTH)], seed=2)
+    data = json.loads(align_sequences(edit_original, edited).to_json())
     assert {"score", "gaps", "local", "matched", "distance", "pairs"} <= set(data)
     assert data["gaps"] == [{"film": "a", "start": pytest.approx(41.5, abs=0.01),
                              "end": pytest.approx(64.0, abs=0.01)}]
@@ -183,11 +172,11 @@ def test_json_when_nothing_matches():
 @pytest.mark.parametrize("options", [{"gap": 0}, {"gap": -1.0}, {"gap": math.nan},
                                      {"gap_open": -1.0}, {"gap": "5"}, {"step": 0.0},
                                      {"step": math.inf}, {"step": True}])
-def test_bad_options_are_refused(original, options):
+def test_bad_options_are_refused(edit_original, options):
     with pytest.raises(InvalidParameterError):
-        align_sequences(original, original, **options)
+        align_sequences(edit_original, edit_original, **options)
 
 
-def test_too_many_moments_are_refused(original):
+def test_too_many_moments_are_refused(edit_original):
     with pytest.raises(InvalidParameterError, match="at least"):
-        moments(original, step=LENGTH / (MAX_MOMENTS + 10))
+        moments(edit_original, step=LENGTH / (MAX_MOMENTS + 10))

@@ -14,30 +14,16 @@ from fingerprint.compare._sequence_text import (
     local_line,
     score_meaning,
 )
-from tests.support.synthetic_films import film, footage
-
-LENGTH = 120.0
 
 
 @pytest.fixture(scope="module")
-def source():
-    return footage(7, LENGTH)
+def cut(edit_original, edit_cut):
+    return align_sequences(edit_original, edit_cut)
 
 
 @pytest.fixture(scope="module")
-def original(source):
-    return film([(source, 0, LENGTH)], seed=1, name="original.mp4")
-
-
-@pytest.fixture(scope="module")
-def cut(source, original):
-    edited = film([(source, 0, 41.3), (source, 63.7, LENGTH)], seed=2, name="cut.mp4")
-    return align_sequences(original, edited)
-
-
-@pytest.fixture(scope="module")
-def clip(source, original):
-    return align_sequences(film([(source, 71.1, 91.1)], seed=5, name="clip.mp4"), original)
+def clip(edit_original, edit_clip):
+    return align_sequences(edit_clip, edit_original)
 
 
 def test_the_lines_say_what_was_cut_and_where_the_clip_is(cut, clip):
