@@ -45,7 +45,7 @@ import fingerprint.cli._analyze as cli_analyze
 import fingerprint.decode._reader as reader
 import fingerprint.decode._sampling as sampling
 import fingerprint.cache._cache as cache
-import zstandard
+import fingerprint.decode._frames as frames
 IMPORTED = time.perf_counter()
 
 wall, cpu, lock = {{}}, {{}}, threading.Lock()
@@ -87,20 +87,10 @@ def decode_frames(*args, **kwargs):
             add("decoders: decode", time.thread_time() - c0)
         yield frame
 reader.decode_frames = decode_frames
-class Packer:
-    def __init__(self, **kwargs):
-        self.inner = zstandard.ZstdCompressor(**kwargs)
-    def compress(self, data):
-        c0 = time.thread_time()
-        try:
-            return self.inner.compress(data)
-        finally:
-            add("decoders: hold compressed", time.thread_time() - c0)
-sampling.zstandard = type("Z", (), {{"ZstdCompressor": Packer,
-                                    "ZstdDecompressor": zstandard.ZstdDecompressor}})
+timed(sampling, "hold", "decoders: hold compressed", threads=True)
 timed(sampling, "probe", "probe")
 timed(pipeline, "probe", "probe")
-timed(sampling, "_unpack", "unpack held frames")
+timed(frames.HeldFrames, "unpack", "unpack held frames")
 timed(pipeline, "_sample", "decode (wall, all of it)")
 timed(pipeline, "summarise_samples", "bars, averages, histograms")
 timed(pipeline, "fingerprint_summary", "k-means")

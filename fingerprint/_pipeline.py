@@ -16,8 +16,9 @@ import numpy as np
 from ._memory import release_free_memory
 from ._progress import scaled_progress
 from .cache._cache import Cache
+from .decode._frames import DecodedFrames, HeldFrames
 from .decode._hdr import color_warning
-from .decode._sampling import DecodedFrames, ProgressCallback, sample, sample_times
+from .decode._sampling import ProgressCallback, sample, sample_times
 from .decode._video import check_file, probe
 from .errors import CacheWriteError, Cancelled
 from .model import Fingerprint, VideoInfo
@@ -206,9 +207,9 @@ def analyze(
             if found is not None:
                 return found
 
-            def keep_frames(decoded: DecodedFrames) -> None:
-                try:  # written now, so clustering runs without them; kept if the run ends
-                    kept.enter_context(cache.saving_samples(key, params, decoded))
+            def keep_frames(held: HeldFrames) -> None:
+                try:  # written now, as they are held; kept if the run ends
+                    kept.enter_context(cache.saving_samples(key, params, held))
                 except CacheWriteError as exc:
                     unsaved.append(str(exc))
 
@@ -261,7 +262,7 @@ def _run(
     *,
     samples: DecodedFrames | None = None,
     summary: ColorSummary | None = None,
-    keep_frames: Callable[[DecodedFrames], None] | None = None,
+    keep_frames: Callable[[HeldFrames], None] | None = None,
     cached_loudness: Callable[[np.ndarray], np.ndarray | None] | None = None,
     cached_shots: Callable[[dict[str, Any]], ShotPixels | None] | None = None,
     shots_cached: bool = False,
@@ -272,9 +273,9 @@ def _run(
     colours (unless ``summary`` is given), measure the sound (unless ``cached_loudness``
     has it for the samples' times), cluster, find the shots (unless ``cached_shots`` has
     them for their key, `shots_key`); ``shots_cached`` says beforehand whether it will
-    (for the progress bar's parts). Frames it decoded are handed to ``keep_frames`` once
-    summarised, then dropped: clustering was the run's peak with them (docs/benchmarks.md,
-    "Fast mode: where the seconds go")."""
+    (for the progress bar's parts). Frames it decoded are handed to ``keep_frames`` held
+    compressed, before they are unpacked, and dropped once summarised: clustering was the
+    run's peak with them (docs/benchmarks.md, "Fast mode: where the seconds go")."""
     colors, layers = _split(on_progress, params, shots_decode=params.shots and not shots_cached)
     decoded = samples is None and summary is None
     made = samples if summary is None else summary  # what gives the samples' times
@@ -292,7 +293,7 @@ def _run(
     with sound or contextlib.nullcontext():
         if decoded:
             samples = made = _sample(path, info, params, scaled_progress(colors, 0.0, heard),
-                                     cancel, sound)
+                                     cancel, sound, keep_frames)
         # Waited for before clustering, which makes the run's peak memory: the sound's
         # decoders are closed by then (25-30 MB less, docs/benchmarks.md).
         if sound is not None and not sound.missing:
@@ -307,8 +308,6 @@ def _run(
             samples, params=params, on_progress=scaled_progress(colors, clustering, summarising),
             cancel=cancel)
         clustering = summarising
-        if decoded and keep_frames is not None:
-            keep_frames(samples)
         samples = made = None  # the frames' 173 MB (1000 at 320 px), before clustering
         release_free_memory()
     fp = fingerprint_summary(summary, info=info, params=params,
@@ -365,9 +364,10 @@ def _sample(
     on_progress: ProgressCallback | None,
     cancel: threading.Event | None,
     sound: SoundPrint | None,
+    on_held: Callable[[HeldFrames], None] | None,
 ) -> DecodedFrames:
     """Decode the samples; the sound print is handed each one's time as it is found, so
-    it is measured while the frames decode."""
+    it is measured while the frames decode, and ``on_held`` the frames held compressed."""
     return sample(
         path,
         count=params.samples,
@@ -379,6 +379,7 @@ def _sample(
         on_progress=on_progress,
         on_sample=None if sound is None
         else lambda time, target: sound.add(_sound_time(params, time, target)),
+        on_held=on_held,
         cancel=cancel,
     )
 

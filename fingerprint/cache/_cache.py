@@ -45,7 +45,7 @@ import numpy as np
 import platformdirs
 
 from .._atomic import UMASK, write_atomic
-from ..decode._sampling import DecodedFrames
+from ..decode._frames import DecodedFrames, HeldFrames
 from ..errors import FingerprintError, InvalidParameterError
 from ..model import Fingerprint, VideoInfo, is_number
 from ..palette._summary import ColorSummary
@@ -241,16 +241,16 @@ class Cache:
 
     @contextlib.contextmanager
     def saving_samples(
-        self, key: str, params: Params, samples: DecodedFrames
+        self, key: str, params: Params, held: HeldFrames
     ) -> Iterator[None]:
-        """Stream the frames to disk now, a few at a time, under a temporary name that
+        """Write the frames held compressed to disk now, under a temporary name that
         becomes theirs when the block ends without an error (with one, the file is
-        removed): a run drops its frames before clustering, yet caches them only if it
-        completes."""
+        removed): a run unpacks and drops its frames before clustering, yet caches them
+        only if it completes."""
         path = self._frames_path(key, params)
         with writing(), self._temporary(path) as fh:
-            write_frames(fh, samples)
-            del samples  # this generator's frame would hold them until the block ends
+            write_frames(fh, held)
+            del held  # this generator's frame would hold them until the block ends
             yield
         self.prune()
 

@@ -1,9 +1,11 @@
 """The cache's frames files: decoded frames stored losslessly and compactly.
 
-A magic line, a JSON header line (shape, times, targets, end), then the frames, each row
-replaced by the difference of neighbouring pixels (mod 256), compressed with Zstandard.
-Every read is checked like a file from outside: anything unreadable or inconsistent with
-the decode options reads as missing, and the caller decodes again.
+A magic line, a JSON header line (shape, times, targets, end), then the frames as the
+decoders held them (`decode._frames.hold`: each row replaced by the difference of
+neighbouring pixels, mod 256, each frame a Zstandard frame of its own), end to end; a
+file of one Zstandard frame holding them all reads the same. Every read is checked like
+a file from outside: anything unreadable or inconsistent with the decode options reads
+as missing, and the caller decodes again.
 """
 
 from __future__ import annotations
@@ -15,15 +17,12 @@ from typing import IO, Any
 import numpy as np
 import zstandard
 
-from ..decode._sampling import DecodedFrames, working_size
+from ..decode._frames import DecodedFrames, HeldFrames
+from ..decode._sampling import working_size
 from ..model import VideoInfo, is_number
 from ..params import Params
 
-# Lossless, 2.9x smaller than raw on the shared clips at 0.5 ms per frame to save and
-# 0.23 ms to load with Zstandard level 1 (bench/cache_frames.py, docs/benchmarks.md).
 _FRAMES_MAGIC = b"movie-color-fingerprint frames 1\n"
-_FRAMES_LEVEL = 1
-_FRAMES_CHUNK = 16  # frames filtered and compressed at a time: bounds the memory a save adds
 _HEADER_LIMIT = 16 * 1024 * 1024  # 3000 samples' times take about 0.1 MB
 
 
@@ -71,33 +70,24 @@ def _check_header(
     return (n, height, width, 3), times, targets, None if ended is None else float(ended)
 
 
-def write_frames(fh: IO[bytes], samples: DecodedFrames) -> None:
-    """Stream the frames to ``fh`` a few at a time (never a second copy in memory)."""
-    frames = samples.frames
+def write_frames(fh: IO[bytes], held: HeldFrames) -> None:
+    """Write the held frames to ``fh`` as they are held: no frame is unpacked or
+    compressed again."""
     header = {
-        "shape": list(frames.shape),
-        "times": np.asarray(samples.times, dtype=np.float64).tolist(),
-        "targets": np.asarray(samples.targets, dtype=np.float64).tolist(),
-        "ended_at": samples.ended_at,
+        "shape": [len(held.blobs), *held.shape],
+        "times": np.asarray(held.times, dtype=np.float64).tolist(),
+        "targets": np.asarray(held.targets, dtype=np.float64).tolist(),
+        "ended_at": held.ended_at,
     }
     fh.write(_FRAMES_MAGIC + json.dumps(header).encode() + b"\n")
-    # threads=-1: Zstandard compresses on every core while this thread takes the row
-    # differences (0.37 s -> 0.23 s of a cold run's wall time for 1000 frames).
-    packer = zstandard.ZstdCompressor(level=_FRAMES_LEVEL, threads=-1)
-    with packer.stream_writer(fh, closefd=False) as out:
-        diff = np.empty_like(frames[:_FRAMES_CHUNK])
-        for lo in range(0, len(frames), _FRAMES_CHUNK):
-            chunk = frames[lo : lo + _FRAMES_CHUNK]
-            part = diff[: len(chunk)]
-            part[:, :, 0] = chunk[:, :, 0]
-            np.subtract(chunk[:, :, 1:], chunk[:, :, :-1], out=part[:, :, 1:])
-            out.write(part)
+    for blob in held.blobs:
+        fh.write(blob)
 
 
 def read_compressed(fh: IO[bytes], into: memoryview) -> bool:
     """Fill ``into`` from the Zstandard stream at ``fh``'s position: False when the stream
     holds fewer bytes (truncated) or more (not what its header says)."""
-    with zstandard.ZstdDecompressor().stream_reader(fh) as stream:
+    with zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True) as stream:
         done = 0
         while done < len(into):
             got = stream.readinto(into[done:])

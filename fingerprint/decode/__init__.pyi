@@ -1,5 +1,8 @@
 # The public names of this subpackage, imported on first use (`__init__.py`).
 
+from ._frames import (
+    DecodedFrames as DecodedFrames,
+)
 from ._hdr import (
     REFERENCE_WHITE as REFERENCE_WHITE,
     color_warning as color_warning,
@@ -20,7 +23,6 @@ from ._reader import (
     frame_to_rgb as frame_to_rgb,
 )
 from ._sampling import (
-    DecodedFrames as DecodedFrames,
     frame_at as frame_at,
     sample as sample,
     sample_times as sample_times,

@@ -14,41 +14,20 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
-import zstandard
 
 from .._memory import release_free_memory
 from .._progress import ProgressCallback, wait_reporting
 from ..errors import Cancelled, DecodeError, InvalidParameterError
 from ..model import VideoInfo
 from ..params import Mode
+from ._frames import DecodedFrames, HeldFrames, compressor, hold
 from ._reader import SLOT_EDGE, FrameReader, Interpolation
 from ._video import probe
 
-# Frames decoded but not yet returned are held compressed (Zstandard level 1: 2.0x
-# smaller at 0.27 ms a frame; level 3, 2.1x at 0.43 ms), and the memory of the ones
-# already unpacked is given back every `_RELEASE_EVERY` frames. docs/benchmarks.md,
-# "Peak memory with the cache on".
-_HELD_LEVEL = 1
-_RELEASE_EVERY = 128
-
 # Decoder threads are named so, for callers and tests that check none is left running.
 DECODER_THREAD = "fingerprint-decoder"
-
-
-@dataclass(frozen=True, eq=False)
-class DecodedFrames:
-    """Decoded samples: ``frames`` (N, H, W, 3) uint8 at working size, ``times`` (N,) the
-    actual presentation time of each frame in seconds from the film's start, ``targets``
-    (N,) the times asked for. ``ended_at`` is set when the video stopped decoding before
-    the end of the span: the time of the last frame that decoded."""
-
-    frames: np.ndarray
-    times: np.ndarray
-    targets: np.ndarray
-    ended_at: float | None = None
 
 
 def sample_times(
@@ -92,6 +71,7 @@ def sample(
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
     on_sample: Callable[[float, float], None] | None = None,
+    on_held: Callable[[HeldFrames], None] | None = None,
     cancel: threading.Event | None = None,
     interpolation: Interpolation = "POINT",
 ) -> DecodedFrames:
@@ -113,7 +93,9 @@ def sample(
     ``on_sample(time, target)`` is called from a decoder's thread as each sample is found,
     for work that needs the sample times and can start before the frames are all decoded
     (the sound print). A sample found twice where two decoders' parts meet is called twice,
-    and only one is returned.
+    and only one is returned. ``on_held(held)`` is called with the samples still held
+    compressed (`HeldFrames`) before they are unpacked: the cache stores those bytes as
+    they are.
 
     Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
     `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
@@ -148,7 +130,7 @@ def sample(
             interpolation=interpolation,
         )
         row, last = indices.start, -math.inf
-        packer = zstandard.ZstdCompressor(level=_HELD_LEVEL)  # one per thread: not shared
+        packer = compressor()  # one per thread: not shared
         try:
             for i in indices:
                 frame = reader.read(float(targets[i]), slot)
@@ -159,8 +141,7 @@ def sample(
                 ):
                     ended.set()
                 elif mode == "exact" or ft > last:  # fast mode drops repeats
-                    # A right-sized copy: `compress` keeps its worst-case buffer (2x).
-                    blobs[row] = memoryview(packer.compress(reader.to_rgb(frame))).tobytes()
+                    blobs[row] = hold(reader.to_rgb(frame), packer)
                     times[row] = last = ft
                     asked[row] = targets[i]
                     row += 1
@@ -203,33 +184,15 @@ def sample(
     if n == 0:
         raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
     del blobs[n:]
-    frames = _unpack(blobs, (height, width, 3))
-    times, asked = times[:n].copy(), asked[:n].copy()
-    ended_at = float(times.max()) if ended.is_set() else None
+    held = HeldFrames(blobs=blobs, shape=(height, width, 3), times=times[:n].copy(),
+                      targets=asked[:n].copy(),
+                      ended_at=float(times[:n].max()) if ended.is_set() else None)
+    if on_held is not None:
+        on_held(held)
+    samples = held.unpack()
     if on_progress:
         on_progress(1.0, "decoded")
-    return DecodedFrames(frames=frames, times=times, targets=asked, ended_at=ended_at)
-
-
-def _unpack(blobs: list[bytes | None], shape: tuple[int, int, int]) -> np.ndarray:
-    """The held frames as one array, each blob dropped once copied (emptying ``blobs``).
-    Two threads: Zstandard and the copies release the GIL (docs/benchmarks.md, "Fast
-    mode: where the seconds go")."""
-    frames = np.empty((len(blobs), *shape), np.uint8)
-
-    def unpack(indices: range) -> None:
-        unpacker = zstandard.ZstdDecompressor()  # one per thread: not shared
-        for i in indices:
-            frames[i] = np.frombuffer(unpacker.decompress(blobs[i]), np.uint8).reshape(shape)
-            blobs[i] = None
-            if i % _RELEASE_EVERY == _RELEASE_EVERY - 1:
-                release_free_memory()  # the dropped blobs' pages, while the array fills
-
-    half = (len(blobs) + 1) // 2
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(unpack, [range(0, half), range(half, len(blobs))]))
-    release_free_memory()
-    return frames
+    return samples
 
 
 def frame_at(

@@ -1,0 +1,97 @@
+"""Decoded samples, as arrays (`DecodedFrames`) and held compressed (`HeldFrames`).
+
+The decoders hold each frame compressed as soon as it is converted (`hold`): its rows
+replaced by the differences of neighbouring pixels (mod 256), then Zstandard level 1.
+The same bytes, end to end, are the cache's frames file (`cache._frames`), so a run's
+frames are cached by writing what it holds, and unpacked once for the summary.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import zstandard
+
+from .._memory import release_free_memory
+
+# Level 1 of the row differences: 2.7x smaller than raw at 0.35 ms a frame to hold and
+# 0.24 ms to unpack (1000 frames of the 2-hour film at 320 px: 64 MB held; raw level 1,
+# 83 MB at 0.31 + 0.57 ms). docs/benchmarks.md, "Fast mode: where the seconds go".
+_LEVEL = 1
+# Memory of the frames already unpacked is given back every so many frames.
+_RELEASE_EVERY = 128
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedFrames:
+    """Decoded samples: ``frames`` (N, H, W, 3) uint8 at working size, ``times`` (N,) the
+    actual presentation time of each frame in seconds from the film's start, ``targets``
+    (N,) the times asked for. ``ended_at`` is set when the video stopped decoding before
+    the end of the span: the time of the last frame that decoded."""
+
+    frames: np.ndarray
+    times: np.ndarray
+    targets: np.ndarray
+    ended_at: float | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class HeldFrames:
+    """`DecodedFrames` whose frames are held compressed: ``blobs`` one per frame (`hold`),
+    each ``shape`` (H, W, 3) once unpacked. `unpack` empties ``blobs`` as it goes."""
+
+    blobs: list[bytes | None]
+    shape: tuple[int, int, int]
+    times: np.ndarray
+    targets: np.ndarray
+    ended_at: float | None = None
+
+    def unpack(self) -> DecodedFrames:
+        """The frames as one array, each blob dropped once copied, on two threads:
+        Zstandard and numpy release the GIL (docs/benchmarks.md, "Fast mode: where the
+        seconds go")."""
+        blobs, shape = self.blobs, self.shape
+        frames = np.empty((len(blobs), *shape), np.uint8)
+
+        def unpack(indices: range) -> None:
+            unpacker = zstandard.ZstdDecompressor()  # one per thread: not shared
+            for i in indices:
+                frame = frames[i]
+                frame.reshape(-1)[:] = np.frombuffer(unpacker.decompress(blobs[i]), np.uint8)
+                np.add.accumulate(frame, axis=1, out=frame)  # undo the row differences
+                blobs[i] = None
+                if i % _RELEASE_EVERY == _RELEASE_EVERY - 1:
+                    release_free_memory()  # the dropped blobs' pages, while the array fills
+
+        half = (len(blobs) + 1) // 2
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(unpack, [range(0, half), range(half, len(blobs))]))
+        release_free_memory()
+        return DecodedFrames(frames=frames, times=self.times, targets=self.targets,
+                             ended_at=self.ended_at)
+
+
+def hold(frame: np.ndarray, packer: zstandard.ZstdCompressor) -> bytes:
+    """One (H, W, 3) uint8 frame compressed as `HeldFrames` keep it. ``packer``: a
+    `compressor`, one per thread."""
+    diff = np.empty_like(frame)
+    diff[:, 0] = frame[:, 0]
+    np.subtract(frame[:, 1:], frame[:, :-1], out=diff[:, 1:])
+    # A right-sized copy: `compress` keeps its worst-case buffer.
+    return memoryview(packer.compress(diff)).tobytes()
+
+
+def compressor() -> zstandard.ZstdCompressor:
+    """A compressor for `hold` (not to be shared between threads)."""
+    return zstandard.ZstdCompressor(level=_LEVEL)
+
+
+def held(samples: DecodedFrames) -> HeldFrames:
+    """Frames in hand, held compressed: for callers that did not decode them (tests,
+    the cache's round trips)."""
+    packer = compressor()
+    return HeldFrames(blobs=[hold(frame, packer) for frame in samples.frames],
+                      shape=samples.frames.shape[1:], times=samples.times,
+                      targets=samples.targets, ended_at=samples.ended_at)
