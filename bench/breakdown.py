@@ -90,7 +90,7 @@ reader.decode_frames = decode_frames
 timed(sampling, "hold", "decoders: hold compressed", threads=True)
 timed(sampling, "probe", "probe")
 timed(pipeline, "probe", "probe")
-timed(frames.HeldFrames, "unpack", "unpack held frames")
+timed(frames.HeldFrames, "batch", "summary: unpack held frames", threads=True)
 timed(pipeline, "_sample", "decode (wall, all of it)")
 timed(pipeline, "summarise_samples", "bars, averages, histograms")
 timed(pipeline, "fingerprint_summary", "k-means")

@@ -6,7 +6,6 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -15,16 +14,15 @@ import numpy as np
 
 from ._memory import release_free_memory
 from ._progress import scaled_progress
+from ._summarise import summarise_samples
 from .cache._cache import Cache
 from .decode._frames import DecodedFrames, HeldFrames
 from .decode._hdr import color_warning
-from .decode._sampling import ProgressCallback, sample, sample_times
+from .decode._sampling import ProgressCallback, sample_held, sample_times
 from .decode._video import check_file, probe
 from .errors import CacheWriteError, Cancelled
 from .model import Fingerprint, VideoInfo
-from .palette._bars import crop_frames, detect_bars
-from .palette._color import average_color
-from .palette._histogram import Histograms, color_histograms, extend, frames_of
+from .palette._histogram import frames_of
 from .palette._kmeans import palettes_in_parts
 from .palette._summary import ColorSummary
 from .params import Params
@@ -33,13 +31,12 @@ from .shots._pixels import ShotPixels, shot_palettes
 from .sound._print import SoundPrint
 from .timecodes import timecode
 
-# Frames summarised or clustered per call: how often each reports progress and checks
-# for a cancel, and a bound on the memory each holds beyond the frames.
+# Frames clustered per call: how often clustering reports progress and checks for a
+# cancel.
 _BATCH = 100
 # The share of the colours' progress that summarising the frames takes when they were
 # decoded or loaded (the rest is clustering): about their shares of the CPU at k = 5.
 _SUMMARY_SHARE = 0.4
-_SUMMARY_THREADS = 2
 
 
 def fingerprint_samples(
@@ -59,57 +56,6 @@ def fingerprint_samples(
     return fingerprint_summary(summary, info=info, params=params,
                                on_progress=scaled_progress(on_progress, _SUMMARY_SHARE, 1.0),
                                cancel=cancel)
-
-
-def summarise_samples(
-    samples: DecodedFrames,
-    *,
-    params: Params,
-    on_progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
-) -> ColorSummary:
-    """What clustering needs of the samples whatever k or the colour space: their bars
-    (with ``params.crop``), and of the cropped frames each one's average colour and colour
-    histogram, a batch of frames at a time."""
-    frames = samples.frames
-    bars = detect_bars(frames) if params.crop else (0, 0, 0, 0)
-    content = crop_frames(frames, bars)
-
-    def measure(lo: int) -> tuple[np.ndarray, Histograms]:
-        _check(cancel)
-        part = content[lo : lo + _BATCH]
-        measured = average_color(part), color_histograms(part)
-        # Each batch's temporaries land wherever decoding left holes in the heap: give
-        # them back, or the batches together touch every page of it (fingerprint._memory).
-        release_free_memory()
-        return measured
-
-    averages, histograms = [], None
-    # numpy's sorts and lookups release the GIL: two threads take 55 % of one's wall
-    # time (docs/benchmarks.md, "Fast mode: where the seconds go"). `map` hands results
-    # back in order, so the histograms grow in place as before.
-    starts = range(0, len(frames), _BATCH)
-    with ThreadPoolExecutor(_SUMMARY_THREADS) as pool:
-        try:
-            for lo, (average, part) in zip(starts, pool.map(measure, starts), strict=True):
-                averages.append(average)
-                histograms = extend(histograms, part)
-                hi = min(len(frames), lo + _BATCH)
-                if on_progress:
-                    on_progress(hi / len(frames), f"measuring colours: {hi}/{len(frames)} frames")
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # a cancel or a progress callback's error
-            raise
-    return ColorSummary(
-        times=np.asarray(samples.times, np.float64),
-        targets=np.asarray(samples.targets, np.float64),
-        ended_at=samples.ended_at,
-        height=frames.shape[1],
-        width=frames.shape[2],
-        bars=bars,
-        average=np.concatenate(averages) if averages else average_color(content),
-        histograms=histograms if histograms is not None else color_histograms(content),
-    )
 
 
 def fingerprint_summary(
@@ -273,9 +219,8 @@ def _run(
     colours (unless ``summary`` is given), measure the sound (unless ``cached_loudness``
     has it for the samples' times), cluster, find the shots (unless ``cached_shots`` has
     them for their key, `shots_key`); ``shots_cached`` says beforehand whether it will
-    (for the progress bar's parts). Frames it decoded are handed to ``keep_frames`` held
-    compressed, before they are unpacked, and dropped once summarised: clustering was the
-    run's peak with them (docs/benchmarks.md, "Fast mode: where the seconds go")."""
+    (for the progress bar's parts). Frames it decoded, held compressed, are handed to
+    ``keep_frames`` and dropped once summarised, before clustering."""
     colors, layers = _split(on_progress, params, shots_decode=params.shots and not shots_cached)
     decoded = samples is None and summary is None
     made = samples if summary is None else summary  # what gives the samples' times
@@ -293,7 +238,9 @@ def _run(
     with sound or contextlib.nullcontext():
         if decoded:
             samples = made = _sample(path, info, params, scaled_progress(colors, 0.0, heard),
-                                     cancel, sound, keep_frames)
+                                     cancel, sound)
+            if keep_frames is not None:
+                keep_frames(samples)
         # Waited for before clustering, which makes the run's peak memory: the sound's
         # decoders are closed by then (25-30 MB less, docs/benchmarks.md).
         if sound is not None and not sound.missing:
@@ -308,7 +255,7 @@ def _run(
             samples, params=params, on_progress=scaled_progress(colors, clustering, summarising),
             cancel=cancel)
         clustering = summarising
-        samples = made = None  # the frames' 173 MB (1000 at 320 px), before clustering
+        samples = made = None  # the frames (64 MB held, 173 MB loaded), before clustering
         release_free_memory()
     fp = fingerprint_summary(summary, info=info, params=params,
                              on_progress=scaled_progress(colors, clustering, 1.0), cancel=cancel)
@@ -343,7 +290,9 @@ def _sound_print(
                       workers=1 if streamed else None)
 
 
-def _sound_times(samples: DecodedFrames | ColorSummary, params: Params) -> np.ndarray:
+def _sound_times(
+    samples: DecodedFrames | HeldFrames | ColorSummary, params: Params
+) -> np.ndarray:
     """Where the sound print measures, at each sample (`_sound_time`)."""
     return _sound_time(params, samples.times, samples.targets)
 
@@ -364,11 +313,10 @@ def _sample(
     on_progress: ProgressCallback | None,
     cancel: threading.Event | None,
     sound: SoundPrint | None,
-    on_held: Callable[[HeldFrames], None] | None,
-) -> DecodedFrames:
+) -> HeldFrames:
     """Decode the samples; the sound print is handed each one's time as it is found, so
-    it is measured while the frames decode, and ``on_held`` the frames held compressed."""
-    return sample(
+    it is measured while the frames decode."""
+    return sample_held(
         path,
         count=params.samples,
         mode=params.mode,
@@ -379,7 +327,6 @@ def _sample(
         on_progress=on_progress,
         on_sample=None if sound is None
         else lambda time, target: sound.add(_sound_time(params, time, target)),
-        on_held=on_held,
         cancel=cancel,
     )
 

@@ -74,7 +74,7 @@ def write_frames(fh: IO[bytes], held: HeldFrames) -> None:
     """Write the held frames to ``fh`` as they are held: no frame is unpacked or
     compressed again."""
     header = {
-        "shape": [len(held.blobs), *held.shape],
+        "shape": [len(held), *held.frame_shape],
         "times": np.asarray(held.times, dtype=np.float64).tolist(),
         "targets": np.asarray(held.targets, dtype=np.float64).tolist(),
         "ended_at": held.ended_at,

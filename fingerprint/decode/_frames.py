@@ -36,31 +36,54 @@ class DecodedFrames:
     targets: np.ndarray
     ended_at: float | None = None
 
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    @property
+    def frame_shape(self) -> tuple[int, int, int]:
+        return self.frames.shape[1:]
+
+    def batch(self, lo: int, hi: int) -> np.ndarray:
+        """Frames ``lo:hi`` (a view), as `HeldFrames.batch` gives them."""
+        return self.frames[lo:hi]
+
 
 @dataclass(frozen=True, eq=False)
 class HeldFrames:
     """`DecodedFrames` whose frames are held compressed: ``blobs`` one per frame (`hold`),
-    each ``shape`` (H, W, 3) once unpacked. `unpack` empties ``blobs`` as it goes."""
+    each ``frame_shape`` (H, W, 3) once unpacked. `batch` unpacks a few at a time (the
+    summary's way: a run never holds all its frames unpacked); `unpack` all of them,
+    emptying ``blobs`` as it goes."""
 
     blobs: list[bytes | None]
-    shape: tuple[int, int, int]
+    frame_shape: tuple[int, int, int]
     times: np.ndarray
     targets: np.ndarray
     ended_at: float | None = None
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    def batch(self, lo: int, hi: int) -> np.ndarray:
+        """Frames ``lo:hi`` unpacked, as a new array (safe from any thread)."""
+        hi = min(hi, len(self.blobs))
+        frames = np.empty((max(0, hi - lo), *self.frame_shape), np.uint8)
+        unpacker = zstandard.ZstdDecompressor()
+        for i in range(lo, hi):
+            _unhold(self.blobs[i], unpacker, frames[i - lo])
+        return frames
 
     def unpack(self) -> DecodedFrames:
         """The frames as one array, each blob dropped once copied, on two threads:
         Zstandard and numpy release the GIL (docs/benchmarks.md, "Fast mode: where the
         seconds go")."""
-        blobs, shape = self.blobs, self.shape
+        blobs, shape = self.blobs, self.frame_shape
         frames = np.empty((len(blobs), *shape), np.uint8)
 
         def unpack(indices: range) -> None:
             unpacker = zstandard.ZstdDecompressor()  # one per thread: not shared
             for i in indices:
-                frame = frames[i]
-                frame.reshape(-1)[:] = np.frombuffer(unpacker.decompress(blobs[i]), np.uint8)
-                np.add.accumulate(frame, axis=1, out=frame)  # undo the row differences
+                _unhold(blobs[i], unpacker, frames[i])
                 blobs[i] = None
                 if i % _RELEASE_EVERY == _RELEASE_EVERY - 1:
                     release_free_memory()  # the dropped blobs' pages, while the array fills
@@ -83,6 +106,12 @@ def hold(frame: np.ndarray, packer: zstandard.ZstdCompressor) -> bytes:
     return memoryview(packer.compress(diff)).tobytes()
 
 
+def _unhold(blob: bytes | None, unpacker: zstandard.ZstdDecompressor, out: np.ndarray) -> None:
+    """`hold` undone into ``out`` (H, W, 3)."""
+    out.reshape(-1)[:] = np.frombuffer(unpacker.decompress(blob), np.uint8)
+    np.add.accumulate(out, axis=1, out=out)  # undo the row differences
+
+
 def compressor() -> zstandard.ZstdCompressor:
     """A compressor for `hold` (not to be shared between threads)."""
     return zstandard.ZstdCompressor(level=_LEVEL)
@@ -93,5 +122,5 @@ def held(samples: DecodedFrames) -> HeldFrames:
     the cache's round trips)."""
     packer = compressor()
     return HeldFrames(blobs=[hold(frame, packer) for frame in samples.frames],
-                      shape=samples.frames.shape[1:], times=samples.times,
+                      frame_shape=samples.frame_shape, times=samples.times,
                       targets=samples.targets, ended_at=samples.ended_at)

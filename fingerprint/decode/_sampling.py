@@ -71,7 +71,6 @@ def sample(
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
     on_sample: Callable[[float, float], None] | None = None,
-    on_held: Callable[[HeldFrames], None] | None = None,
     cancel: threading.Event | None = None,
     interpolation: Interpolation = "POINT",
 ) -> DecodedFrames:
@@ -93,13 +92,35 @@ def sample(
     ``on_sample(time, target)`` is called from a decoder's thread as each sample is found,
     for work that needs the sample times and can start before the frames are all decoded
     (the sound print). A sample found twice where two decoders' parts meet is called twice,
-    and only one is returned. ``on_held(held)`` is called with the samples still held
-    compressed (`HeldFrames`) before they are unpacked: the cache stores those bytes as
-    they are.
+    and only one is returned.
 
     Setting ``cancel`` (from any thread) stops every decoder within a frame and raises
     `Cancelled`; so does an exception from ``on_progress``, which it then re-raises.
     """
+    return sample_held(
+        path, count=count, mode=mode, start=start, end=end, size=size, workers=workers,
+        info=info, on_progress=on_progress, on_sample=on_sample, cancel=cancel,
+        interpolation=interpolation,
+    ).unpack()
+
+
+def sample_held(
+    path: str | os.PathLike[str],
+    *,
+    count: int = 1000,
+    mode: Mode = "fast",
+    start: float | None = None,
+    end: float | None = None,
+    size: int = 320,
+    workers: int = 2,
+    info: VideoInfo | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_sample: Callable[[float, float], None] | None = None,
+    cancel: threading.Event | None = None,
+    interpolation: Interpolation = "POINT",
+) -> HeldFrames:
+    """`sample`, its frames held compressed as the decoders made them: what a run
+    summarises a batch at a time and the cache stores as it is."""
     if mode not in ("fast", "exact"):
         raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {mode!r}.")
     info = info or probe(path)
@@ -184,15 +205,11 @@ def sample(
     if n == 0:
         raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
     del blobs[n:]
-    held = HeldFrames(blobs=blobs, shape=(height, width, 3), times=times[:n].copy(),
-                      targets=asked[:n].copy(),
-                      ended_at=float(times[:n].max()) if ended.is_set() else None)
-    if on_held is not None:
-        on_held(held)
-    samples = held.unpack()
     if on_progress:
         on_progress(1.0, "decoded")
-    return samples
+    return HeldFrames(blobs=blobs, frame_shape=(height, width, 3), times=times[:n].copy(),
+                      targets=asked[:n].copy(),
+                      ended_at=float(times[:n].max()) if ended.is_set() else None)
 
 
 def frame_at(

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["crop_frames", "detect_bars"]
+__all__ = ["bar_lines", "bars_from_lines", "crop_frames", "detect_bars"]
 
 # A line is dark in a frame when at most this fraction of its pixels reach the threshold:
 # its 98th-percentile luma is below it, so a few noisy or ringing pixels do not count.
@@ -36,43 +36,70 @@ def detect_bars(frames: np.ndarray, *, threshold: int = 24) -> tuple[int, int, i
     luma (0-255) a line's brightest pixels stay under to count as black. Frames that are
     dark all over (fades, night) are ignored; a film with no picture gives no bars.
     """
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
-        raise InvalidParameterError(
-            f"frames must be an (N, H, W, 3) uint8 array, not {frames.dtype} {frames.shape}."
-        )
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)):
-        raise InvalidParameterError(f"threshold must be an integer, not {threshold!r}.")
-    if not 1 <= threshold <= 127:
-        raise InvalidParameterError(f"threshold must be between 1 and 127, not {threshold}.")
-    n, h, w, _ = frames.shape
-
-    # Bright-pixel counts per line at the threshold and at the soft-edge level.
-    levels = (threshold, 2 * threshold)
-    row_bright = np.empty((2, n, h), np.int32)
-    col_bright = np.empty((2, n, w), np.int32)
+    frames = _check_frames(frames)
+    _check_threshold(threshold)
+    n = len(frames)
+    rows = np.empty((2, n, frames.shape[1]), np.int32)
+    cols = np.empty((2, n, frames.shape[2]), np.int32)
 
     def count(start: int) -> None:
-        luma = _luma256(frames[start : start + _CHUNK])
-        for i, level in enumerate(levels):
-            bright = luma >= 256 * level
-            row_bright[i, start : start + len(luma)] = np.count_nonzero(bright, axis=2)
-            col_bright[i, start : start + len(luma)] = np.count_nonzero(bright, axis=1)
+        chunk = slice(start, start + _CHUNK)
+        rows[:, chunk], cols[:, chunk] = bar_lines(frames[chunk], threshold=threshold)
 
     # numpy releases the GIL in these loops: the chunks share the cores.
     with ThreadPoolExecutor(_THREADS) as pool:
         list(pool.map(count, range(0, n, _CHUNK)))
+    return bars_from_lines(rows, cols)
 
-    picture = row_bright[0].sum(axis=1) > _BRIGHT_FRACTION * h * w
+
+def bar_lines(frames: np.ndarray, *, threshold: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """What `detect_bars` decides from, frame by frame, so that it can be counted a batch
+    of frames at a time: each frame's bright pixels per row ``(2, N, H)`` and per column
+    ``(2, N, W)`` int32, at ``threshold`` and at twice it (the soft edge). Concatenated
+    along N, batches give `bars_from_lines` the whole film."""
+    frames = _check_frames(frames)
+    _check_threshold(threshold)
+    n, h, w, _ = frames.shape
+    rows = np.empty((2, n, h), np.int32)
+    cols = np.empty((2, n, w), np.int32)
+    for start in range(0, n, _CHUNK):
+        luma = _luma256(frames[start : start + _CHUNK])
+        for i, level in enumerate((threshold, 2 * threshold)):
+            bright = luma >= 256 * level
+            rows[i, start : start + len(luma)] = np.count_nonzero(bright, axis=2)
+            cols[i, start : start + len(luma)] = np.count_nonzero(bright, axis=1)
+    return rows, cols
+
+
+def bars_from_lines(rows: np.ndarray, cols: np.ndarray) -> tuple[int, int, int, int]:
+    """`detect_bars` of the frames whose `bar_lines` are ``rows`` and ``cols``."""
+    h, w = rows.shape[2], cols.shape[2]
+    picture = rows[0].sum(axis=1) > _BRIGHT_FRACTION * h * w
     if not picture.any():
         return (0, 0, 0, 0)
-    row_dark = _persistently_dark(row_bright[:, picture], w)
-    col_dark = _persistently_dark(col_bright[:, picture], h)
+    row_dark = _persistently_dark(rows[:, picture], w)
+    col_dark = _persistently_dark(cols[:, picture], h)
     top = _bar_width(row_dark, h)
     bottom = _bar_width(row_dark[:, ::-1], h)
     left = _bar_width(col_dark, w)
     right = _bar_width(col_dark[:, ::-1], w)
     return (top, bottom, left, right)
+
+
+def _check_frames(frames: np.ndarray) -> np.ndarray:
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+        raise InvalidParameterError(
+            f"frames must be an (N, H, W, 3) uint8 array, not {frames.dtype} {frames.shape}."
+        )
+    return frames
+
+
+def _check_threshold(threshold: int) -> None:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)):
+        raise InvalidParameterError(f"threshold must be an integer, not {threshold!r}.")
+    if not 1 <= threshold <= 127:
+        raise InvalidParameterError(f"threshold must be between 1 and 127, not {threshold}.")
 
 
 def crop_frames(frames: np.ndarray, bars: tuple[int, int, int, int]) -> np.ndarray:

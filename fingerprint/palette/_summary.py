@@ -1,7 +1,7 @@
 """What the palettes need of decoded samples, whatever k or the colour space.
 
 Bars, each frame's average colour and colour histogram depend on the frames and the crop
-only; made once (`fingerprint._pipeline.summarise_samples`) and cached beside the frames,
+only; made once (`fingerprint._summarise.summarise_samples`) and cached beside the frames,
 they let another k or colour space recluster without loading or converting a frame
 (`fingerprint.cache`).
 """

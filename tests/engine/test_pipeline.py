@@ -353,7 +353,7 @@ def test_frames_go_to_the_cache_before_clustering_and_stay_only_if_it_ends(
     alive: list[bool] = []
 
     def summarising(samples, **kwargs):
-        frames.append(weakref.ref(samples.frames))
+        frames.append(weakref.ref(samples))
         return summarise(samples, **kwargs)
 
     def clustering(summary, **kwargs):

@@ -52,14 +52,14 @@ def cache(tmp_path):
 
 
 class Calls:
-    """Wraps `pipeline.sample` and `pipeline.probe`, counting calls; ``forbid`` makes
+    """Wraps `pipeline.sample_held` and `pipeline.probe`, counting calls; ``forbid`` makes
     them raise, proving a run never touched the video."""
 
     def __init__(self, monkeypatch) -> None:
         self.sample = 0
         self.probe = 0
         self.forbid = False
-        real_sample, real_probe = pipeline.sample, pipeline.probe
+        real_sample, real_probe = pipeline.sample_held, pipeline.probe
 
         def sample(*args, **kwargs):
             if self.forbid:
@@ -73,7 +73,7 @@ class Calls:
             self.probe += 1
             return real_probe(*args, **kwargs)
 
-        monkeypatch.setattr(pipeline, "sample", sample)
+        monkeypatch.setattr(pipeline, "sample_held", sample)
         monkeypatch.setattr(pipeline, "probe", probe)
 
 

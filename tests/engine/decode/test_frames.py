@@ -16,7 +16,7 @@ def test_held_frames_unpack_exactly_and_let_go_of_their_blobs():
     samples = DecodedFrames(frames=frames, times=np.arange(7.0), targets=np.arange(7.0) + 0.5,
                             ended_at=6.0)
     kept = held(samples)
-    assert kept.shape == (18, 32, 3) and len(kept.blobs) == 7
+    assert kept.frame_shape == (18, 32, 3) and len(kept.blobs) == 7
     back = kept.unpack()
     np.testing.assert_array_equal(back.frames, frames)
     np.testing.assert_array_equal(back.times, samples.times)

@@ -287,7 +287,7 @@ def test_a_failed_decode_stops_the_sound_print(tones, monkeypatch):
     def broken(*args, **kwargs):
         raise DecodeError("the frames do not decode")
 
-    monkeypatch.setattr(pipeline, "sample", broken)
+    monkeypatch.setattr(pipeline, "sample_held", broken)
     with pytest.raises(DecodeError):
         analyze(tones, params=Params(samples=6, sound=True))
     assert not [t for t in threading.enumerate() if t.name.startswith(SOUND_THREAD)]
