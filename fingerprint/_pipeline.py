@@ -14,7 +14,7 @@ import numpy as np
 
 from ._memory import release_free_memory
 from ._progress import scaled_progress
-from ._summarise import summarise_samples
+from ._summarise import frame_lines, summarise_samples
 from .cache._cache import Cache
 from .decode._frames import DecodedFrames, HeldFrames
 from .decode._hdr import color_warning
@@ -252,8 +252,8 @@ def _run(
     if summary is None:
         summarising = clustering + _SUMMARY_SHARE * (1.0 - clustering)
         summary = summarised = summarise_samples(
-            samples, params=params, on_progress=scaled_progress(colors, clustering, summarising),
-            cancel=cancel)
+            samples, params=params, lines=samples.measured if decoded else None,
+            on_progress=scaled_progress(colors, clustering, summarising), cancel=cancel)
         clustering = summarising
         samples = made = None  # the frames (64 MB held, 173 MB loaded), before clustering
         release_free_memory()
@@ -315,7 +315,8 @@ def _sample(
     sound: SoundPrint | None,
 ) -> HeldFrames:
     """Decode the samples; the sound print is handed each one's time as it is found, so
-    it is measured while the frames decode."""
+    it is measured while the frames decode, and the bars' lines are counted on each
+    frame while it is at hand."""
     return sample_held(
         path,
         count=params.samples,
@@ -327,6 +328,7 @@ def _sample(
         on_progress=on_progress,
         on_sample=None if sound is None
         else lambda time, target: sound.add(_sound_time(params, time, target)),
+        measure=frame_lines if params.crop else None,
         cancel=cancel,
     )
 

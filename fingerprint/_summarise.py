@@ -2,15 +2,15 @@
 `palette.ColorSummary` (bars, then each cropped frame's average colour and histogram).
 
 Frames held compressed (`decode.HeldFrames`, what a run decodes) are unpacked a batch
-at a time, twice (once for the bars, once for the colours): a run never holds all its
-frames unpacked, which saved 150 MB and the 0.3-0.4 s of system time that first
-touching their 173 MB took (docs/benchmarks.md, "Fast mode: where the seconds go").
+at a time: a run never holds all its frames unpacked (70 MB less at its peak,
+docs/benchmarks.md, "Fast mode: where the seconds go"). The bars' line counts come
+from the decoders (`frame_lines`), which count them on each frame as they keep it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -42,22 +42,27 @@ def summarise_samples(
     samples: DecodedFrames | HeldFrames,
     *,
     params: Params,
+    lines: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> ColorSummary:
     """What clustering needs of the samples whatever k or the colour space: their bars
     (with ``params.crop``), and of the cropped frames each one's average colour and colour
-    histogram, a batch of frames at a time.
+    histogram, a batch of frames at a time. ``lines``: the frames' `bar_lines` in order
+    (in parts along their frames' axis), when they were counted already (`frame_lines`,
+    which the decoders run on each frame they keep).
 
     Setting ``cancel`` stops it between batches with `Cancelled`."""
     n = len(samples)
     height, width, _ = samples.frame_shape
     bars = (0, 0, 0, 0)
     if params.crop:
-        lines = list(_batches(samples, bar_lines, on_progress=scaled_progress(
-            on_progress, 0.0, _BARS_SHARE), what="finding bars", cancel=cancel))
+        if lines is None:
+            lines = list(_batches(samples, bar_lines, on_progress=scaled_progress(
+                on_progress, 0.0, _BARS_SHARE), what="finding bars", cancel=cancel))
         bars = bars_from_lines(np.concatenate([r for r, _ in lines], axis=1),
-                               np.concatenate([c for _, c in lines], axis=1))
+                               np.concatenate([c for _, c in lines], axis=1)) \
+            if n else (0, 0, 0, 0)
 
     def measure(frames: np.ndarray) -> tuple[np.ndarray, Histograms]:
         content = crop_frames(frames, bars)
@@ -83,6 +88,12 @@ def summarise_samples(
     )
 
 
+def frame_lines(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One frame's `bar_lines` (H, W, 3): what the decoders measure of each frame they
+    keep, for `summarise_samples`' ``lines``."""
+    return bar_lines(frame[None])
+
+
 def _batches(
     samples: DecodedFrames | HeldFrames, work: Callable[[np.ndarray], _T], *, what: str,
     on_progress: ProgressCallback | None, cancel: threading.Event | None,
@@ -91,11 +102,15 @@ def _batches(
     and lookups and Zstandard release the GIL (two threads take 55 % of one's wall time,
     docs/benchmarks.md)."""
     n = len(samples)
+    local = threading.local()  # each thread's room to unpack a batch into
 
     def run(lo: int) -> _T:
         if cancel is not None and cancel.is_set():
             raise Cancelled
-        done = work(samples.batch(lo, lo + BATCH))
+        if not hasattr(local, "scratch"):
+            local.scratch = np.empty((BATCH, *samples.frame_shape), np.uint8) \
+                if isinstance(samples, HeldFrames) else None
+        done = work(samples.batch(lo, lo + BATCH, local.scratch))
         # Each batch's temporaries land wherever decoding left holes in the heap: give
         # them back, or the batches together touch every page of it (fingerprint._memory).
         release_free_memory()

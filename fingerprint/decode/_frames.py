@@ -43,8 +43,8 @@ class DecodedFrames:
     def frame_shape(self) -> tuple[int, int, int]:
         return self.frames.shape[1:]
 
-    def batch(self, lo: int, hi: int) -> np.ndarray:
-        """Frames ``lo:hi`` (a view), as `HeldFrames.batch` gives them."""
+    def batch(self, lo: int, hi: int, scratch: np.ndarray | None = None) -> np.ndarray:
+        """Frames ``lo:hi`` (a view; ``scratch`` is not needed), as `HeldFrames.batch`."""
         return self.frames[lo:hi]
 
 
@@ -53,21 +53,29 @@ class HeldFrames:
     """`DecodedFrames` whose frames are held compressed: ``blobs`` one per frame (`hold`),
     each ``frame_shape`` (H, W, 3) once unpacked. `batch` unpacks a few at a time (the
     summary's way: a run never holds all its frames unpacked); `unpack` all of them,
-    emptying ``blobs`` as it goes."""
+    emptying ``blobs`` as it goes. ``measured``: what the decoders measured of each frame
+    (`sampling.sample_held`'s ``measure``), if anything."""
 
     blobs: list[bytes | None]
     frame_shape: tuple[int, int, int]
     times: np.ndarray
     targets: np.ndarray
     ended_at: float | None = None
+    measured: list[object] | None = None
 
     def __len__(self) -> int:
         return len(self.blobs)
 
-    def batch(self, lo: int, hi: int) -> np.ndarray:
-        """Frames ``lo:hi`` unpacked, as a new array (safe from any thread)."""
+    def batch(self, lo: int, hi: int, scratch: np.ndarray | None = None) -> np.ndarray:
+        """Frames ``lo:hi`` unpacked (safe from any thread), into ``scratch`` when it has
+        room for them (N, H, W, 3): a buffer used again costs no page faults, where each
+        fresh 17 MB batch cost 4,000 (docs/benchmarks.md)."""
         hi = min(hi, len(self.blobs))
-        frames = np.empty((max(0, hi - lo), *self.frame_shape), np.uint8)
+        count = max(0, hi - lo)
+        if scratch is not None and len(scratch) >= count:
+            frames = scratch[:count]
+        else:
+            frames = np.empty((count, *self.frame_shape), np.uint8)
         unpacker = zstandard.ZstdDecompressor()
         for i in range(lo, hi):
             _unhold(self.blobs[i], unpacker, frames[i - lo])

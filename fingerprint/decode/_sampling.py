@@ -118,9 +118,13 @@ def sample_held(
     on_sample: Callable[[float, float], None] | None = None,
     cancel: threading.Event | None = None,
     interpolation: Interpolation = "POINT",
+    measure: Callable[[np.ndarray], object] | None = None,
 ) -> HeldFrames:
     """`sample`, its frames held compressed as the decoders made them: what a run
-    summarises a batch at a time and the cache stores as it is."""
+    summarises a batch at a time and the cache stores as it is. ``measure(frame)`` is
+    called in the decoder's thread with each frame kept, while it is at hand (the bars'
+    line counts: the decoders leave part of the cores idle); what it gives comes back in
+    ``measured``, in the frames' order."""
     if mode not in ("fast", "exact"):
         raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {mode!r}.")
     info = info or probe(path)
@@ -130,6 +134,7 @@ def sample_held(
     # until the decoders are closed: their indexes and picture pools (about 95 MB for a
     # 3-hour film) and 1000 raw frames (173 MB at 320 px) no longer add up in the peak.
     blobs: list[bytes | None] = [None] * count
+    measured: list[object] = [None] * count
     times = np.full(count, np.nan)
     asked = np.full(count, np.nan)
     filled: dict[int, int] = {}  # a part's first row: the rows its decoder wrote
@@ -162,7 +167,10 @@ def sample_held(
                 ):
                     ended.set()
                 elif mode == "exact" or ft > last:  # fast mode drops repeats
-                    blobs[row] = hold(reader.to_rgb(frame), packer)
+                    rgb = reader.to_rgb(frame)
+                    blobs[row] = hold(rgb, packer)
+                    if measure is not None:
+                        measured[row] = measure(rgb)
                     times[row] = last = ft
                     asked[row] = targets[i]
                     row += 1
@@ -200,16 +208,18 @@ def sample_held(
             if mode == "fast" and n and times[src] <= times[n - 1]:
                 continue
             if src != n:
-                blobs[n], times[n], asked[n] = blobs[src], times[src], asked[src]
+                blobs[n], measured[n] = blobs[src], measured[src]
+                times[n], asked[n] = times[src], asked[src]
             n += 1
     if n == 0:
         raise DecodeError(f"{info.name}: no frame between the chosen start and end decodes.")
-    del blobs[n:]
+    del blobs[n:], measured[n:]
     if on_progress:
         on_progress(1.0, "decoded")
     return HeldFrames(blobs=blobs, frame_shape=(height, width, 3), times=times[:n].copy(),
                       targets=asked[:n].copy(),
-                      ended_at=float(times[:n].max()) if ended.is_set() else None)
+                      ended_at=float(times[:n].max()) if ended.is_set() else None,
+                      measured=measured if measure is not None else None)
 
 
 def frame_at(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from fingerprint import Params
-from fingerprint._summarise import BATCH, summarise_samples
+from fingerprint._summarise import BATCH, frame_lines, summarise_samples
 from fingerprint.decode._frames import DecodedFrames, held
 from fingerprint.errors import Cancelled
 
@@ -37,6 +37,15 @@ def test_held_frames_summarise_as_the_frames_do():
         np.testing.assert_array_equal(got, want)
     assert (from_held.height, from_held.width) == (24, 40)
     np.testing.assert_array_equal(from_held.targets, samples.targets)
+
+
+def test_lines_counted_frame_by_frame_find_the_same_bars():
+    """The decoders' way: each frame's lines counted as it is kept."""
+    samples = letterboxed(BATCH + 3)
+    lines = [frame_lines(frame) for frame in samples.frames]
+    summary = summarise_samples(held(samples), params=Params(samples=BATCH + 3), lines=lines)
+    assert summary.bars == (3, 5, 2, 0)
+    np.testing.assert_array_equal(summary.average, samples.frames[:, 10, 20])
 
 
 def test_a_cancel_stops_the_summary_between_batches():
