@@ -28,6 +28,7 @@ from .palette._summary import ColorSummary
 from .params import Params
 from .shots._find import find_shots, shot_options, shots_key
 from .shots._pixels import ShotPixels, shot_palettes
+from .sound._forked import ForkedSoundPrint, start_sound_print
 from .sound._print import SoundPrint
 from .timecodes import timecode
 
@@ -280,14 +281,15 @@ def _run(
 def _sound_print(
     path: str | os.PathLike[str], info: VideoInfo, params: Params,
     cancel: threading.Event | None, *, streamed: bool,
-) -> SoundPrint:
-    """The sound print's decoders, started before the frames decode (see `_sample`).
+) -> SoundPrint | ForkedSoundPrint:
+    """The sound print's decoders, started before the frames decode (see `_sample`), in
+    a child process where the system forks (`sound._forked`).
     ``streamed``: the frames' decoders hand over every time as they find it, all to one
     sound decoder, so a second would only hold its container's index (about 20 MB for a
     2-hour film; exact mode on the command line peaked 33 MB higher with it)."""
     _, slot = sample_times(info, count=params.samples, start=params.start, end=params.end)
-    return SoundPrint(path, info=info, slot=slot, mode=params.mode, cancel=cancel,
-                      workers=1 if streamed else None)
+    return start_sound_print(path, info=info, slot=slot, mode=params.mode, cancel=cancel,
+                             workers=1 if streamed else None)
 
 
 def _sound_times(
@@ -312,7 +314,7 @@ def _sample(
     params: Params,
     on_progress: ProgressCallback | None,
     cancel: threading.Event | None,
-    sound: SoundPrint | None,
+    sound: SoundPrint | ForkedSoundPrint | None,
 ) -> HeldFrames:
     """Decode the samples; the sound print is handed each one's time as it is found, so
     it is measured while the frames decode, and the bars' lines are counted on each

@@ -15,10 +15,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
-import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+from .._forking import can_fork, ignore_interrupts
 
 __all__ = ["cluster_pool"]
 
@@ -32,23 +32,13 @@ def cluster_pool(frames: int) -> contextlib.AbstractContextManager[Executor]:
     """An executor for clustering ``frames`` frames, shut down (its workers gone) when
     the block ends."""
     workers = max(1, min(frames, os.cpu_count() or 1, _MAX_WORKERS))
-    if workers > 1 and frames >= _PROCESS_MIN_FRAMES and _can_fork():
+    if workers > 1 and frames >= _PROCESS_MIN_FRAMES and can_fork():
         return _processes(workers)
     return ThreadPoolExecutor(max_workers=workers)
-
-
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextlib.contextmanager
 def _processes(workers: int) -> Iterator[Executor]:
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupts) as pool:
         yield pool
-
-
-def _ignore_interrupts() -> None:
-    """A Ctrl-C reaches the whole process group: the parent cancels; its workers must not
-    die of it mid-batch (the parent would see a broken pool, not a cancel)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -55,7 +55,7 @@ def test_the_palettes_do_not_depend_on_what_runs_them_nor_on_parts(monkeypatch):
     parts = [frames_of(hist, 0, 150), frames_of(hist, 150, 200)]
     args = [(p.offsets, p.counts, p.means) for p in parts]
     together = list(palettes_in_parts(args, k=4, seed=3))
-    monkeypatch.setattr(_workers, "_can_fork", lambda: False)
+    monkeypatch.setattr(_workers, "can_fork", lambda: False)
     alone = [histogram_palettes(*a, k=4, seed=3) for a in args]
     for (colors, shares), (alone_colors, alone_shares) in zip(together, alone, strict=True):
         np.testing.assert_array_equal(colors, alone_colors)
@@ -67,7 +67,7 @@ def test_stopping_early_drops_the_batches_not_started(monkeypatch):
     parts' batches, only those already running finish (on threads, to count them)."""
     from fingerprint.palette import _kmeans, _workers
 
-    monkeypatch.setattr(_workers, "_can_fork", lambda: False)
+    monkeypatch.setattr(_workers, "can_fork", lambda: False)
     ran = []
     chunk_palettes = _kmeans._chunk_palettes
 

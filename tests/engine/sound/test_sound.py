@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
 import threading
 from pathlib import Path
@@ -16,9 +17,10 @@ from fingerprint.cache._cache import Cache
 from fingerprint.cli._main import main
 from fingerprint.decode._sampling import sample_times
 from fingerprint.decode._video import probe
-from fingerprint.errors import Cancelled
+from fingerprint.errors import Cancelled, DecodeError
 from fingerprint.model import Fingerprint
 from fingerprint.params import Params
+from fingerprint.sound._forked import SOUND_PROCESS, ForkedSoundPrint, start_sound_print
 from fingerprint.sound._loudness import FLOOR, lufs
 from fingerprint.sound._print import SOUND_THREAD, SoundPrint, audio_stream, has_sound, loudness
 from tests.support.films import LEVELS, make_tones
@@ -261,8 +263,9 @@ def test_analyze_hands_each_sample_time_over_while_the_frames_decode(tones, monk
     from fingerprint import _pipeline as pipeline
 
     handed, at_clustering = [], []
-    add = SoundPrint.add
-    monkeypatch.setattr(SoundPrint, "add", lambda self, t: (handed.append(t), add(self, t)))
+    add = ForkedSoundPrint.add  # the pipeline's, where the system forks
+    monkeypatch.setattr(ForkedSoundPrint, "add",
+                        lambda self, t: (handed.append(t), add(self, t)))
     cluster = pipeline.summarise_samples  # the first step of clustering decoded frames
 
     def clustering(samples, **kwargs):
@@ -282,7 +285,6 @@ def test_a_failed_decode_stops_the_sound_print(tones, monkeypatch):
     """The frames' decoding fails after the sound print started: no sound decoder is left
     running."""
     from fingerprint import _pipeline as pipeline
-    from fingerprint.errors import DecodeError
 
     def broken(*args, **kwargs):
         raise DecodeError("the frames do not decode")
@@ -291,6 +293,7 @@ def test_a_failed_decode_stops_the_sound_print(tones, monkeypatch):
     with pytest.raises(DecodeError):
         analyze(tones, params=Params(samples=6, sound=True))
     assert not [t for t in threading.enumerate() if t.name.startswith(SOUND_THREAD)]
+    assert not sound_processes()
 
 
 def test_loudness_of_a_film_without_sound_says_why(tmp_path):
@@ -373,4 +376,48 @@ def test_a_cancel_while_the_frames_decode_stops_the_sound_print_and_saves_nothin
         analyze(tones, params=Params(samples=12, sound=True), cache=cache, cancel=cancel)
     running = [t.name for t in threading.enumerate()]
     assert not [n for n in running if n.startswith((SOUND_THREAD, sampling.DECODER_THREAD))]
+    assert not sound_processes()
     assert not _loudness_files(cache)
+
+
+def sound_processes():
+    return [p for p in multiprocessing.active_children() if p.name == SOUND_PROCESS]
+
+
+def test_the_pipeline_measures_the_sound_in_a_child_process_where_it_forks(tones):
+    """The same levels as in-process, from a child that is gone once closed."""
+    info = probe(tones)
+    times, slot = sample_times(info, count=12)
+    with start_sound_print(tones, info=info, slot=slot) as sound:
+        assert isinstance(sound, ForkedSoundPrint)
+        assert sound_processes()
+        for t in times[::2]:
+            sound.add(t)
+        levels = sound.levels(times)
+    assert not sound_processes()
+    np.testing.assert_allclose(levels, loudness(tones, info=info, times=times, slot=slot))
+    np.testing.assert_allclose(levels, expected(times), atol=1.0)
+
+
+def test_a_cancel_stops_the_sound_print_in_its_child(tones):
+    info = probe(tones)
+    times, slot = sample_times(info, count=30)
+    cancel = threading.Event()
+
+    def cancelling(fraction, message):
+        cancel.set()
+
+    with pytest.raises(Cancelled), ForkedSoundPrint(tones, info=info, slot=slot,
+                                                    cancel=cancel) as sound:
+        sound.levels(times, on_progress=cancelling)
+    assert not sound_processes()
+
+
+def test_a_child_that_dies_is_a_clear_error(tones):
+    info = probe(tones)
+    times, slot = sample_times(info, count=6)
+    with ForkedSoundPrint(tones, info=info, slot=slot) as sound:
+        sound._process.kill()
+        with pytest.raises(DecodeError, match="stopped unexpectedly"):
+            sound.levels(times)
+    assert not sound_processes()
