@@ -2,6 +2,7 @@
 FFmpeg's keyframe-only decode of the same film timed in the same run (issue 18 §1).
 
     python bench/breakdown.py FILM [--rounds 3] [--samples 1000] [--app OLD_CHECKOUT]
+                              [--sound] [--no-stages]
 
 Each round runs, one after the other and each in a fresh process with an empty cache:
 1. ``ffmpeg -skip_frame nokey -i FILM -an -f null -`` (the FFmpeg binary of
@@ -9,6 +10,8 @@ Each round runs, one after the other and each in a fresh process with an empty c
 2. ``python -m fingerprint analyze FILM --out D --samples N --cache-dir EMPTY`` under
    ``/usr/bin/time``: the wall time, CPU and peak RSS users get;
 3. with ``--app``, the same command on another checkout (alternated with this one);
+   with ``--sound``, each checkout's command again with ``--sound`` (issue 18 §5: what
+   the sound print adds);
 4. the same command in a process that times each stage (below), whose own wall time is
    printed beside it so the instrumentation's cost shows.
 
@@ -143,6 +146,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--samples", type=int, default=1000)
     ap.add_argument("--app", type=Path, help="another checkout, run alternately")
+    ap.add_argument("--sound", action="store_true",
+                    help="also run each checkout with --sound, and print what it adds")
     ap.add_argument("--no-stages", action="store_true", help="skip the instrumented run")
     args = ap.parse_args()
     film = str(args.film.resolve())
@@ -154,14 +159,22 @@ def main() -> None:
         print(f"round {r + 1}: ffmpeg keyframes {ff['wall']:.2f} s wall, {ff['cpu']:.1f} s "
               f"CPU (load {load:.2f})", flush=True)
         for name, where in checkouts:
-            with tempfile.TemporaryDirectory() as tmp:
-                load = _load()
-                run = _timed([sys.executable, "-m", "fingerprint", "analyze", film,
-                              "--out", f"{tmp}/out", "--samples", str(args.samples),
-                              "--cache-dir", f"{tmp}/cache"], cwd=where)
-            print(f"  {name}: {run['wall']:.2f} s = {run['wall'] / ff['wall']:.2f} x ffmpeg, "
-                  f"{run['cpu']:.1f} s CPU, {run['peak_mb']:.0f} MB (load {load:.2f})",
-                  flush=True)
+            plain = None
+            for extra in ([], ["--sound"]) if args.sound else ([],):
+                with tempfile.TemporaryDirectory() as tmp:
+                    load = _load()
+                    run = _timed([sys.executable, "-m", "fingerprint", "analyze", film,
+                                  "--out", f"{tmp}/out", "--samples", str(args.samples),
+                                  "--cache-dir", f"{tmp}/cache", *extra], cwd=where)
+                label = " ".join([name, *extra])
+                print(f"  {label}: {run['wall']:.2f} s = {run['wall'] / ff['wall']:.2f} x "
+                      f"ffmpeg, {run['cpu']:.1f} s CPU, {run['peak_mb']:.0f} MB (load "
+                      f"{load:.2f})", flush=True)
+                if plain is None:
+                    plain = run
+                else:
+                    print(f"  {name}: the sound print adds {run['wall'] - plain['wall']:+.2f} s "
+                          f"wall, {run['cpu'] - plain['cpu']:+.1f} s CPU", flush=True)
         if args.no_stages:
             continue
         with tempfile.TemporaryDirectory() as tmp:
