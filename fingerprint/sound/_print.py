@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import math
 import os
+import statistics
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +55,11 @@ _WORKERS = {"fast": 1, "exact": 2}
 # Frame timestamps off by more than this from the samples counted so far mark a hole in
 # the sound; less is jitter (muxers round audio timestamps by up to a video frame).
 _HOLE = 0.2
+# Frames after a seek whose times place the audio held: a frame can be stamped off its
+# samples (Vorbis in WebM, where the block size changes: 9.8 ms late), and placed by the
+# first frame alone, a 0.1 s window's level moved by up to 3.5 LU. The median of the
+# first frames' places is right (docs/benchmarks.md, "The sound print after a seek").
+_STAMPS = 16
 
 # Titles that mark a track that is not the film's own sound.
 _NOT_MAIN = ("commentary", "description", "descriptive", "audio description")
@@ -106,6 +112,7 @@ class _Track:
         self.filled = 0  # samples held in audio
         self.resampler: av.AudioResampler | None = None
         self.ended = False
+        self.stamps: list[float] = []  # where the first frames held place audio[:, 0]
 
     def close(self) -> None:
         self.container.close()
@@ -118,6 +125,7 @@ class _Track:
         self.frames = self.container.decode(self.stream)
         self.filled, self.start = 0, math.nan
         self.ended = False
+        self.stamps: list[float] = []
 
     def _planes(self, frame: av.AudioFrame) -> list[np.ndarray]:
         """The frame's counted channels as float arrays: viewed in place when the decoder
@@ -152,7 +160,10 @@ class _Track:
             t = frame.time - offset if frame.time is not None else end
             if not self.filled or abs(t - end) > _HOLE:
                 # The first frame, or a hole in the sound: start afresh here.
-                self.filled, self.start = 0, t
+                self.filled, self.start, self.stamps = 0, t, []
+            if len(self.stamps) < _STAMPS:
+                self.stamps.append(t - self.filled / rate)
+                self.start = statistics.median(self.stamps)
             filled = self.filled
             if filled + n > self.audio.shape[1]:
                 grown = np.empty((len(planes), 2 * (filled + n)), np.float32)
@@ -184,6 +195,7 @@ class _Track:
         if a:  # keep what the next window may need (they come in time order)
             self.audio[:, : self.filled - a] = self.audio[:, a : self.filled]
             self.start += a / self.rate
+            self.stamps = [stamp + a / self.rate for stamp in self.stamps]
             self.filled -= a
         return level
 
