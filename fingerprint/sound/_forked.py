@@ -24,7 +24,7 @@ from .._progress import ProgressCallback
 from ..errors import Cancelled, DecodeError, FingerprintError
 from ..model import VideoInfo
 from ..params import Mode
-from ._print import SoundPrint, has_sound
+from ._print import SoundPrint
 
 __all__ = ["ForkedSoundPrint", "start_sound_print"]
 
@@ -45,7 +45,9 @@ def start_sound_print(
 
 class ForkedSoundPrint:
     """`SoundPrint`'s interface (``missing``, `add`, `levels`, `close`, a context
-    manager), measured by a `SoundPrint` in a child process."""
+    manager), measured by a `SoundPrint` in a child process. The child finds out whether
+    the film has sound (`has_sound`, 0.04 s for a 2-hour film), not the caller, whose
+    frames' decoders start meanwhile."""
 
     def __init__(
         self,
@@ -57,12 +59,10 @@ class ForkedSoundPrint:
         workers: int | None = None,
         cancel: threading.Event | None = None,
     ) -> None:
-        self.missing = has_sound(path)
         self._cancel = cancel
         self._lock = threading.Lock()  # the decoders' threads hand times over at once
-        self._process: Any = None
-        if self.missing:
-            return
+        self._missing: str | None = None
+        self._ready = False  # whether the child has said if the film has sound
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(
@@ -72,11 +72,18 @@ class ForkedSoundPrint:
         self._process.start()
         child.close()
 
+    @property
+    def missing(self) -> str | None:
+        """As `SoundPrint.missing` (waits for the child to know)."""
+        if not self._ready:
+            self._missing = self._receive("ready")
+            self._ready = True
+        return self._missing
+
     def add(self, t: float) -> None:
         """As `SoundPrint.add`."""
-        if self._process is not None:
-            with self._lock:
-                self._conn.send(("add", float(t)))
+        with self._lock, contextlib.suppress(OSError):  # a child gone: `levels` says so
+            self._conn.send(("add", float(t)))
 
     def levels(
         self, times: np.ndarray, *, on_progress: ProgressCallback | None = None
@@ -84,8 +91,16 @@ class ForkedSoundPrint:
         """As `SoundPrint.levels`."""
         if self.missing:
             raise DecodeError(self.missing)
-        with self._lock:
-            self._conn.send(("levels", np.asarray(times, np.float64)))
+        try:
+            with self._lock:
+                self._conn.send(("levels", np.asarray(times, np.float64)))
+        except OSError:  # the child is gone
+            raise DecodeError(_DIED) from None
+        return self._receive("levels", on_progress)
+
+    def _receive(self, wanted: str, on_progress: ProgressCallback | None = None) -> Any:
+        """What the child sends as ``wanted``, reporting its progress meanwhile; a cancel,
+        the child's error or its death raise."""
         while True:
             if self._cancel is not None and self._cancel.is_set():
                 raise Cancelled
@@ -99,7 +114,7 @@ class ForkedSoundPrint:
                 raise DecodeError(_DIED) from None
             if kind == "progress" and on_progress:
                 on_progress(*what)
-            elif kind == "levels":
+            elif kind == wanted:
                 return what[0]
             elif kind == "cancelled":
                 raise Cancelled
@@ -107,7 +122,7 @@ class ForkedSoundPrint:
                 raise DecodeError(what[0])
 
     def close(self) -> None:
-        if self._process is None:
+        if self._process is None:  # closed already
             return
         with contextlib.suppress(OSError), self._lock:
             self._conn.send(("stop",))
@@ -140,6 +155,10 @@ def _serve(
     try:
         with SoundPrint(path, info=info, slot=slot, mode=mode, workers=workers,
                         cancel=cancel) as sound:
+
+            conn.send(("ready", sound.missing))
+            if sound.missing:
+                return
 
             def read() -> None:
                 while True:
