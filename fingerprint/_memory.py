@@ -19,7 +19,6 @@ Elsewhere (macOS, Windows, musl) both do nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import sys
 
@@ -33,7 +32,9 @@ def _glibc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # The process's own symbols, libc's among them: `ctypes.util.find_library` cost
+        # every command 13-23 ms (its import, and a subprocess to ask ldconfig).
+        libc = ctypes.CDLL(None)
         libc.malloc_trim  # noqa: B018 - absent from musl: then do nothing
         libc.mallopt  # noqa: B018
     except (OSError, AttributeError):
