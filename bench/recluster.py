@@ -78,7 +78,7 @@ mark("import the command line")
 from pathlib import Path
 from fingerprint._outputs import Outputs, output_files
 from fingerprint.cache import Cache
-from fingerprint.decode._video import check_file
+from fingerprint._files import check_file
 from fingerprint.params import Params
 import fingerprint._pipeline as pipeline
 cache = Cache({cache!r})

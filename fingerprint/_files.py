@@ -1,4 +1,5 @@
-"""Finding films on disk: which file names are videos, and the videos under a folder.
+"""Finding films on disk: which file names are videos, the videos under a folder, and a
+path checked before it is opened (`check_file`).
 
 The command line's folder arguments, the batch runner and the app's movies folder all
 list films the same way: by extension, hidden files and folders skipped, symlinks that
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from .errors import NotAVideoError, UnreadableFileError, VideoNotFoundError
 
 VIDEO_EXTENSIONS = frozenset({
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".m2ts",
@@ -51,3 +54,17 @@ def _walk(root: Path) -> Iterator[Path]:
                 continue
             if target.is_relative_to(root) and target.is_file():
                 yield path
+
+
+def check_file(path: str | os.PathLike[str]) -> Path:
+    """Raise our exception if ``path`` is missing, a folder, unreadable or empty."""
+    p = Path(path)
+    if not p.exists():
+        raise VideoNotFoundError(f"no such file: {p}.")
+    if p.is_dir():
+        raise UnreadableFileError(f"{p} is a folder, not a video file.")
+    if not os.access(p, os.R_OK):
+        raise UnreadableFileError(f"cannot read {p}: permission denied.")
+    if p.stat().st_size == 0:
+        raise NotAVideoError(f"{p.name} is empty (0 bytes).")
+    return p

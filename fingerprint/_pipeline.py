@@ -8,18 +8,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._files import check_file
 from ._memory import release_free_memory
-from ._progress import scaled_progress
+from ._progress import ProgressCallback, scaled_progress
 from ._summarise import frame_lines, summarise_samples
 from .cache._cache import Cache
 from .decode._frames import DecodedFrames, HeldFrames
 from .decode._hdr import color_warning
-from .decode._sampling import ProgressCallback, sample_held, sample_times
-from .decode._video import check_file, probe
 from .errors import CacheWriteError, Cancelled
 from .model import Fingerprint, VideoInfo
 from .palette._histogram import frames_of
@@ -28,9 +27,15 @@ from .palette._summary import ColorSummary
 from .params import Params
 from .shots._find import find_shots, shot_options, shots_key
 from .shots._pixels import ShotPixels, shot_palettes
-from .sound._forked import ForkedSoundPrint, start_sound_print
-from .sound._print import SoundPrint
 from .timecodes import timecode
+
+if TYPE_CHECKING:
+    from .sound._forked import ForkedSoundPrint
+    from .sound._print import SoundPrint
+
+# The decoders (PyAV, and what samples or hears a film) are imported where a film is
+# opened (`_probe`, `_sample`, `_sound_print`): another k from the cache opens none, and
+# the command line then starts 35 ms sooner (docs/benchmarks.md, issue 18 §3).
 
 # Frames clustered per call: how often clustering reports progress and checks for a
 # cancel.
@@ -136,13 +141,13 @@ def analyze(
     """
     params = params or Params()
     if cache is None:
-        info = probe(path)
+        info = _probe(path)
         params, notes = params.fitted(info)
         run = _run(path, info, params, on_progress=on_progress, cancel=cancel)
         return replace(run.fingerprint, warnings=notes + run.fingerprint.warnings)
     key = cache.key(check_file(path))
     entry = cache.entry(key)
-    info = entry.info if entry else probe(path)
+    info = entry.info if entry else _probe(path)
     params, notes = params.fitted(info)
     found = cache.load_result(key, params)
     if found is not None:
@@ -287,6 +292,9 @@ def _sound_print(
     ``streamed``: the frames' decoders hand over every time as they find it, all to one
     sound decoder, so a second would only hold its container's index (about 20 MB for a
     2-hour film; exact mode on the command line peaked 33 MB higher with it)."""
+    from .decode._sampling import sample_times
+    from .sound._forked import start_sound_print
+
     _, slot = sample_times(info, count=params.samples, start=params.start, end=params.end)
     return start_sound_print(path, info=info, slot=slot, mode=params.mode, cancel=cancel,
                              workers=1 if streamed else None)
@@ -319,6 +327,8 @@ def _sample(
     """Decode the samples; the sound print is handed each one's time as it is found, so
     it is measured while the frames decode, and the bars' lines are counted on each
     frame while it is at hand."""
+    from .decode._sampling import sample_held
+
     return sample_held(
         path,
         count=params.samples,
@@ -333,6 +343,12 @@ def _sample(
         measure=frame_lines if params.crop else None,
         cancel=cancel,
     )
+
+
+def _probe(path: str | os.PathLike[str]) -> VideoInfo:
+    from .decode._video import probe
+
+    return probe(path)
 
 
 def _check(cancel: threading.Event | None) -> None:

@@ -7,10 +7,10 @@ import contextlib
 import os
 import threading
 
+from ._files import check_file
 from ._progress import ProgressCallback
 from .cache._cache import Cache
 from .cache._thumbnails import load_shot_frames, save_shot_frames
-from .decode._video import check_file
 from .errors import CacheWriteError, ShotsNeededError
 from .model import Fingerprint
 from .shots._thumbnails import ShotFrames, shot_frames, shot_middles

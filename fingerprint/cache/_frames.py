@@ -17,8 +17,7 @@ from typing import IO, Any
 import numpy as np
 import zstandard
 
-from ..decode._frames import DecodedFrames, HeldFrames
-from ..decode._sampling import working_size
+from ..decode._frames import DecodedFrames, HeldFrames, working_size
 from ..model import VideoInfo, is_number
 from ..params import Params
 

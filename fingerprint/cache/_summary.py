@@ -16,7 +16,7 @@ from typing import IO, Any
 import numpy as np
 import zstandard
 
-from ..decode._sampling import working_size
+from ..decode._frames import working_size
 from ..model import VideoInfo, is_number
 from ..palette._histogram import MEAN_SCALE, Histograms
 from ..palette._summary import ColorSummary

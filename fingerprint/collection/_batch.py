@@ -44,12 +44,12 @@ try:
 except ImportError as exc:
     raise missing_extra("batch") from exc
 
+from .._files import check_file
 from .._memory import limit_arenas
 from .._outputs import Outputs, is_complete, poster_frames, write_outputs
 from .._pipeline import analyze
 from ..cache._cache import content_key
 from ..compare._compare import film_palette
-from ..decode._video import check_file
 from ..errors import FingerprintError, InvalidParameterError
 from ..model import Fingerprint
 from ..params import Params

@@ -2,6 +2,7 @@
 
 from ._frames import (
     DecodedFrames as DecodedFrames,
+    working_size as working_size,
 )
 from ._hdr import (
     REFERENCE_WHITE as REFERENCE_WHITE,
@@ -26,7 +27,6 @@ from ._sampling import (
     frame_at as frame_at,
     sample as sample,
     sample_times as sample_times,
-    working_size as working_size,
 )
 from ._video import (
     check_file as check_file,

@@ -1,4 +1,5 @@
-"""Decoded samples, as arrays (`DecodedFrames`) and held compressed (`HeldFrames`).
+"""Decoded samples, as arrays (`DecodedFrames`) and held compressed (`HeldFrames`), at
+their working size (`working_size`).
 
 The decoders hold each frame compressed as soon as it is converted (`hold`): its rows
 replaced by the differences of neighbouring pixels (mod 256), then Zstandard level 1.
@@ -15,6 +16,7 @@ import numpy as np
 import zstandard
 
 from .._memory import release_free_memory
+from ..model import VideoInfo
 
 # Level 1 of the row differences: 2.7x smaller than raw at 0.35 ms a frame to hold and
 # 0.24 ms to unpack (1000 frames of the 2-hour film at 320 px: 64 MB held; raw level 1,
@@ -132,3 +134,10 @@ def held(samples: DecodedFrames) -> HeldFrames:
     return HeldFrames(blobs=[hold(frame, packer) for frame in samples.frames],
                       frame_shape=samples.frame_shape, times=samples.times,
                       targets=samples.targets, ended_at=samples.ended_at)
+
+
+def working_size(info: VideoInfo, size: int) -> tuple[int, int]:
+    """(width, height) of frames at ``size`` px on the long side, never upscaled."""
+    long_side = max(info.width, info.height)
+    scale = min(1.0, size / long_side)
+    return max(1, round(info.width * scale)), max(1, round(info.height * scale))

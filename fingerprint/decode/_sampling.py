@@ -22,7 +22,7 @@ from .._progress import ProgressCallback, wait_reporting
 from ..errors import Cancelled, DecodeError, InvalidParameterError
 from ..model import VideoInfo
 from ..params import Mode
-from ._frames import DecodedFrames, HeldFrames, compressor, hold
+from ._frames import DecodedFrames, HeldFrames, compressor, hold, working_size
 from ._reader import SLOT_EDGE, FrameReader, Interpolation
 from ._video import probe
 
@@ -50,13 +50,6 @@ def sample_times(
         raise InvalidParameterError(f"end ({hi:g} s) must come after start ({lo:g} s).")
     slot = (hi - lo) / count
     return lo + (np.arange(count) + 0.5) * slot, slot
-
-
-def working_size(info: VideoInfo, size: int) -> tuple[int, int]:
-    """(width, height) of frames at ``size`` px on the long side, never upscaled."""
-    long_side = max(info.width, info.height)
-    scale = min(1.0, size / long_side)
-    return max(1, round(info.width * scale)), max(1, round(info.height * scale))
 
 
 def sample(

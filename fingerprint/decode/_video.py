@@ -15,6 +15,7 @@ from pathlib import Path
 
 import av
 
+from .._files import check_file
 from .._memory import release_free_memory
 from ..errors import (
     Cancelled,
@@ -22,7 +23,6 @@ from ..errors import (
     NotAVideoError,
     NoVideoStreamError,
     UnreadableFileError,
-    VideoNotFoundError,
 )
 from ..model import VideoInfo
 from ._hdr import hdr_kind, primaries_name, transfer_name
@@ -33,20 +33,6 @@ _END_OF_TIME = 10**12
 
 # FFmpeg demuxers that draw text files (.txt, .nfo, ANSI art) as a "video" stream.
 _TEXT_FORMATS = {"tty", "bin", "xbin", "adf", "idf"}
-
-
-def check_file(path: str | os.PathLike[str]) -> Path:
-    """Raise our exception if ``path`` is missing, a folder, unreadable or empty."""
-    p = Path(path)
-    if not p.exists():
-        raise VideoNotFoundError(f"no such file: {p}.")
-    if p.is_dir():
-        raise UnreadableFileError(f"{p} is a folder, not a video file.")
-    if not os.access(p, os.R_OK):
-        raise UnreadableFileError(f"cannot read {p}: permission denied.")
-    if p.stat().st_size == 0:
-        raise NotAVideoError(f"{p.name} is empty (0 bytes).")
-    return p
 
 
 def open_video(path: str | os.PathLike[str]) -> av.container.InputContainer:

@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._files import check_file
 from .._progress import ProgressCallback, wait_reporting
-from ..decode._video import check_file
 from ..errors import Cancelled, DecodeError
 from ..model import Shot, VideoInfo
 from . import _tuning
 from ._pixels import POOL, ShotPixels, merge_segments, shot_palettes
-from ._scan import scan
 from ._tuning import MIN_SHOT_FRAMES
 
 if TYPE_CHECKING:
@@ -97,6 +96,8 @@ def find_shots(
 
     Raises `DecodeError` when no frame decodes, `Cancelled` when ``cancel`` is set.
     """
+    from ._scan import scan  # the decoders (PyAV): the cache needs only `shots_key` here
+
     check_file(path)
     lo = 0.0 if start is None else float(start)
     hi = info.duration if end is None else min(float(end), info.duration)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._progress import ProgressCallback
+from ..decode._frames import working_size
 from ..decode._reader import FrameReader
-from ..decode._sampling import working_size
 from ..decode._video import probe
 from ..errors import Cancelled, DecodeError, InvalidParameterError
 from ..model import Shot, VideoInfo

@@ -404,3 +404,26 @@ def test_fast_mode_capped_at_distinct_frames_says_so(films):
         assert f"only {len(fp)} distinct frames" in fp.warnings[1] and "60" in fp.warnings[1]
     else:
         assert len(fp.warnings) == 1
+
+
+def test_another_k_from_the_cache_never_imports_the_decoders(films, tmp_path):
+    """The command line's other k opens no film, so it does not load PyAV either (35 ms
+    of its start): a fresh interpreter reclusters from the cache with no `av` module."""
+    import subprocess
+    import sys
+
+    from fingerprint import Cache
+
+    cache_dir = tmp_path / "cache"
+    analyze(films["code"], params=Params(samples=12, clusters=3), cache=Cache(cache_dir))
+    script = (
+        "import sys\n"
+        "from fingerprint.cli import main\n"
+        f"main(['analyze', {str(films['code'])!r}, '--out', {str(tmp_path / 'out')!r},\n"
+        f"      '--samples', '12', '-k', '2', '--cache-dir', {str(cache_dir)!r}])\n"
+        "print('av' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, stdin=subprocess.DEVNULL)
+    assert run.stdout.strip().splitlines()[-1] == "False"
+    assert (tmp_path / "out" / f"{films['code'].stem}.json").is_file()

@@ -14,11 +14,12 @@ import time
 import numpy as np
 import pytest
 
-import fingerprint._pipeline as pipeline
 import fingerprint.cache._cache as cache_module
 import fingerprint.cache._frames as cache_frames
 import fingerprint.cache._keys as cache_keys_module
 import fingerprint.cache._size as cache_size
+import fingerprint.decode._sampling as sampling_module
+import fingerprint.decode._video as video_module
 from fingerprint import Cache, DecodedFrames, Params, VideoInfo, analyze, content_key
 from fingerprint.cache._evict import _drop_film_if_empty
 from fingerprint.decode._frames import held
@@ -52,14 +53,14 @@ def cache(tmp_path):
 
 
 class Calls:
-    """Wraps `pipeline.sample_held` and `pipeline.probe`, counting calls; ``forbid`` makes
-    them raise, proving a run never touched the video."""
+    """Wraps the decoders' `sample_held` and `probe` as the pipeline calls them, counting
+    calls; ``forbid`` makes them raise, proving a run never touched the video."""
 
     def __init__(self, monkeypatch) -> None:
         self.sample = 0
         self.probe = 0
         self.forbid = False
-        real_sample, real_probe = pipeline.sample_held, pipeline.probe
+        real_sample, real_probe = sampling_module.sample_held, video_module.probe
 
         def sample(*args, **kwargs):
             if self.forbid:
@@ -73,8 +74,8 @@ class Calls:
             self.probe += 1
             return real_probe(*args, **kwargs)
 
-        monkeypatch.setattr(pipeline, "sample_held", sample)
-        monkeypatch.setattr(pipeline, "probe", probe)
+        monkeypatch.setattr(sampling_module, "sample_held", sample)
+        monkeypatch.setattr(video_module, "probe", probe)
 
 
 @pytest.fixture

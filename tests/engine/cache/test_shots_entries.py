@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import fingerprint.shots._find as shots_module
+import fingerprint.shots._scan as scan_module
 import fingerprint.shots._tuning as tuning
 from fingerprint._pipeline import analyze
 from fingerprint.cache._cache import Cache
@@ -36,13 +36,13 @@ def cache(tmp_path) -> Cache:
 def scans(monkeypatch) -> list[float]:
     """Counts the film's decodes for shots (`_scan.scan`, one per decoder's part)."""
     seen: list[float] = []
-    real = shots_module.scan
+    real = scan_module.scan
 
     def scan(*args, **kwargs):
         seen.append(kwargs["lo"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(shots_module, "scan", scan)
+    monkeypatch.setattr(scan_module, "scan", scan)
     return seen
 
 
@@ -67,7 +67,7 @@ def test_another_k_clusters_the_cached_shots_without_decoding(clips, cache, scan
     def no_decode(*args, **kwargs):
         raise AssertionError("the film was decoded for shots again")
 
-    monkeypatch.setattr(shots_module, "scan", no_decode)
+    monkeypatch.setattr(scan_module, "scan", no_decode)
     for change in ({"clusters": 3}, {"clusters": 3, "color_space": "rgb"}):
         again = analyze(clips, params=params(**change), cache=cache)
         assert starts(again) == starts(first)

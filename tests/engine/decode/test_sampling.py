@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from fingerprint.decode import _reader as reader, _sampling as sampling
+from fingerprint.decode._frames import working_size
 from fingerprint.decode._reader import frame_to_rgb
-from fingerprint.decode._sampling import frame_at, sample, sample_times, working_size
+from fingerprint.decode._sampling import frame_at, sample, sample_times
 from fingerprint.decode._video import open_video, probe
 from fingerprint.errors import (
     Cancelled,

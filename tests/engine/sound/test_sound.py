@@ -285,12 +285,12 @@ def test_analyze_hands_each_sample_time_over_while_the_frames_decode(tones, monk
 def test_a_failed_decode_stops_the_sound_print(tones, monkeypatch):
     """The frames' decoding fails after the sound print started: no sound decoder is left
     running."""
-    from fingerprint import _pipeline as pipeline
+    from fingerprint.decode import _sampling as sampling
 
     def broken(*args, **kwargs):
         raise DecodeError("the frames do not decode")
 
-    monkeypatch.setattr(pipeline, "sample_held", broken)
+    monkeypatch.setattr(sampling, "sample_held", broken)
     with pytest.raises(DecodeError):
         analyze(tones, params=Params(samples=6, sound=True))
     assert not [t for t in threading.enumerate() if t.name.startswith(SOUND_THREAD)]
