@@ -2,7 +2,8 @@
 FFmpeg's keyframe-only decode of the same film timed in the same run (issue 18 §1).
 
     python bench/breakdown.py FILM [--rounds 3] [--samples 1000] [--app OLD_CHECKOUT]
-                              [--sound] [--no-stages]
+                              [--sound] [--no-stages] [--extra="--mode exact"]
+                              [--no-ffmpeg]
 
 Each round runs, one after the other and each in a fresh process with an empty cache:
 1. ``ffmpeg -skip_frame nokey -i FILM -an -f null -`` (the FFmpeg binary of
@@ -11,7 +12,9 @@ Each round runs, one after the other and each in a fresh process with an empty c
    ``/usr/bin/time``: the wall time, CPU and peak RSS users get;
 3. with ``--app``, the same command on another checkout (alternated with this one);
    with ``--sound``, each checkout's command again with ``--sound`` (issue 18 §5: what
-   the sound print adds);
+   the sound print adds); ``--extra`` adds arguments to every command (``--mode exact``,
+   ``--shots``: issue 18 §5), whose references, full decodes, are timed apart
+   (``--no-ffmpeg`` skips the keyframe decode);
 4. the same command in a process that times each stage (below), whose own wall time is
    printed beside it so the instrumentation's cost shows.
 
@@ -92,7 +95,7 @@ def decode_frames(*args, **kwargs):
 reader.decode_frames = decode_frames
 timed(sampling, "hold", "decoders: hold compressed", threads=True)
 timed(sampling, "probe", "probe")
-timed(pipeline, "probe", "probe")
+timed(pipeline, "_probe", "probe")
 timed(frames.HeldFrames, "batch", "summary: unpack held frames", threads=True)
 timed(pipeline, "frame_lines", "decoders: count bar lines", threads=True)
 timed(pipeline, "_sample", "decode (wall, all of it)")
@@ -149,27 +152,32 @@ def main() -> None:
     ap.add_argument("--sound", action="store_true",
                     help="also run each checkout with --sound, and print what it adds")
     ap.add_argument("--no-stages", action="store_true", help="skip the instrumented run")
+    ap.add_argument("--extra", default="", help="more arguments for every analyze command")
+    ap.add_argument("--no-ffmpeg", action="store_true", help="skip FFmpeg's keyframe decode")
     args = ap.parse_args()
     film = str(args.film.resolve())
     checkouts = [("now", ROOT)] + ([("other", args.app.resolve())] if args.app else [])
     for r in range(args.rounds):
         load = _load()
-        ff = _timed([_ffmpeg(), "-v", "error", "-skip_frame", "nokey", "-i", film,
-                     "-an", "-f", "null", "-"])
-        print(f"round {r + 1}: ffmpeg keyframes {ff['wall']:.2f} s wall, {ff['cpu']:.1f} s "
-              f"CPU (load {load:.2f})", flush=True)
+        ff = None
+        if not args.no_ffmpeg:
+            ff = _timed([_ffmpeg(), "-v", "error", "-skip_frame", "nokey", "-i", film,
+                         "-an", "-f", "null", "-"])
+        print(f"round {r + 1}: " + ("" if ff is None else f"ffmpeg keyframes {ff['wall']:.2f} "
+              f"s wall, {ff['cpu']:.1f} s CPU ") + f"(load {load:.2f})", flush=True)
         for name, where in checkouts:
             plain = None
             for extra in ([], ["--sound"]) if args.sound else ([],):
+                extra = [*args.extra.split(), *extra]
                 with tempfile.TemporaryDirectory() as tmp:
                     load = _load()
                     run = _timed([sys.executable, "-m", "fingerprint", "analyze", film,
                                   "--out", f"{tmp}/out", "--samples", str(args.samples),
                                   "--cache-dir", f"{tmp}/cache", *extra], cwd=where)
                 label = " ".join([name, *extra])
-                print(f"  {label}: {run['wall']:.2f} s = {run['wall'] / ff['wall']:.2f} x "
-                      f"ffmpeg, {run['cpu']:.1f} s CPU, {run['peak_mb']:.0f} MB (load "
-                      f"{load:.2f})", flush=True)
+                ratio = "" if ff is None else f" = {run['wall'] / ff['wall']:.2f} x ffmpeg"
+                print(f"  {label}: {run['wall']:.2f} s{ratio}, {run['cpu']:.1f} s CPU, "
+                      f"{run['peak_mb']:.0f} MB (load {load:.2f})", flush=True)
                 if plain is None:
                     plain = run
                 else:
@@ -179,7 +187,7 @@ def main() -> None:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             argv = ["analyze", film, "--out", f"{tmp}/out", "--samples", str(args.samples),
-                    "--cache-dir", f"{tmp}/cache"]
+                    "--cache-dir", f"{tmp}/cache", *args.extra.split()]
             t0 = time.perf_counter()
             out = subprocess.run([sys.executable, "-c", _CHILD.format(root=str(ROOT), argv=argv)],
                                  capture_output=True, text=True, check=True,
