@@ -4,14 +4,15 @@
 Frames held compressed (`decode.HeldFrames`, what a run decodes) are unpacked a batch
 at a time: a run never holds all its frames unpacked (70 MB less at its peak,
 docs/benchmarks.md, "Fast mode: where the seconds go"). The bars' line counts come
-from the decoders (`frame_lines`), which count them on each frame as they keep it.
+from the decoders (`frame_lines`), which count them on each frame as they keep it. The
+batches run in the k-means' worker pool (`palette._workers`), forked processes on Linux.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
@@ -24,6 +25,7 @@ from .palette._bars import bar_lines, bars_from_lines, crop_frames
 from .palette._color import average_color
 from .palette._histogram import Histograms, color_histograms, extend
 from .palette._summary import ColorSummary
+from .palette._workers import cluster_pool
 from .params import Params
 
 __all__ = ["summarise_samples"]
@@ -31,7 +33,6 @@ __all__ = ["summarise_samples"]
 # Frames unpacked and measured at a time: how often the summary reports progress and
 # checks for a cancel, and a bound on the memory each batch holds (17 MB at 320 px).
 BATCH = 100
-_THREADS = 2
 # The bars' share of the summary's time (their pass is the lighter one).
 _BARS_SHARE = 0.2
 
@@ -98,32 +99,49 @@ def _batches(
     samples: DecodedFrames | HeldFrames, work: Callable[[np.ndarray], _T], *, what: str,
     on_progress: ProgressCallback | None, cancel: threading.Event | None,
 ) -> Iterator[_T]:
-    """``work`` of each batch of frames, in order, on `_THREADS` threads: numpy's sorts
-    and lookups and Zstandard release the GIL (two threads take 55 % of one's wall time,
-    docs/benchmarks.md)."""
+    """``work`` of each batch of frames, in order, in `cluster_pool`'s workers: forked
+    processes on Linux, which share ``samples`` with this one (`_WORK`). Two threads
+    overlapped 1.3 x on two cores (between numpy's calls the GIL is held); two processes
+    nearly 2 x (docs/benchmarks.md, "Fast mode: where the seconds go")."""
     n = len(samples)
-    local = threading.local()  # each thread's room to unpack a batch into
-
-    def run(lo: int) -> _T:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled
-        if not hasattr(local, "scratch"):
-            local.scratch = np.empty((BATCH, *samples.frame_shape), np.uint8) \
-                if isinstance(samples, HeldFrames) else None
-        done = work(samples.batch(lo, lo + BATCH, local.scratch))
-        # Each batch's temporaries land wherever decoding left holes in the heap: give
-        # them back, or the batches together touch every page of it (fingerprint._memory).
-        release_free_memory()
-        return done
-
+    token = next(_TOKENS)
+    _WORK[token] = (samples, work)  # before the pool forks its workers
     starts = range(0, n, BATCH)
-    with ThreadPoolExecutor(_THREADS) as pool:
-        try:
-            for lo, done in zip(starts, pool.map(run, starts), strict=True):
-                yield done
-                hi = min(n, lo + BATCH)
-                if on_progress:
-                    on_progress(hi / n, f"{what}: {hi}/{n} frames")
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # a cancel or a progress callback's error
-            raise
+    try:
+        with cluster_pool(n) as pool:
+            try:
+                done = pool.map(_batch, [(token, lo) for lo in starts])
+                for lo, result in zip(starts, done, strict=True):
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled
+                    yield result
+                    hi = min(n, lo + BATCH)
+                    if on_progress:
+                        on_progress(hi / n, f"{what}: {hi}/{n} frames")
+            finally:  # a cancel or a progress callback's error: drop what has not started
+                pool.shutdown(cancel_futures=True)
+    finally:
+        del _WORK[token]
+
+
+# Batches' frames and work, by token (`_batches`): what forked workers inherit.
+_WORK: dict[int, tuple[DecodedFrames | HeldFrames, Callable[[np.ndarray], object]]] = {}
+_TOKENS = itertools.count()
+_SCRATCH = threading.local()  # each worker's room to unpack a batch into
+
+
+def _batch(job: tuple[int, int]) -> object:
+    """One batch's work (in a worker: module level, pickled)."""
+    token, lo = job
+    samples, work = _WORK[token]
+    scratch = None
+    if isinstance(samples, HeldFrames):
+        shape = (BATCH, *samples.frame_shape)
+        scratch = getattr(_SCRATCH, "frames", None)
+        if scratch is None or scratch.shape != shape:
+            scratch = _SCRATCH.frames = np.empty(shape, np.uint8)
+    done = work(samples.batch(lo, lo + BATCH, scratch))
+    # Each batch's temporaries land wherever decoding left holes in the heap: give them
+    # back, or the batches together touch every page of it (fingerprint._memory).
+    release_free_memory()
+    return done

@@ -1,4 +1,5 @@
-"""Where batched k-means runs: worker processes where the system forks, threads elsewhere.
+"""Where batched k-means and the frames' summary run: worker processes where the system
+forks, threads elsewhere.
 
 The k-means of a batch of frames is many mid-sized numpy operations, and between them
 Python holds the interpreter lock: two threads overlapped 1.1 x on two cores (1.35 s of
@@ -29,8 +30,8 @@ _MAX_WORKERS = 8
 
 
 def cluster_pool(frames: int) -> contextlib.AbstractContextManager[Executor]:
-    """An executor for clustering ``frames`` frames, shut down (its workers gone) when
-    the block ends."""
+    """An executor for work on ``frames`` frames (clustering them, summarising them), shut
+    down (its workers gone) when the block ends."""
     workers = max(1, min(frames, os.cpu_count() or 1, _MAX_WORKERS))
     if workers > 1 and frames >= _PROCESS_MIN_FRAMES and can_fork():
         return _processes(workers)
