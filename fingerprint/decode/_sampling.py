@@ -116,8 +116,8 @@ def sample_held(
     """`sample`, its frames held compressed as the decoders made them: what a run
     summarises a batch at a time and the cache stores as it is. ``measure(frame)`` is
     called in the decoder's thread with each frame kept, while it is at hand (the bars'
-    line counts: the decoders leave part of the cores idle); what it gives comes back in
-    ``measured``, in the frames' order."""
+    line counts, which would otherwise take a pass of their own over the held frames);
+    what it gives comes back in ``measured``, in the frames' order."""
     if mode not in ("fast", "exact"):
         raise InvalidParameterError(f"mode must be 'fast' or 'exact', not {mode!r}.")
     info = info or probe(path)
