@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-from .._forking import can_fork, ignore_interrupts
+from .._forking import can_fork, forking, ignore_interrupts
 
 __all__ = ["cluster_pool"]
 
@@ -42,4 +42,6 @@ def cluster_pool(frames: int) -> contextlib.AbstractContextManager[Executor]:
 def _processes(workers: int) -> Iterator[Executor]:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupts) as pool:
+        with forking():  # a fork-context pool starts every worker at its first submit
+            pool.submit(int)
         yield pool

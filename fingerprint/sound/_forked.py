@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._forking import can_fork, ignore_interrupts
+from .._forking import can_fork, forking, ignore_interrupts
 from .._progress import ProgressCallback
 from ..errors import Cancelled, DecodeError, FingerprintError
 from ..model import VideoInfo
@@ -69,7 +69,8 @@ class ForkedSoundPrint:
             target=_serve, args=(child, str(path), info, slot, mode, workers),
             name=SOUND_PROCESS, daemon=True,
         )
-        self._process.start()
+        with forking():
+            self._process.start()
         child.close()
 
     @property

@@ -1,0 +1,34 @@
+"""Forked children and the parent's garbage (fingerprint/_forking.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from fingerprint._forking import can_fork
+from tests.support import DEMO, ROOT
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="children are threads here")
+
+
+def test_children_never_collect_the_parents_garbage():
+    """A PyAV resampler left in an unreachable cycle owns its filter graph's threads; a
+    child that collected it waited for them forever (the sound print's child, a k-means
+    worker). With the parent's objects frozen while it forks, the sound print and the
+    k-means come back, each child collecting garbage first thing."""
+    script = ROOT / "tests" / "support" / "forked_garbage.py"
+    run = subprocess.Popen([sys.executable, str(script), str(DEMO / "flower_5s_540p_h264.mp4")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    try:
+        out, err = run.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)  # the script and its stuck children
+        run.communicate()
+        pytest.fail("a forked child hung collecting the parent's garbage")
+    assert run.returncode == 0, err
+    assert out.split() == ["ok", "6"]
