@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..errors import InvalidParameterError
+from ._color import check_frames
 
 __all__ = ["bar_lines", "bars_from_lines", "crop_frames", "detect_bars"]
 
@@ -36,7 +37,7 @@ def detect_bars(frames: np.ndarray, *, threshold: int = 24) -> tuple[int, int, i
     luma (0-255) a line's brightest pixels stay under to count as black. Frames that are
     dark all over (fades, night) are ignored; a film with no picture gives no bars.
     """
-    frames = _check_frames(frames)
+    frames = check_frames(frames)
     _check_threshold(threshold)
     n = len(frames)
     rows = np.empty((2, n, frames.shape[1]), np.int32)
@@ -57,7 +58,7 @@ def bar_lines(frames: np.ndarray, *, threshold: int = 24) -> tuple[np.ndarray, n
     of frames at a time: each frame's bright pixels per row ``(2, N, H)`` and per column
     ``(2, N, W)`` int32, at ``threshold`` and at twice it (the soft edge). Concatenated
     along N, batches give `bars_from_lines` the whole film."""
-    frames = _check_frames(frames)
+    frames = check_frames(frames)
     _check_threshold(threshold)
     n, h, w, _ = frames.shape
     rows = np.empty((2, n, h), np.int32)
@@ -84,15 +85,6 @@ def bars_from_lines(rows: np.ndarray, cols: np.ndarray) -> tuple[int, int, int, 
     left = _bar_width(col_dark, w)
     right = _bar_width(col_dark[:, ::-1], w)
     return (top, bottom, left, right)
-
-
-def _check_frames(frames: np.ndarray) -> np.ndarray:
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
-        raise InvalidParameterError(
-            f"frames must be an (N, H, W, 3) uint8 array, not {frames.dtype} {frames.shape}."
-        )
-    return frames
 
 
 def _check_threshold(threshold: int) -> None:
