@@ -127,15 +127,6 @@ def compressor() -> zstandard.ZstdCompressor:
     return zstandard.ZstdCompressor(level=_LEVEL)
 
 
-def held(samples: DecodedFrames) -> HeldFrames:
-    """Frames in hand, held compressed: for callers that did not decode them (tests,
-    the cache's round trips)."""
-    packer = compressor()
-    return HeldFrames(blobs=[hold(frame, packer) for frame in samples.frames],
-                      frame_shape=samples.frame_shape, times=samples.times,
-                      targets=samples.targets, ended_at=samples.ended_at)
-
-
 def working_size(info: VideoInfo, size: int) -> tuple[int, int]:
     """(width, height) of frames at ``size`` px on the long side, never upscaled."""
     long_side = max(info.width, info.height)

@@ -61,8 +61,7 @@ class ForkedSoundPrint:
     ) -> None:
         self._cancel = cancel
         self._lock = threading.Lock()  # the decoders' threads hand times over at once
-        self._missing: str | None = None
-        self._ready = False  # whether the child has said if the film has sound
+        self._missing: str | object | None = _UNKNOWN  # until the child says
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(
@@ -76,10 +75,9 @@ class ForkedSoundPrint:
     @property
     def missing(self) -> str | None:
         """As `SoundPrint.missing` (waits for the child to know)."""
-        if not self._ready:
+        if self._missing is _UNKNOWN:
             self._missing = self._receive("ready")
-            self._ready = True
-        return self._missing
+        return self._missing  # type: ignore[return-value]
 
     def add(self, t: float) -> None:
         """As `SoundPrint.add`."""
@@ -141,6 +139,7 @@ class ForkedSoundPrint:
         self.close()
 
 
+_UNKNOWN = object()
 _DIED = "The sound print's process stopped unexpectedly, so there is no sound print."
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from fingerprint import Params
 from fingerprint._summarise import BATCH, frame_lines, summarise_samples
-from fingerprint.decode._frames import DecodedFrames, held
+from fingerprint.decode._frames import DecodedFrames
 from fingerprint.errors import Cancelled
+from tests.support.held_frames import held
 
 
 def letterboxed(n: int) -> DecodedFrames:

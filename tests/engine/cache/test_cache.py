@@ -22,7 +22,6 @@ import fingerprint.decode._sampling as sampling_module
 import fingerprint.decode._video as video_module
 from fingerprint import Cache, DecodedFrames, Params, VideoInfo, analyze, content_key
 from fingerprint.cache._evict import _drop_film_if_empty
-from fingerprint.decode._frames import held
 from fingerprint.errors import (
     CacheWriteError,
     FingerprintError,
@@ -30,6 +29,7 @@ from fingerprint.errors import (
     NotAVideoError,
     VideoNotFoundError,
 )
+from tests.support.held_frames import held
 from tests.support.videos import make_code, make_rgb, truncate_copy
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fingerprint.decode._frames import DecodedFrames, held
+from fingerprint.decode._frames import DecodedFrames
+from tests.support.held_frames import held
 
 
 def test_held_frames_unpack_exactly_and_let_go_of_their_blobs():
