@@ -408,7 +408,8 @@ def test_fast_mode_capped_at_distinct_frames_says_so(films):
 
 def test_another_k_from_the_cache_never_imports_the_decoders(films, tmp_path):
     """The command line's other k opens no film, so it does not load PyAV either (35 ms
-    of its start): a fresh interpreter reclusters from the cache with no `av` module."""
+    of its start), nor the comparison of two films (14 ms): a fresh interpreter
+    reclusters from the cache without those modules."""
     import subprocess
     import sys
 
@@ -421,9 +422,9 @@ def test_another_k_from_the_cache_never_imports_the_decoders(films, tmp_path):
         "from fingerprint.cli import main\n"
         f"main(['analyze', {str(films['code'])!r}, '--out', {str(tmp_path / 'out')!r},\n"
         f"      '--samples', '12', '-k', '2', '--cache-dir', {str(cache_dir)!r}])\n"
-        "print('av' in sys.modules)\n"
+        "print([m for m in ('av', 'fingerprint.compare._compare') if m in sys.modules])\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True, stdin=subprocess.DEVNULL)
-    assert run.stdout.strip().splitlines()[-1] == "False"
+    assert run.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "out" / f"{films['code'].stem}.json").is_file()
