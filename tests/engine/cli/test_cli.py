@@ -274,6 +274,21 @@ def test_ctrl_c_stops_the_work_prints_one_line_and_writes_nothing(tmp_path: Path
     assert list(out.iterdir()) == []  # no outputs, no temporaries
 
 
+def test_the_command_collects_garbage_while_it_works() -> None:
+    """`run` rests the collector while the modules load and at exit only: a command left
+    without it would never free cyclic garbage (PyAV's objects make some) in a long batch."""
+    script = (
+        "import gc\n"
+        "import fingerprint.cli\n"
+        "fingerprint.cli.main = lambda: print(gc.isenabled()) or 7\n"
+        "from fingerprint.__main__ import run\n"
+        "print(run(), gc.isenabled(), gc.get_freeze_count() > 0)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, stdin=subprocess.DEVNULL)
+    assert run.stdout.split() == ["True", "7", "True", "True"]
+
+
 def test_ctrl_c_while_loading_is_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "fingerprint", "analyze", str(AUDIO), "--out", str(tmp_path)],
