@@ -83,14 +83,15 @@ def write_frames(fh: IO[bytes], held: HeldFrames) -> None:
         fh.write(blob)
 
 
-def read_compressed(fh: IO[bytes], into: memoryview) -> bool:
-    """Fill ``into`` from the Zstandard stream at ``fh``'s position: False when the stream
-    holds fewer bytes (truncated) or more (not what its header says)."""
+def read_compressed(fh: IO[bytes], *into: memoryview) -> bool:
+    """Fill each of ``into`` in turn from the Zstandard stream at ``fh``'s position: False
+    when the stream holds fewer bytes (truncated) or more (not what its header says)."""
     with zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True) as stream:
-        done = 0
-        while done < len(into):
-            got = stream.readinto(into[done:])
-            if not got:
-                return False
-            done += got
+        for buffer in into:
+            done = 0
+            while done < len(buffer):
+                got = stream.readinto(buffer[done:])
+                if not got:
+                    return False
+                done += got
         return not stream.read(1)

@@ -44,15 +44,13 @@ def read_summary(
                 return None
             header = json.loads(fh.readline(_HEADER_LIMIT))
             n, bins, height, width, bars = _check_header(header, params, info)
-            sizes = (n * 3, n * 4, bins * 4, bins * 6)
-            data = bytearray(sum(sizes))
-            if not read_compressed(fh, memoryview(data)):
+            # Read straight into the arrays: slicing one buffer into them copied 35 MB for
+            # the 2-hour film (15 ms of every other k, docs/benchmarks.md, issue 18 §3).
+            average, per_frame = np.empty((n, 3), np.uint8), np.empty(n, np.uint32)
+            counts, means = np.empty(bins, np.uint32), np.empty((bins, 3), np.uint16)
+            parts = (average, per_frame, counts, means)
+            if not read_compressed(fh, *(memoryview(a).cast("B") for a in parts)):
                 return None  # truncated, or more than the header says
-        cuts = np.cumsum((0, *sizes))
-        average = np.frombuffer(data[cuts[0] : cuts[1]], np.uint8).reshape(n, 3)
-        per_frame = np.frombuffer(data[cuts[1] : cuts[2]], np.uint32)
-        counts = np.frombuffer(data[cuts[2] : cuts[3]], np.uint32)
-        means = np.frombuffer(data[cuts[3] : cuts[4]], np.uint16).reshape(bins, 3)
         offsets = np.concatenate([[0], np.cumsum(per_frame, dtype=np.int64)])
         pixels = (height - bars[0] - bars[1]) * (width - bars[2] - bars[3])
         if offsets[-1] != bins or (per_frame < 1).any() or (counts < 1).any():
