@@ -6,8 +6,8 @@ surface as an ImportError with a traceback.
 
 The garbage collector rests while the modules load and at exit: the objects the imports
 make live as long as the process, so the collector's passes over them find nothing, and
-the interpreter's last collections at exit walked them all again (20 ms of a command
-that reclusters in 1.6 s, docs/benchmarks.md, issue 18 §3). In between it runs as ever.
+the interpreter's last collections at exit walked them all again (20 ms of every
+command, docs/benchmarks.md, issue 18 §3). In between it runs as ever.
 """
 
 import gc

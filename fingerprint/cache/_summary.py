@@ -45,7 +45,7 @@ def read_summary(
             header = json.loads(fh.readline(_HEADER_LIMIT))
             n, bins, height, width, bars = _check_header(header, params, info)
             # Read straight into the arrays: slicing one buffer into them copied 35 MB for
-            # the 2-hour film (15 ms of every other k, docs/benchmarks.md, issue 18 §3).
+            # the 2-hour film (20 ms of every other k, docs/benchmarks.md, issue 18 §3).
             average, per_frame = np.empty((n, 3), np.uint8), np.empty(n, np.uint32)
             counts, means = np.empty(bins, np.uint32), np.empty((bins, 3), np.uint16)
             parts = (average, per_frame, counts, means)
