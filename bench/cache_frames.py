@@ -27,6 +27,7 @@ import zstandard
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fingerprint.cache._frames import read_compressed  # noqa: E402
 from fingerprint.decode._sampling import sample  # noqa: E402
 
 CLIPS = [
@@ -71,14 +72,9 @@ def _write_zstd(path: Path, frames: np.ndarray, *, level: int, delta: bool) -> N
 
 def _read_zstd(path: Path, shape: tuple[int, ...], *, delta: bool) -> np.ndarray:
     frames = np.empty(shape, np.uint8)
-    with open(path, "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as fh:
-        view = memoryview(frames).cast("B")
-        done = 0
-        while done < len(view):
-            got = fh.readinto(view[done:])
-            if not got:
-                raise EOFError
-            done += got
+    with open(path, "rb") as raw:
+        if not read_compressed(raw, memoryview(frames).cast("B")):
+            raise EOFError(f"{path} does not hold {shape} frames")
     if delta:
         np.add.accumulate(frames, axis=2, out=frames)
     return frames
