@@ -227,3 +227,29 @@ def test_the_chosen_restart_is_refined_to_convergence() -> None:
         shift = ((sums[:, :3] / sums[:, 3:] - centres[0]) ** 2).sum()
         tol = _lloyd.tolerance(fine, weights)[0]
         assert shift <= tol, f"seed {seed}: one more iteration moves the centres by {shift}"
+
+
+def test_lloyd_in_pieces_gives_the_whole_batchs_results(monkeypatch) -> None:
+    # Problems of different sizes whose restarts stop at different iterations, so the
+    # moving sets are regathered part-way: computing the iterations problem by problem
+    # (`_PIECE`) must change nothing, centres nor errors.
+    rng = np.random.default_rng(5)
+    frames = rng.integers(0, 256, (5, 40, 60, 3), dtype=np.uint8)
+    frames[1, :, :30] = (200, 30, 30)  # a half-flat frame converges sooner
+    hist = color_histograms(frames)
+    from fingerprint.palette import _kmeans as kmeans
+
+    fine, counts, _, _ = kmeans._problems(hist.offsets, hist.counts, hist.means, "lab")
+    weights = kmeans._unit(counts)
+    seeds = _lloyd.kmeans_plus_plus(fine, (fine[:, :3] ** 2).sum(axis=1), k=6, count=9,
+                                    rng=np.random.default_rng(1), weights=weights)
+    tol = _lloyd.tolerance(fine, weights)
+    monkeypatch.setattr(_lloyd, "_PIECE", 10**9)
+    whole = _lloyd.lloyd(fine, seeds, tol, weights=weights)
+    assert not np.array_equal(whole[0], seeds)  # the centres did move
+    # One problem at a time, then two (the last piece short), then the batch whole.
+    for piece in (1, 2 * seeds[0].size // 3 * fine.shape[2]):
+        monkeypatch.setattr(_lloyd, "_PIECE", piece)
+        centres, inertia = _lloyd.lloyd(fine, seeds, tol, weights=weights)
+        np.testing.assert_array_equal(centres, whole[0])
+        np.testing.assert_array_equal(inertia, whole[1])
