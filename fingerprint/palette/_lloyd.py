@@ -17,10 +17,11 @@ _TOL = 1e-4  # as scikit-learn: centre shift, relative to the frame's mean colou
 # Sets still moving are regathered when at most this share of the sets computed (`lloyd`).
 _REGATHER = 0.75
 BLOCK = 32  # points whose potentials are summed at a time when seeding (`draw`)
-# Distances computed at a time in a Lloyd iteration (float32 values, 1 MB): a batch's
-# all at once (8 frames x 16 restarts x 7 centres x 1024 points, 3.7 MB) outgrow a core's
-# L2 cache, and the passes over them then read memory. Problem by problem in pieces of
-# this size, an iteration at that size took 0.69 ms instead of 0.91, the same sums.
+# Distances computed at a time in a Lloyd iteration (float32, 512 KB): a batch's all at
+# once (8 frames x 16 restarts x 7 centres x 1024 points, 3.7 MB) outgrew a core's L2
+# cache, so each of the iteration's passes over them read memory. One problem at a time
+# at that size, an iteration takes 0.66 ms instead of 0.91 and the k-means 17 % less CPU,
+# the same sums (docs/benchmarks.md, §3's fifth round).
 _PIECE = 2**17
 
 
