@@ -193,8 +193,9 @@ def average_color(frames: np.ndarray) -> np.ndarray:
         raise InvalidParameterError("frames must have at least one pixel.")
     counts = np.empty((n, 3, 256), dtype=np.int64)
     for i, frame in enumerate(frames):
+        pixels = frame.reshape(-1, 3)  # a view: `bincount` reads each channel strided
         for c in range(3):
-            counts[i, c] = np.bincount(frame[:, :, c].ravel(), minlength=256)
+            counts[i, c] = np.bincount(pixels[:, c], minlength=256)
     linear_mean = counts @ _LINEAR_LUT / (h * w)
     return np.rint(linear_to_srgb(linear_mean) * 255).astype(np.uint8)
 

@@ -39,7 +39,10 @@ __all__ = [
 COARSEST_BITS = 5
 BIN_BUDGET = 4096
 MEAN_SCALE = 32  # a bin's mean colour in 1/32 of a code
-_CHUNK = 16  # frames whose keys are made at once: bounds the working copy
+# Frames whose keys are made at once: 4 frames' keys at 320 px (0.9 MB) stay in a core's
+# L2 cache through the three lookups that build them; 16 (3.7 MB) did not, and 100 frames'
+# histograms took 102 ms instead of 81 (the same bins).
+_CHUNK = 4
 
 
 def _spread(codes: np.ndarray) -> np.ndarray:
