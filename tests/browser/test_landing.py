@@ -23,10 +23,10 @@ PICTURE = ".st-key-explore_preview .fingerprint-preview"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
     folder = tmp_path_factory.mktemp("landing-server")
-    with streamlit(cache=folder / "cache", log=folder / "streamlit.log") as (url, _):
-        yield url, folder / "cache"
+    with streamlit(cache=folder / "cache", log=folder / "streamlit.log") as (url, process):
+        yield url, folder / "cache", process.pid
 
 
 def _box(page: object, selector: str) -> tuple[float, ...]:
@@ -35,9 +35,9 @@ def _box(page: object, selector: str) -> tuple[float, ...]:
 
 
 def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
-    server: tuple[str, Path], browser: object
+    server: tuple[str, Path, int], browser: object
 ) -> None:
-    url, cache = server
+    url, cache, _ = server
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(90_000)
     held: list[object] = []
@@ -72,4 +72,30 @@ def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
     # Nothing decoded: the shipped result was stored, as the library lists it.
     assert not list(cache.glob("*/frames-*"))
     assert len(list(cache.glob("*/result-*.json"))) == 1
+    page.context.close()
+
+
+def _inotify_watches(pid: int) -> int:
+    """How many folders (or files) process ``pid`` watches through inotify."""
+    count = 0
+    for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+        try:
+            count += sum(line.startswith("inotify wd:") for line in info.read_text().splitlines())
+        except OSError:  # a descriptor closed meanwhile
+            continue
+    return count
+
+
+def test_a_visit_leaves_the_server_watching_no_folder(
+    server: tuple[str, Path, int], browser: object
+) -> None:
+    # Streamlit's default watcher would watch the checkout recursively once a session runs:
+    # with the venv inside it (the README's set-up) every file the server opens is an
+    # event it handles, 0.4 CPU-s a visit. The app's config polls its modules instead.
+    url, _, pid = server
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(90_000)
+    page.goto(url)
+    page.wait_for_function(f"document.querySelectorAll('{BARS}').length > 0")
+    assert _inotify_watches(pid) == 0
     page.context.close()
