@@ -20,7 +20,7 @@ from ..model import Fingerprint, to_hex
 from ..palette._color import lab_to_rgb, rgb_to_lab
 from ..poster._bands import Bands, hoverable, strip_bands
 from ..timecodes import tick_step, timecode
-from ._layout import base_layout
+from ._layout import base_layout, trace
 
 _MUTED = css(MUTED)
 # Above this many colours the a*/b* plane is drawn with WebGL (no clicks, but smooth).
@@ -113,9 +113,9 @@ def strip_figure(
     geometry = strip_bands(fp, bands)
     colors, heights, shares = geometry.colors, geometry.heights, fp.shares
     index = np.arange(len(fp), dtype=np.float64)
-    fig = go.Figure()
-    for rank in range(fp.k):
-        fig.add_bar(
+    fig = go.Figure([
+        trace(
+            "bar",
             x=labels,
             y=hoverable(heights[:, rank]),
             marker_color=to_hex(colors[:, rank]),
@@ -124,6 +124,8 @@ def strip_figure(
             name=f"colour {rank + 1}",
             **_bar_style(),
         )
+        for rank in range(fp.k)
+    ])
     base_layout(fig, height=height)
     _timeline_layout(fig, fp, labels, highlight)
     return fig
@@ -135,8 +137,9 @@ def average_figure(
     """The barcode of each moment's average colour (gamma-correct: mixing in linear
     light, as the eye does), one column per sample."""
     labels = column_labels(fp)
-    fig = go.Figure(
-        go.Bar(
+    fig = go.Figure([
+        trace(
+            "bar",
             x=labels,
             y=np.ones(len(fp)),
             marker_color=to_hex(fp.average),
@@ -144,7 +147,7 @@ def average_figure(
             hovertemplate="average %{marker.color}<extra></extra>",
             **_bar_style(),
         )
-    )
+    ])
     base_layout(fig, height=height)
     _timeline_layout(fig, fp, labels, highlight)
     return fig
@@ -157,9 +160,9 @@ def ring_figure(fp: Fingerprint, *, height: int = 620, highlight: int | None = N
     labels = column_labels(fp)
     theta = (np.arange(n) + 0.5) * 360.0 / n
     index = np.arange(n, dtype=np.float64)
-    fig = go.Figure()
-    for rank in range(fp.k):
-        fig.add_barpolar(
+    fig = go.Figure([
+        trace(
+            "barpolar",
             theta=theta,
             r=fp.shares[:, rank],
             width=360.0 / n,
@@ -171,6 +174,8 @@ def ring_figure(fp: Fingerprint, *, height: int = 620, highlight: int | None = N
             selected={"marker": {"opacity": 1}},
             unselected={"marker": {"opacity": 1}},
         )
+        for rank in range(fp.k)
+    ])
     columns, ticks = time_ticks(fp.times)
     base_layout(fig, height=height)
     fig.update_layout(

@@ -1,4 +1,5 @@
-"""The app's look on a Plotly figure: its font, hover label and transparent background."""
+"""The app's look on a Plotly figure (its font, hover label and transparent background),
+and traces as figures take them fastest."""
 
 from __future__ import annotations
 
@@ -22,3 +23,11 @@ def base_layout(fig: go.Figure, *, height: int) -> None:
         hoverlabel={"bgcolor": "#141416", "bordercolor": "#444", "font": FONT},
         dragmode=False,
     )
+
+
+def trace(kind: str, **properties: object) -> dict:
+    """A trace of type ``kind`` as a figure's data takes it (`go.Figure([...])`), which
+    validates it once. A trace object (`go.Bar`, `Figure.add_bar`) is validated when made
+    and again as the figure copies it in: a strip of 1000 columns at k = 7 took 142 ms to
+    build instead of 80 (docs/benchmarks.md, §3's fifth round)."""
+    return {"type": kind, **properties}

@@ -13,7 +13,7 @@ from ..model import Shot, to_hex
 from ..poster._bands import hoverable
 from ..shots._stats import ShotStats
 from ..timecodes import timecode
-from ._layout import base_layout
+from ._layout import base_layout, trace
 
 _MUTED = css(MUTED)
 _BAR = "#9a9a9a"
@@ -46,21 +46,21 @@ def shots_figure(
     shares = np.stack([s.shares for s in shots])
     spans = [shot_span(s, i + 1, len(shots)) for i, s in enumerate(shots)]
     index = np.arange(len(shots), dtype=np.float64)
-    fig = go.Figure()
     # The span heads the hover's list of colours (Plotly lists traces in order), under a
     # blank title: the default title is the bar's x, its middle in seconds.
-    fig.add_scatter(x=starts + widths / 2, y=np.zeros(len(shots)), mode="markers",
-                    marker={"size": 0.1, "opacity": 0}, customdata=index[:, None], text=spans,
-                    hovertemplate="%{text}<extra></extra>")
-    for rank in range(shares.shape[1]):
-        fig.add_bar(
-            x=starts + widths / 2, width=widths, y=hoverable(shares[:, rank]),
+    fig = go.Figure([
+        trace("scatter", x=starts + widths / 2, y=np.zeros(len(shots)), mode="markers",
+              marker={"size": 0.1, "opacity": 0}, customdata=index[:, None], text=spans,
+              hovertemplate="%{text}<extra></extra>"),
+        *(trace(
+            "bar", x=starts + widths / 2, width=widths, y=hoverable(shares[:, rank]),
             marker_color=to_hex(colors[:, rank]), marker_line_width=0,
             customdata=np.column_stack([index, shares[:, rank]]), text=spans,
             textposition="none",
             hovertemplate="%{marker.color}  %{customdata[1]:.0%}<extra></extra>",
             selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
-        )
+        ) for rank in range(shares.shape[1])),
+    ])
     base_layout(fig, height=height)
     fig.update_layout(barmode="stack", bargap=0, hovermode="x unified",
                       yaxis={"visible": False, "range": [1, 0], "fixedrange": True})
