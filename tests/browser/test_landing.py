@@ -29,6 +29,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield url, folder / "cache", process.pid
 
 
+def _new_page(browser: object) -> object:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(90_000)
+    return page
+
+
 def _box(page: object, selector: str) -> tuple[float, ...]:
     box = page.locator(selector).bounding_box()
     return tuple(round(box[side]) for side in ("x", "y", "width", "height"))
@@ -38,8 +44,7 @@ def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
     server: tuple[str, Path, int], browser: object
 ) -> None:
     url, cache, _ = server
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(90_000)
+    page = _new_page(browser)
     held: list[object] = []
 
     def hold(route: object) -> None:  # Plotly still on its way
@@ -93,8 +98,7 @@ def test_a_visit_leaves_the_server_watching_no_folder(
     # with the venv inside it (the README's set-up) every file the server opens is an
     # event it handles, 0.4 CPU-s a visit. The app's config polls its modules instead.
     url, _, pid = server
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(90_000)
+    page = _new_page(browser)
     page.goto(url)
     page.wait_for_function(f"document.querySelectorAll('{BARS}').length > 0")
     assert _inotify_watches(pid) == 0
