@@ -11,6 +11,7 @@ one where the system forks (`fingerprint._forking`), a `SoundPrint` elsewhere.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import queue
@@ -61,7 +62,6 @@ class ForkedSoundPrint:
     ) -> None:
         self._cancel = cancel
         self._lock = threading.Lock()  # the decoders' threads hand times over at once
-        self._missing: str | object | None = _UNKNOWN  # until the child says
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(
@@ -72,12 +72,10 @@ class ForkedSoundPrint:
             self._process.start()
         child.close()
 
-    @property
+    @functools.cached_property
     def missing(self) -> str | None:
-        """As `SoundPrint.missing` (waits for the child to know)."""
-        if self._missing is _UNKNOWN:
-            self._missing = self._receive("ready")
-        return self._missing  # type: ignore[return-value]
+        """As `SoundPrint.missing` (waits, once, for the child to know)."""
+        return self._receive("ready")
 
     def add(self, t: float) -> None:
         """As `SoundPrint.add`."""
@@ -139,7 +137,6 @@ class ForkedSoundPrint:
         self.close()
 
 
-_UNKNOWN = object()
 _DIED = "The sound print's process stopped unexpectedly, so there is no sound print."
 
 
