@@ -9,6 +9,7 @@ lead out of the folder or in a loop ignored, sorted case-blind.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,9 +57,20 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield path
 
 
+# A scheme and "//", as an address bar gives them (https://, ftp://, file://).
+_WEB_ADDRESS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def check_file(path: str | os.PathLike[str]) -> Path:
-    """Raise our exception if ``path`` is missing, a folder, unreadable or empty."""
-    p = Path(path)
+    """Raise our exception if ``path`` is a web address, missing, a folder, unreadable or
+    empty. A web address is named as given: as a `Path` its "//" would fold into a path
+    that merely does not exist."""
+    text = os.fspath(path)
+    if _WEB_ADDRESS.match(text) and not os.path.exists(text):
+        raise VideoNotFoundError(
+            f"{text} is a web address; films are read from files: download it first."
+        )
+    p = Path(text)
     if not p.exists():
         raise VideoNotFoundError(f"no such file: {p}.")
     if p.is_dir():

@@ -37,7 +37,7 @@ def add_analyze_command(commands: argparse._SubParsersAction) -> None:
         description="Writes DIR/<name>.json, .csv, .png and .svg for each movie.",
     )
     a.add_argument(
-        "movies", nargs="+", type=Path, metavar="MOVIE",
+        "movies", nargs="+", metavar="MOVIE",
         help="video files, or folders whose videos (searched recursively) are analysed",
     )
     a.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
@@ -62,26 +62,28 @@ def run_analyze(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         return _analyze_all(args, params, cache, cancel)
 
 
-def _films(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
+def _films(given: Sequence[str]) -> Iterator[tuple[str | Path, str | None]]:
     """Each film to analyse with the name of its outputs: a folder stands for the videos
     under it (None for a folder with none); names that two films share get -2, -3, ...
-    so no output is overwritten."""
+    so no output is overwritten. A file stays as given, so that its errors name it so
+    (a web address keeps its "//")."""
     used: set[str] = set()
-    for path in paths:
-        films = find_videos(path) if path.is_dir() else [path]
+    for text in given:
+        films: list[str | Path] = [*find_videos(text)] if Path(text).is_dir() else [text]
         if not films:
-            yield path, None
+            yield text, None
         for film in films:
-            stem, n = film.stem, 1
+            stem = first = Path(film).stem
+            n = 1
             while stem.casefold() in used:
                 n += 1
-                stem = f"{film.stem}-{n}"
+                stem = f"{first}-{n}"
             used.add(stem.casefold())
             yield film, stem
 
 
 def _analyze_one(
-    movie: Path,
+    movie: str | Path,
     stem: str,
     args: argparse.Namespace,
     params: Params,

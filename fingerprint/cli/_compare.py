@@ -14,7 +14,6 @@ import argparse
 import math
 import sys
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cache import Cache
@@ -41,8 +40,8 @@ def add_compare_command(commands: argparse._SubParsersAction) -> None:
         "gaps (stretches one film has and the other lacks, such as a cut scene) and the "
         "best-matching stretch of each (where a clip comes from).",
     )
-    c.add_argument("film_a", type=Path, metavar="A", help="a video file")
-    c.add_argument("film_b", type=Path, metavar="B", help="another video file")
+    c.add_argument("film_a", metavar="A", help="a video file")
+    c.add_argument("film_b", metavar="B", help="another video file")
     c.add_argument(
         "--json", action="store_true",
         help="print the comparison as JSON (its scores, the aligned bins, and the "
@@ -95,7 +94,7 @@ def run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 
 
 def _analyze_one(
-    path: Path, params: Params, cache: Cache | None, cancel: threading.Event
+    path: str, params: Params, cache: Cache | None, cancel: threading.Event
 ) -> Fingerprint:
     fp = analyze_with_bar(path, params=params, cache=cache, cancel=cancel)
     for warning in fp.warnings:

@@ -68,11 +68,11 @@ def cancel_on_interrupt() -> Iterator[threading.Event]:
 
 
 def analyze_with_bar(
-    path: Path, *, params: Params, cache: Cache | None, cancel: threading.Event
+    path: str | Path, *, params: Params, cache: Cache | None, cancel: threading.Event
 ) -> Fingerprint:
     """`analyze` with a progress bar on a terminal; `Cancelled` when Ctrl-C set ``cancel``
     (nothing is written for the film)."""
-    bar = ProgressBar(path.name)
+    bar = ProgressBar(Path(path).name)
     try:
         fp = analyze(path, params=params, cache=cache, on_progress=bar, cancel=cancel)
     finally:
@@ -83,14 +83,14 @@ def analyze_with_bar(
 
 
 def frames_with_bar(
-    path: Path, fp: Fingerprint, poster: Poster, *, cache: Cache | None,
+    path: str | Path, fp: Fingerprint, poster: Poster, *, cache: Cache | None,
     cancel: threading.Event,
 ) -> np.ndarray | None:
     """The frames ``poster`` shows (`poster_frames`; None: it shows none), decoded with a
     progress bar on a terminal; `Cancelled` when Ctrl-C set ``cancel``."""
     if not poster.shows_frames:
         return None
-    bar = ProgressBar(f"{path.name} frames")
+    bar = ProgressBar(f"{Path(path).name} frames")
     try:
         frames = poster_frames(path, fp, poster, cache=cache, on_progress=bar, cancel=cancel)
     finally:

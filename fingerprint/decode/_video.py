@@ -39,7 +39,8 @@ def open_video(path: str | os.PathLike[str]) -> av.container.InputContainer:
     """Open ``path`` for reading, turning every way that can fail into our exceptions."""
     p = check_file(path)
     try:
-        container = av.open(str(p), metadata_errors="ignore")
+        # Absolute: FFmpeg reads "Alien: Covenant.mp4" as a URL of protocol "Alien".
+        container = av.open(str(p.absolute()), metadata_errors="ignore")
     except PermissionError as exc:
         raise UnreadableFileError(f"cannot read {p}: permission denied.") from exc
     except (av.FFmpegError, UnicodeDecodeError, OSError) as exc:

@@ -81,6 +81,7 @@ def test_bad_files_get_one_line_each_and_the_rest_still_run(rgb_film: Path, tmp_
             str(AUDIO),
             str(empty),
             str(tmp_path / "missing.mp4"),
+            "https://example.com/film.mp4",
             str(rgb_film),
             "--out",
             str(out),
@@ -95,13 +96,15 @@ def test_bad_files_get_one_line_each_and_the_rest_still_run(rgb_film: Path, tmp_
     )
     assert proc.returncode == 1
     errors = proc.stderr.strip().splitlines()
-    assert len(errors) == 4, proc.stderr
+    assert len(errors) == 5, proc.stderr
     assert all(line.startswith("error: ") for line in errors)
     assert "Traceback" not in proc.stderr
     assert f"error: {junk}: " in errors[0] and "not a video" in errors[0]
     assert "no video stream" in errors[1]
     assert "empty" in errors[2]
     assert "no such file" in errors[3]
+    assert errors[4].startswith("error: https://example.com/film.mp4: ")
+    assert "is a web address" in errors[4]
     assert json.loads((out / "rgb.json").read_text())["format"] == "movie-color-fingerprint"
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
+from fingerprint import Params, analyze
 from fingerprint.decode import _video as video
 from fingerprint.decode._sampling import sample
 from fingerprint.decode._video import probe
@@ -105,6 +107,33 @@ def test_missing_file(tmp_path):
     assert_plain_sentence(err.value, "nope.mp4")
     with pytest.raises(VideoNotFoundError):
         sample(tmp_path / "nope.mp4", count=3)
+
+
+@pytest.mark.parametrize("address", ["https://example.com/film.mp4", "file:///films/a.mkv"])
+def test_a_web_address_is_named_as_given(address):
+    """Not "no such file: https:/example.com/film.mp4": a `Path` folds the "//"."""
+    with pytest.raises(VideoNotFoundError) as err:
+        probe(address)
+    assert str(err.value) == (
+        f"{address} is a web address; films are read from files: download it first."
+    )
+
+
+def test_a_file_under_a_folder_named_like_a_scheme_is_read(tmp_path, monkeypatch):
+    """Only a path that is no file is taken for a web address."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a:").mkdir()
+    shutil.copy(clip("synth_short_1s_240p_h264.mp4"), tmp_path / "a:" / "film.mp4")
+    assert probe("a://film.mp4").name == "film.mp4"
+
+
+def test_a_title_with_a_colon_is_a_file_not_a_protocol(tmp_path, monkeypatch):
+    """Given relative, as a shell passes it: FFmpeg alone takes the part before the colon
+    for a protocol ("Protocol not found")."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(clip("synth_short_1s_240p_h264.mp4"), tmp_path / "Alien: Covenant.mp4")
+    fp = analyze("Alien: Covenant.mp4", params=Params(samples=3, clusters=2))
+    assert fp.video.name == "Alien: Covenant.mp4" and len(fp) == 3
 
 
 def test_folder(tmp_path):
