@@ -114,6 +114,8 @@ class Params:
             frames = max(1, math.floor(span * info.fps + 1e-3))
             if frames < samples:
                 notes.append(
+                    f"The analysed span has 1 frame, so it was sampled once, not {samples}."
+                    if frames == 1 else
                     f"The analysed span has {frames} frames, so it was sampled {frames} "
                     f"times, not {samples}: every sample is a distinct frame."
                 )

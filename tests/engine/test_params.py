@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from fingerprint import InvalidParameterError, Params, VideoInfo
@@ -22,6 +24,13 @@ def test_fitted_caps_samples_at_the_frames_of_the_span():
                      "1000: every sample is a distinct frame.",)
     assert Params(samples=1000, start=2, end=7).fitted(film)[0].samples == 119
     assert Params(samples=50).fitted(film) == (Params(samples=50), ())
+
+
+def test_a_span_of_one_frame_is_sampled_once():
+    still = dataclasses.replace(info(), duration=0.04, fps=25.0, frame_count=1)
+    params, notes = Params().fitted(still)
+    assert params.samples == 1
+    assert notes == ("The analysed span has 1 frame, so it was sampled once, not 1000.",)
 
 
 def test_fitted_clamps_an_end_past_the_film_and_refuses_a_start_past_it():
