@@ -70,6 +70,12 @@ def video_films(tmp_path_factory):
             )
             for ext in ("mp4", "mkv", "webm")
         },
+        # Containers without an index (a seek lands on any packet), and AV1 (libdav1d).
+        "code_ts": make_code(d / "code.ts", gop=1000, fmt="mpegts"),
+        "code_ts_bframes": make_code(d / "code_bframes.ts", gop=12, bframes=3, fmt="mpegts"),
+        # (MPEG-2 has no 10 fps: 25.)
+        "code_ps": make_code(d / "code.mpg", gop=12, fps=25, codec="mpeg2video", fmt="mpeg"),
+        "code_av1": make_code(d / "code_av1.mp4", gop=1000, codec="libsvtav1"),
         "long_mkv": make_code(d / "long.mkv", count=100, gop=10),
         "long_webm": make_code(d / "long.webm", count=100, gop=10, codec="libvpx"),
     }

@@ -83,6 +83,9 @@ class FrameReader:
         if mode == "fast":
             # bench/loop_filter.py: 12-18 % less decode time, average colours move < 0.7 ΔE.
             cc.options = {"skip_loop_filter": "all"}
+        # Opened now, before `_keyframe` sets skip_frame: libdav1d (AV1) reads skip_frame
+        # once, when it opens, and would then decode keyframes only for good.
+        cc.open(strict=False)
         self.mode = mode
         self.info = info
         self.rotation = info.rotation
@@ -104,6 +107,7 @@ class FrameReader:
         self.credits = self.bank
         self.last_sample = after
         self.exhausted = False  # the stream ended while decoding forward
+        self.flags_keys = True  # False once the stream is known to flag no keyframe
 
     def close(self) -> None:
         self.container.close()
@@ -117,6 +121,11 @@ class FrameReader:
 
     def _seek(self, t: float) -> None:
         ts = int((t + self.info.start_time) / self.stream.time_base)
+        if t <= 0:
+            # The first keyframe is decoded (dts) a frame or two before it is shown, and a
+            # container without an index seeks by decode time: aimed at the first frame's
+            # time it lands just past it. From the start, aim a second earlier.
+            ts -= int(1 / self.stream.time_base)
         self.container.seek(max(ts, 0), stream=self.stream, backward=True)
         # A drained decoder stays at end-of-stream until flushed.
         self.stream.codec_context.flush_buffers()
@@ -133,6 +142,30 @@ class FrameReader:
                     return packet
         except av.FFmpegError:
             pass
+        return None
+
+    def _packet_time(self, packet: av.Packet, *, decoded: bool = False) -> float:
+        """When ``packet`` is shown (``decoded``: decoded, which only grows), in seconds
+        from the film's start."""
+        first, second = (packet.dts, packet.pts) if decoded else (packet.pts, packet.dts)
+        ts = first if first is not None else second
+        return (timestamp_seconds(ts, self.stream.time_base) or 0.0) - self.info.start_time
+
+    def _landing(self, by: float | None) -> av.Packet | None:
+        """The first keyframe packet after a seek, or None when the packets pass ``by``
+        (seconds) first. A container with an index (MP4, Matroska) lands on a keyframe;
+        MPEG-TS and MPEG-PS have none and land on any packet, from which a decoder shows
+        nothing until the next keyframe. With ``by=None`` the search goes on to the end;
+        a stream that flags no keyframe at all is then decoded from its start."""
+        while (packet := self._next_packet()) is not None:
+            if packet.is_keyframe or not self.flags_keys:
+                return packet
+            if by is not None and self._packet_time(packet, decoded=True) > by:
+                return None
+        if by is None and self.flags_keys:
+            self.flags_keys = False
+            self._seek(0.0)
+            return self._next_packet()
         return None
 
     def _keyframe(self, packet: av.Packet) -> av.VideoFrame | None:
@@ -232,17 +265,19 @@ class FrameReader:
         seek_to = hi if self.mode == "fast" else t
         if not self._should_seek(here, t, seek_to):
             return self._forward_in_slot(t, lo, hi)
-        # Indexes hold decode times, so a seek can land on a keyframe shown after ``t``;
-        # then step back until the keyframe is usable.
+        # Indexes hold decode times, so a seek can land on a keyframe shown after ``t``,
+        # and a container without one lands before any keyframe: then step back until
+        # the keyframe is usable.
         for back in (0.0, 1.0, 4.0, 16.0, math.inf):
             self._seek(max(seek_to - back, 0.0))
-            packet = self._next_packet()
+            packet = self._landing(None if back == math.inf else seek_to)
             if packet is None:
-                return None
-            ts = packet.pts if packet.pts is not None else packet.dts
-            kt = (timestamp_seconds(ts, self.stream.time_base) or 0.0) - self.info.start_time
+                continue
+            kt = self._packet_time(packet)
             if kt <= t or (self.mode == "fast" and kt < hi):
                 break
+        if packet is None:
+            return None
         self.gop = max(self.gop, seek_to - kt)
         if self.mode == "fast" and packet.is_keyframe and lo <= kt < hi:
             self.last_key = kt

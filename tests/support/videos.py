@@ -148,7 +148,7 @@ def make_video(
             opts["b-pyramid"] = "none"  # every B-frame non-reference
     elif codec == "libvpx":
         opts.update({"crf": "4", "b": "2M"})
-    elif codec == "mpeg4":
+    elif codec in ("mpeg4", "mpeg2video"):
         opts.update({"qscale": "2"})
     if gop is not None:
         opts.update({"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0"})
