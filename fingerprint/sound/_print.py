@@ -28,7 +28,7 @@ import av
 import numpy as np
 
 from .._progress import ProgressCallback, wait_reporting
-from ..decode._video import demux_only, open_video
+from ..decode._video import decode_frames, demux_only, open_video
 from ..errors import Cancelled, DecodeError
 from ..model import VideoInfo
 from ..params import Mode
@@ -122,7 +122,9 @@ class _Track:
         with contextlib.suppress(av.FFmpegError):
             self.container.seek(max(ts, 0), stream=self.stream, backward=True)
         self.stream.codec_context.flush_buffers()
-        self.frames = self.container.decode(self.stream)
+        # Packet by packet: after a seek in MPEG-PS (a DVD's .vob) the first AC-3 or MP2
+        # packet is the tail of a frame, which does not decode; the next ones do.
+        self.frames = decode_frames(self.container, self.stream)
         self.filled, self.start = 0, math.nan
         self.ended = False
         self.stamps: list[float] = []

@@ -13,13 +13,13 @@ LEVELS = (None, -20.0, -6.0)
 TONES = f"if(lt(t,2),0,if(lt(t,4),{10 ** (-20 / 20)},{10 ** (-6 / 20)}))*sin(2*PI*1000*t)"
 
 
-def make_tones(path: Path, *, codec: str = "aac") -> Path:
+def make_tones(path: Path, *, codec: str = "aac", video: str = "libx264") -> Path:
     """A 6 s film (grey picture) whose sound is `LEVELS`, 2 s each."""
     subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-y",
          "-f", "lavfi", "-i", "color=c=gray:s=160x90:r=10:d=6",
          "-f", "lavfi", "-i", f"aevalsrc='{TONES}':s=48000:d=6:c=stereo",
-         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", codec, "-shortest", str(path)],
+         "-c:v", video, "-pix_fmt", "yuv420p", "-c:a", codec, "-shortest", str(path)],
         check=True,
     )
     return path
