@@ -18,6 +18,7 @@ from .errors import NotAVideoError, UnreadableFileError, VideoNotFoundError
 VIDEO_EXTENSIONS = frozenset({
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".m2ts",
     ".mts", ".wmv", ".flv", ".ogv", ".3gp",
+    ".vob", ".mxf", ".dv",  # DVDs, archives' and broadcasters' masters, DV tape
 })
 
 

@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 
 from fingerprint import Fingerprint
+from fingerprint._files import find_videos
 from fingerprint.cli._main import main
 from tests.support import ROOT, clip
 from tests.support.videos import copy, make_rgb
@@ -197,6 +198,14 @@ def test_a_folder_stands_for_the_videos_under_it(rgb_film: Path, tmp_path: Path)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         f"{stem}.{ext}" for stem in ("a", "a-2", "b") for ext in ("csv", "json", "png", "svg")
     )
+
+
+def test_a_folder_lists_discs_archives_and_tapes_too(tmp_path: Path) -> None:
+    """A DVD's .vob, an archive's .mxf and a DV tape's .dv are films; a poster is not."""
+    for name in ("VTS_01_1.VOB", "reel.mxf", "tape.dv", "film.mkv", "poster.png"):
+        (tmp_path / name).write_bytes(b"x")
+    names = [p.name for p in find_videos(tmp_path)]
+    assert names == ["film.mkv", "reel.mxf", "tape.dv", "VTS_01_1.VOB"]
 
 
 def test_a_folder_without_videos_is_one_error_line(
