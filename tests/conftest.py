@@ -22,6 +22,7 @@ from tests.support.videos import (
     solid,
     truncate_copy,
     vfr_times,
+    wrapped_ts,
 )
 
 
@@ -79,6 +80,7 @@ def video_films(tmp_path_factory):
         "long_mkv": make_code(d / "long.mkv", count=100, gop=10),
         "long_webm": make_code(d / "long.webm", count=100, gop=10, codec="libvpx"),
     }
+    out["code_ts_wrapped"] = wrapped_ts(out["code_gop10"], d / "code_wrapped.ts", after=3.0)
     out["trunc_mkv"] = truncate_copy(out["long_mkv"], d / "trunc.mkv")
     out["trunc_webm"] = truncate_copy(out["long_webm"], d / "trunc.webm")
     # A red block in the top-left corner of the coded picture.

@@ -19,7 +19,7 @@ from ..model import VideoInfo
 from ..params import Mode
 from ._hdr import needs_conversion, primaries_name, to_sdr, transfer_name
 from ._matrices import frame_matrix
-from ._video import decode_frames, frame_time, open_video, timestamp_seconds
+from ._video import decode_frames, earliest_seek, frame_time, open_video, timestamp_seconds
 
 # A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on
 # the edge must not be taken by both slots, and Matroska/WebM round times to the
@@ -126,7 +126,8 @@ class FrameReader:
             # container without an index seeks by decode time: aimed at the first frame's
             # time it lands just past it. From the start, aim a second earlier.
             ts -= int(1 / self.stream.time_base)
-        self.container.seek(max(ts, 0), stream=self.stream, backward=True)
+        self.container.seek(max(ts, earliest_seek(self.info.start_time, self.stream)),
+                            stream=self.stream, backward=True)
         # A drained decoder stays at end-of-stream until flushed.
         self.stream.codec_context.flush_buffers()
         self.seeks += 1

@@ -92,6 +92,14 @@ def _video_stream(container: av.container.InputContainer, name: str) -> av.Video
     return max(streams, key=lambda s: (s.codec_context.width * s.codec_context.height, -s.index))
 
 
+def earliest_seek(start: float, stream: av.stream.Stream) -> int:
+    """The earliest timestamp worth a seek on ``stream``'s clock, for a film whose first
+    frame is at ``start`` seconds: 0, or a second before a first frame stamped below zero
+    (an MPEG-TS recording whose 26.5-hour clock wrapped: FFmpeg counts the part before
+    the wrap below zero)."""
+    return 0 if start >= 0 else int((start - 1) / stream.time_base)
+
+
 def timestamp_seconds(value: int | None, time_base) -> float | None:
     return None if value is None or time_base is None else float(value * time_base)
 

@@ -28,7 +28,7 @@ import av
 import numpy as np
 
 from .._progress import ProgressCallback, wait_reporting
-from ..decode._video import decode_frames, demux_only, open_video
+from ..decode._video import decode_frames, demux_only, earliest_seek, open_video
 from ..errors import Cancelled, DecodeError
 from ..model import VideoInfo
 from ..params import Mode
@@ -120,7 +120,8 @@ class _Track:
     def _seek(self, t: float) -> None:
         ts = int((t + self.offset) / self.stream.time_base)
         with contextlib.suppress(av.FFmpegError):
-            self.container.seek(max(ts, 0), stream=self.stream, backward=True)
+            self.container.seek(max(ts, earliest_seek(self.offset, self.stream)),
+                                stream=self.stream, backward=True)
         self.stream.codec_context.flush_buffers()
         # Packet by packet: after a seek in MPEG-PS (a DVD's .vob) the first AC-3 or MP2
         # packet is the tail of a frame, which does not decode; the next ones do.

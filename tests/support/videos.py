@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -188,6 +189,17 @@ def truncate_copy(src: str | Path, dst: str | Path, fraction: float = 0.5) -> Pa
     """A copy of ``src`` cut after ``fraction`` of its bytes, like an interrupted download."""
     data = Path(src).read_bytes()
     Path(dst).write_bytes(data[: int(len(data) * fraction)])
+    return Path(dst)
+
+
+def wrapped_ts(src: str | Path, dst: str | Path, *, after: float) -> Path:
+    """``src`` remuxed into MPEG-TS with its clock (33 bits at 90 kHz, 26.5 hours) wrapping
+    ``after`` seconds in, as in a long broadcast recording."""
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y", "-i", str(src), "-c", "copy", "-f", "mpegts",
+         "-output_ts_offset", f"{2**33 / 90000 - after:.6f}", str(dst)],
+        check=True,
+    )
     return Path(dst)
 
 

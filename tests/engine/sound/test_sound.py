@@ -25,7 +25,7 @@ from fingerprint.sound._loudness import FLOOR, lufs
 from fingerprint.sound._print import SOUND_THREAD, SoundPrint, audio_stream, has_sound, loudness
 from tests.support import DEMO
 from tests.support.films import LEVELS, make_tones
-from tests.support.videos import ffmpeg_exe, make_rgb
+from tests.support.videos import ffmpeg_exe, make_rgb, wrapped_ts
 
 
 # 2 s of silence, 2 s of a -20 dBFS tone, 2 s of a -6 dBFS tone (peak amplitude 10^(L/20),
@@ -73,6 +73,18 @@ def test_levels_read_back_from_mpeg_program_streams(tmp_path, name, video, codec
     info = probe(film)
     assert info.duration == pytest.approx(6.0, abs=0.05)
     # Windows clear of the level changes: the file's end is its sound's (11 ms later).
+    times, slot = np.arange(0.5, 6.0, 1.0), 0.5
+    for mode in ("fast", "exact"):
+        levels = loudness(film, info=info, times=times, slot=slot, mode=mode)
+        np.testing.assert_allclose(levels, expected(times), atol=1.0)
+
+
+def test_levels_read_back_across_a_wrapped_clock(tones, tmp_path):
+    """An MPEG-TS recording whose clock wrapped 3 s in: its first 3 s are stamped below
+    zero, where the sound's seeks were not aimed (the 2.5 s window read the wrap's side)."""
+    film = wrapped_ts(tones, tmp_path / "wrapped.ts", after=3.0)
+    info = probe(film)
+    assert info.start_time < 0
     times, slot = np.arange(0.5, 6.0, 1.0), 0.5
     for mode in ("fast", "exact"):
         levels = loudness(film, info=info, times=times, slot=slot, mode=mode)
