@@ -19,6 +19,7 @@ from tests.support.videos import (
     make_code,
     make_rgb,
     make_video,
+    palettized,
     solid,
     truncate_copy,
     vfr_times,
@@ -80,6 +81,7 @@ def video_films(tmp_path_factory):
         "long_mkv": make_code(d / "long.mkv", count=100, gop=10),
         "long_webm": make_code(d / "long.webm", count=100, gop=10, codec="libvpx"),
     }
+    out["rgb_pal8"] = palettized(out["rgb"], d / "rgb_pal8.avi")
     out["code_ts_wrapped"] = wrapped_ts(out["code_gop10"], d / "code_wrapped.ts", after=3.0)
     out["trunc_mkv"] = truncate_copy(out["long_mkv"], d / "trunc.mkv")
     out["trunc_webm"] = truncate_copy(out["long_webm"], d / "trunc.webm")

@@ -19,7 +19,14 @@ from ..model import VideoInfo
 from ..params import Mode
 from ._hdr import needs_conversion, primaries_name, to_sdr, transfer_name
 from ._matrices import frame_matrix
-from ._video import decode_frames, earliest_seek, frame_time, open_video, timestamp_seconds
+from ._video import (
+    decode_frames,
+    earliest_seek,
+    frame_time,
+    learn_palette,
+    open_video,
+    timestamp_seconds,
+)
 
 # A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on
 # the edge must not be taken by both slots, and Matroska/WebM round times to the
@@ -86,6 +93,7 @@ class FrameReader:
         # Opened now, before `_keyframe` sets skip_frame: libdav1d (AV1) reads skip_frame
         # once, when it opens, and would then decode keyframes only for good.
         cc.open(strict=False)
+        learn_palette(self.container, self.stream)
         self.mode = mode
         self.info = info
         self.rotation = info.rotation

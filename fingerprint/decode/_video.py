@@ -92,6 +92,19 @@ def _video_stream(container: av.container.InputContainer, name: str) -> av.Video
     return max(streams, key=lambda s: (s.codec_context.width * s.codec_context.height, -s.index))
 
 
+def learn_palette(container: av.container.InputContainer, stream: av.VideoStream) -> None:
+    """Decode a palettized stream's first packet, before any seek: an AVI gives the
+    palette with that packet only, and a decoder that never saw it draws every frame
+    after a seek black. Nothing for other streams."""
+    if stream.codec_context.pix_fmt != "pal8":
+        return
+    with contextlib.suppress(av.FFmpegError):
+        for packet in container.demux(stream):
+            if packet.size:
+                stream.decode(packet)
+                return
+
+
 def earliest_seek(start: float, stream: av.stream.Stream) -> int:
     """The earliest timestamp worth a seek on ``stream``'s clock, for a film whose first
     frame is at ``start`` seconds: 0, or a second before a first frame stamped below zero

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import av
 import numpy as np
 
-from ..decode._video import demux_only, open_video
+from ..decode._video import demux_only, learn_palette, open_video
 from ..model import VideoInfo
 from ._boundaries import Boundaries
 from ._frames import crop_box, small_rgb
@@ -74,6 +74,7 @@ def scan(
         # dissolve (it put one at 25.4 s in bbb_30s_720p_vp8.webm).
         cc.options = {"skip_loop_filter": "noref"}
         if lo - warm > 0:
+            learn_palette(container, stream)
             container.seek(int((lo - warm + info.start_time) / stream.time_base),
                            stream=stream, backward=True)
         try:

@@ -203,6 +203,17 @@ def wrapped_ts(src: str | Path, dst: str | Path, *, after: float) -> Path:
     return Path(dst)
 
 
+def palettized(src: str | Path, dst: str | Path) -> Path:
+    """``src`` as 8-bit palettized raw video in AVI, as old digitised and CD-ROM films
+    are: the palette is stored once, with the first frame."""
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y", "-i", str(src), "-c:v", "rawvideo",
+         "-pix_fmt", "pal8", str(dst)],
+        check=True,
+    )
+    return Path(dst)
+
+
 def copy(src: str | Path, dst: str | Path) -> Path:
     shutil.copyfile(src, dst)
     return Path(dst)

@@ -16,7 +16,17 @@ from fingerprint.errors import Cancelled
 from fingerprint.model import Fingerprint, Shot
 from fingerprint.shots import detect_shots, shot_stats, shots_to_csv
 from tests.support.films import CUTS, END, FPS, make_clips
-from tests.support.videos import BLUE, ORANGE, TEAL, WHITE, ffmpeg_exe, make_video, solid, split
+from tests.support.videos import (
+    BLUE,
+    ORANGE,
+    TEAL,
+    WHITE,
+    ffmpeg_exe,
+    make_video,
+    palettized,
+    solid,
+    split,
+)
 
 # Pictures for cross-fades: still ones, and ones that move (a slow pan across each).
 PICTURES = {
@@ -87,8 +97,13 @@ def clips(tmp_path_factory) -> Path:
     return make_clips(tmp_path_factory.mktemp("shots") / "clips.mp4")
 
 
+@pytest.mark.parametrize("palette", [False, True])
 @pytest.mark.parametrize("workers", [1, 2])
-def test_every_cut_within_a_frame_and_none_inside_a_clip(clips, workers):
+def test_every_cut_within_a_frame_and_none_inside_a_clip(clips, workers, palette, tmp_path):
+    """``palette``: the film as 8-bit palettized AVI, whose palette comes with the first
+    frame only: the second decoder, which seeks first, saw black and no cut after 5.5 s."""
+    if palette:
+        clips = palettized(clips, tmp_path / "clips.avi")
     info = probe(clips)
     shots = detect_shots(clips, info=info, workers=workers)
     starts = np.array([s.start for s in shots])
