@@ -1,8 +1,10 @@
 """Open a video file and describe it: which stream is the film, how long, how big, in
 which colours (`probe`), with every way that can fail turned into our exceptions.
 
-Also the container-level pieces the readers in `decode.py` share: opening, timestamps,
-decoding packets in order.
+Also the container-level pieces the frame readers, the shots scanner and the sound print
+share: opening (`open_video`, `demux_only`), timestamps, where a seek may aim
+(`earliest_seek`), a palette learnt before the first seek (`learn_palette`), decoding
+packets in order (`decode_frames`).
 """
 
 from __future__ import annotations
