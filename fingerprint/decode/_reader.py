@@ -115,7 +115,6 @@ class FrameReader:
         self.credits = self.bank
         self.last_sample = after
         self.exhausted = False  # the stream ended while decoding forward
-        self.flags_keys = True  # False once the stream is known to flag no keyframe
 
     def close(self) -> None:
         self.container.close()
@@ -162,19 +161,14 @@ class FrameReader:
 
     def _landing(self, by: float | None) -> av.Packet | None:
         """The first keyframe packet after a seek, or None when the packets pass ``by``
-        (seconds) first. A container with an index (MP4, Matroska) lands on a keyframe;
-        MPEG-TS and MPEG-PS have none and land on any packet, from which a decoder shows
-        nothing until the next keyframe. With ``by=None`` the search goes on to the end;
-        a stream that flags no keyframe at all is then decoded from its start."""
+        (seconds; None: the end) first. A container with an index (MP4, Matroska) lands
+        on a keyframe; MPEG-TS and MPEG-PS have none and land on any packet, from which a
+        decoder shows nothing until the next keyframe."""
         while (packet := self._next_packet()) is not None:
-            if packet.is_keyframe or not self.flags_keys:
+            if packet.is_keyframe:
                 return packet
             if by is not None and self._packet_time(packet, decoded=True) > by:
                 return None
-        if by is None and self.flags_keys:
-            self.flags_keys = False
-            self._seek(0.0)
-            return self._next_packet()
         return None
 
     def _keyframe(self, packet: av.Packet) -> av.VideoFrame | None:
