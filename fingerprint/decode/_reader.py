@@ -25,7 +25,6 @@ from ._video import (
     frame_time,
     learn_palette,
     open_video,
-    timestamp_seconds,
 )
 
 # A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on
@@ -122,7 +121,7 @@ class FrameReader:
     def _skip_before(self) -> float:
         return self.skip_until
 
-    def _time(self, frame: av.VideoFrame) -> float:
+    def _time(self, frame: av.VideoFrame | av.Packet) -> float:
         t = frame_time(frame, self.stream)
         return (t if t is not None else self.info.start_time) - self.info.start_time
 
@@ -152,22 +151,16 @@ class FrameReader:
             pass
         return None
 
-    def _packet_time(self, packet: av.Packet, *, decoded: bool = False) -> float:
-        """When ``packet`` is shown (``decoded``: decoded, which only grows), in seconds
-        from the film's start."""
-        first, second = (packet.dts, packet.pts) if decoded else (packet.pts, packet.dts)
-        ts = first if first is not None else second
-        return (timestamp_seconds(ts, self.stream.time_base) or 0.0) - self.info.start_time
-
     def _landing(self, by: float | None) -> av.Packet | None:
         """The first keyframe packet after a seek, or None when the packets pass ``by``
         (seconds; None: the end) first. A container with an index (MP4, Matroska) lands
         on a keyframe; MPEG-TS and MPEG-PS have none and land on any packet, from which a
-        decoder shows nothing until the next keyframe."""
+        decoder shows nothing until the next keyframe. Once a packet is shown after
+        ``by``, so is every keyframe decoded after it."""
         while (packet := self._next_packet()) is not None:
             if packet.is_keyframe:
                 return packet
-            if by is not None and self._packet_time(packet, decoded=True) > by:
+            if by is not None and self._time(packet) > by:
                 return None
         return None
 
@@ -276,7 +269,7 @@ class FrameReader:
             packet = self._landing(None if back == math.inf else seek_to)
             if packet is None:
                 continue
-            kt = self._packet_time(packet)
+            kt = self._time(packet)
             if kt <= t or (self.mode == "fast" and kt < hi):
                 break
         if packet is None:

@@ -119,7 +119,8 @@ def timestamp_seconds(value: int | None, time_base) -> float | None:
     return None if value is None or time_base is None else float(value * time_base)
 
 
-def frame_time(frame: av.VideoFrame, stream: av.VideoStream) -> float | None:
+def frame_time(frame: av.VideoFrame | av.Packet, stream: av.VideoStream) -> float | None:
+    """When ``frame`` (or a packet) is shown, in seconds on ``stream``'s clock."""
     ts = frame.pts if frame.pts is not None else frame.dts
     return timestamp_seconds(ts, stream.time_base)
 
