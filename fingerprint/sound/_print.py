@@ -130,15 +130,9 @@ class _Track:
         self.ended = False
         self.stamps: list[float] = []
 
-    def _planes(self, frame: av.AudioFrame) -> list[np.ndarray]:
-        """The frame's counted channels as float arrays: viewed in place when the decoder
-        gives the stream's own layout in planar float (AAC, Vorbis, Opus, MP3, AC-3 do:
-        no conversion), else converted to it."""
-        planes = frame.planes
-        if (frame.format.name == "fltp" and len(planes) == self.channels
-                and frame.sample_rate == self.rate):
-            n = frame.samples
-            return [np.frombuffer(planes[c], np.float32, n) for c in self.counted]
+    def _converted(self, frame: av.AudioFrame) -> list[np.ndarray]:
+        """The frame's counted channels, converted to the stream's own layout and rate in
+        planar float (for decoders that give another format)."""
         if self.resampler is None:
             self.resampler = av.AudioResampler(format="fltp", layout=self.layout, rate=self.rate)
         frames = self.resampler.resample(frame)
@@ -147,8 +141,12 @@ class _Track:
         return list(np.concatenate([f.to_ndarray() for f in frames], axis=1)[self.counted])
 
     def _decode_to(self, hi: float) -> None:
-        """Decode on until the audio held reaches ``hi`` or the sound ends."""
-        frames, rate, offset = self.frames, self.rate, self.offset
+        """Decode on until the audio held reaches ``hi`` or the sound ends.
+
+        Runs once for each of the 135,000 frames a 2-hour film's sound print decodes, so
+        it keeps to locals and views: a frame in the stream's own planar float layout (AAC,
+        Vorbis, Opus, MP3, AC-3 give it) is copied straight from its planes."""
+        frames, rate, offset, counted = self.frames, self.rate, self.offset, self.counted
         while not self.filled or self.start + self.filled / rate < hi:
             try:
                 frame = next(frames, None)
@@ -157,23 +155,30 @@ class _Track:
             if frame is None:
                 self.ended = True
                 return
-            planes = self._planes(frame)
-            n = len(planes[0])
-            end = self.start + self.filled / rate
-            t = frame.time - offset if frame.time is not None else end
-            if not self.filled or abs(t - end) > _HOLE:
-                # The first frame, or a hole in the sound: start afresh here.
-                self.filled, self.start, self.stamps = 0, t, []
-            if len(self.stamps) < _STAMPS:
-                self.stamps.append(t - self.filled / rate)
-                self.start = statistics.median(self.stamps)
             filled = self.filled
+            end = self.start + filled / rate
+            t = end if frame.time is None else frame.time - offset
+            if not filled or abs(t - end) > _HOLE:
+                # The first frame, or a hole in the sound: start afresh here.
+                filled, self.start, self.stamps = 0, t, []
+            if len(self.stamps) < _STAMPS:
+                self.stamps.append(t - filled / rate)
+                self.start = statistics.median(self.stamps)
+            planes = frame.planes
+            if (frame.format.name == "fltp" and len(planes) == self.channels
+                    and frame.sample_rate == rate):
+                n = frame.samples
+                planes = [np.frombuffer(planes[c], np.float32, n) for c in counted]
+            else:
+                planes = self._converted(frame)
+                n = len(planes[0])
             if filled + n > self.audio.shape[1]:
-                grown = np.empty((len(planes), 2 * (filled + n)), np.float32)
+                grown = np.empty((len(counted), 2 * (filled + n)), np.float32)
                 grown[:, :filled] = self.audio[:, :filled]
                 self.audio = grown
-            for channel, plane in zip(self.audio, planes, strict=True):
-                channel[filled : filled + n] = plane
+            audio = self.audio
+            for row, plane in enumerate(planes):
+                audio[row, filled : filled + n] = plane
             self.filled = filled + n
 
     def measure(self, lo: float, hi: float) -> float:
