@@ -21,10 +21,10 @@ from ._hdr import needs_conversion, primaries_name, to_sdr, transfer_name
 from ._matrices import frame_matrix
 from ._video import (
     decode_frames,
-    earliest_seek,
     frame_time,
     learn_palette,
     open_video,
+    seek_to,
 )
 
 # A frame this close to a slot's upper edge belongs to the next slot: a frame exactly on
@@ -126,14 +126,11 @@ class FrameReader:
         return (t if t is not None else self.info.start_time) - self.info.start_time
 
     def _seek(self, t: float) -> None:
-        ts = int((t + self.info.start_time) / self.stream.time_base)
-        if t <= 0:
-            # The first keyframe is decoded (dts) a frame or two before it is shown, and a
-            # container without an index seeks by decode time: aimed at the first frame's
-            # time it lands just past it. From the start, aim a second earlier.
-            ts -= int(1 / self.stream.time_base)
-        self.container.seek(max(ts, earliest_seek(self.info.start_time, self.stream)),
-                            stream=self.stream, backward=True)
+        # The first keyframe is decoded (dts) a frame or two before it is shown, and a
+        # container without an index seeks by decode time: aimed at the first frame's
+        # time it lands just past it. From the start, aim a second earlier.
+        seek_to(self.container, self.stream, t - 1 if t <= 0 else t,
+                start=self.info.start_time)
         # A drained decoder stays at end-of-stream until flushed.
         self.stream.codec_context.flush_buffers()
         self.seeks += 1

@@ -2,9 +2,9 @@
 which colours (`probe`), with every way that can fail turned into our exceptions.
 
 Also the container-level pieces the frame readers, the shots scanner and the sound print
-share: opening (`open_video`, `demux_only`), timestamps, where a seek may aim
-(`earliest_seek`), a palette learnt before the first seek (`learn_palette`), decoding
-packets in order (`decode_frames`).
+share: opening (`open_video`, `demux_only`), timestamps, seeking to a time (`seek_to`),
+a palette learnt before the first seek (`learn_palette`), decoding packets in order
+(`decode_frames`).
 """
 
 from __future__ import annotations
@@ -107,12 +107,17 @@ def learn_palette(container: av.container.InputContainer, stream: av.VideoStream
                 return
 
 
-def earliest_seek(start: float, stream: av.stream.Stream) -> int:
-    """The earliest timestamp worth a seek on ``stream``'s clock, for a film whose first
-    frame is at ``start`` seconds: 0, or a second before a first frame stamped below zero
-    (an MPEG-TS recording whose 26.5-hour clock wrapped: FFmpeg counts the part before
-    the wrap below zero)."""
-    return 0 if start >= 0 else int((start - 1) / stream.time_base)
+def seek_to(
+    container: av.container.InputContainer, stream: av.stream.Stream, seconds: float,
+    *, start: float,
+) -> None:
+    """Seek ``stream`` back to ``seconds`` from the film's first frame, which is at
+    ``start`` seconds on the stream's clock; never before the earliest time worth aiming
+    at: 0, or a second before a first frame stamped below zero (an MPEG-TS recording whose
+    26.5-hour clock wrapped: FFmpeg counts the part before the wrap below zero)."""
+    ts = int((seconds + start) / stream.time_base)
+    earliest = 0 if start >= 0 else int((start - 1) / stream.time_base)
+    container.seek(max(ts, earliest), stream=stream, backward=True)
 
 
 def timestamp_seconds(value: int | None, time_base) -> float | None:

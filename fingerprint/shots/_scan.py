@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import av
 import numpy as np
 
-from ..decode._video import demux_only, learn_palette, open_video
+from ..decode._video import demux_only, learn_palette, open_video, seek_to
 from ..model import VideoInfo
 from ._boundaries import Boundaries
 from ._frames import crop_box, small_rgb
@@ -75,8 +75,7 @@ def scan(
         cc.options = {"skip_loop_filter": "noref"}
         if lo - warm > 0:
             learn_palette(container, stream)
-            container.seek(int((lo - warm + info.start_time) / stream.time_base),
-                           stream=stream, backward=True)
+            seek_to(container, stream, lo - warm, start=info.start_time)
         try:
             for frame in container.decode(stream):
                 if cancel is not None and cancel.is_set():

@@ -28,7 +28,7 @@ import av
 import numpy as np
 
 from .._progress import ProgressCallback, wait_reporting
-from ..decode._video import decode_frames, demux_only, earliest_seek, open_video
+from ..decode._video import decode_frames, demux_only, open_video, seek_to
 from ..errors import Cancelled, DecodeError
 from ..model import VideoInfo
 from ..params import Mode
@@ -118,10 +118,8 @@ class _Track:
         self.container.close()
 
     def _seek(self, t: float) -> None:
-        ts = int((t + self.offset) / self.stream.time_base)
         with contextlib.suppress(av.FFmpegError):
-            self.container.seek(max(ts, earliest_seek(self.offset, self.stream)),
-                                stream=self.stream, backward=True)
+            seek_to(self.container, self.stream, t, start=self.offset)
         self.stream.codec_context.flush_buffers()
         # Packet by packet: after a seek in MPEG-PS (a DVD's .vob) the first AC-3 or MP2
         # packet is the tail of a frame, which does not decode; the next ones do.
