@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from fingerprint import Cache, Params, analyze
 from fingerprint.errors import Cancelled
 from tests.support import ROOT, clip as real_clip
+from tests.support.videos import noise
 
 APP = ROOT / "app.py"
 TIMEOUT = 60
@@ -236,7 +237,7 @@ def _truncated() -> bytes:
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [
-        ("noise.mp4", os.urandom(200_000), "not a video"),
+        ("noise.mp4", noise(200_000), "not a video"),
         ("empty.mp4", b"", "empty"),
         ("roar.mp3", real_clip("audio_only_trex_roar_2s.mp3").read_bytes(), "no video"),
         ("notes.txt", b"just some text\n" * 100, "not a video"),

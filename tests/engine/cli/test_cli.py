@@ -24,7 +24,7 @@ from fingerprint import Fingerprint
 from fingerprint._files import find_videos
 from fingerprint.cli._main import main
 from tests.support import ROOT, clip
-from tests.support.videos import copy, make_rgb
+from tests.support.videos import copy, make_rgb, noise
 
 AUDIO = clip("audio_only_trex_roar_2s.mp3")
 
@@ -68,7 +68,7 @@ def test_csv_header_variant(rgb_film: Path, tmp_path: Path) -> None:
 
 def test_bad_files_get_one_line_each_and_the_rest_still_run(rgb_film: Path, tmp_path: Path) -> None:
     junk = tmp_path / "junk.mp4"
-    junk.write_bytes(os.urandom(5000))
+    junk.write_bytes(noise(5000))
     empty = tmp_path / "empty.mkv"
     empty.touch()
     out = tmp_path / "out"

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import colorsys
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from fingerprint.cli._main import main
-from tests.support.videos import make_video, solid
+from tests.support.videos import make_video, noise, solid
 
 FPS = 2
 SIZE = (32, 18)
@@ -125,7 +124,7 @@ def test_the_summary_names_the_gap_and_the_stretch(films, cache, capsys) -> None
 # --- errors -----------------------------------------------------------------------------
 def test_bad_films_get_one_line_each_and_exit_1(films, tmp_path, capsys) -> None:
     junk = tmp_path / "junk.mp4"
-    junk.write_bytes(os.urandom(3000))
+    junk.write_bytes(noise(3000))
     missing = tmp_path / "missing.mp4"
     status = main(["compare", str(junk), str(missing), "--cache-dir", str(tmp_path / "c")])
     captured = capsys.readouterr()

@@ -28,6 +28,7 @@ from tests.support.videos import (
     SIZE,
     ffmpeg_exe,
     make_code,
+    noise,
     read_code,
     truncate_copy,
 )
@@ -148,7 +149,7 @@ def test_folder(tmp_path):
     ("name", "content"),
     [
         ("empty.mp4", b""),
-        ("random.mp4", np.random.default_rng(1).integers(0, 256, 50_000, np.uint8).tobytes()),
+        ("random.mp4", noise(50_000)),
         ("notes.txt", b"This is a text file, not a film.\n" * 100),
         ("fake.mkv", b"\x1a\x45\xdf\xa3" + b"\x00" * 300),
     ],
