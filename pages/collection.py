@@ -89,44 +89,47 @@ state.seed_widget("w_col_sort", options.sort)
 state.seed_widget("w_col_desc", options.descending)
 state.seed_widget("w_col_near", near_index(collection, options.near))
 state.seed_widget("w_col_page", min(options.page, page_count(len(collection), options.show)))
-show_col, sort_col, near_col, desc_col = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
-show_col.segmented_control(
-    "View", SHOWS, format_func=SHOW_LABELS.get, required=True, key=show_key,
-    on_change=lambda: library.update_options(show=st.session_state[show_key], page=1),
-)
-# A new view or order starts at its first page: its first films are what was asked for.
-sort_col.selectbox(
-    "Order", SORTS, format_func=SORT_LABELS.get, key="w_col_sort",
-    on_change=lambda: library.update_options(sort=st.session_state["w_col_sort"], page=1),
-)
-if options.sort == "similar":
-    with near_col:
-        film_picker.choose_film(
-            "Similar to", titles, "w_col_near",
-            on_change=lambda: library.update_options(
-                near=collection.films[st.session_state["w_col_near"]].key, page=1),
-        )
-desc_col.toggle(
-    "Reverse", key="w_col_desc",
-    on_change=lambda: library.update_options(descending=st.session_state["w_col_desc"],
-                                             page=1),
-)
+# Keyed: their placeholders' height, in webapp/preview.py.
+with st.container(key="collection_controls"):
+    show_col, sort_col, near_col, desc_col = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
+    show_col.segmented_control(
+        "View", SHOWS, format_func=SHOW_LABELS.get, required=True, key=show_key,
+        on_change=lambda: library.update_options(show=st.session_state[show_key], page=1),
+    )
+    # A new view or order starts at its first page: its first films are what was asked for.
+    sort_col.selectbox(
+        "Order", SORTS, format_func=SORT_LABELS.get, key="w_col_sort",
+        on_change=lambda: library.update_options(sort=st.session_state["w_col_sort"], page=1),
+    )
+    if options.sort == "similar":
+        with near_col:
+            film_picker.choose_film(
+                "Similar to", titles, "w_col_near",
+                on_change=lambda: library.update_options(
+                    near=collection.films[st.session_state["w_col_near"]].key, page=1),
+            )
+    desc_col.toggle(
+        "Reverse", key="w_col_desc",
+        on_change=lambda: library.update_options(descending=st.session_state["w_col_desc"],
+                                                 page=1),
+    )
 options = library.options()
 library.write_options(options)
 
 # --- which films: all of them, or a page of them ------------------------------------------
 near_title = titles[near_index(collection, options.near)] if options.sort == "similar" else None
-what_col, page_col = st.columns([5, 2], vertical_alignment="bottom")
-what_col.caption(escape_markdown(showing(len(collection), options, near_title)))
-if paged(len(collection), options.show):
-    pages = page_count(len(collection), options.show)
-    if st.session_state["w_col_page"] > pages:
-        st.session_state["w_col_page"] = pages
-    page_col.selectbox(
-        f"Films, {page_size(options.show)} at a time", range(1, pages + 1), key="w_col_page",
-        format_func=lambda page: page_label(len(collection), page, options.show),
-        on_change=lambda: library.update_options(page=st.session_state["w_col_page"]),
-    )
+with st.container(key="collection_pages"):
+    what_col, page_col = st.columns([5, 2], vertical_alignment="bottom")
+    what_col.caption(escape_markdown(showing(len(collection), options, near_title)))
+    if paged(len(collection), options.show):
+        pages = page_count(len(collection), options.show)
+        if st.session_state["w_col_page"] > pages:
+            st.session_state["w_col_page"] = pages
+        page_col.selectbox(
+            f"Films, {page_size(options.show)} at a time", range(1, pages + 1), key="w_col_page",
+            format_func=lambda page: page_label(len(collection), page, options.show),
+            on_change=lambda: library.update_options(page=st.session_state["w_col_page"]),
+        )
 
 
 def _clicked() -> None:

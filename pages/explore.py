@@ -72,10 +72,11 @@ def _change_view() -> None:
         st.session_state[view_key] = settings().view
 
 
-st.segmented_control(
-    "View", VIEWS, format_func=VIEW_LABELS.get, required=True, key=view_key,
-    label_visibility="collapsed", on_change=_change_view,
-)
+with st.container(key="explore_view"):  # its placeholder's height: webapp/preview.py
+    st.segmented_control(
+        "View", VIEWS, format_func=VIEW_LABELS.get, required=True, key=view_key,
+        label_visibility="collapsed", on_change=_change_view,
+    )
 chosen = None if current.time is None else nearest_sample(fp.times, current.time)
 
 

@@ -34,13 +34,28 @@ PICTURE = "fingerprint-preview"
 COLLECTION_BOXES = ("st-key-collection_strips", "st-key-collection_preview")
 
 
+#: The keyed rows of controls above the charts (Explore's view, the Collection page's
+#: options and pages), and their height once their widgets are drawn. Until a widget's
+#: renderer is in, the browser shows a placeholder 2.5rem tall in its place, so the
+#: picture, when it came first, moved when the widgets came: by 8 px on Explore, up to
+#: 28 px on the Collection page (`tests/browser`).
+CONTROL_ROWS = {
+    "explore_view": "2rem",  # a segmented control, its label hidden
+    "collection_controls": "4.25rem",  # a label (1.75rem) over a 2.5rem box
+    "collection_pages": "4.25rem",
+}
+
+
 def preview_css(chart_box: str = CHART_BOX, preview_box: str = PREVIEW_BOX) -> str:
     """The picture over the chart's place (Streamlit's skeleton, as tall as the figure,
     while Plotly loads), out of the flow with the wrapper Streamlit puts around a
-    container, so nothing moves when it goes; gone once the chart has drawn its bars.
-    ``chart_box`` and ``preview_box``: the classes of the keyed containers holding the
-    chart and its picture, and the picture."""
+    container, so nothing moves when it goes; gone once the chart has drawn its bars; the
+    rows of controls above it as tall as they will be (`CONTROL_ROWS`). ``chart_box`` and
+    ``preview_box``: the classes of the keyed containers holding the chart and its
+    picture, and the picture."""
     return (
+        "".join(f".st-key-{row} [data-testid='stSkeleton'] {{height: {height};}}"
+                for row, height in CONTROL_ROWS.items()) +
         f".{chart_box} {{position: relative;}}"
         f".{chart_box} > :has(> .{preview_box}) {{position: absolute; top: 0; left: 0;"
         " right: 0; z-index: 1; pointer-events: none;}"

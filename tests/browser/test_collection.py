@@ -75,3 +75,50 @@ def test_strips_hover_and_a_click_that_opens_explore(server: str) -> None:
             page.screenshot(path=ARTIFACTS / "collection-explore.png")
         finally:
             browser.close()
+
+
+# Renderers the browser fetches when the page first uses their element type: the
+# controls', and Plotly's.
+RENDERERS = re.compile(
+    r"/(Slider|NumberInput|Selectbox|Checkbox|TextInput|ButtonGroup|FileUploader|PlotlyChart)"
+    r"\.[^/]*\.js$"
+)
+PICTURE = ".st-key-collection_preview .fingerprint-preview"
+PAGED = 201  # two pages of strips (webapp.collection_view.PAGE_FILMS), titles hidden
+
+
+@pytest.fixture(scope="module")
+def paged_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("paged-collection-server")
+    write_batch(folder / "batch", PAGED, samples=20)
+    with streamlit(cache=folder / "cache", log=folder / "streamlit.log",
+                   args=("--collection", str(folder / "batch"))) as (url, _):
+        yield url
+
+
+@pytest.mark.parametrize("query", ["", "?sort=similar"])
+def test_the_strips_picture_stays_put_when_the_controls_and_the_chart_come(
+    paged_server: str, query: str
+) -> None:
+    """Shown before the controls above it are drawn, the picture must not move when they
+    replace their placeholders (webapp.preview.CONTROL_ROWS), nor when the chart comes."""
+    with sync_api.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(90_000)
+            held: list[object] = []
+            page.route(RENDERERS, lambda route: held.append(route))
+            page.goto(f"{paged_server}/collection{query}")
+            page.locator(PICTURE).wait_for(state="visible")
+            box = page.locator(PICTURE).bounding_box()
+            for route in held:
+                route.continue_()
+            page.locator(".js-plotly-plot g.imagelayer image").first.wait_for(state="attached")
+            page.locator(PICTURE).wait_for(state="hidden")
+            rows = ".st-key-collection_controls, .st-key-collection_pages"
+            selects = page.locator(rows).get_by_test_id("stSelectbox")
+            assert selects.count() == (3 if query else 2)  # order, page (and film)
+            assert page.locator(".st-key-collection_chart").bounding_box() == box
+        finally:
+            browser.close()

@@ -4,6 +4,7 @@ picture in the chart's place while the browser still loads Plotly."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,11 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
 BARS = ".js-plotly-plot .barlayer .trace path"
 PICTURE = ".st-key-explore_preview .fingerprint-preview"
+# Renderers the browser fetches when the page first uses their element type: the widgets'
+# (forty scripts with what they import).
+WIDGET_RENDERERS = re.compile(
+    r"/(Slider|NumberInput|Selectbox|Checkbox|TextInput|ButtonGroup|FileUploader)\.[^/]*\.js$"
+)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +83,29 @@ def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
     # Nothing decoded: the shipped result was stored, as the library lists it.
     assert not list(cache.glob("*/frames-*"))
     assert len(list(cache.glob("*/result-*.json"))) == 1
+    page.context.close()
+
+
+def test_the_picture_stays_put_when_the_view_control_and_the_chart_come(
+    server: tuple[str, Path, int], browser: object
+) -> None:
+    """Shown before the widgets' renderers are in, the picture must not move when the view
+    control replaces its placeholder above it (webapp.preview.CONTROL_ROWS), nor when the
+    chart replaces the picture."""
+    url, _, _ = server
+    page = _new_page(browser)
+    held: list[object] = []
+    page.route(WIDGET_RENDERERS, lambda route: held.append(route))
+    page.route("**/PlotlyChart*.js", lambda route: held.append(route))
+    page.goto(url)
+    page.locator(PICTURE).wait_for(state="visible")
+    assert page.locator(".st-key-explore_view [data-testid='stSkeleton']").count() == 1
+    shown = _box(page, PICTURE)
+    for route in held:
+        route.continue_()
+    page.wait_for_function(f"document.querySelectorAll('{BARS}').length > 0")
+    assert page.locator(".st-key-explore_view [data-testid='stButtonGroup']").count() == 1
+    assert _box(page, ".st-key-explore_chart") == shown
     page.context.close()
 
 
