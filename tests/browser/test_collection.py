@@ -12,7 +12,14 @@ from collections.abc import Iterator
 import pytest
 
 from fingerprint.cache._cache import content_key
-from tests.support.appserver import CHROMIUM, ROOT, launch_chromium, streamlit
+from tests.support.appserver import (
+    CHROMIUM,
+    PLOTLY_SCRIPT,
+    ROOT,
+    WIDGET_SCRIPTS,
+    launch_chromium,
+    streamlit,
+)
 from tests.support.batches import put_film, write_batch
 from tests.support.videos import make_rgb
 
@@ -77,12 +84,6 @@ def test_strips_hover_and_a_click_that_opens_explore(server: str) -> None:
             browser.close()
 
 
-# Renderers the browser fetches when the page first uses their element type: the
-# controls', and Plotly's.
-RENDERERS = re.compile(
-    r"/(Slider|NumberInput|Selectbox|Checkbox|TextInput|ButtonGroup|FileUploader|PlotlyChart)"
-    r"\.[^/]*\.js$"
-)
 PICTURE = ".st-key-collection_preview .fingerprint-preview"
 PAGED = 201  # two pages of strips (webapp.collection_view.PAGE_FILMS), titles hidden
 
@@ -108,7 +109,8 @@ def test_the_strips_picture_stays_put_when_the_controls_and_the_chart_come(
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(90_000)
             held: list[object] = []
-            page.route(RENDERERS, lambda route: held.append(route))
+            page.route(WIDGET_SCRIPTS, lambda route: held.append(route))
+            page.route(PLOTLY_SCRIPT, lambda route: held.append(route))
             page.goto(f"{paged_server}/collection{query}")
             page.locator(PICTURE).wait_for(state="visible")
             box = page.locator(PICTURE).bounding_box()

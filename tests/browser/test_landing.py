@@ -4,13 +4,12 @@ picture in the chart's place while the browser still loads Plotly."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.appserver import CHROMIUM, ROOT, streamlit
+from tests.support.appserver import CHROMIUM, PLOTLY_SCRIPT, ROOT, WIDGET_SCRIPTS, streamlit
 
 if not CHROMIUM.exists():
     pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
@@ -21,11 +20,6 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
 BARS = ".js-plotly-plot .barlayer .trace path"
 PICTURE = ".st-key-explore_preview .fingerprint-preview"
-# Renderers the browser fetches when the page first uses their element type: the widgets'
-# (forty scripts with what they import).
-WIDGET_RENDERERS = re.compile(
-    r"/(Slider|NumberInput|Selectbox|Checkbox|TextInput|ButtonGroup|FileUploader)\.[^/]*\.js$"
-)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +50,7 @@ def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
     def hold(route: object) -> None:  # Plotly still on its way
         held.append(route)
 
-    page.route("**/PlotlyChart*.js", hold)
+    page.route(PLOTLY_SCRIPT, hold)
     page.goto(url)
     page.locator(PICTURE).wait_for(state="visible")
     background = page.evaluate(f"getComputedStyle(document.querySelector('{PICTURE}'))"
@@ -74,7 +68,7 @@ def test_the_strip_shows_as_a_picture_in_its_place_until_the_chart_is_drawn(
 
     for route in held:
         route.continue_()
-    page.unroute("**/PlotlyChart*.js")
+    page.unroute(PLOTLY_SCRIPT)
     page.wait_for_function(f"document.querySelectorAll('{BARS}').length > 0")
     page.locator(PICTURE).wait_for(state="hidden")
     assert _box(page, ".st-key-explore_chart") == place  # nothing moved
@@ -95,8 +89,8 @@ def test_the_picture_stays_put_when_the_view_control_and_the_chart_come(
     url, _, _ = server
     page = _new_page(browser)
     held: list[object] = []
-    page.route(WIDGET_RENDERERS, lambda route: held.append(route))
-    page.route("**/PlotlyChart*.js", lambda route: held.append(route))
+    page.route(WIDGET_SCRIPTS, lambda route: held.append(route))
+    page.route(PLOTLY_SCRIPT, lambda route: held.append(route))
     page.goto(url)
     page.locator(PICTURE).wait_for(state="visible")
     assert page.locator(".st-key-explore_view [data-testid='stSkeleton']").count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,6 +20,13 @@ from . import ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 # No sandbox as root; no GPU headless; no calls home, which this closed network refuses.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# The scripts a page fetches when it first draws a widget (with what they import), and
+# Plotly's: a test that holds them (`page.route`) sees the page as a browser does while
+# they are still on their way.
+WIDGET_SCRIPTS = re.compile(
+    r"/(Slider|NumberInput|Selectbox|Checkbox|TextInput|ButtonGroup|FileUploader)\.[^/]*\.js$"
+)
+PLOTLY_SCRIPT = "**/PlotlyChart*.js"
 
 
 def free_port() -> int:
