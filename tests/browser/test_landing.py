@@ -119,7 +119,7 @@ def test_a_visit_leaves_the_server_watching_no_folder(
 ) -> None:
     # Streamlit's default watcher would watch the checkout recursively once a session runs:
     # with the venv inside it (the README's set-up) every file the server opens is an
-    # event it handles, 0.4 CPU-s a visit. The app's config polls its modules instead.
+    # event it handles, 0.4 CPU-s a visit. The app's config runs with no watcher.
     url, _, pid = server
     page = _new_page(browser)
     page.goto(url)
