@@ -1,7 +1,7 @@
 """App benchmarks: the app served by `streamlit run`, driven by headless Chromium.
 
-    python bench/app.py                  # all four
-    python bench/app.py --only upload    # first_view, upload, movies or recluster
+    python bench/app.py                  # all five
+    python bench/app.py --only upload    # first_view, upload, movies, recluster or landing_moves
     python bench/app.py --only recluster --rounds 3 --app /tmp/old --app .   # alternated
 
 1. first_view: from `streamlit run` to the demo film's fingerprint drawn, empty cache;
@@ -13,6 +13,8 @@
    the colour space switched to RGB, and k stepped 4 → 5 with the keyboard: from each
    input (the browser's pointerup or keydown) to the strip redrawn with the new palettes.
    Each of these is computed from the cached frames' colour summary, never found cached.
+5. landing_moves: the same moves on the landing page of a new server (the demo film, its
+   result shipped with the app, `webapp.seeding`): a first visitor's first answers.
 
 `--app DIR` serves DIR/app.py (another checkout) instead of this one's; given several
 times, each round runs every checkout in turn, so they share whatever else the machine
@@ -51,11 +53,9 @@ from playwright.sync_api import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._moves import DEFAULTS, moves
 from fingerprint import Params
 from tests.support.appserver import launch_chromium, streamlit
-from webapp.settings import CLUSTERS_RANGE, Settings
-
-DEFAULTS = Settings()
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"
@@ -70,8 +70,6 @@ POLL_S = 0.2
 # Samples the app chooses by default: one per frame of the 30 s, 24 fps demo film; for the
 # longer films, its cap.
 DEMO_SAMPLES = 720
-# The k slider in the sidebar.
-K_SLIDER = "Colours per moment (k)"
 
 # True once the page shows the film titled arg[0] as a strip of arg[1] columns, bars drawn.
 # The column count tells the new strip from the previous film's, which stays on screen
@@ -269,105 +267,9 @@ def movies(browser: Browser, cache: Path, logs: Path, root: Path = ROOT) -> dict
         }
 
 
-# Watches the page from an input to the strip redrawn, in the page's own clock: the input
-# is the first pointerup or keydown after the watch starts (what commits a slider's or a
-# button's value); the result's arrival, the caption stating "N moments × k colours" (only
-# telling when k changes) or the analysis's progress bar gone again; the redraw, the Plotly
-# chart with k bar traces, all drawn, whose colours differ from the ones before the input
-# (a colour space change keeps k). Also notes the preview picture (`webapp.preview`) if it
-# shows in between.
-WATCH = """() => {
-  const chart = () => document.querySelector('.js-plotly-plot');
-  const colours = () => {
-    const c = chart();
-    return c && c.data ? JSON.stringify(c.data.map(t => t.marker && t.marker.color)) : '';
-  };
-  const caption = () => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
-    .map(e => e.textContent).join(' | ');
-  if (window.__watch) clearInterval(window.__watch.timer);
-  const w = {before: colours(), input: null, k: null, samples: null, marks: {}};
-  const note = () => { if (w.input === null) w.input = performance.now(); };
-  // Capture phase, on the window: the slider's own handlers stop the keys' propagation.
-  for (const type of ['pointerup', 'keydown']) window.addEventListener(type, note, true);
-  w.timer = setInterval(() => {
-    if (w.input === null || w.k === null) return;
-    const now = performance.now() - w.input, m = w.marks;
-    const progress = document.querySelector('[data-testid="stProgress"]');
-    if (m.progress === undefined && progress) m.progress = now;
-    if (m.progress !== undefined && m.progress_gone === undefined && !progress)
-      m.progress_gone = now;
-    if (m.preview === undefined && document.querySelector('.fingerprint-preview')
-        && getComputedStyle(document.querySelector('.st-key-explore_preview')).display !== 'none')
-      m.preview = now;
-    if (m.caption === undefined && caption().includes(`${w.samples} moments × ${w.k} colours`))
-      m.caption = now;
-    const c = chart(), traces = document.querySelectorAll('.js-plotly-plot .barlayer .trace');
-    if (m.caption !== undefined && m.drawn === undefined && c && c.calcdata
-        && c.calcdata.length === w.k && c.calcdata[0].length === w.samples
-        && traces.length === w.k && [...traces].every(t => t.querySelector('path'))
-        && colours() !== w.before)
-      m.drawn = now;
-  }, 20);
-  window.__watch = w;
-}"""
-
-
-def _k_input(page: Page) -> Locator:
-    return page.locator(f'[data-testid="stSidebar"] input[type="range"][aria-label="{K_SLIDER}"]')
-
-
-def _slider_value(page: Page) -> int:
-    return int(float(_k_input(page).input_value()))
-
-
-def _drag_k(page: Page, k: int) -> None:
-    """Drag the k slider's thumb to ``k`` with the mouse, as a visitor does: one commit,
-    at the release."""
-    thumb = _k_input(page).locator("xpath=../..")  # the thumb, placed at left: p % of the track
-    track = thumb.locator("xpath=..").bounding_box()
-    handle = thumb.bounding_box()
-    low, high = CLUSTERS_RANGE
-    x = track["x"] + track["width"] * (k - low) / (high - low)
-    y = handle["y"] + handle["height"] / 2
-    page.mouse.move(handle["x"] + handle["width"] / 2, y)
-    page.mouse.down()
-    page.mouse.move(x, y, steps=5)
-    page.mouse.up()
-
-
-def _move(page: Page, action: str, k: int, samples: int, timeout_s: float) -> dict:
-    """One input, timed in the page from the input to the strip redrawn with k colours."""
-    page.evaluate(WATCH)
-    page.evaluate("([k, samples]) => { window.__watch.k = k; window.__watch.samples = samples; }",
-                  [k, samples])
-    if action == "drag":
-        _drag_k(page, k)
-    elif action == "right":
-        _k_input(page).focus()
-        page.keyboard.press("ArrowRight")
-    elif action == "rgb":
-        page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="RGB",
-                                                               exact=True).click()
-    page.wait_for_function("() => window.__watch.marks.drawn !== undefined",
-                           timeout=timeout_s * 1000, polling=50)
-    marks = page.evaluate("() => window.__watch.marks")
-    return {name: round(ms / 1000, 2) for name, ms in marks.items()}
-
-
-# The moves after the film is drawn at the defaults (k = 5, CIELAB): (input, k, what).
-MOVES = (
-    ("drag", 7, "k 5 → 7, slider dragged"),
-    ("drag", 4, "k 7 → 4, slider dragged"),
-    ("rgb", 4, "CIELAB → RGB at k = 4"),
-    ("right", 5, "k 4 → 5 in RGB, ArrowRight on the slider"),
-)
-
-
 def recluster(browser: Browser, cache: Path, logs: Path, app: Path = ROOT) -> Iterator[dict]:
     """The 2-hour film from the movies folder, drawn cold, then `MOVES`: another k or colour
     space from the cache, as the sidebar asks for it."""
-    if DEFAULTS.clusters != 5 or DEFAULTS.color_space != "lab":
-        sys.exit(f"the moves assume k = 5 in CIELAB by default, not {DEFAULTS}")
     with serve(cache, logs, movies=FILMS, root=app) as (url, rss):
         page = _open(browser, url)
         _wait_drawn(page, "Big Buck Bunny", DEMO_SAMPLES, 300)
@@ -380,30 +282,17 @@ def recluster(browser: Browser, cache: Path, logs: Path, app: Path = ROOT) -> It
                "choose_to_fingerprint_drawn_s": round(time.monotonic() - started, 2),
                "peak_rss_mb": round(rss.peak(started)),
                "load_1min": round(os.getloadavg()[0], 2)}
-        for action, k, what in MOVES:
-            load = os.getloadavg()[0]
-            before = time.monotonic()
-            marks = _move(page, action, k, Params.samples, 120)
-            shown = _slider_value(page)
-            if shown != k:
-                sys.exit(f"{what}: the slider shows {shown}")
-            yield {**common, "move": what,
-                   "input_to_strip_redrawn_s": marks.get("drawn"),
-                   # The server's part: from the input to its new result on the page.
-                   "input_to_progress_bar_gone_s": marks.get("progress_gone"),
-                   "input_to_caption_with_k_s": marks.get("caption") if action != "rgb" else None,
-                   "progress_bar_at_s": marks.get("progress"),
-                   "preview_at_s": marks.get("preview"),
-                   "peak_rss_mb": round(rss.peak(before)), "load_1min": round(load, 2)}
-        # Every result the server made for the film: one per move, or also k = 6 on the way
-        # to 7 if a drag committed on the way.
-        results = sorted(
-            f"{params['samples']} samples, k = {params['clusters']}, {params['color_space']}"
-            for params in (json.loads(path.read_text())["params"]
-                           for path in cache.rglob("result-*.json"))
-        )
-        yield {**common, "move": "results in the cache after the moves", "results": results}
-        page.context.close()
+        yield from moves(page, rss, cache, common, Params.samples)
+
+
+def landing_moves(browser: Browser, cache: Path, logs: Path, app: Path = ROOT) -> Iterator[dict]:
+    """The landing page of a new server (the demo film at the defaults), then `MOVES`: a
+    visitor's first moves of the k slider and the colour space."""
+    with serve(cache, logs, root=app) as (url, rss):
+        page = _open(browser, url)
+        _wait_drawn(page, "Big Buck Bunny", DEMO_SAMPLES, 300)
+        common = {"measure": "landing_moves", "app": str(app), "film": "demo bbb_30s_720p_vp8.webm"}
+        yield from moves(page, rss, cache, common, DEMO_SAMPLES)
 
 
 def machine() -> dict:
@@ -423,7 +312,7 @@ def machine() -> dict:
 
 MEASURES = {"first_view": first_view, "upload": upload, "movies": movies}
 # Measures that print several lines, and take the checkout to serve.
-SERIES = {"recluster": recluster}
+SERIES = {"recluster": recluster, "landing_moves": landing_moves}
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
-"""Writes demo/results/: each demo film's fingerprint at the app's default settings, made
-by the engine itself, which a new server hands its first visitors instead of analysing
-the films again (webapp/seeding.py; issue 18 §4).
+"""Writes demo/results/: each demo film's fingerprint at the app's default settings and at
+every k of its slider, made by the engine itself, which a new server hands its visitors
+instead of analysing the films again (webapp/seeding.py; issue 18 §4).
 
     python demo/make_results.py
 

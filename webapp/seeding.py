@@ -1,6 +1,9 @@
-"""The demo films' fingerprints at the app's default settings, shipped with the app in
-``demo/results/``, so that a new server shows the landing page's fingerprint at once
-instead of analysing the same three films again (issue 18 §4). Pure, no Streamlit.
+"""The demo films' fingerprints at the app's default settings and at every number of colours
+its slider offers, shipped with the app in ``demo/results/``, so that a new server shows
+the landing page's fingerprint at once instead of analysing the same three films again
+(issue 18 §4), and a visitor's first move of the k slider on a demo film answers from
+them too (0.5-0.8 s instead of the 4.4 s of decoding the film; docs/benchmarks.md,
+"Landing page", "Eighth round"). Pure, no Streamlit.
 
 `made_results` is what that folder holds, computed by the engine itself:
 ``demo/make_results.py`` writes it, and a test fails as soon as the files differ from
@@ -15,8 +18,10 @@ settings, and a cache cleared or evicted is seeded again on the next visit.
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from fingerprint import (
@@ -32,7 +37,7 @@ from fingerprint.cache import content_key
 from fingerprint.cache._cache import ENGINE_VERSION
 
 from .films import DemoFilm
-from .settings import Settings, params_for
+from .settings import CLUSTERS_RANGE, Settings, params_for
 
 #: The folder, under the demo films' own, that holds their shipped results.
 RESULTS = "results"
@@ -45,29 +50,38 @@ _seeding = threading.Lock()
 
 
 def made_results(films: Iterable[DemoFilm]) -> dict[str, str]:
-    """What ``demo/results/`` holds: file name -> text. Each film analysed from scratch
-    (no cache) with the app's default settings, and the manifest naming each result's
-    film by content key, with the cache version (``ENGINE_VERSION``) of the engine."""
+    """What ``demo/results/`` holds: file name -> text. Each film analysed with the app's
+    default settings at every k of its slider (`CLUSTERS_RANGE`), from scratch once and
+    then from that run's frames in a cache of its own, as a server's cache answers a
+    new k; and the manifest naming each result's film by content key and its k, with the
+    cache version (``ENGINE_VERSION``) of the engine."""
     files, listed = {}, []
-    for film in films:
-        fp = analyze(film.path, params=params_for(Settings()))
-        name = f"{film.id}.json"
-        files[name] = fp.to_json() + "\n"
-        listed.append({"id": film.id, "key": content_key(film.path), "result": name})
+    lo, hi = CLUSTERS_RANGE
+    with tempfile.TemporaryDirectory() as scratch:
+        cache = Cache(scratch)
+        for film in films:
+            results = {}
+            for k in range(lo, hi + 1):
+                fp = analyze(film.path, params=params_for(replace(Settings(), clusters=k)),
+                             cache=cache)
+                results[str(k)] = name = f"{film.id}-k{k}.json"
+                files[name] = fp.to_json() + "\n"
+            listed.append({"id": film.id, "key": content_key(film.path), "results": results})
     files[MANIFEST] = json.dumps({"engine": ENGINE_VERSION, "films": listed}, indent=1) + "\n"
     return files
 
 
-def shipped(folder: Path) -> dict[str, Path]:
-    """The shipped results in ``folder`` by content key; none when the folder or its
+def shipped(folder: Path) -> dict[tuple[str, int], Path]:
+    """The shipped results in ``folder`` by content key and k; none when the folder or its
     manifest is missing or unreadable, or was made by another cache version."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("engine") != ENGINE_VERSION:
             return {}
         return {
-            film["key"]: folder / film["result"] for film in manifest["films"]
-            if Path(film["result"]).name == film["result"]  # a file of this folder only
+            (film["key"], int(k)): folder / name
+            for film in manifest["films"] for k, name in film["results"].items()
+            if Path(name).name == name  # a file of this folder only
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -82,7 +96,7 @@ def seed(
 
     A cache that cannot be written still gets the result shown (it is seeded again next
     time), as `analyze` shows one it could not store."""
-    result = shipped(folder).get(key)
+    result = shipped(folder).get((key, params.clusters))
     if result is None:
         return None
     with _seeding:

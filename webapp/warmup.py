@@ -53,13 +53,13 @@ def warm() -> None:
 
         demo = demo_films(DEMO_DIR)[DEFAULT_FILM]
         key = content_key(demo.path)
-        result = shipped(DEMO_DIR / RESULTS).get(key)
+        current = Settings()
+        result = shipped(DEMO_DIR / RESULTS).get((key, current.clusters))
         if result is None:
             return
         fp = Fingerprint.load(result)
         film = Film(id=demo.id, key=key, path=demo.path, title=demo.title, info=fp.video,
                     origin="demo")
-        current = Settings()
         analysis.chart_preview(film, fp, current, analysis.figure(film, fp, current, None))
     except Exception:  # never the server's end: its visitors only wait longer
         _LOG.exception("warming up the landing page failed")

@@ -30,7 +30,7 @@ FRAME = Frame(height=340, left=28, right=28, top=28, bottom=32)
 
 @pytest.fixture(scope="module")
 def fp() -> Fingerprint:
-    return Fingerprint.load(DEMO / "results" / "bbb.json")
+    return Fingerprint.load(DEMO / "results" / "bbb-k5.json")
 
 
 def _pixels(png: bytes) -> np.ndarray:

@@ -1,6 +1,6 @@
-"""The demo films' results shipped in demo/results/ (webapp.seeding): what the engine makes
-today, and handed to a server's cache only for exactly the film, options and engine
-they were made with."""
+"""The demo films' results shipped in demo/results/ (webapp.seeding), at the defaults and at
+every k of the app's slider: what the engine makes today, and handed to a server's cache
+only for exactly the film, options and engine they were made with."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from fingerprint.cache import content_key
 from tests.support import DEMO
 from webapp.films import demo_films
 from webapp.seeding import MANIFEST, RESULTS, made_results, seed, shipped
-from webapp.settings import Settings, params_for, stored_params
+from webapp.settings import CLUSTERS_RANGE, Settings, params_for, stored_params
 
 SHIPPED = DEMO / RESULTS
 BBB = DEMO / "bbb_30s_720p_vp8.webm"
+EVERY_K = range(CLUSTERS_RANGE[0], CLUSTERS_RANGE[1] + 1)
 
 
 @pytest.fixture
@@ -33,15 +34,16 @@ def no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fingerprint._pipeline, "_run", fail)
 
 
-def _default(path: Path = BBB) -> tuple[str, Path, VideoInfo, Params]:
-    """A demo film as the app opens it at the default settings: key, path, probed info and
-    the options its result is stored under."""
+def _default(path: Path = BBB, **change: object) -> tuple[str, Path, VideoInfo, Params]:
+    """A demo film as the app opens it at the default settings (with ``change``): key,
+    path, probed info and the options its result is stored under."""
     info = probe(path)
-    return content_key(path), path, info, stored_params(params_for(Settings()), info)
+    settings = replace(Settings(), **change)
+    return content_key(path), path, info, stored_params(params_for(settings), info)
 
 
 def test_the_shipped_results_are_what_the_engine_makes_today() -> None:
-    """Each demo film analysed from scratch with the app's defaults gives the shipped file
+    """Each demo film analysed with the app's defaults at every k gives the shipped file
     byte for byte: an engine or defaults change that alters them fails here until
     `python demo/make_results.py` is run again."""
     made = made_results(demo_films(DEMO).values())
@@ -52,14 +54,34 @@ def test_the_shipped_results_are_what_the_engine_makes_today() -> None:
         )
 
 
-def test_every_demo_film_has_its_result_at_the_defaults() -> None:
+def test_every_demo_film_has_its_result_at_the_defaults_and_every_k() -> None:
     films = demo_films(DEMO)
     by_key = shipped(SHIPPED)
-    assert len(by_key) == len(films)
+    assert len(by_key) == len(films) * len(EVERY_K)
     for film in films.values():
-        key, _, info, fitted = _default(film.path)
-        fp = Fingerprint.load(by_key[key])
-        assert fp.params == fitted and fp.video == info
+        for k in EVERY_K:
+            key, _, info, fitted = _default(film.path, clusters=k)
+            fp = Fingerprint.load(by_key[key, k])
+            assert fp.params == fitted and fp.video == info
+            assert fp.colors.shape[1] == k
+
+
+def test_a_shipped_result_at_another_k_is_what_a_fresh_analysis_gives() -> None:
+    """A k from the cached frames (how the files are made) is what a fresh analysis at
+    that k gives: a server that analyses the film itself shows the same strip."""
+    fresh = analyze(BBB, params=params_for(replace(Settings(), clusters=3)))
+    assert Fingerprint.load(shipped(SHIPPED)[content_key(BBB), 3]).to_json() == fresh.to_json()
+
+
+@pytest.mark.parametrize("k", EVERY_K)
+def test_every_k_on_a_new_server_is_seeded_unanalysed(
+    tmp_path: Path, no_decoding: None, k: int
+) -> None:
+    cache = Cache(tmp_path)
+    key, path, info, fitted = _default(clusters=k)
+    fp = seed(cache, key, path, info, fitted, SHIPPED)
+    assert fp is not None and fp.params == fitted and fp.params.clusters == k
+    assert cache.load_result(key, fitted) is not None
 
 
 def test_a_seeded_result_is_stored_where_analyze_finds_it(
@@ -76,7 +98,7 @@ def test_a_seeded_result_is_stored_where_analyze_finds_it(
 
 
 @pytest.mark.parametrize("change", [
-    {"clusters": 4}, {"samples": 719}, {"color_space": "rgb"}, {"mode": "exact"},
+    {"samples": 719}, {"color_space": "rgb"}, {"mode": "exact"},
     {"crop": False}, {"end": 20.0}, {"sound": True},
 ])
 def test_other_settings_get_no_shipped_result(tmp_path: Path, change: dict) -> None:
@@ -116,10 +138,10 @@ def test_a_damaged_results_folder_seeds_nothing(tmp_path: Path, damage: str) -> 
     elif damage == "bad manifest":
         (folder / MANIFEST).write_text("{")
     elif damage == "bad result":
-        (folder / "bbb.json").write_text('{"format": "movie-color-fingerprint"}')
+        (folder / "bbb-k5.json").write_text('{"format": "movie-color-fingerprint"}')
     else:  # a result named outside the folder is never read
         for film in manifest["films"]:
-            film["result"] = str(SHIPPED / film["result"])
+            film["results"] = {k: str(SHIPPED / name) for k, name in film["results"].items()}
         (folder / MANIFEST).write_text(json.dumps(manifest))
     assert seed(Cache(tmp_path / "cache"), key, path, info, fitted, folder) is None
 

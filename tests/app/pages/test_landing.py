@@ -71,7 +71,7 @@ def test_a_new_servers_first_visitor_sees_the_shipped_fingerprint_unanalysed(
     assert [t["type"] for t in spec["data"]] == ["bar"] * 5
     assert len(spec["data"][0]["x"]) == 720  # one per frame of the 30 s clip, as analysed
     # Stored where the app and the engine look results up, so the library lists it.
-    shipped = Fingerprint.load(DEMO / RESULTS / "bbb.json")
+    shipped = Fingerprint.load(DEMO / RESULTS / "bbb-k5.json")
     stored = Cache(app_cache_dir).load_result(Cache(app_cache_dir).key(BBB), shipped.params)
     assert stored is not None and stored.to_json() == shipped.to_json()
 
@@ -81,6 +81,16 @@ def test_each_demo_film_opens_unanalysed_at_the_defaults(
 ) -> None:
     for film in ("bbb", "flower", "friday"):
         _visit(film=film)
+
+
+def test_the_first_move_of_the_k_slider_is_answered_unanalysed(
+    app_cache_dir: Path, no_analysis: None
+) -> None:
+    at = _visit()
+    for k in (3, 12, 1):
+        at.slider(key="w_clusters").set_value(k).run()
+        assert not at.error, [e.value for e in at.error]
+        assert [t["type"] for t in _strip(at)["data"]] == ["bar"] * k
 
 
 def test_other_settings_are_analysed_not_taken_from_the_shipped_results(
