@@ -12,8 +12,8 @@ memory), `budget` (the server's memory: what analyses cost, uploads in flight),
 Collection page says of them), `collection_view` (the Collection's order and options),
 `alignment_view` (which view of two films' alignment the Compare page shows first),
 `seeding` (the demo films' results at the default settings and every k, shipped in
-demo/results/ and handed to the cache on a miss), `preview` (the strip as a picture until the browser has
-drawn its chart).
+demo/results/ and handed to the cache on a miss), `preview` (the strip as a picture until
+the browser has drawn its chart).
 
 Streamlit modules: `routing` (the pages and the router), `server` (this server's cache,
 demo films, movies folder, memory budget, analysis queue and upload receiver), `state`

@@ -2,7 +2,7 @@
 its slider offers, shipped with the app in ``demo/results/``, so that a new server shows
 the landing page's fingerprint at once instead of analysing the same three films again
 (issue 18 §4), and a visitor's first move of the k slider on a demo film answers from
-them too (0.5-0.8 s instead of the 4.4 s of decoding the film; docs/benchmarks.md,
+them too (0.5-1.0 s instead of 4.8-4.9 s of decoding the film; docs/benchmarks.md,
 "Landing page", "Eighth round"). Pure, no Streamlit.
 
 `made_results` is what that folder holds, computed by the engine itself:
