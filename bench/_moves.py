@@ -21,6 +21,8 @@ K_SLIDER = "Colours per moment (k)"
 
 
 class Peak(Protocol):
+    """The server's peak memory since a time (`bench/app.py`'s poller)."""
+
     def peak(self, since: float = 0.0) -> float: ...
 
 
@@ -119,6 +121,8 @@ MOVES = (
 
 
 def moves(page: Page, rss: Peak, cache: Path, common: dict, samples: int) -> Iterator[dict]:
+    """`MOVES` on ``page``, whose film of ``samples`` columns is drawn at the defaults: a
+    line per move, then the film's results in the server's ``cache``. Closes the page."""
     if DEFAULTS.clusters != 5 or DEFAULTS.color_space != "lab":
         sys.exit(f"the moves assume k = 5 in CIELAB by default, not {DEFAULTS}")
     for action, k, what in MOVES:
