@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 
 __all__ = ["can_fork", "forking", "ignore_interrupts"]
@@ -29,15 +31,46 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+_lock = threading.Lock()
+# Inside `forking`: whether the collector ran before it (inherited by the children forked
+# there); None outside.
+_collected: bool | None = None
+
+
 @contextlib.contextmanager
 def forking() -> Iterator[None]:
-    """Fork children inside this block: the parent's objects are frozen for the garbage
-    collector meanwhile, so a child never collects garbage the parent left, which can own
-    threads that exist only in the parent (a sound-print child hung in
-    `pthread_cond_destroy`, freeing an inherited PyAV resampler's filter graph). Python's
-    documented way (`gc.freeze`); the parent's objects are unfrozen once it has forked."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    """Fork children inside this block: each child freezes the objects it inherits for
+    the garbage collector before any Python code of its own runs (`_freeze_inherited`),
+    so it never collects garbage the parent left, which can own threads that exist only
+    in the parent (a sound-print child hung in `pthread_cond_destroy`, freeing an
+    inherited PyAV resampler's filter graph). The collector rests in the parent while it
+    forks, so none runs in a child before that.
+
+    The parent's own frozen objects stay frozen: the app freezes what its server loaded
+    (`webapp.warmup`), and a freeze undone here would make each script run's collection
+    a full pass again."""
+    global _collected
+    with _lock:
+        _collected = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+        finally:
+            if _collected:
+                gc.enable()
+            _collected = None
+
+
+def _freeze_inherited() -> None:
+    """In a child forked inside `forking`: the inherited objects frozen (Python's
+    documented way, `gc.freeze`), then the collector as the parent had it."""
+    global _collected, _lock
+    if _collected is not None:
+        gc.freeze()
+        if _collected:
+            gc.enable()
+        _collected, _lock = None, threading.Lock()  # the parent's, held at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_freeze_inherited)

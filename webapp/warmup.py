@@ -5,15 +5,18 @@ batch folder (``--collection DIR``) the Collection page's films listed from its 
 and its first view's figure, in a second thread (`warm_collection`). Each is made once
 per server and shared through Streamlit's caches, so the first visitors no longer wait
 for them in their first run (docs/benchmarks.md, "Landing page" and "The Collection page
-at 10,000 films").
+at 10,000 films"). Then what the server has loaded is frozen for the garbage collector,
+which Streamlit runs after every script run (`warm_up`).
 """
 
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from fingerprint import Fingerprint, FingerprintError
@@ -90,11 +93,26 @@ def warm_collection() -> None:
 
 def warm_up() -> list[threading.Thread]:
     """`warm`, and `warm_collection` when the server has a batch folder, each in a thread
-    of its own (the server answers meanwhile)."""
+    of its own (the server answers meanwhile), then what is loaded frozen for the garbage
+    collector (`gc.freeze`).
+
+    Streamlit collects garbage after every script run (``runner.postScriptGC``), a full
+    pass over every object tracked: 30-40 ms of the interpreter's lock a run over the
+    ~125,000 objects the server's imports and this warm-up leave, which live as long as
+    the server. Frozen, they are skipped; the pass then walks only what sessions made. 8
+    visitors arriving together cost the server about a third less CPU (docs/benchmarks.md,
+    "Landing page", "Ninth round"). A fork keeps them frozen (`fingerprint._forking`).
+    """
     jobs = [(warm, "warm up the landing page")]
     if collection_dir() is not None:
         jobs.append((warm_collection, "warm up the Collection page"))
-    threads = [threading.Thread(target=job, name=name, daemon=True) for job, name in jobs]
+    threads = [threading.Thread(target=_then_freeze, args=(job,), name=name, daemon=True)
+               for job, name in jobs]
     for thread in threads:
         thread.start()
     return threads
+
+
+def _then_freeze(job: Callable[[], None]) -> None:
+    job()
+    gc.freeze()

@@ -72,3 +72,28 @@ def test_app_imports_pandas_before_anything_that_draws() -> None:
     tree = ast.parse((ROOT / "app.py").read_text())
     imported = [a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names]
     assert imported[0] == "pandas"
+
+
+# What a server started by `streamlit run` does on importing app.py: the warm-up threads,
+# joined, then the collector's state.
+WARMED = textwrap.dedent(
+    """
+    import gc
+    from webapp.warmup import warm_up
+
+    for thread in warm_up():
+        thread.join()
+    print(gc.get_freeze_count(), gc.isenabled())
+    """
+)
+
+
+def test_the_warm_up_leaves_what_the_server_loaded_frozen() -> None:
+    """Streamlit collects garbage after every script run, a full pass over every object
+    tracked unless frozen: the server's imports and warm-up are frozen once made
+    (webapp.warmup.warm_up), and the collector still runs for the rest."""
+    run = subprocess.run([sys.executable, "-c", WARMED], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-2000:]
+    frozen, enabled = run.stdout.split()
+    assert int(frozen) > 50_000 and enabled == "True"

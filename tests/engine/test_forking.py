@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -9,7 +10,7 @@ import sys
 
 import pytest
 
-from fingerprint._forking import can_fork
+from fingerprint._forking import can_fork, forking
 from tests.support import DEMO, ROOT
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="children are threads here")
@@ -32,3 +33,25 @@ def test_children_never_collect_the_parents_garbage():
         pytest.fail("a forked child hung collecting the parent's garbage")
     assert run.returncode == 0, err
     assert out.split() == ["ok", "6"]
+
+
+def test_a_child_freezes_what_it_inherits_and_the_parent_keeps_its_own_freeze():
+    """The app freezes what its server loaded (webapp.warmup) so that Streamlit's
+    collection after each script run skips it; forking the k-means workers or the sound
+    print must not undo that, and each child must freeze all it inherits."""
+    gc.collect()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        young = [[] for _ in range(5000)]  # tracked, not frozen in the parent
+        with forking():
+            pid = os.fork()
+            if pid == 0:  # the child: exits at once, its status the answer
+                os._exit(0 if gc.get_freeze_count() >= frozen + len(young)
+                         and gc.isenabled() else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the child collects what it inherited"
+        assert gc.get_freeze_count() >= frozen // 2  # 0 once unfrozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
