@@ -115,4 +115,5 @@ def warm_up() -> list[threading.Thread]:
 
 def _then_freeze(job: Callable[[], None]) -> None:
     job()
+    gc.collect()  # the job's garbage, which frozen would never be collected
     gc.freeze()
