@@ -245,15 +245,26 @@ def _feature_option(page: Page) -> Locator:
     sys.exit("the movies folder's list never showed the 2-hour film")
 
 
+def _choose_feature(page: Page) -> float:
+    """Click the 2-hour film in the movies folder's list: when the click was made. A rerun
+    can close the list between finding the option and clicking it (once in a round of
+    recluster at load 1): opened again."""
+    for _ in range(5):
+        option = _feature_option(page)
+        started = time.monotonic()
+        with contextlib.suppress(PlaywrightTimeout):
+            option.click(timeout=5_000)
+            return started
+    sys.exit("the 2-hour film's option never took a click")
+
+
 def movies(browser: Browser, cache: Path, logs: Path, root: Path = ROOT) -> dict:
     """The 2-hour film picked in the Explore page's movies folder tab."""
     with serve(cache, logs, movies=FILMS, root=root) as (url, rss):
         page = _open(browser, url)
         _wait_drawn(page, "Big Buck Bunny", DEMO_SAMPLES, 300)
-        option = _feature_option(page)
         before = rss.now()
-        started = time.monotonic()
-        option.click()
+        started = _choose_feature(page)
         _wait_drawn(page, _title(FEATURE), Params.samples, 900)
         drawn = time.monotonic()
         page.context.close()
@@ -273,9 +284,7 @@ def recluster(browser: Browser, cache: Path, logs: Path, app: Path = ROOT) -> It
     with serve(cache, logs, movies=FILMS, root=app) as (url, rss):
         page = _open(browser, url)
         _wait_drawn(page, "Big Buck Bunny", DEMO_SAMPLES, 300)
-        option = _feature_option(page)
-        started = time.monotonic()
-        option.click()
+        started = _choose_feature(page)
         _wait_drawn(page, _title(FEATURE), Params.samples, 900)
         common = {"measure": "recluster", "app": str(app), "film": FEATURE.name}
         yield {**common, "move": "cold, the defaults (k = 5, CIELAB)",
