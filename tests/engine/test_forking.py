@@ -19,8 +19,8 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="children are threads her
 def test_children_never_collect_the_parents_garbage():
     """A PyAV resampler left in an unreachable cycle owns its filter graph's threads; a
     child that collected it waited for them forever (the sound print's child, a k-means
-    worker). With the parent's objects frozen while it forks, the sound print and the
-    k-means come back, each child collecting garbage first thing."""
+    worker). With each child freezing what it inherits before any code of its own runs,
+    the sound print and the k-means come back, each child collecting garbage first thing."""
     script = ROOT / "tests" / "support" / "forked_garbage.py"
     run = subprocess.Popen([sys.executable, str(script), str(DEMO / "flower_5s_540p_h264.mp4")],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
