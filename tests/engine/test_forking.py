@@ -39,6 +39,8 @@ def test_a_child_freezes_what_it_inherits_and_the_parent_keeps_its_own_freeze():
     """The app freezes what its server loaded (webapp.warmup) so that Streamlit's
     collection after each script run skips it; forking the k-means workers or the sound
     print must not undo that, and each child must freeze all it inherits."""
+    enabled = gc.isenabled()
+    gc.enable()
     gc.collect()
     gc.freeze()
     try:
@@ -47,11 +49,16 @@ def test_a_child_freezes_what_it_inherits_and_the_parent_keeps_its_own_freeze():
         with forking():
             pid = os.fork()
             if pid == 0:  # the child: exits at once, its status the answer
-                os._exit(0 if gc.get_freeze_count() >= frozen + len(young)
-                         and gc.isenabled() else 1)
+                # Frozen objects are not among `get_objects`: the child's, all it inherited.
+                os._exit(2 if not gc.isenabled() else 1 if len(gc.get_objects()) >= len(young)
+                         else 0)
         _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0, "the child collects what it inherited"
+        assert os.waitstatus_to_exitcode(status) != 1, "the child left what it inherited unfrozen"
+        assert os.waitstatus_to_exitcode(status) != 2, "the child's collector stayed off"
+        assert os.waitstatus_to_exitcode(status) == 0
         assert gc.get_freeze_count() >= frozen // 2  # 0 once unfrozen
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+        if not enabled:
+            gc.disable()
