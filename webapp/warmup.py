@@ -97,9 +97,9 @@ def warm_up() -> list[threading.Thread]:
     collector (`gc.freeze`).
 
     Streamlit collects garbage after every script run (``runner.postScriptGC``), a full
-    pass over every object tracked: 30-40 ms of the interpreter's lock a run over the
-    ~125,000 objects the server's imports and this warm-up leave, which live as long as
-    the server. Frozen, they are skipped; the pass then walks only what sessions made. 8
+    pass over every object tracked: 15-40 ms of the interpreter's lock a run over the
+    100,000 or so objects the server's imports and this warm-up leave, which live as long
+    as the server. Frozen, they are skipped; the pass then walks only what sessions made. 8
     visitors arriving together cost the server about a third less CPU (docs/benchmarks.md,
     "Landing page", "Ninth round"). A fork keeps them frozen (`fingerprint._forking`).
     """
