@@ -1,4 +1,6 @@
-"""Work in forked child processes: where the system forks, and how a child ignores Ctrl-C.
+"""Work in forked child processes: where the system forks (`can_fork`), how a child keeps
+clear of the garbage its parent left (`forking`), and how it ignores Ctrl-C
+(`ignore_interrupts`).
 
 Two threads of one process share its interpreter lock; a forked child has its own and
 inherits the loaded modules, so it starts in milliseconds. The k-means workers
@@ -32,9 +34,9 @@ def ignore_interrupts() -> None:
 
 
 _lock = threading.Lock()
-# Inside `forking`: whether the collector ran before it (inherited by the children forked
+# Inside `forking`: whether the collector was on before it (inherited by the children forked
 # there); None outside.
-_collected: bool | None = None
+_collector_on: bool | None = None
 
 
 @contextlib.contextmanager
@@ -49,27 +51,27 @@ def forking() -> Iterator[None]:
     The parent's own frozen objects stay frozen: the app freezes what its server loaded
     (`webapp.warmup`), and a freeze undone here would make each script run's collection
     a full pass again."""
-    global _collected
+    global _collector_on
     with _lock:
-        _collected = gc.isenabled()
+        _collector_on = gc.isenabled()
         gc.disable()
         try:
             yield
         finally:
-            if _collected:
+            if _collector_on:
                 gc.enable()
-            _collected = None
+            _collector_on = None
 
 
 def _freeze_inherited() -> None:
     """In a child forked inside `forking`: the inherited objects frozen (Python's
     documented way, `gc.freeze`), then the collector as the parent had it."""
-    global _collected, _lock
-    if _collected is not None:
+    global _collector_on, _lock
+    if _collector_on is not None:
         gc.freeze()
-        if _collected:
+        if _collector_on:
             gc.enable()
-        _collected, _lock = None, threading.Lock()  # the parent's, held at the fork
+        _collector_on, _lock = None, threading.Lock()  # the parent's, held at the fork
 
 
 if hasattr(os, "register_at_fork"):
