@@ -7,7 +7,8 @@ them too (0.5-1.0 s instead of 4.8-4.9 s of decoding the film; docs/benchmarks.m
 
 `made_results` is what that folder holds, computed by the engine itself:
 ``demo/make_results.py`` writes it, and a test fails as soon as the files differ from
-what the engine makes today. `seed` hands a server a shipped result when its cache lacks
+what the engine makes today (beyond the few frames whose k-means another CPU's rounding
+ends in another, equally good minimum). `seed` hands a server a shipped result when its cache lacks
 one, saved into the cache as `fingerprint.analyze` saves its own, and only for exactly
 what it was made from: the film's content (its key), the options as the app looks them
 up (`stored_params`), the film as this server probes it, and this engine's cache version.
@@ -49,16 +50,16 @@ MANIFEST = "results.json"
 _seeding = threading.Lock()
 
 
-def made_results(films: Iterable[DemoFilm]) -> dict[str, str]:
+def made_results(films: Iterable[DemoFilm], *, cache: Cache | None = None) -> dict[str, str]:
     """What ``demo/results/`` holds: file name -> text. Each film analysed with the app's
     default settings at every k of its slider (`CLUSTERS_RANGE`), from scratch once and
-    then from that run's frames in a cache of its own, as a server's cache answers a
-    new k; and the manifest naming each result's film by content key and its k, with the
-    cache version (``ENGINE_VERSION``) of the engine."""
+    then from that run's frames in ``cache`` (a scratch one by default), as a server's
+    cache answers a new k; and the manifest naming each result's film by content key and
+    its k, with the cache version (``ENGINE_VERSION``) of the engine."""
     files, listed = {}, []
     lo, hi = CLUSTERS_RANGE
     with tempfile.TemporaryDirectory() as scratch:
-        cache = Cache(scratch)
+        cache = cache or Cache(scratch)
         for film in films:
             results = {}
             for k in range(lo, hi + 1):
