@@ -20,7 +20,7 @@ from ._matrices import (
     Matrix as Matrix,
     matrix_name as matrix_name,
 )
-from ._reader import (
+from ._rgb import (
     frame_to_rgb as frame_to_rgb,
 )
 from ._sampling import (

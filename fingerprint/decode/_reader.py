@@ -1,5 +1,5 @@
-"""One decoder walking forward through a film: the fast and exact frame readers, and the
-conversion of a decoded frame to RGB at working size (colour matrix, range, HDR, rotation).
+"""One decoder walking forward through a film: the fast and exact frame readers
+(`FrameReader`); `_rgb` turns the frames they find into RGB at working size.
 
 `sampling.py` spreads the samples over the film and runs several readers at once.
 """
@@ -9,16 +9,15 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable, Iterator
-from typing import Literal
 
 import av
 import numpy as np
 
+from .._memory import release_free_memory
 from ..errors import Cancelled
 from ..model import VideoInfo
 from ..params import Mode
-from ._hdr import needs_conversion, primaries_name, to_sdr, transfer_name
-from ._matrices import frame_matrix
+from ._rgb import Interpolation, frame_to_rgb
 from ._video import (
     decode_frames,
     frame_time,
@@ -50,13 +49,12 @@ _FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
 # Only a film with rarer keyframes (a single one, say) decodes forward past the budget.
 _FAST_MAX_LAG = 10.0
 
-# Scaling to the working size (swscale's names). "AREA" averages the pixels each output
-# pixel covers: smooth, for frames shown to a viewer. "POINT" keeps one real pixel per
-# output pixel (on a regular lattice: a pattern at exactly that period aliases), so a
-# sampled frame's colours are a subsample of the full-resolution frame's, whose spread area
-# averaging narrows: the samples' scaling (bench/accuracy.py, docs/benchmarks.md). Only
-# when shrinking: see `frame_to_rgb`.
-Interpolation = Literal["AREA", "POINT"]
+# A drained decoder frees its tables and picture pool, and the next keyframe allocates
+# them anew (blocks of 64 kB to 1 MB, below glibc's mmap threshold): each drain left 1-3 MB
+# of freed but resident holes in the heap, 800 MB at the peak of exact mode on the 2-hour
+# film (against 260 MB without drains). Their pages go back every few drains, at 0.3 ms a
+# time (docs/benchmarks.md, "Exact mode: nothing decoded past the sample").
+_TRIM_EVERY = 8
 
 
 class FrameReader:
@@ -105,6 +103,7 @@ class FrameReader:
         self.gop = 0.0
         self.keys: np.ndarray | None = None
         self.seeks = 0
+        self.drains = 0
         self.skip_until = -math.inf
         self.stop = stop
         # Fast mode's budget (frames it may still decode) and the last sample's time: the
@@ -241,16 +240,18 @@ class FrameReader:
             return bool(i < len(keys) and keys[i] < hi)
         return hi - lo >= self.gop
 
-    def read(self, t: float, slot: float) -> av.VideoFrame | None:
-        """The frame for target ``t`` whose slot is [t - slot/2, t + slot/2)."""
+    def read(self, t: float, slot: float, *, then: float | None = None) -> av.VideoFrame | None:
+        """The frame for target ``t`` whose slot is [t - slot/2, t + slot/2). ``then``: the
+        target this reader is asked for next (None: none), so that exact mode knows when
+        it will seek again and need not decode a packet past ``t``'s frame."""
         if self.stop is not None and self.stop():
             raise Cancelled
-        frame = self._read(t, slot)
+        frame = self._read(t, slot, then)
         if frame is not None:
             self.last_sample = self._time(frame)
         return frame
 
-    def _read(self, t: float, slot: float) -> av.VideoFrame | None:
+    def _read(self, t: float, slot: float, then: float | None) -> av.VideoFrame | None:
         here = self._time(self.prev) if self.prev is not None else None
         lo, hi = t - slot / 2 - SLOT_EDGE, t + slot / 2 - SLOT_EDGE
         # Banked, but never more than the start: a film's later part gets its share.
@@ -279,11 +280,82 @@ class FrameReader:
             # The next sample has no keyframe of its own and will walk on from this one:
             # keep the decoder going rather than decode this keyframe again.
             t = kt
+        if self.mode == "exact" and self._seeks_again(t, then):
+            return self._only_to(packet, t)
         # The keyframe is before this slot (or is this sample): decode forward from it.
-        self.frames = _chain_packet(
-            packet, self.container, self.stream, self._skip_before, self.stop
+        self.frames = _chain_packets(
+            [packet], self.container, self.stream, self._skip_before, self.stop
         )
         return self._forward_in_slot(t, lo, hi)
+
+    def _seeks_again(self, t: float, then: float | None) -> bool:
+        """Exact mode: whether the read of ``then`` (None: no read) will seek, a keyframe
+        lying between: for sure only where the container indexes its keyframes."""
+        if then is None:
+            return True
+        keys = self._keys()
+        before = keys[np.searchsorted(keys, then, side="right") - 1 :][:1]
+        return len(keys) > 1 and bool(len(before)) and before[0] > t + 1e-3
+
+    def _only_to(self, first: av.Packet, t: float) -> av.VideoFrame | None:
+        """Exact mode from the keyframe packet ``first``, when the next read seeks anyway:
+        the frame on screen at ``t``, decoding no packet after it (`_forward` decodes on
+        until a frame shows after ``t``: 3 of the 44 frames a sample decodes in the
+        benchmark film). Packets are read ahead until one is decoded after ``t``: decode
+        times rise and no packet is shown before it is decoded, so no later one is shown
+        by ``t``. The last packet shown by then is the frame on screen; it and the
+        reference frames before it are decoded, then the decoder is drained. Without
+        decode times (some Matroska), `_forward` as usual."""
+        packets, decoded_at = [first], self._decoded_at(first)
+        while decoded_at is not None and decoded_at <= t + 1e-6:
+            packet = self._next_packet()
+            if packet is None:
+                break
+            packets.append(packet)
+            decoded_at = self._decoded_at(packet)
+        shown = [i for i, p in enumerate(packets)
+                 if p.pts is not None and self._time(p) <= t + 1e-6]
+        if decoded_at is None or not shown:
+            self.frames = _chain_packets(
+                packets, self.container, self.stream, self._skip_before, self.stop
+            )
+            return self._forward(t)
+        target = max(shown, key=lambda i: packets[i].pts)
+        cc, best, after = self.stream.codec_context, None, None
+        try:
+            for i, packet in enumerate([*packets[: target + 1], None]):
+                cc.skip_frame = "DEFAULT" if i >= target else "NONREF"
+                with contextlib.suppress(av.error.InvalidDataError):
+                    best, after = self._keep(self.stream.decode(packet), t, best, after)
+        except (av.FFmpegError, EOFError):
+            pass  # a damaged file: what decoded
+        finally:
+            cc.skip_frame = "DEFAULT"
+        self.frames = self.lookahead = None  # drained: the next read seeks
+        self.drains += 1
+        if self.drains % _TRIM_EVERY == 0:
+            release_free_memory()
+        self.prev = best or after
+        return self.prev
+
+    def _keep(
+        self, frames: list[av.VideoFrame], t: float, best: av.VideoFrame | None,
+        after: av.VideoFrame | None,
+    ) -> tuple[av.VideoFrame | None, av.VideoFrame | None]:
+        """The last frame shown by ``t`` and the first after it, among these too. Only
+        those two are held: frames kept from the decoder's pool make it allocate more."""
+        for frame in frames:
+            if frame.time is None:
+                continue
+            if self._time(frame) > t + 1e-6:
+                after = after or frame
+            elif best is None or self._time(frame) >= self._time(best):
+                best = frame
+        return best, after
+
+    def _decoded_at(self, packet: av.Packet) -> float | None:
+        tb = self.stream.time_base
+        return None if packet.dts is None else float(packet.dts * tb) - self.info.start_time
 
     def _forward_in_slot(self, t: float, lo: float, hi: float) -> av.VideoFrame | None:
         """`_forward`, except that fast mode never returns a frame shown before its slot
@@ -302,52 +374,16 @@ class FrameReader:
                             rotation=self.rotation, interpolation=self.interpolation)
 
 
-def _chain_packet(
-    packet: av.Packet,
+def _chain_packets(
+    packets: list[av.Packet],
     container: av.container.InputContainer,
     stream: av.VideoStream,
     skip_before: Callable[[], float],
     stop: Callable[[], bool] | None,
 ) -> Iterator[av.VideoFrame]:
-    """Frames decoded from an already-demuxed packet, then the rest of the stream."""
-    with contextlib.suppress(av.FFmpegError):
-        yield from stream.decode(packet)
+    """Frames decoded from already-demuxed packets, then the rest of the stream."""
+    for packet in packets:
+        with contextlib.suppress(av.FFmpegError):
+            yield from stream.decode(packet)
     yield from decode_frames(container, stream, skip_before, stop)
 
-
-def frame_to_rgb(
-    frame: av.VideoFrame, *, width: int, height: int, rotation: int = 0,
-    interpolation: Interpolation = "AREA",
-) -> np.ndarray:
-    """Scale and convert to RGB with the frame's own colour matrix and range, then rotate.
-
-    Untagged video gets the matrix players assume: BT.709 for HD, BT.601 below. HDR and
-    wide-gamut frames are scaled to 16-bit RGB in their own primaries and transfer, then
-    converted to SDR (`hdr.to_sdr`), so every caller sees the same SDR colours.
-    ``interpolation``: see `Interpolation`; a frame stretched in either direction is
-    always area-scaled. The result is C-contiguous: FFmpeg pads its lines (a 180-px-wide
-    frame's are 544 bytes, not 540), which `to_ndarray` passes on as a strided view.
-    """
-    full_range = int(frame.color_range or 0) == 2 or frame.format.name.startswith("yuvj")
-    transfer = transfer_name(frame.color_trc)
-    primaries = primaries_name(frame.color_primaries)
-    wide = needs_conversion(transfer=transfer, primaries=primaries)
-    if width > frame.width or height > frame.height:
-        # Stretched, not shrunk (non-square pixels): a point scale would repeat pixels where
-        # a player interpolates, and the frame is already the one shown.
-        interpolation = "AREA"
-    rgb = frame.reformat(
-        width=width,
-        height=height,
-        format="rgb48le" if wide else "rgb24",
-        src_colorspace=frame_matrix(frame).swscale,
-        src_color_range="JPEG" if full_range else "MPEG",
-        dst_color_range="JPEG",
-        interpolation=interpolation,
-        threads=1,
-    ).to_ndarray()
-    if wide:
-        rgb = to_sdr(rgb, transfer=transfer, primaries=primaries)
-    if rotation:
-        rgb = np.rot90(rgb, k=-(rotation // 90))
-    return np.ascontiguousarray(rgb)

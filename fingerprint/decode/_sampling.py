@@ -23,7 +23,8 @@ from ..errors import Cancelled, DecodeError, InvalidParameterError
 from ..model import VideoInfo
 from ..params import Mode
 from ._frames import DecodedFrames, HeldFrames, compressor, hold, working_size
-from ._reader import SLOT_EDGE, FrameReader, Interpolation
+from ._reader import SLOT_EDGE, FrameReader
+from ._rgb import Interpolation
 from ._video import probe
 
 # Decoder threads are named so, for callers and tests that check none is left running.
@@ -152,7 +153,8 @@ def sample_held(
         packer = compressor()  # one per thread: not shared
         try:
             for i in indices:
-                frame = reader.read(float(targets[i]), slot)
+                then = float(targets[i + 1]) if i + 1 < indices.stop else None
+                frame = reader.read(float(targets[i]), slot, then=then)
                 ft = None if frame is None else reader._time(frame)
                 # Fast mode may trail its target by design, unless the stream ran out.
                 if ft is None or (

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..decode._hdr import needs_conversion, primaries_name, transfer_name
 from ..decode._matrices import frame_matrix
-from ..decode._reader import frame_to_rgb
+from ..decode._rgb import frame_to_rgb
 
 
 def crop_box(height: int, width: int, crop) -> tuple[slice, slice]:

@@ -79,7 +79,8 @@ def shot_frames(
         for done, i in enumerate(order, 1):
             if stop():
                 raise Cancelled
-            frame = reader.read(float(times[i]), 0.0)
+            then = float(times[order[done]]) if done < len(order) else None
+            frame = reader.read(float(times[i]), 0.0, then=then)
             if frame is None:
                 raise DecodeError(f"{info.name}: no frame decodes at {times[i]:.2f} s.")
             frames[i] = reader.to_rgb(frame)

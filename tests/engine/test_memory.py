@@ -13,7 +13,7 @@ import pytest
 from fingerprint import Params, analyze
 from fingerprint._memory import limit_arenas, release_free_memory
 from fingerprint.decode import _sampling as sampling
-from fingerprint.decode._reader import frame_to_rgb
+from fingerprint.decode._rgb import frame_to_rgb
 from fingerprint.decode._video import open_video
 from tests.support import ROOT
 from tests.support.videos import make_video, solid

@@ -1,4 +1,4 @@
-"""HDR and wide-gamut video to SDR colours (fingerprint/hdr.py, and its use in reader.py).
+"""HDR and wide-gamut video to SDR colours (fingerprint/decode/_hdr.py, and its use in _rgb.py).
 
 Known answers come from the standards, written out here independently of the engine:
 SMPTE ST 2084 (PQ), ITU-R BT.2100 (HLG and its OOTF), BT.2408 (reference white at
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import fingerprint.decode._reader as reader
+import fingerprint.decode._rgb as rgb
 from fingerprint import Fingerprint, Params, VideoInfo, analyze, frame_at, probe
 from fingerprint.compare._compare import palette_distance
 from fingerprint.decode._hdr import (
@@ -346,7 +346,7 @@ def test_renditions_fingerprint_like_their_sdr_source(clips, name, transfer, hdr
 
 def test_without_the_conversion_the_renditions_are_far_off(clips, monkeypatch) -> None:
     """The known-answer test above can fail: read as SDR, the same files are far off."""
-    monkeypatch.setattr(reader, "needs_conversion", lambda **_: False)
+    monkeypatch.setattr(rgb, "needs_conversion", lambda **_: False)
     sdr = analyze(clips["sdr"], params=PARAMS)
     for name in ("pq", "hlg"):
         average, palette = distances(sdr, analyze(clips[name], params=PARAMS))

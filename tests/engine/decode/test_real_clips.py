@@ -13,7 +13,7 @@ import pytest
 
 from fingerprint import Params, analyze, frame_at, probe, sample
 from fingerprint.decode._frames import working_size
-from fingerprint.decode._reader import frame_to_rgb
+from fingerprint.decode._rgb import frame_to_rgb
 from fingerprint.errors import NoVideoStreamError
 from fingerprint.palette._color import average_color, delta_e2000, rgb_to_lab
 from tests.support import clip

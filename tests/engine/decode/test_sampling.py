@@ -13,7 +13,7 @@ import pytest
 
 from fingerprint.decode import _reader as reader, _sampling as sampling
 from fingerprint.decode._frames import working_size
-from fingerprint.decode._reader import frame_to_rgb
+from fingerprint.decode._rgb import frame_to_rgb
 from fingerprint.decode._sampling import frame_at, sample, sample_times
 from fingerprint.decode._video import open_video, probe
 from fingerprint.errors import (
@@ -246,6 +246,29 @@ def test_exact_mode_with_b_frames_and_variable_frame_rate(video_films, film, cou
     np.testing.assert_array_equal(codes(s), index)
     for time in s.targets[:: max(1, count // 4)]:
         shown = frame_at(video_films[film], float(time), size=160)
+        assert read_code(shown) == np.flatnonzero(frames <= time + EPS).max()
+
+
+@pytest.mark.parametrize("film", ["code_bframes", "vfr"])
+def test_exact_mode_decodes_nothing_past_a_sample_the_next_one_seeks_from(
+    video_films, film, monkeypatch
+):
+    """Samples in keyframe intervals of their own: each is the frame on screen, found
+    without walking forward from it (`decode_frames` would decode on until a frame shows
+    after the target), since the next sample seeks anyway. So is `frame_at`'s frame."""
+    frames = plain_timeline(video_films[film])
+
+    def walk(*args, **kwargs):
+        raise AssertionError("decoded forward past the sample")
+        yield
+
+    monkeypatch.setattr(reader, "decode_frames", walk)
+    s = sample(video_films[film], count=3, mode="exact", workers=1)
+    expected = np.array([frames[frames <= t + EPS].max() for t in s.targets])
+    np.testing.assert_allclose(s.times, expected, atol=1e-4)
+    np.testing.assert_array_equal(codes(s), [np.argmin(np.abs(frames - t)) for t in s.times])
+    for time in (0.0, 2.05, 3.33, 5.99):
+        shown = frame_at(video_films[film], time, size=160)
         assert read_code(shown) == np.flatnonzero(frames <= time + EPS).max()
 
 

@@ -205,7 +205,7 @@ def test_small_frames_read_from_the_planes_match_a_full_conversion(tmp_path, siz
     engine's own conversion shows (the frame's matrix and range)."""
     import av
 
-    from fingerprint.decode._reader import frame_to_rgb
+    from fingerprint.decode._rgb import frame_to_rgb
     from fingerprint.shots._frames import small_rgb as _small_rgb
 
     picture = split(ORANGE, TEAL, 0.5, size=size)
