@@ -50,10 +50,10 @@ _FAST_START_PIXELS = 5e8  # 240 frames of 1080p, 540 of 720p
 _FAST_MAX_LAG = 10.0
 
 # A drained decoder frees its tables and picture pool, and the next keyframe allocates
-# them anew (blocks of 64 kB to 1 MB, below glibc's mmap threshold): each drain left 1-3 MB
-# of freed but resident holes in the heap, 800 MB at the peak of exact mode on the 2-hour
-# film (against 260 MB without drains). Their pages go back every few drains, at 0.3 ms a
-# time (docs/benchmarks.md, "Exact mode: nothing decoded past the sample").
+# them anew in blocks below glibc's mmap threshold: each drain left 1-3 MB of freed but
+# resident holes in the heap (a first version peaked at 800 MB in exact mode on the 2-hour
+# film, against 260 MB before). Their pages go back every few drains, at 0.3 ms a time
+# (docs/benchmarks.md, "Seventh round: exact mode decodes nothing past the sample").
 _TRIM_EVERY = 8
 
 
