@@ -8,10 +8,11 @@ them too (0.5-1.0 s instead of 4.8-4.9 s of decoding the film; docs/benchmarks.m
 `made_results` is what that folder holds, computed by the engine itself:
 ``demo/make_results.py`` writes it, and a test fails as soon as the files differ from
 what the engine makes today (beyond the few frames whose k-means another CPU's rounding
-ends in another, equally good minimum). `seed` hands a server a shipped result when its cache lacks
-one, saved into the cache as `fingerprint.analyze` saves its own, and only for exactly
-what it was made from: the film's content (its key), the options as the app looks them
-up (`stored_params`), the film as this server probes it, and this engine's cache version.
+ends in another, equally good minimum). `seed` hands a server a shipped result when its
+cache lacks one, saved into the cache as `fingerprint.analyze` saves its own, and only
+for exactly what it was made from: the film's content (its key), the options as the app
+looks them up (`stored_params`), the film as this server probes it, and this engine's
+cache version.
 Anything else is analysed as before, so a shipped result is never shown for other
 settings, and a cache cleared or evicted is seeded again on the next visit.
 """

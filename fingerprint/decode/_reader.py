@@ -354,6 +354,8 @@ class FrameReader:
         return best, after
 
     def _decoded_at(self, packet: av.Packet) -> float | None:
+        """When ``packet`` is decoded, in seconds from the film's first frame (None where
+        neither the container nor FFmpeg's guess from the times shown gives it)."""
         tb = self.stream.time_base
         return None if packet.dts is None else float(packet.dts * tb) - self.info.start_time
 
