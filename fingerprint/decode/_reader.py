@@ -225,11 +225,17 @@ class FrameReader:
         otherwise decoding forward does strictly less work."""
         if self.frames is None or here is None or here > t:
             return True
+        between = self._key_between(here, seek_to)
+        return t - here > self.gop if between is None else between
+
+    def _key_between(self, here: float, to: float) -> bool | None:
+        """Whether the container's index has a keyframe after ``here`` and by ``to``, the
+        last one a seek to ``to`` can land on; None where it indexes none."""
         keys = self._keys()
-        if len(keys) > 1:
-            before = keys[np.searchsorted(keys, seek_to, side="right") - 1 :][:1]
-            return bool(len(before)) and before[0] > here + 1e-3
-        return t - here > self.gop
+        if len(keys) < 2:
+            return None
+        before = keys[np.searchsorted(keys, to, side="right") - 1 :][:1]
+        return bool(len(before)) and before[0] > here + 1e-3
 
     def _key_ahead(self, lo: float, hi: float) -> bool:
         """Whether a keyframe (likely) lies in [lo, hi): from the index where the container
@@ -291,11 +297,7 @@ class FrameReader:
     def _seeks_again(self, t: float, then: float | None) -> bool:
         """Exact mode: whether the read of ``then`` (None: no read) will seek, a keyframe
         lying between: for sure only where the container indexes its keyframes."""
-        if then is None:
-            return True
-        keys = self._keys()
-        before = keys[np.searchsorted(keys, then, side="right") - 1 :][:1]
-        return len(keys) > 1 and bool(len(before)) and before[0] > t + 1e-3
+        return then is None or bool(self._key_between(t, then))
 
     def _only_to(self, first: av.Packet, t: float) -> av.VideoFrame | None:
         """Exact mode from the keyframe packet ``first``, when the next read seeks anyway:
