@@ -3,18 +3,19 @@ FFmpeg's keyframe-only decode of the same film timed in the same run (issue 18 �
 
     python bench/breakdown.py FILM [--rounds 3] [--samples 1000] [--app OLD_CHECKOUT]
                               [--sound] [--no-stages] [--extra="--mode exact"]
-                              [--no-ffmpeg]
+                              [--no-ffmpeg | --full-decode]
 
 Each round runs, one after the other and each in a fresh process with an empty cache:
 1. ``ffmpeg -skip_frame nokey -i FILM -an -f null -`` (the FFmpeg binary of
-   imageio-ffmpeg), the issue's reference;
+   imageio-ffmpeg), the issue's reference for fast mode; with ``--full-decode``, FFmpeg's
+   full decode instead (``-threads 0``, without ``-skip_frame``), §5's reference for
+   exact mode and shots;
 2. ``python -m fingerprint analyze FILM --out D --samples N --cache-dir EMPTY`` under
    ``/usr/bin/time``: the wall time, CPU and peak RSS users get;
 3. with ``--app``, the same command on another checkout (alternated with this one);
    with ``--sound``, each checkout's command again with ``--sound`` (issue 18 §5: what
    the sound print adds); ``--extra`` adds arguments to every command (``--mode exact``,
-   ``--shots``: issue 18 §5), whose references, full decodes, are timed apart
-   (``--no-ffmpeg`` skips the keyframe decode);
+   ``--shots``: issue 18 §5; ``--no-ffmpeg`` skips the reference);
 4. the same command in a process that times each stage (below), whose own wall time is
    printed beside it so the instrumentation's cost shows.
 
@@ -153,17 +154,22 @@ def main() -> None:
                     help="also run each checkout with --sound, and print what it adds")
     ap.add_argument("--no-stages", action="store_true", help="skip the instrumented run")
     ap.add_argument("--extra", default="", help="more arguments for every analyze command")
-    ap.add_argument("--no-ffmpeg", action="store_true", help="skip FFmpeg's keyframe decode")
+    reference = ap.add_mutually_exclusive_group()
+    reference.add_argument("--no-ffmpeg", action="store_true", help="skip FFmpeg's decode")
+    reference.add_argument("--full-decode", action="store_true",
+                           help="time FFmpeg's full decode, not its keyframes (§5)")
     args = ap.parse_args()
+    what = "full decode" if args.full_decode else "keyframes"
+    decode = ["-threads", "0"] if args.full_decode else ["-skip_frame", "nokey"]
     film = str(args.film.resolve())
     checkouts = [("now", ROOT)] + ([("other", args.app.resolve())] if args.app else [])
     for r in range(args.rounds):
         load = _load()
         ff = None
         if not args.no_ffmpeg:
-            ff = _timed([_ffmpeg(), "-v", "error", "-skip_frame", "nokey", "-i", film,
+            ff = _timed([_ffmpeg(), "-v", "error", *decode, "-i", film,
                          "-an", "-f", "null", "-"])
-        print(f"round {r + 1}: " + ("" if ff is None else f"ffmpeg keyframes {ff['wall']:.2f} "
+        print(f"round {r + 1}: " + ("" if ff is None else f"ffmpeg {what} {ff['wall']:.2f} "
               f"s wall, {ff['cpu']:.1f} s CPU ") + f"(load {load:.2f})", flush=True)
         for name, where in checkouts:
             plain = None
@@ -175,7 +181,7 @@ def main() -> None:
                                   "--out", f"{tmp}/out", "--samples", str(args.samples),
                                   "--cache-dir", f"{tmp}/cache", *extra], cwd=where)
                 label = " ".join([name, *extra])
-                ratio = "" if ff is None else f" = {run['wall'] / ff['wall']:.2f} x ffmpeg"
+                ratio = "" if ff is None else f" = {run['wall'] / ff['wall']:.3f} x ffmpeg"
                 print(f"  {label}: {run['wall']:.2f} s{ratio}, {run['cpu']:.1f} s CPU, "
                       f"{run['peak_mb']:.0f} MB (load {load:.2f})", flush=True)
                 if plain is None:
