@@ -58,6 +58,13 @@ def video_films(tmp_path_factory):
         ),
         # B-frames: non-reference frames, decoded after the frame shown after them.
         "code_bframes": make_code(d / "code_bframes.mp4", gop=12, bframes=3),
+        # B-frames used as references (x264's pyramid), and HEVC's open GOPs: frames
+        # decoded after a keyframe but shown before it, predicted from the GOP before.
+        "code_pyramid": make_code(d / "code_pyramid.mp4", gop=12, bframes=3,
+                                  options={"b-pyramid": "normal"}),
+        "code_hevc_open": make_code(d / "code_hevc_open.mp4", codec="libx265", options={
+            "crf": "10", "x265-params": "keyint=12:min-keyint=12:bframes=4:open-gop=1:"
+                                        "scenecut=0:log-level=error"}),
         # Variable frame rate, gaps up to 3.5 average frame intervals, with B-frames.
         "vfr": make_video(d / "vfr.mp4", [code_frame(i) for i in range(60)],
                           times=vfr_times(60), bframes=3, gop=12),

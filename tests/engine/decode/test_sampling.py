@@ -233,10 +233,13 @@ def plain_timeline(path) -> np.ndarray:
 
 
 @pytest.mark.parametrize("count", [3, 7, 23, 60, 150])
-@pytest.mark.parametrize("film", ["code_bframes", "vfr", "vfr_single"])
+@pytest.mark.parametrize(
+    "film", ["code_bframes", "vfr", "vfr_single", "code_pyramid", "code_hevc_open"]
+)
 def test_exact_mode_with_b_frames_and_variable_frame_rate(video_films, film, count):
     """The frame on screen can be a non-reference B-frame shown long before the target
-    (a 350 ms gap at 8 fps on average): it must not be skipped as too early."""
+    (a 350 ms gap at 8 fps on average): it must not be skipped as too early. B-frames that
+    are references, and frames an open GOP shows before its keyframe, must be decoded."""
     frames = plain_timeline(video_films[film])
     assert len(frames) == 60
     s = sample(video_films[film], count=count, mode="exact")
@@ -249,7 +252,7 @@ def test_exact_mode_with_b_frames_and_variable_frame_rate(video_films, film, cou
         assert read_code(shown) == np.flatnonzero(frames <= time + EPS).max()
 
 
-@pytest.mark.parametrize("film", ["code_bframes", "vfr"])
+@pytest.mark.parametrize("film", ["code_bframes", "vfr", "code_pyramid", "code_hevc_open"])
 def test_exact_mode_decodes_nothing_past_a_sample_the_next_one_seeks_from(
     video_films, film, monkeypatch
 ):
