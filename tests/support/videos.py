@@ -7,10 +7,12 @@ widths are even, so 4:2:0 chroma subsampling never straddles a known edge.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -175,14 +177,31 @@ def make_video(
             for packet in stream.encode():
                 container.mux(packet)
 
-    if seekable:
-        write(str(path))
-    else:
-        # A file object carries no name to guess the format from.
-        fmt = fmt or {".mkv": "matroska", ".webm": "webm", ".mp4": "mp4"}[path.suffix]
-        with open(path, "wb") as fh:
-            write(_Unseekable(fh))
+    with _scheduling_kept():
+        if seekable:
+            write(str(path))
+        else:
+            # A file object carries no name to guess the format from.
+            fmt = fmt or {".mkv": "matroska", ".webm": "webm", ".mp4": "mp4"}[path.suffix]
+            with open(path, "wb") as fh:
+                write(_Unseekable(fh))
     return path
+
+
+@contextlib.contextmanager
+def _scheduling_kept() -> Iterator[None]:
+    """The calling thread's scheduling policy, as it was before: SVT-AV1, run as root,
+    makes the thread that opens it real-time (SCHED_FIFO at priority 99), and the rest of
+    the test run, with every process it starts, would then run so."""
+    if not hasattr(os, "sched_getscheduler"):
+        yield
+        return
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    try:
+        yield
+    finally:
+        if (os.sched_getscheduler(0), os.sched_getparam(0)) != (policy, param):
+            os.sched_setscheduler(0, policy, param)
 
 
 def truncate_copy(src: str | Path, dst: str | Path, fraction: float = 0.5) -> Path:
