@@ -22,6 +22,7 @@ from streamlit.web.server.starlette.starlette_app_utils import validate_xsrf_tok
 from streamlit.web.server.starlette.starlette_server_config import XSRF_COOKIE_NAME
 
 from fingerprint import Cache
+from fingerprint._cores import usable_cores
 from fingerprint._memory import limit_arenas
 from fingerprint.cache._cache import ENV_VAR as CACHE_ENV_VAR
 
@@ -64,7 +65,7 @@ def analysis_slots() -> int:
     try:
         return max(1, int(os.environ[ANALYSES_ENV_VAR]))
     except (KeyError, ValueError):
-        return max(1, min(DEFAULT_ANALYSES, os.cpu_count() or 1))
+        return max(1, min(DEFAULT_ANALYSES, usable_cores()))
 
 
 T = TypeVar("T")

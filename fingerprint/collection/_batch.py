@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .._cores import usable_cores
 from .._extras import missing_extra
 
 try:
@@ -268,7 +269,7 @@ def connect(*, scheduler: str | None = None, workers: int | None = None) -> Iter
             raise InvalidParameterError(f"workers must be at least 1, not {workers}.")
         with (
             LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
+                n_workers=workers or usable_cores(),
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":8787",  # the usual port; another when taken

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
+from .._cores import usable_cores
 from .._forking import can_fork, forking, ignore_interrupts
 
 __all__ = ["cluster_pool"]
@@ -32,7 +32,7 @@ _MAX_WORKERS = 8
 def cluster_pool(frames: int) -> contextlib.AbstractContextManager[Executor]:
     """An executor for work on ``frames`` frames (clustering them, summarising them), shut
     down (its workers gone) when the block ends."""
-    workers = max(1, min(frames, os.cpu_count() or 1, _MAX_WORKERS))
+    workers = max(1, min(frames, usable_cores(), _MAX_WORKERS))
     if workers > 1 and frames >= _PROCESS_MIN_FRAMES and can_fork():
         return _processes(workers)
     return ThreadPoolExecutor(max_workers=workers)

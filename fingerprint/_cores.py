@@ -1,0 +1,74 @@
+"""The cores this process may use (`usable_cores`): the CPUs it may run on, fewer where
+its control group's CPU quota (`cpu_quota`) allows fewer. In a container given 2 CPUs of
+a 64-core host, `os.cpu_count` says 64: decoders, k-means workers and analyses sized by it
+would hold 32 times the memory for no more speed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+_PROC_CGROUP = Path("/proc/self/cgroup")
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on, at most what its CPU quota allows; at least 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity outside Linux
+        cores = os.cpu_count() or 1
+    quota = cpu_quota()
+    return max(1, cores if quota is None else min(cores, math.ceil(quota)))
+
+
+def cpu_quota(*, proc: Path = _PROC_CGROUP, root: Path = _CGROUP_ROOT) -> float | None:
+    """The CPUs' worth of time this process's control groups allow, the tightest of its
+    group's and every group's above it (v2's ``cpu.max``, v1's CFS quota); None where
+    none sets one, or outside Linux."""
+    try:
+        lines = proc.read_text().splitlines()
+    except OSError:
+        return None
+    limits = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            limits += _limits(root, path, _v2_limit)
+        elif "cpu" in controllers.split(","):
+            limits += _limits(root / controllers, path, _v1_limit)
+    return min(limits, default=None)
+
+
+def _limits(base: Path, path: str, limit) -> list[float]:
+    """The limits set on the group at ``path`` under ``base`` and on each one above it. A
+    container sees its own group as the hierarchy's root, under the host's path: the
+    folders that do not exist are skipped."""
+    found = []
+    folder = base / path.strip("/")
+    while True:
+        value = limit(folder)
+        if value is not None:
+            found.append(value)
+        if folder == base:
+            return found
+        folder = folder.parent
+
+
+def _v2_limit(folder: Path) -> float | None:
+    try:
+        quota, period = (folder / "cpu.max").read_text().split()
+    except (OSError, ValueError):
+        return None
+    return None if quota == "max" else int(quota) / int(period)
+
+
+def _v1_limit(folder: Path) -> float | None:
+    try:
+        quota = int((folder / "cpu.cfs_quota_us").read_text())
+        period = int((folder / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return None if quota <= 0 or period <= 0 else quota / period
