@@ -25,6 +25,7 @@ import threading
 from dataclasses import dataclass
 
 from fingerprint.cache import parse_size
+from fingerprint.decode import decoder_count
 from fingerprint.errors import FingerprintError
 from fingerprint.params import Params
 
@@ -59,7 +60,8 @@ UPLOADS_AT_ONCE = 4
 # (0.2 MB a sample), of which about 50 MB were the two decoders' indexes of its 172,800
 # frames (0.0003 MB a frame). Shots added 50 MB at 8K, nothing measurable below (1.5 MB
 # per megapixel). The rule errs high: 61 MB for the 1080p clip, 595 for the 8K one, 305
-# for the 2-hour film at 1000 samples.
+# for the 2-hour film at 1000 samples. Pictures and indexes were two decoders'; exact mode
+# runs one per core (`decoder_count`), each with its share.
 ANALYSIS_BASE_MB = 20.0
 DECODE_MB_PER_MEGAPIXEL = 16.0
 SAMPLE_MB = 0.2
@@ -93,8 +95,9 @@ def analysis_mb(params: Params, width: int, height: int, frames: float = 0.0) ->
     ``params`` as fitted to the film, adds to the server's memory at its peak, in MB
     (the rule above)."""
     megapixels = width * height / 1e6
-    cost = (ANALYSIS_BASE_MB + DECODE_MB_PER_MEGAPIXEL * megapixels
-            + SAMPLE_MB * params.samples + INDEX_MB_PER_FRAME * frames)
+    decoders = decoder_count(params.mode) / 2  # the figures above are two decoders'
+    cost = (ANALYSIS_BASE_MB + SAMPLE_MB * params.samples
+            + (DECODE_MB_PER_MEGAPIXEL * megapixels + INDEX_MB_PER_FRAME * frames) * decoders)
     if params.shots:
         cost += SHOTS_MB_PER_MEGAPIXEL * megapixels
     return cost

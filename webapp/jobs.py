@@ -42,10 +42,11 @@ def job_size(
     """An analysis's weight in the queue, and whether it is long.
 
     The weight follows memory, which grows with the samples: 3000 weigh three default
-    analyses. Shots and exact mode need no more of it, nor more cores (every analysis keeps
-    its two decoders busy: fast mode 13.5 s of CPU in 7.9 s on the 2-hour film, exact 184
-    s in 94.7 s, docs/benchmarks.md), but they decode every frame of the span, so they
-    hold their slot for minutes: long, they may not fill the queue. Unless the cache holds
+    analyses. Shots and exact mode need no more of it on a small host, nor more cores
+    (every analysis keeps its two decoders busy: fast mode 13.5 s of CPU in 7.9 s on the
+    2-hour film, exact 184 s in 94.7 s, docs/benchmarks.md; exact mode has one per core,
+    and `budget.analysis_mb` counts them), but they decode every frame of the span, so
+    they hold their slot for minutes: long, they may not fill the queue. Unless the cache holds
     what they decode (``frames_stored``: exact mode's samples; ``shots_stored``: the
     shots): another k then takes seconds.
     """

@@ -4,8 +4,9 @@ brought to the SDR colours every palette is measured in (`to_sdr`).
 
 Modules: `_video` (open and probe, with every failure turned into our exceptions),
 `_reader` (one decoder walking forward), `_rgb` (a frame to RGB at working size),
-`_sampling` (the samples, two decoders in parallel), `_frames` (the samples as arrays,
-and held compressed), `_hdr` (HDR to SDR), `_matrices` (the YCbCr matrices, one table).
+`_sampling` (the samples, several decoders in parallel: `decoder_count`), `_frames`
+(the samples as arrays, and held compressed), `_hdr` (HDR to SDR), `_matrices` (the
+YCbCr matrices, one table).
 """
 
 import lazy_loader as _lazy

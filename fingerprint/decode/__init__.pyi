@@ -24,6 +24,7 @@ from ._rgb import (
     frame_to_rgb as frame_to_rgb,
 )
 from ._sampling import (
+    decoder_count as decoder_count,
     frame_at as frame_at,
     sample as sample,
     sample_times as sample_times,

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .._cores import usable_cores
 from .._memory import release_free_memory
 from .._progress import ProgressCallback, wait_reporting
 from ..errors import Cancelled, DecodeError, InvalidParameterError
@@ -29,6 +30,23 @@ from ._video import probe
 
 # Decoder threads are named so, for callers and tests that check none is left running.
 DECODER_THREAD = "fingerprint-decoder"
+
+# Decoders at once by default. Fast mode's frames depend on how the samples are split (each
+# decoder spends its own budget), so it keeps two on every machine: a film's result must
+# not change with the machine's cores. Exact mode's do not (test_workers_do_not_change_the_
+# result), and its time is decoding (docs/benchmarks.md, "Seventh round: exact mode decodes
+# nothing past the sample"), which FFmpeg's full decode spreads over every core: one
+# decoder per core, at most eight, as each holds the container's index and its pictures.
+_FAST_DECODERS = 2
+_MAX_EXACT_DECODERS = 8
+
+
+def decoder_count(mode: Mode) -> int:
+    """How many decoders `sample` runs at once unless told: two in fast mode; one per core
+    in exact mode, at least two and at most `_MAX_EXACT_DECODERS`."""
+    if mode == "exact":
+        return max(_FAST_DECODERS, min(usable_cores(), _MAX_EXACT_DECODERS))
+    return _FAST_DECODERS
 
 
 def sample_times(
@@ -61,7 +79,7 @@ def sample(
     start: float | None = None,
     end: float | None = None,
     size: int = 320,
-    workers: int = 2,
+    workers: int | None = None,
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
     on_sample: Callable[[float, float], None] | None = None,
@@ -77,7 +95,7 @@ def sample(
     sample at any film length. Every sample is a distinct moment with its true time:
     where fewer distinct frames are reachable, fewer samples come back.
     ``mode="exact"``: the frame on screen at each target time. ``workers`` decoders split
-    the span in contiguous parts.
+    the span in contiguous parts (None: `decoder_count(mode)`).
 
     ``interpolation``: samples are point-scaled, so their pixels are an unbiased subsample
     of the full frame's colours (see `reader.Interpolation`); `frame_at`, for showing, keeps
@@ -106,7 +124,7 @@ def sample_held(
     start: float | None = None,
     end: float | None = None,
     size: int = 320,
-    workers: int = 2,
+    workers: int | None = None,
     info: VideoInfo | None = None,
     on_progress: ProgressCallback | None = None,
     on_sample: Callable[[float, float], None] | None = None,
@@ -177,7 +195,7 @@ def sample_held(
             filled[indices.start] = row - indices.start
             reader.close()
 
-    workers = max(1, min(workers, count))
+    workers = max(1, min(decoder_count(mode) if workers is None else workers, count))
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     parts = [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     with ThreadPoolExecutor(len(parts), thread_name_prefix=DECODER_THREAD) as pool:

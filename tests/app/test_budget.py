@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from fingerprint.decode import _sampling
 from fingerprint.errors import InvalidParameterError
 from fingerprint.params import Params
 from webapp.budget import (
     BUDGET_ENV_VAR,
+    DECODE_MB_PER_MEGAPIXEL,
+    INDEX_MB_PER_FRAME,
     RECEIVING,
     SERVER_MB,
     UPLOAD_MB,
@@ -37,10 +40,13 @@ def test_the_setting_is_a_size_and_defaults_to_a_community_cloud_host(
         parse_budget("lots")
 
 
-def test_an_analysis_weighs_what_it_was_measured_to_cost() -> None:
-    """bench/job_memory.py: 40 samples added 30 MB at 480p, 40 at 1080p, 140 at 4K and
-    575 at 8K, in either mode; the 2-hour 1080p film 236 and 617 MB at 1000 and 3000
-    samples; shots 50 MB more at 8K. The rule never says less, nor twice as much."""
+def test_an_analysis_weighs_what_it_was_measured_to_cost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """bench/job_memory.py, on two cores: 40 samples added 30 MB at 480p, 40 at 1080p, 140
+    at 4K and 575 at 8K, in either mode; the 2-hour 1080p film 236 and 617 MB at 1000 and
+    3000 samples; shots 50 MB more at 8K. The rule never says less, nor twice as much."""
+    monkeypatch.setattr(_sampling, "usable_cores", lambda: 2)
     forty = Params(samples=40)
     measured = [
         (analysis_mb(forty, 854, 480, 96), 30), (analysis_mb(forty, 1920, 1080, 96), 40),
@@ -52,6 +58,19 @@ def test_an_analysis_weighs_what_it_was_measured_to_cost() -> None:
     ]
     for said, was in measured:
         assert was <= said < 2 * was, (said, was)
+
+
+def test_exact_mode_counts_each_of_its_decoders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact mode runs a decoder per core, each holding its pictures and the film's index:
+    on eight cores their share is four times that of two; fast mode keeps two anywhere."""
+    exact, fast = Params(samples=40, mode="exact"), Params(samples=40)
+    costs = {}
+    for cores in (2, 8):
+        monkeypatch.setattr(_sampling, "usable_cores", lambda cores=cores: cores)
+        costs[cores] = [analysis_mb(p, 3840, 2160, 172_800) for p in (exact, fast)]
+    share = DECODE_MB_PER_MEGAPIXEL * 3840 * 2160 / 1e6 + INDEX_MB_PER_FRAME * 172_800
+    assert costs[8][0] - costs[2][0] == pytest.approx(3 * share)
+    assert costs[8][1] == costs[2][1]
 
 
 def test_analyses_hold_their_cost_and_one_that_never_fits_is_told_why() -> None:

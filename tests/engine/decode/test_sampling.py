@@ -299,6 +299,33 @@ def test_workers_do_not_change_the_result(video_films, workers):
     np.testing.assert_array_equal(s.frames, reference.frames)
 
 
+def test_exact_mode_decodes_with_a_decoder_per_core(video_films, monkeypatch):
+    """Exact mode's frames do not depend on the split, so it takes every core (two at
+    least, eight at most); fast mode's do, so it keeps two on every machine."""
+    opened = []
+    real = sampling.FrameReader.__init__
+
+    def counting(self, *args, **kwargs):
+        opened.append(kwargs["mode"])
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(sampling.FrameReader, "__init__", counting)
+    reference = sample(video_films["code_gop10"], count=17, mode="exact", workers=1)
+    monkeypatch.setattr(sampling, "usable_cores", lambda: 4)
+    opened.clear()
+    s = sample(video_films["code_gop10"], count=17, mode="exact")
+    assert opened == ["exact"] * 4
+    np.testing.assert_array_equal(s.times, reference.times)
+    np.testing.assert_array_equal(s.frames, reference.frames)
+    opened.clear()
+    sample(video_films["code_gop10"], count=17, mode="fast")
+    assert opened == ["fast"] * 2
+    for cores, count in ((1, 2), (3, 3), (64, 8)):
+        monkeypatch.setattr(sampling, "usable_cores", lambda cores=cores: cores)
+        assert sampling.decoder_count("exact") == count
+        assert sampling.decoder_count("fast") == 2
+
+
 @pytest.mark.parametrize("mode", ["fast", "exact"])
 def test_each_sample_is_handed_over_as_it_is_found(video_films, mode):
     """``on_sample`` hears every sample returned, with its time and target, from the
