@@ -54,18 +54,19 @@ UPLOADS_AT_ONCE = 4
 # What an analysis adds to the server's memory at its peak, from bench/job_memory.py
 # (docs/benchmarks.md, "What an analysis costs in memory"). 40 samples of 4 s synthetic
 # H.264 clips added 30 MB at 480p, 40 at 1080p, 140 at 4K, 575 at 8K (8192x4320), the
-# same in fast and exact mode: the two decoders' pictures at the film's full size, 16 MB
-# per megapixel. Samples add their frames at the 320-px working size and their share of
+# same in fast and exact mode: two decoders' pictures at the film's full size, 8 MB per
+# megapixel each. Samples add their frames at the 320-px working size and their share of
 # clustering: the 2-hour 1080p film took 91, 236 and 617 MB at 40, 1000 and 3000 samples
-# (0.2 MB a sample), of which about 50 MB were the two decoders' indexes of its 172,800
-# frames (0.0003 MB a frame). Shots added 50 MB at 8K, nothing measurable below (1.5 MB
-# per megapixel). The rule errs high: 61 MB for the 1080p clip, 595 for the 8K one, 305
-# for the 2-hour film at 1000 samples. Pictures and indexes were two decoders'; exact mode
-# runs one per core (`decoder_count`), each with its share.
+# (0.2 MB a sample). Each decoder also holds the film's index: exact mode on that film
+# peaked 56-58 MB higher for each decoder past two (285, 402 and 619 MB with 2, 4 and 8:
+# "Eighth round", issue 18), 17 MB of it pictures and the rest the index of its 172,800
+# frames (0.00023 MB a frame). Exact mode runs a decoder per core (`decoder_count`). Shots
+# added 50 MB at 8K, nothing measurable below (1.5 MB per megapixel). The rule errs high:
+# 61 MB for the 1080p clip, 594 for the 8K one, 333 for the 2-hour film at 1000 samples.
 ANALYSIS_BASE_MB = 20.0
-DECODE_MB_PER_MEGAPIXEL = 16.0
+DECODER_MB_PER_MEGAPIXEL = 8.0
 SAMPLE_MB = 0.2
-INDEX_MB_PER_FRAME = 0.0003
+DECODER_INDEX_MB_PER_FRAME = 0.00023
 SHOTS_MB_PER_MEGAPIXEL = 1.5
 
 RECEIVING = "The server is receiving other uploads: try again in a minute."
@@ -95,9 +96,8 @@ def analysis_mb(params: Params, width: int, height: int, frames: float = 0.0) ->
     ``params`` as fitted to the film, adds to the server's memory at its peak, in MB
     (the rule above)."""
     megapixels = width * height / 1e6
-    decoders = decoder_count(params.mode) / 2  # the figures above are two decoders'
-    cost = (ANALYSIS_BASE_MB + SAMPLE_MB * params.samples
-            + (DECODE_MB_PER_MEGAPIXEL * megapixels + INDEX_MB_PER_FRAME * frames) * decoders)
+    decoder = DECODER_MB_PER_MEGAPIXEL * megapixels + DECODER_INDEX_MB_PER_FRAME * frames
+    cost = ANALYSIS_BASE_MB + SAMPLE_MB * params.samples + decoder_count(params.mode) * decoder
     if params.shots:
         cost += SHOTS_MB_PER_MEGAPIXEL * megapixels
     return cost

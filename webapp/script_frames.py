@@ -22,7 +22,7 @@ from fingerprint._outputs import Poster
 from fingerprint.cache._thumbnails import load_shot_frames
 from fingerprint.shots import shot_middles
 
-from .budget import ANALYSIS_BASE_MB, DECODE_MB_PER_MEGAPIXEL, MB
+from .budget import ANALYSIS_BASE_MB, DECODER_MB_PER_MEGAPIXEL, MB
 from .jobs import Work
 
 # One decoder walks the film, where an analysis keeps two busy: half an analysis's weight.
@@ -35,11 +35,11 @@ LONG_SHOTS = 300
 
 def frames_mb(fp: Fingerprint, size: int) -> float:
     """What decoding ``fp``'s shot frames at ``size`` px adds to the server's memory: one
-    decoder's pictures at the film's size (half of an analysis's two, `webapp.budget`),
-    and the thumbnails twice (the frames, and their copy while they are stored)."""
+    decoder's pictures at the film's size (`webapp.budget`), and the thumbnails twice
+    (the frames, and their copy while they are stored)."""
     megapixels = fp.video.width * fp.video.height / 1e6
     thumbnails = len(fp.shots or ()) * size * size * 3 / MB  # the long side, squared: high
-    return ANALYSIS_BASE_MB + DECODE_MB_PER_MEGAPIXEL * megapixels / 2 + 2 * thumbnails
+    return ANALYSIS_BASE_MB + DECODER_MB_PER_MEGAPIXEL * megapixels + 2 * thumbnails
 
 
 def _decode(
