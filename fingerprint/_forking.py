@@ -6,7 +6,8 @@ Two threads of one process share its interpreter lock; a forked child has its ow
 inherits the loaded modules, so it starts in milliseconds. The k-means workers
 (`palette._workers`) and the sound print beside the frames' decoders (`sound._forked`)
 run so on Linux; elsewhere (macOS and Windows default to spawning, which re-imports
-everything) they run in threads. Children are made inside `forking`.
+everything), and inside a daemonic process, they run in threads. Children are made
+inside `forking`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ __all__ = ["can_fork", "forking", "ignore_interrupts"]
 
 
 def can_fork() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    """Whether children may be forked here: on Linux, and not from a daemonic process (a
+    Dask worker, a pool's worker), which multiprocessing forbids to have children."""
+    return (sys.platform.startswith("linux")
+            and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)
 
 
 def ignore_interrupts() -> None:

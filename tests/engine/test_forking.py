@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -14,6 +15,22 @@ from fingerprint._forking import can_fork, forking
 from tests.support import DEMO, ROOT
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="children are threads here")
+
+
+def _can_fork_here(answers) -> None:
+    answers.put(can_fork())
+
+
+def test_a_daemonic_process_has_no_children_of_its_own():
+    """multiprocessing forbids a daemonic process (a Dask worker, a pool's worker) to
+    start children: the work that would fork runs in threads there."""
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    for daemon in (True, False):
+        child = context.Process(target=_can_fork_here, args=(answers,), daemon=daemon)
+        child.start()
+        child.join()
+        assert answers.get(timeout=10) is not daemon
 
 
 def test_children_never_collect_the_parents_garbage():

@@ -218,6 +218,22 @@ def test_find_films_reads_lists_and_skips_the_output_folder(tmp_path):
         find_films([f"@{tmp_path / 'missing.txt'}"])
 
 
+def test_films_whose_clustering_and_sound_print_would_fork_are_fingerprinted(client, tmp_path):
+    """A Dask worker is a daemonic process, which multiprocessing forbids to have
+    children: there the k-means workers (128 frames or more) and the sound print's child
+    run in threads. Every such film failed with "daemonic processes are not allowed to
+    have children" before."""
+    (tmp_path / "films").mkdir()
+    film = shutil.copy(clip("cars_30s_432p_h264.mp4"), tmp_path / "films")
+    params = Params(samples=160, sound=True)
+    summary = run_batch([Path(film)], out=tmp_path / "out", client=client, params=params,
+                        output=OUTPUT)
+    assert summary.line() == "1 done, 0 skipped, 0 failed"
+    [entry] = json.loads((tmp_path / "out" / "collection.json").read_text())["films"]
+    frames = json.loads((tmp_path / "out" / entry["files"]["json"]).read_text())["frames"]
+    assert len(frames) == 160 and all(f["loudness"] is not None for f in frames)
+
+
 def test_workers_keep_glibcs_dynamic_mmap_threshold(client):
     # Dask's nanny sets MALLOC_TRIM_THRESHOLD_, which doubled each film's CPU time
     # (bench/batch.py): the batch's workers run without it.
