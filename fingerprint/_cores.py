@@ -1,7 +1,8 @@
 """The cores this process may use (`usable_cores`): the CPUs it may run on, fewer where
-its control group's CPU quota (`cpu_quota`) allows fewer. In a container given 2 CPUs of
-a 64-core host, `os.cpu_count` says 64: decoders, k-means workers and analyses sized by it
-would hold 32 times the memory for no more speed.
+its control group's CPU quota (`cpu_quota`) allows fewer, or where the process is one of
+several sharing them (`limit_cores`). In a container given 2 CPUs of a 64-core host,
+`os.cpu_count` says 64: decoders, k-means workers and analyses sized by it would hold 32
+times the memory for no more speed.
 """
 
 from __future__ import annotations
@@ -12,16 +13,28 @@ from pathlib import Path
 
 _PROC_CGROUP = Path("/proc/self/cgroup")
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
+_limit: int | None = None  # `limit_cores`
 
 
 def usable_cores() -> int:
-    """The CPUs this process may run on, at most what its CPU quota allows; at least 1."""
+    """The CPUs this process may run on, at most what its CPU quota allows and what
+    `limit_cores` set; at least 1."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # no affinity outside Linux
         cores = os.cpu_count() or 1
     quota = cpu_quota()
-    return max(1, cores if quota is None else min(cores, math.ceil(quota)))
+    if quota is not None:
+        cores = min(cores, math.ceil(quota))
+    return max(1, cores if _limit is None else min(cores, _limit))
+
+
+def limit_cores(cores: int) -> None:
+    """Count at most ``cores`` usable cores in this process from now on: a batch worker
+    is one of a core's worth of workers, and its film's decoders and k-means workers must
+    not each take the whole machine."""
+    global _limit
+    _limit = max(1, cores)
 
 
 def cpu_quota(*, proc: Path = _PROC_CGROUP, root: Path = _CGROUP_ROOT) -> float | None:

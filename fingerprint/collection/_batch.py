@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .._cores import usable_cores
+from .._cores import limit_cores, usable_cores
 from .._extras import missing_extra
 
 try:
@@ -153,6 +153,9 @@ def process_film(
     """
     if os.environ.get(CRASH_ENV) and os.environ[CRASH_ENV] == Path(source).name:
         os._exit(70)  # test-only: see CRASH_ENV
+    # Workers are one per core: a film's decoders and k-means workers are not also one
+    # per core each (exact mode's would be the cores squared).
+    limit_cores(1)
     started, cpu_started, read_started = time.monotonic(), time.process_time(), _read_bytes()
 
     def record(action: str) -> dict[str, Any]:

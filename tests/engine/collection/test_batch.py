@@ -18,7 +18,13 @@ from PIL import Image
 
 from fingerprint import analyze
 from fingerprint._outputs import Outputs, Poster
-from fingerprint.collection._batch import CRASH_ENV, connect, find_films, run_batch
+from fingerprint.collection._batch import (
+    CRASH_ENV,
+    connect,
+    find_films,
+    process_film,
+    run_batch,
+)
 from fingerprint.collection._collection import load_batch
 from fingerprint.collection._index import read_index
 from fingerprint.errors import FingerprintError, InvalidParameterError
@@ -232,6 +238,22 @@ def test_films_whose_clustering_and_sound_print_would_fork_are_fingerprinted(cli
     [entry] = json.loads((tmp_path / "out" / "collection.json").read_text())["films"]
     frames = json.loads((tmp_path / "out" / entry["files"]["json"]).read_text())["frames"]
     assert len(frames) == 160 and all(f["loudness"] is not None for f in frames)
+
+
+def test_a_worker_counts_one_core_for_its_films(client, tmp_path):
+    """Workers are one per core: a film's exact-mode decoders and k-means workers stay at
+    their fewest in each, not one per core of the machine each."""
+    film = str(clip("synth_short_1s_240p_h264.mp4"))
+
+    def run() -> tuple[int, int]:
+        from fingerprint._cores import usable_cores
+        from fingerprint.decode import decoder_count
+
+        process_film(film, out=str(tmp_path / "out"), params=PARAMS, output=OUTPUT)
+        return usable_cores(), decoder_count("exact")
+
+    found = client.run(run)
+    assert len(found) == 2 and set(found.values()) == {(1, 2)}
 
 
 def test_workers_keep_glibcs_dynamic_mmap_threshold(client):
