@@ -59,7 +59,7 @@ UPLOADS_AT_ONCE = 4
 # clustering: the 2-hour 1080p film took 91, 236 and 617 MB at 40, 1000 and 3000 samples
 # (0.2 MB a sample). Each decoder also holds the film's index: exact mode on that film
 # peaked 56-58 MB higher for each decoder past two (285, 402 and 619 MB with 2, 4 and 8:
-# "Eighth round", issue 18), 17 MB of it pictures and the rest the index of its 172,800
+# "Exact mode on every core"), 17 MB of it pictures and the rest the index of its 172,800
 # frames (0.00023 MB a frame). Exact mode runs a decoder per core (`decoder_count`). Shots
 # added 50 MB at 8K, nothing measurable below (1.5 MB per megapixel). The rule errs high:
 # 61 MB for the 1080p clip, 594 for the 8K one, 333 for the 2-hour film at 1000 samples.
