@@ -1,24 +1,26 @@
 """The cores this process may use (`usable_cores`): the CPUs it may run on, fewer where
 its control group's CPU quota (`cpu_quota`) allows fewer, or where the process is one of
-several sharing them (`limit_cores`). In a container given 2 CPUs of a 64-core host,
+several sharing them (`limited_cores`). In a container given 2 CPUs of a 64-core host,
 `os.cpu_count` says 64: decoders, k-means workers and analyses sized by it would hold 32
 times the memory for no more speed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 _PROC_CGROUP = Path("/proc/self/cgroup")
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
-_limit: int | None = None  # `limit_cores`
+_limit: int | None = None  # `limited_cores`
 
 
 def usable_cores() -> int:
     """The CPUs this process may run on, at most what its CPU quota allows and what
-    `limit_cores` set; at least 1."""
+    `limited_cores` allows; at least 1."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # no affinity outside Linux
@@ -29,12 +31,18 @@ def usable_cores() -> int:
     return max(1, cores if _limit is None else min(cores, _limit))
 
 
-def limit_cores(cores: int) -> None:
-    """Count at most ``cores`` usable cores in this process from now on: a batch worker
-    is one of a core's worth of workers, and its film's decoders and k-means workers must
-    not each take the whole machine."""
+@contextlib.contextmanager
+def limited_cores(cores: int) -> Iterator[None]:
+    """Count at most ``cores`` usable cores in this process inside the block: a batch
+    worker is one of a core's worth of workers, and its film's decoders and k-means
+    workers must not each take the whole machine."""
     global _limit
-    _limit = max(1, cores)
+    before = _limit
+    _limit = max(1, cores if before is None else min(before, cores))
+    try:
+        yield
+    finally:
+        _limit = before
 
 
 def cpu_quota(*, proc: Path = _PROC_CGROUP, root: Path = _CGROUP_ROOT) -> float | None:

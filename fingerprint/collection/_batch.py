@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .._cores import limit_cores, usable_cores
+from .._cores import limited_cores, usable_cores
 from .._extras import missing_extra
 
 try:
@@ -155,7 +155,13 @@ def process_film(
         os._exit(70)  # test-only: see CRASH_ENV
     # Workers are one per core: a film's decoders and k-means workers are not also one
     # per core each (exact mode's would be the cores squared).
-    limit_cores(1)
+    with limited_cores(1):
+        return _process_film(source, out=out, params=params, output=output, since=since)
+
+
+def _process_film(
+    source: str, *, out: str, params: Params, output: Outputs, since: float
+) -> FilmOutcome:
     started, cpu_started, read_started = time.monotonic(), time.process_time(), _read_bytes()
 
     def record(action: str) -> dict[str, Any]:

@@ -61,9 +61,11 @@ def test_usable_cores_are_the_cpus_within_the_quota(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(_cores, "cpu_quota", lambda: 0.2)
     assert usable_cores() == 1
     monkeypatch.setattr(_cores, "cpu_quota", lambda: None)
-    monkeypatch.setattr(_cores, "_limit", None)
-    _cores.limit_cores(3)
-    assert usable_cores() == 3
+    with _cores.limited_cores(3):
+        assert usable_cores() == 3
+        with _cores.limited_cores(8):  # a limit inside another never raises it
+            assert usable_cores() == 3
+    assert usable_cores() == 64
 
 
 def _one_cpu_group(name: str) -> tuple[Path, str] | None:

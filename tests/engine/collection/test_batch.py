@@ -241,19 +241,38 @@ def test_films_whose_clustering_and_sound_print_would_fork_are_fingerprinted(cli
 
 
 def test_a_worker_counts_one_core_for_its_films(client, tmp_path):
-    """Workers are one per core: a film's exact-mode decoders and k-means workers stay at
-    their fewest in each, not one per core of the machine each."""
+    """Workers are one per core: a film's exact-mode decoders and k-means workers count
+    one usable core in each, not every core of the machine each; after the film, the
+    worker's process counts its cores again."""
     film = str(clip("synth_short_1s_240p_h264.mp4"))
 
-    def run() -> tuple[int, int]:
-        from fingerprint._cores import usable_cores
-        from fingerprint.decode import decoder_count
+    def run() -> tuple[list[int], int]:
+        from fingerprint import _cores
+        from fingerprint.decode import _sampling
 
-        process_film(film, out=str(tmp_path / "out"), params=PARAMS, output=OUTPUT)
-        return usable_cores(), decoder_count("exact")
+        seen, real = [], _sampling.decoder_count
+
+        def counted(mode):
+            seen.append(_cores.usable_cores())
+            return real(mode)
+
+        _sampling.decoder_count = counted
+        try:
+            process_film(film, out=str(tmp_path / f"out-{os.getpid()}"), output=OUTPUT,
+                         params=Params(samples=12, mode="exact"))
+        finally:
+            _sampling.decoder_count = real
+        return seen, _cores.usable_cores()
 
     found = client.run(run)
-    assert len(found) == 2 and set(found.values()) == {(1, 2)}
+    assert len(found) == 2 and all(seen == [1] for seen, _ in found.values())
+    assert {after for _, after in found.values()} == {_cores_here()}
+
+
+def _cores_here() -> int:
+    from fingerprint._cores import usable_cores
+
+    return usable_cores()
 
 
 def test_workers_keep_glibcs_dynamic_mmap_threshold(client):
