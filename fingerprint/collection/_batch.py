@@ -162,6 +162,7 @@ def process_film(
 def _process_film(
     source: str, *, out: str, params: Params, output: Outputs, since: float
 ) -> FilmOutcome:
+    """`process_film`'s work, inside its worker's one-core limit."""
     started, cpu_started, read_started = time.monotonic(), time.process_time(), _read_bytes()
 
     def record(action: str) -> dict[str, Any]:
