@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _PROC_CGROUP = Path("/proc/self/cgroup")
@@ -55,6 +55,8 @@ def cpu_quota(*, proc: Path = _PROC_CGROUP, root: Path = _CGROUP_ROOT) -> float 
         return None
     limits = []
     for line in lines:
+        if line.count(":") < 2:
+            continue
         _, controllers, path = line.split(":", 2)
         if controllers == "":
             limits += _limits(root, path, _v2_limit)
@@ -63,7 +65,7 @@ def cpu_quota(*, proc: Path = _PROC_CGROUP, root: Path = _CGROUP_ROOT) -> float 
     return min(limits, default=None)
 
 
-def _limits(base: Path, path: str, limit) -> list[float]:
+def _limits(base: Path, path: str, limit: Callable[[Path], float | None]) -> list[float]:
     """The limits set on the group at ``path`` under ``base`` and on each one above it. A
     container sees its own group as the hierarchy's root, under the host's path: the
     folders that do not exist are skipped."""

@@ -46,9 +46,9 @@ def job_size(
     (every analysis keeps its two decoders busy: fast mode 13.5 s of CPU in 7.9 s on the
     2-hour film, exact 184 s in 94.7 s, docs/benchmarks.md; exact mode has one per core,
     and `budget.analysis_mb` counts them), but they decode every frame of the span, so
-    they hold their slot for minutes: long, they may not fill the queue. Unless the cache holds
-    what they decode (``frames_stored``: exact mode's samples; ``shots_stored``: the
-    shots): another k then takes seconds.
+    they hold their slot for minutes: long, they may not fill the queue. Unless the cache
+    holds what they decode (``frames_stored``: exact mode's samples; ``shots_stored``:
+    the shots): another k then takes seconds.
     """
     long = (params.mode == "exact" and not frames_stored) or (params.shots and not shots_stored)
     return params.samples / Params().samples, long

@@ -33,10 +33,11 @@ DECODER_THREAD = "fingerprint-decoder"
 
 # Decoders at once by default. Fast mode's frames depend on how the samples are split (each
 # decoder spends its own budget), so it keeps two on every machine: a film's result must
-# not change with the machine's cores. Exact mode's do not (test_workers_do_not_change_the_
-# result), and its time is decoding (docs/benchmarks.md, "Seventh round: exact mode decodes
-# nothing past the sample"), which FFmpeg's full decode spreads over every core: one
-# decoder per core, at most eight, as each holds the container's index and its pictures.
+# not change with the machine's cores. Exact mode's frames do not (a test checks), and its
+# time is decoding (docs/benchmarks.md, "Seventh round: exact mode decodes nothing past
+# the sample"), which FFmpeg's full decode spreads over every core: one decoder per core,
+# at most eight, as each holds the container's index and its pictures (56-58 MB each for
+# the 2-hour 1080p film: "Exact mode on every core").
 _FAST_DECODERS = 2
 _MAX_EXACT_DECODERS = 8
 
