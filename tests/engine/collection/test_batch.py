@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from fingerprint import analyze
+from fingerprint._cores import usable_cores
 from fingerprint._outputs import Outputs, Poster
 from fingerprint.collection._batch import (
     CRASH_ENV,
@@ -266,13 +267,7 @@ def test_a_worker_counts_one_core_for_its_films(client, tmp_path):
 
     found = client.run(run)
     assert len(found) == 2 and all(seen == [1] for seen, _ in found.values())
-    assert {after for _, after in found.values()} == {_cores_here()}
-
-
-def _cores_here() -> int:
-    from fingerprint._cores import usable_cores
-
-    return usable_cores()
+    assert {after for _, after in found.values()} == {usable_cores()}
 
 
 def test_workers_keep_glibcs_dynamic_mmap_threshold(client):
