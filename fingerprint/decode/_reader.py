@@ -17,6 +17,7 @@ from .._memory import release_free_memory
 from ..errors import Cancelled
 from ..model import VideoInfo
 from ..params import Mode
+from ._h264 import References
 from ._rgb import Interpolation, frame_to_rgb
 from ._video import (
     decode_frames,
@@ -91,6 +92,9 @@ class FrameReader:
         # once, when it opens, and would then decode keyframes only for good.
         cc.open(strict=False)
         learn_palette(self.container, self.stream)
+        # Exact mode reads H.264 slice headers to skip the reference B-frames no target uses.
+        self.references = References(cc.extradata) if (
+            mode == "exact" and cc.name == "h264") else None
         self.mode = mode
         self.info = info
         self.rotation = info.rotation
@@ -323,10 +327,13 @@ class FrameReader:
             )
             return self._forward(t)
         target = max(shown, key=lambda i: packets[i].pts)
+        needless = frozenset() if self.references is None else self.references.needless(
+            [bytes(p) for p in packets[: target + 1]], target)
         cc, best, after = self.stream.codec_context, None, None
         try:
             for i, packet in enumerate([*packets[: target + 1], None]):
-                cc.skip_frame = "DEFAULT" if i >= target else "NONREF"
+                cc.skip_frame = ("DEFAULT" if i >= target else
+                                 "BIDIR" if i in needless else "NONREF")
                 with contextlib.suppress(av.error.InvalidDataError):
                     best, after = self._keep(self.stream.decode(packet), t, best, after)
         except (av.FFmpegError, EOFError):
