@@ -25,8 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+import av
+
 from ._h264_headers import (
     B_SLICE,
+    HEADER_BYTES,
     I_SLICE,
     IDR,
     P_SLICE,
@@ -42,6 +45,8 @@ from ._h264_headers import (
     read_sequence,
     read_slice,
 )
+
+_Unit = av.Packet | bytes | memoryview  # a picture's packet, or its bytes
 
 
 @dataclass(eq=False)
@@ -190,6 +195,11 @@ class References:
         except (Unfollowed, IndexError):
             pass
 
+    @classmethod
+    def of(cls, decoder: av.CodecContext) -> References | None:
+        """The follower of ``decoder``'s stream; None unless it is H.264."""
+        return cls(decoder.extradata) if decoder.name == "h264" else None
+
     def _avcc(self, data: bytes) -> None:
         pos, count = 6, data[5] & 0x1F
         for sets in range(2):  # sequence, then picture parameter sets
@@ -212,33 +222,34 @@ class References:
             self.sequences.clear()  # parameters we cannot read: follow nothing
             self.pictures.clear()
 
-    def _nals(self, data: bytes) -> Iterable[bytes]:
+    def _nals(self, data: _Unit) -> Iterable[memoryview | bytes]:
         if self.length_size is None:
-            return (n for n in data.split(b"\x00\x00\x01") if n)
-        nals, pos, width = [], 0, self.length_size
-        while pos + width <= len(data):
-            size = int.from_bytes(data[pos : pos + width], "big")
-            nals.append(data[pos + width : pos + width + size])
+            return (n for n in bytes(data).split(b"\x00\x00\x01") if n)
+        view, nals, pos, width = memoryview(data), [], 0, self.length_size
+        while pos + width <= len(view):
+            size = int.from_bytes(view[pos : pos + width], "big")
+            nals.append(view[pos + width : pos + width + size])
             pos += width + size
         return nals
 
-    def slices(self, data: bytes) -> list[SliceHeader]:
-        """The slice headers of one unit (a packet), reading the parameter sets in it."""
+    def slices(self, data: _Unit) -> list[SliceHeader]:
+        """The slice headers of one unit (a packet, or its bytes), reading the parameter
+        sets in it. Only the first bytes of each slice are copied."""
         out = []
         for nal in self._nals(data):
-            kind = nal[0] & 0x1F if nal else 0
+            kind = nal[0] & 0x1F if len(nal) else 0
             if kind in (SPS, PPS):
-                self._parameters(nal)
+                self._parameters(bytes(nal))
             elif kind in (SLICE, IDR):
-                out.append(read_slice(nal, self.pictures))
+                out.append(read_slice(bytes(nal[:HEADER_BYTES]), self.pictures))
         return out
 
-    def needless(self, units: Sequence[bytes], target: int) -> frozenset[int]:
+    def needless(self, units: Sequence[_Unit], target: int) -> frozenset[int]:
         """Indices of the units (a picture's packet each, in decode order from a keyframe)
         before ``target`` that are reference B-frames a decoder may skip and still give
         the target's frame unchanged. Empty where the stream is not followed."""
         try:
-            pictures = self._follow(units, target)
+            pictures = _follow([self.slices(u) for u in units[: target + 1]], target)
             needed = _closure(pictures, {target})
             skip = {i for i, p in enumerate(pictures) if i not in needed and p is not None
                     and p.head.reference and all(s.kind == B_SLICE for s in p.slices)}
@@ -249,35 +260,50 @@ class References:
         except (Unfollowed, IndexError):
             return frozenset()
 
-    def _follow(self, units: Sequence[bytes], target: int) -> list[_Picture | None]:
-        """Each unit's picture as the full decode builds it (None: a non-reference
-        picture before the target, which nothing uses)."""
-        buffer: list[_Entry] = []
-        order = _Order()
-        pictures: list[_Picture | None] = []
-        next_num = None  # the frame_num of every picture after the last reference
-        for i, unit in enumerate(units[: target + 1]):
-            slices = self.slices(unit)
-            if not slices:
-                raise Unfollowed
-            head = slices[0]
-            if any(s.frame_num != head.frame_num or s.reference != head.reference
-                   or s.poc_lsb != head.poc_lsb for s in slices):
-                raise Unfollowed
-            if i < target and not head.reference:
-                pictures.append(None)
-                continue
-            if head.idr:
-                buffer, next_num = [], 0
-            if next_num is not None and head.frame_num != next_num:
-                raise Unfollowed  # a gap in frame numbers
-            poc = order.count(head)
-            lists = tuple(_units(_lists(s, poc, buffer)) for s in slices)
-            pictures.append(_Picture(tuple(slices), poc, lists))
-            if head.reference:
-                buffer = _marked(buffer, head, _Entry(i, head.frame_num, poc, i))
-                next_num = (head.frame_num + 1) % head.sequence.max_frame_num
-        return pictures
+    def interval(self, units: Sequence[list[SliceHeader]]) -> bool:
+        """Whether ``units`` (the slices of each picture from an IDR picture to the next)
+        are an interval where no reference picture uses a B-frame: there a B-frame's
+        pixels change only the non-reference B-frames that use it."""
+        try:
+            pictures = _follow(units, len(units) - 1)
+        except (Unfollowed, IndexError):
+            return False
+        if pictures[0] is None or not pictures[0].head.idr:
+            return False
+        b_frames = {i for i, p in enumerate(pictures) if p is not None and p.head.reference
+                    and any(s.kind == B_SLICE for s in p.slices)}
+        return not any(p.uses & b_frames for p in pictures if p is not None
+                       and p.head.reference)
+
+
+def _follow(units: Sequence[list[SliceHeader]], target: int) -> list[_Picture | None]:
+    """Each picture (its slices) as the full decode builds it, up to ``target`` (None: a
+    non-reference picture before the target, which nothing uses)."""
+    buffer: list[_Entry] = []
+    order = _Order()
+    pictures: list[_Picture | None] = []
+    next_num = None  # the frame_num of every picture after the last reference
+    for i, slices in enumerate(units[: target + 1]):
+        if not slices:
+            raise Unfollowed
+        head = slices[0]
+        if any(s.frame_num != head.frame_num or s.reference != head.reference
+               or s.poc_lsb != head.poc_lsb for s in slices):
+            raise Unfollowed
+        if i < target and not head.reference:
+            pictures.append(None)
+            continue
+        if head.idr:
+            buffer, next_num = [], 0
+        if next_num is not None and head.frame_num != next_num:
+            raise Unfollowed  # a gap in frame numbers
+        poc = order.count(head)
+        lists = tuple(_units(_lists(s, poc, buffer)) for s in slices)
+        pictures.append(_Picture(tuple(slices), poc, lists))
+        if head.reference:
+            buffer = _marked(buffer, head, _Entry(i, head.frame_num, poc, i))
+            next_num = (head.frame_num + 1) % head.sequence.max_frame_num
+    return pictures
 
 
 def _closure(pictures: Sequence[_Picture | None], start: set[int]) -> set[int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 # The bytes of a slice NAL that can hold its header up to the reference marking: weight
 # tables for 32 + 32 references take at most 32 * 2 * 5 * 33 bits.
-_HEADER_BYTES = 1400
+HEADER_BYTES = 1400
 SLICE, IDR, SPS, PPS = 1, 5, 7, 8
 # Profiles whose sequence parameters carry chroma format and bit depths (7.3.2.1.1).
 _HIGH_PROFILES = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135}
@@ -181,9 +181,10 @@ def _changes(bits: _Bits) -> _Changes:
 
 
 def read_slice(nal: bytes, pictures: dict[int, PictureParameters]) -> SliceHeader:
-    """The slice header (7.3.3) as far as the reference marking."""
+    """The slice header (7.3.3) as far as the reference marking, from the NAL's first
+    `HEADER_BYTES`."""
     idr, reference = nal[0] & 0x1F == IDR, bool(nal[0] & 0x60)
-    bits = _Bits(rbsp(nal[:_HEADER_BYTES]))
+    bits = _Bits(rbsp(nal))
     bits.ue()  # first_mb_in_slice
     kind = bits.ue() % 5
     pps = pictures.get(bits.ue())

@@ -93,8 +93,7 @@ class FrameReader:
         cc.open(strict=False)
         learn_palette(self.container, self.stream)
         # Exact mode reads H.264 slice headers to skip the reference B-frames no target uses.
-        self.references = References(cc.extradata) if (
-            mode == "exact" and cc.name == "h264") else None
+        self.references = References.of(cc) if mode == "exact" else None
         self.mode = mode
         self.info = info
         self.rotation = info.rotation
@@ -310,8 +309,8 @@ class FrameReader:
         benchmark film). Packets are read ahead until one is decoded after ``t``: decode
         times rise and no packet is shown before it is decoded, so no later one is shown
         by ``t``. The last packet shown by then is the frame on screen; it and the
-        reference frames before it are decoded, then the decoder is drained. Without
-        decode times (some Matroska), `_forward` as usual."""
+        reference frames before it are decoded (in H.264, only those it needs: `_h264`),
+        then the decoder is drained. Without decode times (some Matroska), `_forward`."""
         packets, decoded_at = [first], self._decoded_at(first)
         while decoded_at is not None and decoded_at <= t + 1e-6:
             packet = self._next_packet()
@@ -328,7 +327,7 @@ class FrameReader:
             return self._forward(t)
         target = max(shown, key=lambda i: packets[i].pts)
         needless = frozenset() if self.references is None else self.references.needless(
-            [bytes(p) for p in packets[: target + 1]], target)
+            packets[: target + 1], target)
         cc, best, after = self.stream.codec_context, None, None
         try:
             for i, packet in enumerate([*packets[: target + 1], None]):

@@ -12,6 +12,7 @@ import numpy as np
 from ..decode._video import demux_only, learn_palette, open_video, seek_to
 from ..model import VideoInfo
 from ._boundaries import Boundaries
+from ._decoders import decode_all
 from ._frames import crop_box, small_rgb
 from ._pixels import Reservoirs
 from ._tuning import DRAWS, PER_FRAME, SIZE
@@ -66,9 +67,10 @@ def scan(
         demux_only(container, stream)
         cc = stream.codec_context
         cc.thread_type = "NONE"
-        # The loop filter is skipped on non-reference frames only (most B-frames: half of
-        # the benchmark film's): nothing is predicted from them, so nothing drifts; 5-8 %
-        # less decode time (docs/benchmarks.md, "Shots' cost, cut"). Skipping it on all
+        # The loop filter is skipped on non-reference frames (most B-frames: half of the
+        # benchmark film's): nothing is predicted from them, so nothing drifts; 5-8 % less
+        # decode time (docs/benchmarks.md, "Shots' cost, cut"); `decode_all` skips it on
+        # more B-frames where it can tell nothing after them uses them. Skipping it on all
         # frames, as fast mode does for its lone keyframes, makes the undeblocked
         # references drift until the next keyframe snaps them back, which reads as a
         # dissolve (it put one at 25.4 s in bbb_30s_720p_vp8.webm).
@@ -77,7 +79,7 @@ def scan(
             learn_palette(container, stream)
             seek_to(container, stream, lo - warm, start=info.start_time)
         try:
-            for frame in container.decode(stream):
+            for frame in decode_all(container, stream):
                 if cancel is not None and cancel.is_set():
                     break
                 if frame.time is None:

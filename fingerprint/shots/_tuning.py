@@ -46,4 +46,5 @@ DRAWS = 64
 
 # Bumped when a change to the detectors or the reservoirs changes what they find without
 # changing one of the numbers above: the cache then finds the shots again (`shots_key`).
-DETECTOR_VERSION = 3
+# 4: B-frames nothing after them uses are decoded without the loop filter (`_decoders`).
+DETECTOR_VERSION = 4

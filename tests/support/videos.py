@@ -270,3 +270,22 @@ def vfr_times(count: int = 60, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     gaps = rng.choice([0.04, 0.1, 0.35], size=count - 1, p=[0.5, 0.3, 0.2])
     return np.round(np.concatenate([[0.0], np.cumsum(gaps)]), 3)
+
+
+def texture(count: int = 60, *, height: int = 90) -> list[np.ndarray]:
+    """Noise moving 3 px a frame, 160 px wide: a frame predicted from the wrong picture,
+    or with its loop filter skipped, shows."""
+    base = np.random.default_rng(0).integers(0, 256, (height, 160 + 3 * count, 3), np.uint8)
+    return [np.ascontiguousarray(base[:, 3 * i : 3 * i + 160]) for i in range(count)]
+
+
+def make_pyramid(path: str | Path, *, refs: int, x264: str = "", crf: int = 10,
+                 frames: Sequence[np.ndarray] | None = None, **kwargs) -> Path:
+    """x264 with a fixed layout: a keyframe every 12 frames, runs of three B-frames whose
+    middle one is a reference (B-pyramid), each P-frame using up to ``refs`` references
+    (1: x264's faster presets, which name the P-frame before; 3: its medium preset, where
+    a P-frame may use the reference B-frame before it). ``x264``: more x264 parameters."""
+    params = ":".join(p for p in (f"b-adapt=0:ref={refs}", x264) if p)
+    return make_video(path, texture() if frames is None else frames, gop=12, bframes=3,
+                      options={"b-pyramid": "normal", "crf": str(crf), "x264-params": params},
+                      **kwargs)

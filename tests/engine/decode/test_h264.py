@@ -10,39 +10,20 @@ import pytest
 
 from fingerprint.decode import _h264, _h264_headers, frame_at, sample
 from fingerprint.decode._h264 import References
-from tests.support.videos import make_video
-
-# x264 with a fixed layout: a keyframe every 12 frames, runs of three B-frames whose
-# middle one is a reference (B-pyramid). "ref=1" is x264's faster presets (every P-frame
-# uses one reference, and names the P-frame before it); "ref=3" its medium preset (a
-# P-frame may use the reference B-frame before it). Texture moving 3 px a frame, so a
-# frame predicted from the wrong picture shows.
-_PYRAMID = {"b-pyramid": "normal", "x264-params": "b-adapt=0"}
-
-
-def _texture(count: int = 60, height: int = 90) -> list[np.ndarray]:
-    base = np.random.default_rng(0).integers(0, 256, (height, 160 + 3 * count, 3), np.uint8)
-    return [np.ascontiguousarray(base[:, 3 * i : 3 * i + 160]) for i in range(count)]
+from tests.support.videos import make_pyramid, texture
 
 
 @pytest.fixture(scope="module")
 def films(tmp_path_factory):
     d = tmp_path_factory.mktemp("h264")
-    frames = _texture()
-
-    def pyramid(name, refs, **kwargs):
-        options = {**_PYRAMID, "x264-params": f"b-adapt=0:ref={refs}"}
-        return make_video(d / name, frames, gop=12, bframes=3, options=options, **kwargs)
-
     return {
-        "ref1": pyramid("ref1.mp4", 1),
-        "ref3": pyramid("ref3.mp4", 3),
-        "ref1_ts": pyramid("ref1.ts", 1, fmt="mpegts"),  # Annex B start codes, no avcC
-        "ref1_mkv": pyramid("ref1.mkv", 1),
-        "ref1_weighted": make_video(d / "weighted.mp4", frames, gop=12, bframes=3, options={
-            "b-pyramid": "normal", "x264-params": "b-adapt=0:ref=1:weightp=2:weightb=1"}),
-        "interlaced": make_video(d / "interlaced.mp4", _texture(height=96), gop=12, bframes=3,
-                                 options={**_PYRAMID, "x264-params": "b-adapt=0:ref=1:tff=1"}),
+        "ref1": make_pyramid(d / "ref1.mp4", refs=1),
+        "ref3": make_pyramid(d / "ref3.mp4", refs=3),
+        "ref1_ts": make_pyramid(d / "ref1.ts", refs=1, fmt="mpegts"),  # Annex B, no avcC
+        "ref1_mkv": make_pyramid(d / "ref1.mkv", refs=1),
+        "ref1_weighted": make_pyramid(d / "weighted.mp4", refs=1, x264="weightp=2:weightb=1"),
+        "interlaced": make_pyramid(d / "interlaced.mp4", refs=1, x264="tff=1",
+                                   frames=texture(height=96)),
     }
 
 
@@ -111,6 +92,25 @@ def test_memory_management_and_the_sliding_window(films):
 def test_the_reference_b_frames_a_target_does_not_need(films, film, target, needless):
     references, units = _units(films[film])
     assert references.needless(units[: target + 1], target) == needless
+
+
+@pytest.mark.parametrize(
+    ("film", "first", "expected"),
+    [("ref1", 0, True), ("ref1_ts", 0, True), ("ref1_weighted", 0, True),
+     ("ref3", 0, False),  # its P-frames use the reference B-frames
+     ("interlaced", 0, False),  # not followed
+     ("ref1", 1, False)],  # not from an IDR picture
+)
+def test_intervals_where_no_reference_picture_uses_a_b_frame(films, film, first, expected):
+    references, units = _units(films[film])
+    heads = []
+    for unit in units:
+        try:
+            heads.append(references.slices(unit))
+        except _h264_headers.Unfollowed:
+            heads.append([])  # as `shots._decoders` does
+    assert references.interval(heads[first:12]) is expected
+    assert references.interval(heads[12:24]) is expected or first
 
 
 def test_a_damaged_or_unknown_header_names_nothing(films):
