@@ -5,16 +5,17 @@ skip the pictures nothing refers to (``skip_frame="NONREF"``) or every B-frame, 
 just the reference B-frames that no later frame uses. x264's faster presets make the
 middle B-frame of each run a reference (B-pyramid) that only the B-frames beside it use,
 and each P-frame names the P-frame before it as its one reference: a target deep in a
-keyframe interval needs none of those B-frames. Skipping them costs exact mode 10 % less
-CPU on the 2-hour benchmark film (docs/benchmarks.md, "Exact mode skips the B-frames its
-target does not use").
+keyframe interval needs none of those B-frames. Skipping them costs exact mode 7 % less
+CPU on the 2-hour benchmark film (docs/benchmarks.md, "H.264's reference B-frames"). Shots
+ask `References.interval` where no reference picture uses a B-frame (`shots._decoders`).
 
 `References.needless` follows the decoded picture buffer (H.264 clause 8.2: picture order
 counts, the sliding window and memory management, each slice's reference lists and their
 modification) and names the reference B-frames that neither the target nor any picture it
 depends on uses. It then follows the buffer again as the decoder will see it with those
-B-frames skipped: each leaves a gap in the frame numbers that the decoder fills with a
-stand-in (8.2.5.2), and the memory management it carried is not done. Where a picture the
+B-frames skipped: each leaves a gap in the frame numbers that FFmpeg fills with a
+stand-in (8.2.5.2; a copy of the newest reference, its order count 2 above), and the
+memory management it carried is not done. Where a picture the
 target needs would then build different reference lists, the B-frames that make the
 difference are decoded after all. Anything not followed (`_h264_headers.Unfollowed`) names
 none, so every reference is decoded as before.
