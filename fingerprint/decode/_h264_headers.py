@@ -86,6 +86,7 @@ def _scaling_list(bits: _Bits, size: int) -> None:
 
 
 def read_sequence(data: bytes) -> tuple[int, SequenceParameters]:
+    """A sequence parameter set's id and what the slice headers need of it (7.3.2.1.1)."""
     bits = _Bits(data)
     profile = bits.u(8)
     bits.u(16)  # constraint flags, level
@@ -123,6 +124,7 @@ def read_sequence(data: bytes) -> tuple[int, SequenceParameters]:
 def read_picture(
     data: bytes, sequences: dict[int, SequenceParameters]
 ) -> tuple[int, PictureParameters]:
+    """A picture parameter set's id and what the slice headers need of it (7.3.2.2)."""
     bits = _Bits(data)
     pps_id, sps_id = bits.ue(), bits.ue()
     if sps_id not in sequences:
@@ -135,8 +137,8 @@ def read_picture(
     weighted_p, bipred = bool(bits.u(1)), bits.u(2)
     bits.se(), bits.se(), bits.se(), bits.u(1), bits.u(1)  # QPs, deblocking, intra
     redundant = bool(bits.u(1))
-    return pps_id, PictureParameters(sequences[sps_id], bottom_poc, refs_l0, refs_l1, weighted_p,
-                            bipred == 1, redundant)
+    return pps_id, PictureParameters(
+        sequences[sps_id], bottom_poc, refs_l0, refs_l1, weighted_p, bipred == 1, redundant)
 
 
 _Changes = tuple[tuple[int, int], ...]  # (modification_of_pic_nums_idc, its value)
@@ -240,5 +242,3 @@ def _marking(bits: _Bits) -> tuple[int, ...]:
             raise Unfollowed
         unused.append(bits.ue() + 1)
     return tuple(unused)
-
-

@@ -6,8 +6,8 @@ pictures where no reference picture uses a B-frame (x264's faster presets, read 
 slice headers by `decode._h264.References.interval`): there an undeblocked B-frame
 changes only itself and the non-reference B-frames beside it, never a frame after them
 (the shots' pixels of the benchmark film move 0.035 of 255 on average, no boundary moves).
-FFmpeg sets the loop filter per decoder, so those intervals go to a second one: 9 % less
-CPU for shots of the 2-hour film (docs/benchmarks.md, "H.264's reference B-frames").
+FFmpeg sets the loop filter per decoder, so those intervals go to a second one: 5-9 %
+less CPU for shots of the 2-hour film (docs/benchmarks.md, "H.264's reference B-frames").
 """
 
 from __future__ import annotations
