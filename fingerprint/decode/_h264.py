@@ -17,8 +17,9 @@ B-frames skipped: each leaves a gap in the frame numbers that FFmpeg fills with 
 stand-in (8.2.5.2; a copy of the newest reference, its order count 2 above), and the
 memory management it carried is not done. Where a picture the
 target needs would then build different reference lists, the B-frames that make the
-difference are decoded after all. Anything not followed (`_h264_headers.Unfollowed`) names
-none, so every reference is decoded as before.
+difference are decoded after all, for the buffer's sake only: nothing needed uses their
+pixels, so their own references may still be skipped. Anything not followed
+(`_h264_headers.Unfollowed`) names none, so every reference is decoded as before.
 """
 
 from __future__ import annotations
@@ -254,9 +255,10 @@ class References:
             needed = _closure(pictures, {target})
             skip = {i for i, p in enumerate(pictures) if i not in needed and p is not None
                     and p.head.reference and all(s.kind == B_SLICE for s in p.slices)}
+            # Decoded after all, so that no stand-in takes their place in a needed
+            # picture's lists; their own pixels are never used, so not their references.
             while skip and (back := _stand_ins(pictures, skip, needed)):
-                needed = _closure(pictures, needed | back)
-                skip -= needed
+                skip -= back
             return frozenset(skip)
         except (Unfollowed, IndexError):
             return frozenset()
