@@ -5,7 +5,7 @@ skip the pictures nothing refers to (``skip_frame="NONREF"``) or every B-frame, 
 just the reference B-frames that no later frame uses. x264's faster presets make the
 middle B-frame of each run a reference (B-pyramid) that only the B-frames beside it use,
 and each P-frame names the P-frame before it as its one reference: a target deep in a
-keyframe interval needs none of those B-frames. Skipping them costs exact mode 7 % less
+keyframe interval needs none of those B-frames. Skipping them costs exact mode 25 % less
 CPU on the 2-hour benchmark film (docs/benchmarks.md, "H.264's reference B-frames"). Shots
 ask `References.interval` where no reference picture uses a B-frame (`shots._decoders`).
 
