@@ -24,11 +24,12 @@ from ..decode._h264_headers import SliceHeader, Unfollowed
 _MAX_HELD = 600
 
 
-def _decoder(stream: av.VideoStream, skip: str) -> av.CodecContext:
+def _lean(stream: av.VideoStream) -> av.CodecContext:
+    """A second decoder of ``stream`` that skips the loop filter on every B-frame."""
     cc = av.CodecContext.create(stream.codec_context.name, "r")
     cc.extradata = stream.codec_context.extradata
     cc.thread_type = "NONE"
-    cc.options = {"skip_loop_filter": skip}
+    cc.options = {"skip_loop_filter": "bidir"}
     return cc
 
 
@@ -66,7 +67,7 @@ def decode_all(container: av.container.InputContainer, stream: av.VideoStream
         nonlocal lean
         if spill or not references.interval(heads):
             return plain
-        lean = lean or _decoder(stream, "bidir")
+        lean = lean or _lean(stream)
         return lean
 
     for packet in container.demux(stream):
